@@ -1,0 +1,76 @@
+import pg from 'pg';
+import { scramVerifier } from './password.js';
+
+export const PROVISIONER_ROLE = 'devdb_provisioner';
+export const CENTRAL_DATABASE = 'devdb';
+
+/**
+ * The one-time setup that needs a superuser (or a managed service's admin):
+ * the provisioner role, the central database, and dblink in a schema nobody
+ * else can use. Idempotent, and it resets the role's attributes and password
+ * each time, so drift (a granted SUPERUSER, a changed password) is undone.
+ * Everything after this runs as the NOSUPERUSER provisioner.
+ */
+export async function bootstrap(
+  superuserUrl: string,
+  options: { provisionerPassword: string },
+): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(superuserUrl, 'postgres') });
+  await admin.connect();
+  try {
+    const verifier = scramVerifier(options.provisionerPassword);
+    const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [
+      PROVISIONER_ROLE,
+    ]);
+    const verb = exists.rowCount ? 'ALTER' : 'CREATE';
+    await admin.query(
+      `${verb} ROLE ${PROVISIONER_ROLE} LOGIN NOSUPERUSER CREATEDB CREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${admin.escapeLiteral(verifier)}`,
+    );
+    // Terminate a detached workspace's sessions; read database sizes.
+    await admin.query(`GRANT pg_signal_backend, pg_read_all_stats TO ${PROVISIONER_ROLE}`);
+    const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      CENTRAL_DATABASE,
+    ]);
+    if (!db.rowCount) {
+      await admin.query(`CREATE DATABASE ${CENTRAL_DATABASE} OWNER ${PROVISIONER_ROLE}`);
+    }
+  } finally {
+    await admin.end();
+  }
+
+  const central = new pg.Client({ connectionString: withDatabase(superuserUrl, CENTRAL_DATABASE) });
+  await central.connect();
+  try {
+    await central.query(`
+      REVOKE ALL ON DATABASE ${CENTRAL_DATABASE} FROM PUBLIC;
+      REVOKE ALL ON SCHEMA public FROM PUBLIC;
+      CREATE SCHEMA IF NOT EXISTS devdb_ext;
+      REVOKE ALL ON SCHEMA devdb_ext FROM PUBLIC;
+      GRANT USAGE ON SCHEMA devdb_ext TO ${PROVISIONER_ROLE};
+      CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA devdb_ext;
+      GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO ${PROVISIONER_ROLE};
+      CREATE SCHEMA IF NOT EXISTS provisioning AUTHORIZATION ${PROVISIONER_ROLE};
+    `);
+  } finally {
+    await central.end();
+  }
+}
+
+/** The same server and credentials, another database. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+/** Points the provisioner's loopback connection (used for CREATE DATABASE & co.) at the server. */
+export async function configureLoopback(
+  provisioner: pg.ClientBase,
+  target: { host: string; port: number; password: string },
+): Promise<void> {
+  await provisioner.query('SELECT provisioning.configure_loopback($1, $2, $3)', [
+    target.host,
+    target.port,
+    target.password,
+  ]);
+}

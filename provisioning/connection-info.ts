@@ -1,0 +1,50 @@
+/** Where workspaces reach the DevDB server (may differ from the admin URL's host). */
+export interface ServerEndpoint {
+  host: string;
+  port: number;
+  /** libpq sslmode to put in URLs; omitted when undefined. */
+  sslmode?: string;
+}
+
+export interface ConnectionInfo {
+  name: string;
+  user: string;
+  password: string;
+  host: string;
+  port: number;
+  /** postgresql:// URL without the password (it comes from PGPASSWORD/.pgpass). */
+  url: string;
+  env: Record<DevDbEnvName, string>;
+}
+
+export type DevDbEnvName = 'DEVDB_HOST' | 'DEVDB_PORT' | 'DEVDB_NAME' | 'DEVDB_USER' | 'DEVDB_URL';
+
+export function connectionUrl(endpoint: ServerEndpoint, database: string, user: string): string {
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  const query = endpoint.sslmode ? `?sslmode=${encodeURIComponent(endpoint.sslmode)}` : '';
+  return `postgresql://${encodeURIComponent(user)}@${host}:${endpoint.port}/${encodeURIComponent(database)}${query}`;
+}
+
+export function connectionInfo(
+  endpoint: ServerEndpoint,
+  database: string,
+  user: string,
+  password: string,
+): ConnectionInfo {
+  const url = connectionUrl(endpoint, database, user);
+  return {
+    name: database,
+    user,
+    password,
+    host: endpoint.host,
+    port: endpoint.port,
+    url,
+    env: {
+      DEVDB_HOST: endpoint.host,
+      DEVDB_PORT: String(endpoint.port),
+      DEVDB_NAME: database,
+      DEVDB_USER: user,
+      DEVDB_URL: url,
+    },
+  };
+}

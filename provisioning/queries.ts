@@ -1,0 +1,150 @@
+/** Read-side queries for admins: list, summary, inspect, users. */
+import { translatePgError } from './errors.js';
+import type { Queryable } from './operations.js';
+
+export interface DatabaseRow {
+  name: string;
+  type: 'individual' | 'team';
+  owner: string | null;
+  ownerId: string | null;
+  team: string | null;
+  status: string;
+  createdAt: Date;
+  lastAccessed: Date | null;
+  users: number;
+  activeAttachments: number;
+  sizeBytes: number | null;
+  idleDays: number;
+}
+
+const DATABASE_COLUMNS = `db_name AS name, db_type AS type, owner_username AS owner, owner_id AS "ownerId",
+  team_name AS team, status, created_at AS "createdAt", last_accessed AS "lastAccessed",
+  user_count::int AS users, active_attachments::int AS "activeAttachments",
+  size_bytes::float8 AS "sizeBytes", idle_days AS "idleDays"`;
+
+async function rows<R extends object>(db: Queryable, sql: string, params: unknown[] = []) {
+  try {
+    return (await db.query<R & Record<string, unknown>>(sql, params)).rows as R[];
+  } catch (error) {
+    return translatePgError(error);
+  }
+}
+
+export function listDatabases(db: Queryable): Promise<DatabaseRow[]> {
+  return rows<DatabaseRow>(
+    db,
+    `SELECT ${DATABASE_COLUMNS} FROM provisioning.database_summary ORDER BY db_name`,
+  );
+}
+
+export interface Summary {
+  databases: number;
+  byType: Record<string, number>;
+  byStatus: Record<string, number>;
+  activeAttachments: number;
+  users: number;
+  totalSizeBytes: number;
+  neverAccessed: number;
+  idleOver30Days: number;
+}
+
+export async function summarize(db: Queryable): Promise<Summary> {
+  const all = await listDatabases(db);
+  const [users] = await rows<{ n: number }>(
+    db,
+    `SELECT count(DISTINCT username)::int AS n FROM provisioning.db_users`,
+  );
+  const tally = (key: 'type' | 'status') =>
+    all.reduce<Record<string, number>>(
+      (acc, d) => ({ ...acc, [d[key]]: (acc[d[key]] ?? 0) + 1 }),
+      {},
+    );
+  return {
+    databases: all.length,
+    byType: tally('type'),
+    byStatus: tally('status'),
+    activeAttachments: all.reduce((n, d) => n + d.activeAttachments, 0),
+    users: users?.n ?? 0,
+    totalSizeBytes: all.reduce((n, d) => n + (d.sizeBytes ?? 0), 0),
+    neverAccessed: all.filter((d) => d.lastAccessed === null).length,
+    idleOver30Days: all.filter((d) => d.idleDays >= 30).length,
+  };
+}
+
+export interface AttachmentRow {
+  workspaceId: string;
+  workspaceName: string | null;
+  owner: string;
+  user: string;
+  template: string | null;
+  attachedAt: Date;
+  detachedAt: Date | null;
+  lastSeenAt: Date | null;
+}
+
+export interface EventRow {
+  at: Date;
+  actor: string;
+  action: string;
+  workspaceId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface DatabaseDetail {
+  database: DatabaseRow;
+  users: { username: string; accessLevel: string; grantedAt: Date }[];
+  attachments: AttachmentRow[];
+  recentEvents: EventRow[];
+}
+
+export async function inspectDatabase(db: Queryable, name: string): Promise<DatabaseDetail | null> {
+  const [database] = await rows<DatabaseRow>(
+    db,
+    `SELECT ${DATABASE_COLUMNS} FROM provisioning.database_summary WHERE db_name = $1`,
+    [name],
+  );
+  if (!database) return null;
+  const users = await rows<DatabaseDetail['users'][number]>(
+    db,
+    `SELECT username, access_level AS "accessLevel", granted_at AS "grantedAt"
+       FROM provisioning.db_users WHERE db_name = $1 ORDER BY username`,
+    [name],
+  );
+  const attachments = await rows<AttachmentRow>(
+    db,
+    `SELECT workspace_id AS "workspaceId", workspace_name AS "workspaceName", owner_username AS owner,
+            login_role AS user, template_name AS template, attached_at AS "attachedAt",
+            detached_at AS "detachedAt", last_seen_at AS "lastSeenAt"
+       FROM provisioning.attachments WHERE db_name = $1 ORDER BY attached_at`,
+    [name],
+  );
+  const recentEvents = await rows<EventRow>(
+    db,
+    `SELECT at, actor, action, workspace_id AS "workspaceId", detail
+       FROM provisioning.events WHERE db_name = $1 ORDER BY id DESC LIMIT 20`,
+    [name],
+  );
+  return { database, users, attachments, recentEvents };
+}
+
+export interface UserRow {
+  username: string;
+  databases: string[];
+  owned: number;
+  teams: number;
+  activeAttachments: number;
+}
+
+export function listUsers(db: Queryable): Promise<UserRow[]> {
+  return rows<UserRow>(
+    db,
+    `SELECT u.username,
+            array_agg(u.db_name ORDER BY u.db_name) AS databases,
+            count(*) FILTER (WHERE u.access_level = 'owner')::int AS owned,
+            count(*) FILTER (WHERE d.db_type = 'team')::int AS teams,
+            (SELECT count(*) FROM provisioning.attachments a
+              WHERE a.owner_username = u.username AND a.detached_at IS NULL)::int AS "activeAttachments"
+       FROM provisioning.db_users u JOIN provisioning.databases d USING (db_name)
+      GROUP BY u.username ORDER BY u.username`,
+  );
+}
