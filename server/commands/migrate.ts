@@ -1,0 +1,36 @@
+/** `devdb migrate [--status]`. */
+import pg from 'pg';
+import { migrate, migrationStatus } from '../../provisioning/index.js';
+import { openAdminPool, resolveAdminUrl, type ConnectionOptions } from '../admin-connection.js';
+import { formatDate, printJson, printTable } from '../output.js';
+
+export async function runMigrate(
+  options: ConnectionOptions & { status?: boolean; json?: boolean },
+) {
+  // Checks reachability with a clear message before taking a dedicated session.
+  await (await openAdminPool(options, 1)).end();
+  const client = new pg.Client({ connectionString: await resolveAdminUrl(options) });
+  await client.connect();
+  try {
+    if (!options.status) {
+      const applied = await migrate(client, {
+        onApplied: (m) => {
+          if (!options.json) process.stderr.write(`applied ${m.file}\n`);
+        },
+      });
+      if (options.json) return printJson({ applied: applied.map((m) => m.file) });
+      process.stdout.write(
+        applied.length ? `${applied.length} migration(s) applied\n` : 'schema is up to date\n',
+      );
+      return;
+    }
+    const status = await migrationStatus(client);
+    if (options.json) return printJson(status);
+    printTable(
+      ['migration', 'state', 'applied at'],
+      status.map((s) => [s.file, s.state, s.appliedAt ? formatDate(s.appliedAt) : '-']),
+    );
+  } finally {
+    await client.end();
+  }
+}
