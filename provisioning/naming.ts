@@ -82,12 +82,15 @@ export function teamDatabaseName(team: unknown): string {
 /**
  * A team member's personal schema: their username with `-` → `_`. Names that
  * would collide with a shared schema get a trailing `_`, which no username can
- * produce (usernames never end in `-`), so the mapping stays injective. A
- * `pg_` prefix is reserved by PostgreSQL, so those get the same treatment.
+ * produce (usernames never end in `-`). PostgreSQL refuses every schema name
+ * starting with `pg_` (a trailing `_` does not help), so those get a leading
+ * `_` instead, which no username can produce either. The three forms (plain,
+ * trailing `_`, leading `_`) cannot meet, so the mapping stays injective.
  */
 export function personalSchemaName(username: unknown): string {
   const base = normalizeUsername(username).replaceAll('-', '_');
-  return RESERVED_SCHEMAS.has(base) || base.startsWith('pg_') ? `${base}_` : base;
+  if (base.startsWith('pg_')) return `_${base}`;
+  return RESERVED_SCHEMAS.has(base) ? `${base}_` : base;
 }
 
 export type DatabaseType = 'individual' | 'team';

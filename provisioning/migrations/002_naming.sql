@@ -47,8 +47,9 @@ RETURN 'team_' || replace(provisioning.validate_team_name(p_team), '-', '_');
 -- A member's schema in a team database; see personalSchemaName() in naming.ts.
 CREATE FUNCTION provisioning.personal_schema_name(p_username text) RETURNS text
 LANGUAGE sql IMMUTABLE
-RETURN (SELECT CASE WHEN base IN ('public', 'shared', 'information_schema') OR base LIKE 'pg\_%'
-                    THEN base || '_' ELSE base END
+RETURN (SELECT CASE WHEN base LIKE 'pg\_%' THEN '_' || base
+                    WHEN base IN ('public', 'shared', 'information_schema') THEN base || '_'
+                    ELSE base END
         FROM (SELECT replace(provisioning.normalize_username(p_username), '-', '_') AS base) b);
 
 -- A workspace's login role: readable (owner first), one per (database, workspace),
