@@ -1,0 +1,346 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../server/embedded/index.js';
+
+const CLI = path.resolve('dist/server/cli.js');
+const run = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `devdb` command; the environment never carries an admin URL by accident. */
+async function devdb(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const { DEVDB_ADMIN_URL: _ignored, ...base } = process.env;
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args], { env: { ...base, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface UpProcess {
+  child: ChildProcess;
+  output: () => string;
+  port: number;
+  startedInMs: number;
+}
+
+/** Starts `devdb up` and resolves once it says it is running. */
+function startUp(dataDir: string): Promise<UpProcess> {
+  const started = Date.now();
+  const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /DevDB is running: PostgreSQL 17 on [^:]+:(\d+)/.exec(output);
+      if (match) {
+        resolve({
+          child,
+          output: () => output,
+          port: Number(match[1]),
+          startedInMs: Date.now() - started,
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`devdb up exited (${code}):\n${output}`)));
+  });
+}
+
+function stopUp(up: UpProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (up.child.exitCode !== null) return Promise.resolve(up.child.exitCode);
+  return new Promise((resolve) => {
+    up.child.once('exit', (code) => resolve(code));
+    up.child.kill(signal);
+  });
+}
+
+/** A client for a password-less DEVDB_URL plus its password (pg lets a URL override `password`). */
+function clientFor(url: string, password: string): pg.Client {
+  const u = new URL(url);
+  return new pg.Client({
+    host: u.hostname,
+    port: Number(u.port),
+    user: decodeURIComponent(u.username),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    password,
+  });
+}
+
+async function canConnect(url: string, password: string): Promise<string> {
+  const client = clientFor(url, password);
+  await client.connect();
+  try {
+    return (await client.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('devdb command, end to end', () => {
+  let root: string;
+  let dataDir: string;
+  let up: UpProcess | undefined;
+  let credentials: { superuser: { password: string }; provisioner: { password: string } };
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'devdb-cli-'));
+    await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
+    dataDir = path.join(root, 'data');
+    up = await startUp(dataDir);
+    credentials = JSON.parse(await readFile(path.join(dataDir, 'credentials.json'), 'utf8'));
+  });
+
+  afterAll(async () => {
+    if (up) await stopUp(up);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('stores generated credentials 0600 and never prints them', async () => {
+    const mode = (await stat(path.join(dataDir, 'credentials.json'))).mode & 0o777;
+    expect(mode).toBe(0o600);
+    expect(up!.output()).toContain('DEVDB_ADMIN_URL=postgresql://devdb_provisioner:****@');
+    expect(up!.output()).not.toContain(credentials.provisioner.password);
+    expect(up!.output()).not.toContain(credentials.superuser.password);
+  });
+
+  it('prints the provisioner URL, password included, only when asked with admin-url', async () => {
+    const { code, stdout } = await devdb(['admin-url', '--data-dir', dataDir]);
+    expect(code).toBe(0);
+    const url = new URL(stdout.trim());
+    expect(url.username).toBe('devdb_provisioner');
+    expect(decodeURIComponent(url.password)).toBe(credentials.provisioner.password);
+    expect(url.pathname).toBe('/devdb');
+  });
+
+  it('provisions an individual database that psql and pg can use', async () => {
+    const result = await devdb([
+      'provision',
+      '--data-dir',
+      dataDir,
+      '--type',
+      'individual',
+      '--owner',
+      'alice',
+      '--workspace-id',
+      'ws-alice-1',
+      '--workspace-name',
+      'dev',
+      '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const info = JSON.parse(result.stdout);
+    expect(Object.keys(info).sort()).toEqual([
+      'env',
+      'host',
+      'name',
+      'password',
+      'port',
+      'url',
+      'user',
+    ]);
+    expect(info.name).toBe('dev_alice');
+    expect(info.password.length).toBeGreaterThanOrEqual(32);
+    expect(info.url).not.toContain(info.password);
+    expect(info.env).toEqual({
+      DEVDB_HOST: info.host,
+      DEVDB_PORT: String(info.port),
+      DEVDB_NAME: 'dev_alice',
+      DEVDB_USER: info.user,
+      DEVDB_URL: info.url,
+    });
+
+    const psql = await run(
+      'psql',
+      [
+        info.url,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-tAc',
+        'CREATE TABLE notes (t text); INSERT INTO notes VALUES ($$kept$$); SELECT current_user',
+      ],
+      { env: { ...process.env, PGPASSWORD: info.password, PGCONNECT_TIMEOUT: '5' } },
+    );
+    expect(psql.stdout.trim().split('\n').at(-1)).toBe('dev_alice');
+    expect(await canConnect(info.url, info.password)).toBe('dev_alice');
+  });
+
+  it('never prints the password without --json', async () => {
+    const result = await devdb([
+      'provision',
+      '--data-dir',
+      dataDir,
+      '--type',
+      'team',
+      '--owner',
+      'bob',
+      '--team',
+      'frontend-project',
+      '--workspace-id',
+      'ws-bob-1',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('team_frontend_project');
+    expect(result.stdout).toContain('password  not shown; use --json to receive it');
+    expect(result.stdout).not.toMatch(/[A-Za-z0-9_-]{43}/);
+  });
+
+  it('lists, summarises, inspects and shows users, as tables and as JSON', async () => {
+    const list = await devdb(['list', '--data-dir', dataDir, '--json']);
+    expect(JSON.parse(list.stdout).map((d: { name: string }) => d.name)).toEqual([
+      'dev_alice',
+      'team_frontend_project',
+    ]);
+    const table = await devdb(['list', '--data-dir', dataDir]);
+    expect(table.stdout).toMatch(/dev_alice\s+│ individual/);
+    const summary = JSON.parse((await devdb(['summary', '--data-dir', dataDir, '--json'])).stdout);
+    expect(summary).toMatchObject({ databases: 2, activeAttachments: 2, users: 2 });
+    const inspect = JSON.parse(
+      (await devdb(['inspect', 'dev_alice', '--data-dir', dataDir, '--json'])).stdout,
+    );
+    expect(inspect.attachments[0]).toMatchObject({
+      workspaceId: 'ws-alice-1',
+      workspaceName: 'dev',
+    });
+    const users = JSON.parse((await devdb(['users', '--data-dir', dataDir, '--json'])).stdout);
+    expect(users.map((u: { username: string }) => u.username)).toEqual(['alice', 'bob']);
+    const missing = await devdb(['inspect', 'dev_nobody', '--data-dir', dataDir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no DevDB database named "dev_nobody"');
+  });
+
+  it('refuses bad input with what is allowed, creating nothing', async () => {
+    const before = (await devdb(['list', '--data-dir', dataDir, '--json'])).stdout;
+    const bad = await devdb([
+      'provision',
+      '--data-dir',
+      dataDir,
+      '--type',
+      'team',
+      '--owner',
+      'bob',
+      '--team',
+      "x'; DROP DATABASE devdb; --",
+      '--workspace-id',
+      'ws-bad',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('invalid team name');
+    expect(bad.stderr).toContain('lowercase letters, digits and hyphens');
+    expect(bad.stderr).not.toContain('    at ');
+    const badType = await devdb([
+      'provision',
+      '--data-dir',
+      dataDir,
+      '--type',
+      'shared',
+      '--owner',
+      'bob',
+      '--workspace-id',
+      'w',
+    ]);
+    expect(badType.code).not.toBe(0);
+    expect(badType.stderr).toContain('Allowed choices are individual, team');
+    expect((await devdb(['list', '--data-dir', dataDir, '--json'])).stdout).toBe(before);
+  });
+
+  it('names the server and what to check when it cannot be reached, without the password', async () => {
+    const port = await findFreePort();
+    const result = await devdb([
+      'list',
+      '--admin-url',
+      `postgresql://devdb_provisioner:s3cret-pw@127.0.0.1:${port}/devdb`,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `devdb: cannot reach the DevDB server at 127.0.0.1:${port}/devdb: connection refused: is \`devdb up\` (or the PostgreSQL server) running?`,
+    );
+    expect(result.stderr).not.toContain('s3cret-pw');
+  });
+
+  it('reports migrations as applied', async () => {
+    const status = JSON.parse(
+      (await devdb(['migrate', '--status', '--json', '--data-dir', dataDir])).stdout,
+    );
+    expect(status.length).toBeGreaterThan(0);
+    expect(status.every((m: { state: string }) => m.state === 'applied')).toBe(true);
+    const again = await devdb(['migrate', '--data-dir', dataDir]);
+    expect(again.stdout.trim()).toBe('schema is up to date');
+  });
+
+  it('release drops the workspace credentials', async () => {
+    const info = JSON.parse(
+      (
+        await devdb([
+          'provision',
+          '--data-dir',
+          dataDir,
+          '--type',
+          'individual',
+          '--owner',
+          'alice',
+          '--workspace-id',
+          'ws-alice-2',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(await canConnect(info.url, info.password)).toBe('dev_alice');
+    const released = JSON.parse(
+      (await devdb(['release', '--data-dir', dataDir, '--workspace-id', 'ws-alice-2', '--json']))
+        .stdout,
+    );
+    expect(released.detached).toEqual([
+      { name: 'dev_alice', user: info.user, sessionsTerminated: 0 },
+    ]);
+    await expect(canConnect(info.url, info.password)).rejects.toThrow(
+      /password authentication failed/,
+    );
+  });
+
+  it('stops cleanly on SIGTERM and keeps the data across a restart', async () => {
+    expect(await stopUp(up!, 'SIGTERM')).toBe(0);
+    up = await startUp(dataDir);
+    expect(up.output()).not.toContain('Initialising');
+    const info = JSON.parse(
+      (
+        await devdb([
+          'provision',
+          '--data-dir',
+          dataDir,
+          '--type',
+          'individual',
+          '--owner',
+          'alice',
+          '--workspace-id',
+          'ws-alice-1',
+          '--json',
+        ])
+      ).stdout,
+    );
+    const client = clientFor(info.url, info.password);
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT t FROM notes');
+      expect(rows).toEqual([{ t: 'kept' }]);
+    } finally {
+      await client.end();
+    }
+    expect(await stopUp(up, 'SIGINT')).toBe(0);
+  });
+});
