@@ -28,6 +28,16 @@ export async function bootstrap(
     );
     // Terminate a detached workspace's sessions; read database sizes.
     await admin.query(`GRANT pg_signal_backend, pg_read_all_stats TO ${PROVISIONER_ROLE}`);
+    // PUBLIC may CONNECT to (and create TEMP tables in) the maintenance databases by
+    // default, so every workspace credential could log in there (DESIGN.md §5: login
+    // roles reach their own database and devdb only). New databases do not copy
+    // template1's ACL, so this changes nothing for them. On a shared server, roles
+    // that need `postgres` must now be granted CONNECT explicitly.
+    await admin.query(`
+      REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;
+      REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC;
+      GRANT CONNECT ON DATABASE postgres TO ${PROVISIONER_ROLE};
+    `);
     const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
       CENTRAL_DATABASE,
     ]);
