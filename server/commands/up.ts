@@ -111,49 +111,59 @@ async function admitRemoteClients(pgdata: string, listen: string): Promise<void>
     await appendFile(hba, `# added by devdb up --listen\n${missing.join('\n')}\n`);
 }
 
-function waitForShutdown(cluster: RunningCluster): Promise<number> {
+/**
+ * Listens for SIGINT/SIGTERM from the very start, so a signal that arrives
+ * while the cluster is still starting stops it too instead of orphaning it.
+ */
+function captureShutdownSignal(): Promise<string> {
   return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`\n${signal} received: stopping PostgreSQL…\n`);
-      cluster.stop().then(
-        () => {
-          process.stderr.write('DevDB stopped.\n');
-          resolve(0);
-        },
-        (error: Error) => {
-          process.stderr.write(`devdb: stopping PostgreSQL failed: ${error.message}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    void cluster.exited.then((code) => {
-      if (stopping) return;
-      process.stderr.write(
-        `devdb: PostgreSQL exited unexpectedly (code ${code}); see the log above\n`,
-      );
-      resolve(1);
-    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve(signal));
   });
 }
 
+async function waitForShutdown(cluster: RunningCluster, signal: Promise<string>): Promise<number> {
+  const outcome = await Promise.race([
+    signal.then((name) => ({ name })),
+    cluster.exited.then((code) => ({ code })),
+  ]);
+  if ('code' in outcome) {
+    process.stderr.write(
+      `devdb: PostgreSQL exited unexpectedly (code ${outcome.code}); see the log above\n`,
+    );
+    return 1;
+  }
+  process.stderr.write(`\n${outcome.name} received: stopping PostgreSQL…\n`);
+  await cluster.stop();
+  process.stderr.write('DevDB stopped.\n');
+  return 0;
+}
+
+/** Starting problems (port taken, already running, unreadable dir) are the user's to fix: no stack trace. */
+async function asUsageError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
 export async function up(options: UpOptions): Promise<number> {
-  const credentials = await prepareCluster(options);
+  const signal = captureShutdownSignal();
+  const credentials = await asUsageError(prepareCluster(options));
   await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
   const done = step('Starting PostgreSQL');
-  const cluster = await startCluster({
-    dataDir: pgDataDir(options.dataDir),
-    port: options.port ?? credentials.port,
-    listen: options.listen,
-    // Problems only: routine server chatter would bury DevDB's own messages.
-    onLog: (line) => {
-      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) process.stderr.write(`postgres: ${line}\n`);
-    },
-  });
+  const cluster = await asUsageError(
+    startCluster({
+      dataDir: pgDataDir(options.dataDir),
+      port: options.port ?? credentials.port,
+      listen: options.listen,
+      // Problems only: routine server chatter would bury DevDB's own messages.
+      onLog: (line) => {
+        if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line))
+          process.stderr.write(`postgres: ${line}\n`);
+      },
+    }),
+  );
   done();
   try {
     credentials.port = cluster.port;
@@ -176,5 +186,5 @@ export async function up(options: UpOptions): Promise<number> {
       '',
     ].join('\n'),
   );
-  return waitForShutdown(cluster);
+  return waitForShutdown(cluster, signal);
 }
