@@ -147,7 +147,8 @@ async function asUsageError<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export async function up(options: UpOptions): Promise<number> {
+export async function up(given: UpOptions): Promise<number> {
+  const options = { ...given, dataDir: path.resolve(given.dataDir) };
   const signal = captureShutdownSignal();
   const credentials = await asUsageError(prepareCluster(options));
   await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
@@ -181,7 +182,7 @@ export async function up(options: UpOptions): Promise<number> {
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
       `  DEVDB_ADMIN_URL=postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`,
       `Use it from scripts and Terraform with:`,
-      `  export DEVDB_ADMIN_URL=$(devdb admin-url ${dirFlag})`,
+      `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
       `Press Ctrl-C to stop.`,
       '',
     ].join('\n'),

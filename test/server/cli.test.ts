@@ -28,6 +28,26 @@ async function devdb(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRe
   }
 }
 
+/** `devdb provision` arguments, as a script would pass them. */
+function provisionArgs(
+  dataDir: string,
+  o: {
+    type: string;
+    owner: string;
+    workspaceId: string;
+    team?: string;
+    workspaceName?: string;
+    json?: boolean;
+  },
+): string[] {
+  const args = ['provision', '--data-dir', dataDir, '--type', o.type, '--owner', o.owner];
+  args.push('--workspace-id', o.workspaceId);
+  if (o.team !== undefined) args.push('--team', o.team);
+  if (o.workspaceName !== undefined) args.push('--workspace-name', o.workspaceName);
+  if (o.json) args.push('--json');
+  return args;
+}
+
 interface UpProcess {
   child: ChildProcess;
   output: () => string;
@@ -128,20 +148,15 @@ describe('devdb command, end to end', () => {
   });
 
   it('provisions an individual database that psql and pg can use', async () => {
-    const result = await devdb([
-      'provision',
-      '--data-dir',
-      dataDir,
-      '--type',
-      'individual',
-      '--owner',
-      'alice',
-      '--workspace-id',
-      'ws-alice-1',
-      '--workspace-name',
-      'dev',
-      '--json',
-    ]);
+    const result = await devdb(
+      provisionArgs(dataDir, {
+        type: 'individual',
+        owner: 'alice',
+        workspaceId: 'ws-alice-1',
+        workspaceName: 'dev',
+        json: true,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const info = JSON.parse(result.stdout);
@@ -181,19 +196,14 @@ describe('devdb command, end to end', () => {
   });
 
   it('never prints the password without --json', async () => {
-    const result = await devdb([
-      'provision',
-      '--data-dir',
-      dataDir,
-      '--type',
-      'team',
-      '--owner',
-      'bob',
-      '--team',
-      'frontend-project',
-      '--workspace-id',
-      'ws-bob-1',
-    ]);
+    const result = await devdb(
+      provisionArgs(dataDir, {
+        type: 'team',
+        owner: 'bob',
+        team: 'frontend-project',
+        workspaceId: 'ws-bob-1',
+      }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('team_frontend_project');
     expect(result.stdout).toContain('password  not shown; use --json to receive it');
@@ -226,34 +236,21 @@ describe('devdb command, end to end', () => {
 
   it('refuses bad input with what is allowed, creating nothing', async () => {
     const before = (await devdb(['list', '--data-dir', dataDir, '--json'])).stdout;
-    const bad = await devdb([
-      'provision',
-      '--data-dir',
-      dataDir,
-      '--type',
-      'team',
-      '--owner',
-      'bob',
-      '--team',
-      "x'; DROP DATABASE devdb; --",
-      '--workspace-id',
-      'ws-bad',
-    ]);
+    const bad = await devdb(
+      provisionArgs(dataDir, {
+        type: 'team',
+        owner: 'bob',
+        team: "x'; DROP DATABASE devdb; --",
+        workspaceId: 'ws-bad',
+      }),
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('invalid team name');
     expect(bad.stderr).toContain('lowercase letters, digits and hyphens');
     expect(bad.stderr).not.toContain('    at ');
-    const badType = await devdb([
-      'provision',
-      '--data-dir',
-      dataDir,
-      '--type',
-      'shared',
-      '--owner',
-      'bob',
-      '--workspace-id',
-      'w',
-    ]);
+    const badType = await devdb(
+      provisionArgs(dataDir, { type: 'shared', owner: 'bob', workspaceId: 'w' }),
+    );
     expect(badType.code).not.toBe(0);
     expect(badType.stderr).toContain('Allowed choices are individual, team');
     expect((await devdb(['list', '--data-dir', dataDir, '--json'])).stdout).toBe(before);
@@ -286,18 +283,14 @@ describe('devdb command, end to end', () => {
   it('release drops the workspace credentials', async () => {
     const info = JSON.parse(
       (
-        await devdb([
-          'provision',
-          '--data-dir',
-          dataDir,
-          '--type',
-          'individual',
-          '--owner',
-          'alice',
-          '--workspace-id',
-          'ws-alice-2',
-          '--json',
-        ])
+        await devdb(
+          provisionArgs(dataDir, {
+            type: 'individual',
+            owner: 'alice',
+            workspaceId: 'ws-alice-2',
+            json: true,
+          }),
+        )
       ).stdout,
     );
     expect(await canConnect(info.url, info.password)).toBe('dev_alice');
@@ -319,18 +312,14 @@ describe('devdb command, end to end', () => {
     expect(up.output()).not.toContain('Initialising');
     const info = JSON.parse(
       (
-        await devdb([
-          'provision',
-          '--data-dir',
-          dataDir,
-          '--type',
-          'individual',
-          '--owner',
-          'alice',
-          '--workspace-id',
-          'ws-alice-1',
-          '--json',
-        ])
+        await devdb(
+          provisionArgs(dataDir, {
+            type: 'individual',
+            owner: 'alice',
+            workspaceId: 'ws-alice-1',
+            json: true,
+          }),
+        )
       ).stdout,
     );
     const client = clientFor(info.url, info.password);
