@@ -121,6 +121,15 @@ DECLARE
   v_public text[];
   v_pg16 boolean := current_setting('server_version_num')::int >= 160000;
 BEGIN
+  -- Refuse a database DevDB did not create before anything is created: the
+  -- loopback session commits each step, so a later refusal would leave the
+  -- owner role behind.
+  SELECT pg_get_userbyid(d.datdba) INTO v_owner FROM pg_database d WHERE d.datname = p_db;
+  IF FOUND AND v_owner <> p_db THEN
+    RAISE EXCEPTION 'database % already exists and is owned by %, not by DevDB''s role %', p_db, v_owner, p_db
+      USING ERRCODE = 'duplicate_database', HINT = 'DevDB will not take over a database it did not create; rename it or choose another name';
+  END IF;
+
   v_conn := provisioning._remote_open(current_database());
 
   SELECT * INTO v_role FROM pg_roles WHERE rolname = p_db;
