@@ -306,6 +306,39 @@ describe('devdb command, end to end', () => {
     );
   });
 
+  it('survives 60 concurrent provision/release processes on shared databases (known-failures #1, #2)', async () => {
+    const attach = (i: number) =>
+      devdb(
+        provisionArgs(dataDir, {
+          ...(i % 2
+            ? { type: 'individual', owner: 'carol' }
+            : { type: 'team', owner: `member-${i % 5}`, team: 'storm' }),
+          workspaceId: `storm-${i}`,
+          json: true,
+        }),
+      );
+    // 30 attaches first, then 30 more attaches racing 30 releases of the first ones.
+    const first = await Promise.all(Array.from({ length: 30 }, (_, i) => attach(i)));
+    const second = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => attach(30 + i)),
+      ...Array.from({ length: 30 }, (_, i) =>
+        devdb(['release', '--data-dir', dataDir, '--workspace-id', `storm-${i}`, '--json']),
+      ),
+    ]);
+    const failures = [...first, ...second].filter((r) => r.code !== 0);
+    expect(failures.map((f) => f.stderr)).toEqual([]);
+    const survivors = second.slice(0, 30).map((r) => JSON.parse(r.stdout));
+    for (const info of survivors.slice(0, 6)) {
+      expect(await canConnect(info.url, info.password)).toBe(info.name);
+    }
+    const released = first.slice(0, 2).map((r) => JSON.parse(r.stdout));
+    for (const info of released) {
+      await expect(canConnect(info.url, info.password)).rejects.toThrow(
+        /password authentication failed/,
+      );
+    }
+  });
+
   it('stops cleanly on SIGTERM and keeps the data across a restart', async () => {
     expect(await stopUp(up!, 'SIGTERM')).toBe(0);
     up = await startUp(dataDir);
