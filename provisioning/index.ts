@@ -7,3 +7,4 @@ export * from './migrate.js';
 export * from './bootstrap.js';
 export * from './operations.js';
 export * from './queries.js';
+export * from './server-address.js';

@@ -4,6 +4,7 @@
  * `npm start` uses). URLs are never printed with their password.
  */
 import pg from 'pg';
+import { explainConnectionError } from '../provisioning/index.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
 import { UsageError } from './errors.js';
 
@@ -25,44 +26,25 @@ export async function resolveAdminUrl(options: ConnectionOptions): Promise<strin
   return urlFor(credentials, 'provisioner');
 }
 
-/** host:port/database of a URL, for messages: never the password. */
-export function describeServer(url: string): string {
+/** Opens a pool and checks it can reach the server, with a message that says what to check. */
+function assertValidUrl(url: string): void {
   try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+    new URL(url);
   } catch {
     throw new UsageError('the admin URL is not a valid postgresql:// URL');
   }
 }
 
-export function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '****';
-  return u.toString();
-}
-
-const CONNECT_HINTS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused: is `devdb up` (or the PostgreSQL server) running?',
-  ENOTFOUND: 'host not found: check the host name in the admin URL',
-  ETIMEDOUT: 'timed out: check the host, port and firewalls',
-  EHOSTUNREACH: 'host unreachable: check the network',
-  '28P01': 'password authentication failed: check the credentials in the admin URL',
-  '3D000': 'the database does not exist: the admin URL should name the `devdb` database',
-};
-
-/** Opens a pool and checks it can reach the server, with a message that says what to check. */
 export async function openAdminPool(options: ConnectionOptions, max = 4): Promise<pg.Pool> {
   const url = await resolveAdminUrl(options);
-  const server = describeServer(url);
+  assertValidUrl(url);
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined); // idle-client errors surface on the next query
   try {
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    const code = (error as { code?: string }).code ?? '';
-    const why = CONNECT_HINTS[code] ?? (error as Error).message;
-    throw new UsageError(`cannot reach the DevDB server at ${server}: ${why}`);
+    throw new UsageError(explainConnectionError(error, url));
   }
   return pool;
 }

@@ -5,7 +5,7 @@ import {
   validateDatabaseType,
   type ServerEndpoint,
 } from '../../provisioning/index.js';
-import { describeServer, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { withAdminPool, type ConnectionOptions } from '../admin-connection.js';
 import { printFields, printJson, printTable } from '../output.js';
 
 export interface ProvisionOptions extends ConnectionOptions {
@@ -79,5 +79,3 @@ export async function release(
     detached.map((d) => [d.name, d.user, d.sessionsTerminated]),
   );
 }
-
-export { describeServer };
