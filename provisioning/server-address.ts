@@ -10,12 +10,6 @@ export function describeServer(url: string): string {
   return `${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
-export function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '****';
-  return u.toString();
-}
-
 const CONNECT_HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is `devdb up` (or the PostgreSQL server) running?',
   ENOTFOUND: 'host not found: check the host name in the admin URL',
