@@ -110,7 +110,9 @@ function blockSection(schema: BlockSchema, anchorPrefix: string): string[] {
   }
   const lines: string[] = [];
   for (const [title, items] of Object.entries(groups)) {
-    if (items.length > 0) lines.push(`### ${title}`, '', ...items, '');
+    // Nested schemas use plain labels so their groups do not read as page sections.
+    const heading = anchorPrefix === '' ? `### ${title}` : `${title}:`;
+    if (items.length > 0) lines.push(heading, '', ...items, '');
   }
   return [...lines, ...nestedSections];
 }

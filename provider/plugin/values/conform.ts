@@ -1,6 +1,7 @@
 import { describeType, type CtyType } from './types.js';
 import { UNKNOWN, type Value } from './value.js';
 import { ValueError, type AttributePath } from './path.js';
+import { readNumber } from './number.js';
 
 /**
  * Turns a decoded wire value (from msgpack or JSON) into a Value of the given type,
@@ -24,7 +25,7 @@ export function conform(
     case 'bool':
       return typeof raw === 'boolean' ? raw : fail();
     case 'number':
-      return toNumber(raw) ?? fail();
+      return readNumber(raw) ?? fail();
     case 'list':
     case 'set':
       if (!Array.isArray(raw)) return fail();
@@ -52,16 +53,6 @@ function conformObject(
   return mapEntries(attributes, (key, type) =>
     conform(type, raw[key], isUnknownMarker, [...path, key]),
   );
-}
-
-/** Numbers arrive as integers, floats, bigints or (beyond float64) decimal strings. */
-function toNumber(raw: unknown): number | undefined {
-  if (typeof raw === 'number') return raw;
-  if (typeof raw === 'bigint') return Number(raw);
-  if (typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw))) {
-    return Number(raw);
-  }
-  return undefined;
 }
 
 function isRecord(raw: unknown): raw is Record<string, unknown> {

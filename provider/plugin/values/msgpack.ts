@@ -1,6 +1,7 @@
 import { decode, encode, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import type { CtyType } from './types.js';
 import { conform } from './conform.js';
+import { writeNumber, type NumberValue } from './number.js';
 import { isUnknown, type Value } from './value.js';
 
 // Terraform's DynamicValue encoding (docs/plugin-protocol/object-wire-format.md):
@@ -42,6 +43,8 @@ function toWire(type: CtyType, value: Value): unknown {
         Object.entries(type.attributes).map(([k, t]) => [k, toWire(t, record[k] ?? null)]),
       );
     }
+    case 'number':
+      return writeNumber(value as NumberValue);
     default:
       return value;
   }

@@ -1,5 +1,6 @@
 // How Terraform values look in JavaScript:
-//   string → string, number → number, bool → boolean, list/set → array,
+//   string → string, number → number (a decimal string if float64 cannot hold it
+//   exactly: see number.ts), bool → boolean, list/set → array,
 //   map/object → plain object, null → null, unknown → the UNKNOWN marker.
 
 /** A value Terraform will only know after apply ("known after apply"). */
