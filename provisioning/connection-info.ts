@@ -22,7 +22,9 @@ export type DevDbEnvName = 'DEVDB_HOST' | 'DEVDB_PORT' | 'DEVDB_NAME' | 'DEVDB_U
 export function connectionUrl(endpoint: ServerEndpoint, database: string, user: string): string {
   const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   const query = endpoint.sslmode ? `?sslmode=${encodeURIComponent(endpoint.sslmode)}` : '';
-  return `postgresql://${encodeURIComponent(user)}@${host}:${endpoint.port}/${encodeURIComponent(database)}${query}`;
+  // No user: a database's address alone (credentials are per workspace).
+  const auth = user ? `${encodeURIComponent(user)}@` : '';
+  return `postgresql://${auth}${host}:${endpoint.port}/${encodeURIComponent(database)}${query}`;
 }
 
 export function connectionInfo(
