@@ -56,8 +56,10 @@ export async function runPluginServer(options: PluginServerOptions): Promise<voi
     listener.listen(socketPath, resolve);
   });
   process.stdout.write(handshakeLine(socketPath, certificate?.der) + '\n');
+  const handshakeAt = process.uptime() * 1000;
 
   const grpc: Grpc = await import('@grpc/grpc-js');
+  const grpcLoadedAt = process.uptime() * 1000;
   const server = new grpc.Server();
   shutdown = exitOnce(server, listener, log);
   await addServices(grpc, server, options, (reason) => shutdown(reason));
@@ -81,7 +83,13 @@ export async function runPluginServer(options: PluginServerOptions): Promise<voi
   };
   pending.splice(0).forEach(accept);
 
-  log.debug('plugin serving', { socket: socketPath, tls: certificate !== undefined });
+  log.debug('plugin serving', {
+    socket: socketPath,
+    tls: certificate !== undefined,
+    handshake_ms: Math.round(handshakeAt),
+    grpc_loaded_ms: Math.round(grpcLoadedAt),
+    ready_ms: Math.round(process.uptime() * 1000),
+  });
 }
 
 async function addServices(
