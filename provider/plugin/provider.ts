@@ -36,7 +36,7 @@ export interface ResourceDefinition<S extends BlockSchema = BlockSchema, P = unk
     ctx: CallContext<P> & { plan: Planned<Model<S>>; prior: Model<S>; config: Model<S> },
   ): Promise<Partial<Model<S>>>;
   delete(ctx: CallContext<P> & { state: Model<S> }): Promise<void>;
-  /** Turns an import ID into enough state for read() to find the object. */
+  /** Turns an import ID into state read() can start from; it must set every required attribute. */
   importState?(ctx: CallContext<P> & { id: string }): Promise<Partial<Model<S>>>;
   /** Adjusts the plan after the framework's rules; may call requireReplace(path). */
   modifyPlan?(

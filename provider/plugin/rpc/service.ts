@@ -295,6 +295,7 @@ export class ProviderService {
       ? await resource.importState({ ...this.context(diagnostics), id })
       : importById(typeName, resource.schema, id);
     const state = complete(resource.schema, partial as ObjectValue);
+    assertRequiredSet(typeName, resource.schema, state);
     const type = cachedBlockType(resource.schema);
     return {
       imported_resources: [
@@ -352,6 +353,18 @@ function complete(schema: BlockSchema, value: ObjectValue, allowUnknown = false)
 
 function stripUndefined(value: ObjectValue): ObjectValue {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** read() is typed with required attributes present, so import must provide them. */
+function assertRequiredSet(typeName: string, schema: BlockSchema, state: ObjectValue): void {
+  const missing = Object.entries(schema.attributes)
+    .filter(([name, attr]) => attr.required && state[name] === null)
+    .map(([name]) => name);
+  if (missing.length > 0) {
+    throw new Error(
+      `${typeName}: importState must set every required attribute; missing ${missing.join(', ')}.`,
+    );
+  }
 }
 
 function importById(typeName: string, schema: BlockSchema, id: string): ObjectValue {

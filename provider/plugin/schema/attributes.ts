@@ -39,10 +39,24 @@ export interface AttributeOptions<T> {
   deprecated?: string;
 }
 
-export interface Attribute<T = unknown> extends AttributeOptions<T> {
+/**
+ * `Present` is true when the value can never be null once configured: a required
+ * attribute, or one with a default. The model types use it (`string` vs `string | null`).
+ */
+export interface Attribute<
+  T = unknown,
+  Present extends boolean = boolean,
+> extends AttributeOptions<T> {
   readonly kind: 'attribute';
   readonly type: Typed<T>;
+  readonly __present?: Present;
 }
+
+type PresentWhen<O> = O extends { required: true }
+  ? true
+  : O extends { default: unknown }
+    ? true
+    : false;
 
 export type NestingMode = 'single' | 'list' | 'set';
 
@@ -69,9 +83,12 @@ export interface BlockSchema {
   deprecated?: string;
 }
 
-function attributeOf<T>(type: Typed<T>, options: AttributeOptions<T>): Attribute<T> {
+function attributeOf<T, O extends AttributeOptions<T>>(
+  type: Typed<T>,
+  options: O,
+): Attribute<T, PresentWhen<O>> {
   const withDefault = options.default !== undefined;
-  const attribute: Attribute<T> = {
+  const attribute: Attribute<T, PresentWhen<O>> = {
     kind: 'attribute',
     type,
     ...options,
@@ -93,14 +110,14 @@ function assertCoherent(attribute: Pick<Attribute, 'required' | 'optional' | 'co
 }
 
 export const attribute = {
-  string: (options: AttributeOptions<string>) => attributeOf(t.string, options),
-  number: (options: AttributeOptions<number>) => attributeOf(t.number, options),
-  bool: (options: AttributeOptions<boolean>) => attributeOf(t.bool, options),
-  list: <T>(element: Typed<T>, options: AttributeOptions<T[]>) =>
+  string: <const O extends AttributeOptions<string>>(options: O) => attributeOf(t.string, options),
+  number: <const O extends AttributeOptions<number>>(options: O) => attributeOf(t.number, options),
+  bool: <const O extends AttributeOptions<boolean>>(options: O) => attributeOf(t.bool, options),
+  list: <T, const O extends AttributeOptions<T[]>>(element: Typed<T>, options: O) =>
     attributeOf(t.list(element), options),
-  set: <T>(element: Typed<T>, options: AttributeOptions<T[]>) =>
+  set: <T, const O extends AttributeOptions<T[]>>(element: Typed<T>, options: O) =>
     attributeOf(t.set(element), options),
-  map: <T>(element: Typed<T>, options: AttributeOptions<Record<string, T>>) =>
+  map: <T, const O extends AttributeOptions<Record<string, T>>>(element: Typed<T>, options: O) =>
     attributeOf(t.map(element), options),
 };
 
@@ -135,10 +152,15 @@ export const block = {
   }),
 };
 
-/** The JavaScript shape of a block's values, inferred from its declaration. */
+/**
+ * The JavaScript shape of a block's values, inferred from its declaration: required
+ * attributes and those with a default are never null; the others may be.
+ */
 export type Model<B extends BlockSchema> = {
-  -readonly [K in keyof B['attributes']]: B['attributes'][K] extends Attribute<infer T>
-    ? T | null
+  -readonly [K in keyof B['attributes']]: B['attributes'][K] extends Attribute<infer T, infer P>
+    ? P extends true
+      ? T
+      : T | null
     : never;
 } & {
   -readonly [K in keyof NonNullable<B['blocks']>]: NonNullable<B['blocks']>[K] extends NestedBlock<

@@ -201,15 +201,16 @@ describe('provider service', () => {
     expect(decodeMsgpack(type, response.upgraded_state.msgpack)).toMatchObject({ name: 'legacy' });
   });
 
-  it('imports by id when the schema has an id attribute', async () => {
+  it('refuses an import that leaves required attributes unset', async () => {
     const response = (await handlers.ImportResourceState!({
       type_name: 'test_thing',
       id: 'abc',
     })) as {
-      imported_resources: { state: { msgpack: Uint8Array } }[];
+      diagnostics: { summary: string }[];
     };
-    const state = decodeMsgpack(type, response.imported_resources[0]?.state.msgpack);
-    expect(state).toMatchObject({ id: 'abc', name: null });
+    expect(response.diagnostics[0]?.summary).toMatch(
+      /must set every required attribute; missing name/,
+    );
   });
 
   it('answers an unknown resource type with a diagnostic', async () => {

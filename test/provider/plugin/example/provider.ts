@@ -115,7 +115,7 @@ const file = defineResource<typeof fileSchema, Client>({
     return writeFiles(provider, plan as never);
   },
   async read({ state, provider }) {
-    const path = resolve(provider, state.path ?? '');
+    const path = resolve(provider, state.path);
     const content = await readFile(path, 'utf8').catch(() => null);
     if (content === null) return null;
     const secret = await readFile(`${path}.secret`, 'utf8').catch(() => null);
@@ -123,12 +123,15 @@ const file = defineResource<typeof fileSchema, Client>({
     return { content, secret, permissions: mode, checksum: sha256(content), id: state.path };
   },
   async delete({ state, provider }) {
-    const path = resolve(provider, state.path ?? '');
+    const path = resolve(provider, state.path);
     await rm(path, { force: true });
     await rm(`${path}.secret`, { force: true });
   },
-  async importState({ id }) {
-    return { path: id, id, permissions: '0644', label: [] } satisfies Partial<File>;
+  async importState({ id, provider }) {
+    const content = await readFile(resolve(provider, id), 'utf8').catch(() => {
+      throw new DiagnosticError('Cannot import', { detail: `No file at ${id}.` });
+    });
+    return { path: id, id, content, permissions: '0644', label: [] } satisfies Partial<File>;
   },
 });
 
@@ -144,7 +147,7 @@ const fileDataSchema = defineSchema({
 const fileData = defineDataSource<typeof fileDataSchema, Client>({
   schema: fileDataSchema,
   async read({ config, provider }) {
-    const content = await readFile(resolve(provider, config.path ?? ''), 'utf8').catch(() => {
+    const content = await readFile(resolve(provider, config.path), 'utf8').catch(() => {
       throw new DiagnosticError('File not found', {
         path: ['path'],
         detail: 'No file at that path.',
