@@ -2,7 +2,7 @@ import type { BlockSchema } from '../schema/attributes.js';
 import { schemaToProto } from '../schema/protocol.js';
 import { cachedBlockType } from '../schema/types.js';
 import { validateBlock } from '../schema/validate.js';
-import { conform } from '../values/conform.js';
+import { conform, dropUndeclared } from '../values/conform.js';
 import { ValueError, type AttributePath } from '../values/path.js';
 import { isUnknown, isWhollyKnown, type ObjectValue, type Value } from '../values/value.js';
 import { valuesEqual } from '../values/equal.js';
@@ -179,7 +179,7 @@ export class ProviderService {
     return {
       upgraded_state: toDynamic(
         type,
-        conform(type, state, () => false),
+        conform(type, dropUndeclared(type, state), () => false),
       ),
     };
   }

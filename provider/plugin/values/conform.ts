@@ -59,11 +59,11 @@ function isRecord(raw: unknown): raw is Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !ArrayBuffer.isView(raw);
 }
 
-function mapEntries<T>(
+function mapEntries<T, R>(
   record: Readonly<Record<string, T>>,
-  convert: (key: string, item: T) => Value,
-): Record<string, Value> {
-  const result: Record<string, Value> = {};
+  convert: (key: string, item: T) => R,
+): Record<string, R> {
+  const result: Record<string, R> = {};
   for (const [key, item] of Object.entries(record)) result[key] = convert(key, item);
   return result;
 }
@@ -71,4 +71,31 @@ function mapEntries<T>(
 function describeRaw(raw: unknown): string {
   if (Array.isArray(raw)) return 'a sequence';
   return typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
+}
+
+/**
+ * Removes object attributes the type no longer declares. Stored state may still hold
+ * attributes a newer schema removed; like HashiCorp's framework, upgrading ignores them.
+ */
+export function dropUndeclared(type: CtyType, raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object') return raw;
+  switch (type.kind) {
+    case 'list':
+    case 'set':
+      return Array.isArray(raw) ? raw.map((item) => dropUndeclared(type.element, item)) : raw;
+    case 'map':
+      return isRecord(raw)
+        ? mapEntries(raw, (_key, item) => dropUndeclared(type.element, item))
+        : raw;
+    case 'object': {
+      if (!isRecord(raw)) return raw;
+      const kept: Record<string, unknown> = {};
+      for (const [key, attributeType] of Object.entries(type.attributes)) {
+        if (key in raw) kept[key] = dropUndeclared(attributeType, raw[key]);
+      }
+      return kept;
+    }
+    default:
+      return raw;
+  }
 }

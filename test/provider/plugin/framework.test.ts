@@ -191,7 +191,7 @@ describe('provider service', () => {
   });
 
   it('upgrades old state through the resource hook', async () => {
-    const old = { ...config({}), name: undefined, title: 'legacy', rule: [] };
+    const old = { ...config({}), name: undefined, title: 'legacy', removed_long_ago: 1, rule: [] };
     const response = (await handlers.UpgradeResourceState!({
       type_name: 'test_thing',
       version: 0,
