@@ -6,5 +6,6 @@ export * from './connection-info.js';
 export * from './migrate.js';
 export * from './bootstrap.js';
 export * from './operations.js';
+export * from './lifecycle.js';
 export * from './queries.js';
 export * from './server-address.js';

@@ -15,6 +15,7 @@ import {
   type DatabaseType,
 } from './naming.js';
 import { generatePassword, scramVerifier } from './password.js';
+import { validateOnLastDetach, validateSeedName, type OnLastDetach } from './lifecycle.js';
 
 /** A pool, a pooled client or a client: anything that runs a query. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -50,28 +51,32 @@ const toEnsureResult = (row: EnsureRow): EnsureResult => ({
   repaired: row.repaired,
 });
 
+/** A database to copy when (and only when) the database is created: validated, or null. */
+const seedParam = (seedFrom: string | undefined): string | null =>
+  seedFrom === undefined ? null : validateSeedName(seedFrom);
+
 export async function ensureIndividualDatabase(
   db: Queryable,
-  input: { owner: string; ownerId?: string; actor?: string },
+  input: { owner: string; ownerId?: string; actor?: string; seedFrom?: string },
 ): Promise<EnsureResult> {
   const owner = normalizeUsername(input.owner);
   const [row] = await call<EnsureRow>(
     db,
-    `SELECT * FROM provisioning.ensure_database('individual', $1, $2, NULL, $3)`,
-    [owner, input.ownerId ?? null, input.actor ?? null],
+    `SELECT * FROM provisioning.ensure_database('individual', $1, $2, NULL, $3, $4)`,
+    [owner, input.ownerId ?? null, input.actor ?? null, seedParam(input.seedFrom)],
   );
   return toEnsureResult(row!);
 }
 
 export async function ensureTeamDatabase(
   db: Queryable,
-  input: { team: string; actor?: string },
+  input: { team: string; actor?: string; seedFrom?: string },
 ): Promise<EnsureResult> {
   const team = validateTeamName(input.team);
   const [row] = await call<EnsureRow>(
     db,
-    `SELECT * FROM provisioning.ensure_database('team', NULL, NULL, $1, $2)`,
-    [team, input.actor ?? null],
+    `SELECT * FROM provisioning.ensure_database('team', NULL, NULL, $1, $2, $3)`,
+    [team, input.actor ?? null, seedParam(input.seedFrom)],
   );
   return toEnsureResult(row!);
 }
@@ -89,6 +94,8 @@ export interface AttachInput {
   template?: string;
   /** -1 (default) for no limit. */
   connectionLimit?: number;
+  /** A database to copy when this call creates the database (never afterwards). */
+  seedFrom?: string;
   actor?: string;
 }
 
@@ -120,24 +127,30 @@ export async function attachWorkspace(
   input: AttachInput,
 ): Promise<Attachment> {
   const { owner, team } = validateAttachInput(input);
+  const seedFrom = seedParam(input.seedFrom);
   const password = generatePassword();
   const [row] = await call<{
     db_name: string;
     login_role: string;
     created_database: boolean;
     reattached: boolean;
-  }>(db, `SELECT * FROM provisioning.attach_workspace($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-    input.type,
-    owner,
-    input.ownerId ?? null,
-    team,
-    input.workspaceId,
-    input.workspaceName ?? null,
-    input.template ?? null,
-    scramVerifier(password),
-    input.connectionLimit ?? -1,
-    input.actor ?? null,
-  ]);
+  }>(
+    db,
+    `SELECT * FROM provisioning.attach_workspace($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      input.type,
+      owner,
+      input.ownerId ?? null,
+      team,
+      input.workspaceId,
+      input.workspaceName ?? null,
+      input.template ?? null,
+      scramVerifier(password),
+      input.connectionLimit ?? -1,
+      input.actor ?? null,
+      seedFrom,
+    ],
+  );
   return {
     ...connectionInfo(endpoint, row!.db_name, row!.login_role, password),
     createdDatabase: row!.created_database,
@@ -149,23 +162,41 @@ export interface Detachment {
   name: string;
   user: string;
   sessionsTerminated: number;
+  /**
+   * Present when `onLastDetach` was given: what the policy did to the database,
+   * or null when other workspaces remain attached to it.
+   */
+  databaseAction?: 'kept' | 'archived' | 'dropped' | null;
 }
 
-/** Detaches a workspace (from one database, or all it uses): its login role is dropped. */
+/**
+ * Detaches a workspace (from one database, or all it uses): its login role is
+ * dropped. When it was a database's last live attachment, `onLastDetach`
+ * (default 'keep') decides whether the database stays, is archived or dropped.
+ */
 export async function detachWorkspace(
   db: Queryable,
-  input: { workspaceId: string; database?: string; actor?: string },
+  input: { workspaceId: string; database?: string; actor?: string; onLastDetach?: OnLastDetach },
 ): Promise<Detachment[]> {
   validateWorkspaceId(input.workspaceId);
-  const rows = await call<{ db_name: string; login_role: string; sessions_terminated: number }>(
-    db,
-    `SELECT * FROM provisioning.detach_workspace($1, $2, $3)`,
-    [input.workspaceId, input.database ?? null, input.actor ?? null],
-  );
+  const asked = input.onLastDetach !== undefined;
+  const policy = asked ? validateOnLastDetach(input.onLastDetach) : 'keep';
+  const rows = await call<{
+    db_name: string;
+    login_role: string;
+    sessions_terminated: number;
+    database_action: Detachment['databaseAction'];
+  }>(db, `SELECT * FROM provisioning.detach_workspace($1, $2, $3, $4)`, [
+    input.workspaceId,
+    input.database ?? null,
+    input.actor ?? null,
+    policy,
+  ]);
   return rows.map((r) => ({
     name: r.db_name,
     user: r.login_role,
     sessionsTerminated: r.sessions_terminated,
+    ...(asked ? { databaseAction: r.database_action } : {}),
   }));
 }
 
