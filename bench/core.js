@@ -1,6 +1,6 @@
 // DevDB core figures (issue 2): `devdb up` first start and restart, and
 // `devdb provision` of a new individual database, each as wall time of the
-// real command. Run after `npm run build`: node bench/core.mjs
+// real command. Run after `npm run build`: node bench/core.js
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,0 +1,12 @@
+// `npm run bench`: every benchmark, one after the other (they share two cores).
+import { spawnSync } from 'node:child_process';
+
+const BENCHMARKS = ['bench/core.js', 'bench/plugin.js'];
+
+let failed = 0;
+for (const script of BENCHMARKS) {
+  console.log(`\n== ${script}`);
+  const { status } = spawnSync('node', [script], { stdio: 'inherit' });
+  if (status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
