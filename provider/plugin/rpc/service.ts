@@ -6,6 +6,7 @@ import { conform, dropUndeclared } from '../values/conform.js';
 import { ValueError, type AttributePath } from '../values/path.js';
 import { isUnknown, isWhollyKnown, type ObjectValue, type Value } from '../values/value.js';
 import { valuesEqual } from '../values/equal.js';
+import { parseJSONExact } from '../values/json.js';
 import {
   diagnosticToProto,
   errorToDiagnostic,
@@ -170,7 +171,7 @@ export class ProviderService {
     if (!json || json.length === 0) {
       throw new Error('State in the legacy flatmap format cannot be upgraded by this provider.');
     }
-    let state = JSON.parse(Buffer.from(json).toString('utf8')) as Record<string, unknown>;
+    let state = parseJSONExact(json) as Record<string, unknown>;
     const version = Number(request.version ?? 0);
     if (version < (resource.version ?? 0) && resource.upgradeState) {
       state = resource.upgradeState({ version, state });

@@ -61,8 +61,7 @@ describe('values produced by real terraform', () => {
 
   it('decodes the state JSON terraform stored', () => {
     const value = decodeJSON(capturedType, STATE_JSON) as Record<string, Value>;
-    // Known limitation: JSON.parse rounds numbers beyond float64 precision.
-    expect(value).toMatchObject({ ...expected, c: 'done', n_big: 12345678901234567000 });
+    expect(value).toEqual({ ...expected, c: 'done', unknown_s: expect.any(String) });
   });
 });
 
