@@ -10,13 +10,16 @@ LANGUAGE sql STABLE
 RETURN current_setting('server_version_num')::int >= 160000;
 
 -- A loopback session that can never wait forever: a lock held elsewhere or a
--- stuck statement ends in an error the caller turns into a message.
+-- stuck statement ends in an error the caller turns into a message. The limits
+-- can be changed in provisioning.settings (keys lock_timeout, statement_timeout).
 CREATE FUNCTION provisioning._remote_open_bounded(p_db text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   v_conn text := provisioning._remote_open(p_db);
 BEGIN
-  PERFORM provisioning._remote(v_conn, 'SET lock_timeout = ''10s''; SET statement_timeout = ''120s''');
+  PERFORM provisioning._remote(v_conn, format('SET lock_timeout = %L; SET statement_timeout = %L',
+    coalesce((SELECT s.value FROM provisioning.settings s WHERE s.key = 'lock_timeout'), '10s'),
+    coalesce((SELECT s.value FROM provisioning.settings s WHERE s.key = 'statement_timeout'), '120s')));
   RETURN v_conn;
 END $$;
 

@@ -25,8 +25,15 @@ import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js'
 let devdb: TestDevDb;
 let su: pg.Client;
 
+/**
+ * The server's shutdown (teardown, restart) sends idle pooled connections a
+ * FATAL; pg-pool re-emits it on the pool, where no listener means a crash.
+ */
+const quietOnShutdown = (pool: pg.Pool) => pool.on('error', () => undefined);
+
 beforeAll(async () => {
   devdb = await startTestDevDb();
+  quietOnShutdown(devdb.pool);
   su = await devdb.superuser();
 });
 
@@ -186,6 +193,21 @@ describe('on_last_detach', () => {
     ).toEqual([]);
   });
 
+  test('archive converges after a crash that left the rename committed and the detach not', async () => {
+    const att = await attach('ava', 'ava-1');
+    // What the loopback session had committed before the calling transaction died.
+    await su.query(`DROP ROLE ${su.escapeIdentifier(att.user)}`);
+    await su.query('ALTER DATABASE dev_ava ALLOW_CONNECTIONS false');
+    await su.query('ALTER DATABASE dev_ava RENAME TO archived_dev_ava');
+    expect(
+      await detachWorkspace(devdb.pool, { workspaceId: 'ava-1', onLastDetach: 'archive' }),
+    ).toEqual([
+      { name: 'dev_ava', user: att.user, sessionsTerminated: 0, databaseAction: 'archived' },
+    ]);
+    expect((await registry('dev_ava'))!.status).toBe('archived');
+    expect(await eventCount('dev_ava', 'database.archive')).toBe(1);
+  });
+
   test('drop: database and owner role gone, row kept as dropped; a later attach starts afresh', async () => {
     const att = await attach('drew', 'drew-1');
     await query(att, 'CREATE TABLE t (x int)');
@@ -264,6 +286,29 @@ describe('on_last_detach', () => {
     });
     expect(result).toMatchObject({ user: att.user, databaseAction: 'dropped' });
     expect(await database('dev_sue')).toBeUndefined();
+  });
+
+  test('a lock held elsewhere ends the drop with a message after lock_timeout, not a hang', async () => {
+    await attach('lou', 'lou-1');
+    await devdb.pool.query(`INSERT INTO provisioning.settings VALUES ('lock_timeout', '500ms')`);
+    const holder = await devdb.superuser();
+    await holder.query('BEGIN; ALTER DATABASE dev_lou ALLOW_CONNECTIONS true');
+    try {
+      const started = Date.now();
+      await expect(
+        detachWorkspace(devdb.pool, { workspaceId: 'lou-1', onLastDetach: 'drop' }),
+      ).rejects.toThrow(
+        /could not drop database dev_lou in time: .*lock timeout \(another session holds a lock on database dev_lou \(see pg_locks/,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+      await devdb.pool.query(`DELETE FROM provisioning.settings WHERE key = 'lock_timeout'`);
+    }
+    expect(
+      await detachWorkspace(devdb.pool, { workspaceId: 'lou-1', onLastDetach: 'drop' }),
+    ).toMatchObject([{ databaseAction: 'dropped' }]);
   });
 
   test('bad policy and unknown databases are refused with the rule', async () => {
@@ -487,14 +532,16 @@ describe('what blocks a drop is named, before anything changes', () => {
 
   beforeAll(async () => {
     blocked = await startTestDevDb();
+    quietOnShutdown(blocked.pool);
     const admin = await blocked.superuser();
     await admin.query('ALTER SYSTEM SET max_prepared_transactions = 2');
     await admin.query('ALTER SYSTEM SET wal_level = logical');
     await admin.end();
-    blocked.pool.on('error', () => undefined); // its idle connections die with the restart
     await blocked.pool.end();
     restarted = await restart(blocked.cluster.dataDir, blocked.cluster.port);
-    blocked.pool = new pg.Pool({ connectionString: blocked.provisionerUrl, max: 4 });
+    blocked.pool = quietOnShutdown(
+      new pg.Pool({ connectionString: blocked.provisionerUrl, max: 4 }),
+    );
   });
 
   afterAll(async () => {
