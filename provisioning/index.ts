@@ -9,3 +9,4 @@ export * from './operations.js';
 export * from './lifecycle.js';
 export * from './queries.js';
 export * from './server-address.js';
+export * from './maintenance.js';

@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 
-/** The migrations ship beside this module (the build copies them into dist/). */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+/**
+ * The migrations ship beside this module (the build copies them into dist/).
+ * Resolved on use, not at load: bundles that never migrate (the Terraform
+ * provider, in CommonJS) have no import.meta.
+ */
+export function migrationsDir(): string {
+  return fileURLToPath(new URL('./migrations/', import.meta.url));
+}
 
 const FILE_PATTERN = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 // pg_advisory_lock(classid, objid): 'devd' and 0 — database locks use hashtext(name).
@@ -32,7 +38,7 @@ export class MigrationError extends Error {
   }
 }
 
-export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+export async function loadMigrations(dir = migrationsDir()): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => FILE_PATTERN.test(f)).sort();
   const migrations = await Promise.all(
     files.map(async (file) => {

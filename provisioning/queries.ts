@@ -148,3 +148,75 @@ export function listUsers(db: Queryable): Promise<UserRow[]> {
       GROUP BY u.username ORDER BY u.username`,
   );
 }
+
+export interface RecordedAttachment {
+  type: 'individual' | 'team';
+  owner: string;
+  ownerId: string | undefined;
+  team: string | undefined;
+  workspaceName: string | undefined;
+  template: string | undefined;
+  user: string;
+}
+
+/** A live attachment as recorded, or null: enough to attach the same workspace again. */
+export async function findAttachment(
+  db: Queryable,
+  input: { database: string; workspaceId: string },
+): Promise<RecordedAttachment | null> {
+  const [row] = await rows<{
+    db_type: 'individual' | 'team';
+    owner_username: string;
+    owner_id: string | null;
+    team_name: string | null;
+    workspace_name: string | null;
+    template_name: string | null;
+    login_role: string;
+  }>(db, `SELECT * FROM provisioning.find_attachment($1, $2)`, [input.database, input.workspaceId]);
+  if (!row) return null;
+  return {
+    type: row.db_type,
+    owner: row.owner_username,
+    ownerId: row.owner_id ?? undefined,
+    team: row.team_name ?? undefined,
+    workspaceName: row.workspace_name ?? undefined,
+    template: row.template_name ?? undefined,
+    user: row.login_role,
+  };
+}
+
+export interface DatabaseState {
+  /** DevDB has a record of it. */
+  known: boolean;
+  /** PostgreSQL has it (a dropped-out-of-band database is known but does not exist). */
+  exists: boolean;
+  status: string | null;
+  type: 'individual' | 'team' | null;
+  owner: string | null;
+  team: string | null;
+  publicPrivileges: string[];
+  liveAttachments: number;
+}
+
+export async function databaseState(db: Queryable, name: string): Promise<DatabaseState> {
+  const [row] = await rows<{
+    known: boolean;
+    database_exists: boolean;
+    status: string | null;
+    db_type: 'individual' | 'team' | null;
+    owner_username: string | null;
+    team_name: string | null;
+    public_privileges: string[];
+    live_attachments: number;
+  }>(db, `SELECT * FROM provisioning.database_state($1)`, [name]);
+  return {
+    known: row!.known,
+    exists: row!.database_exists,
+    status: row!.status,
+    type: row!.db_type,
+    owner: row!.owner_username,
+    team: row!.team_name,
+    publicPrivileges: row!.public_privileges,
+    liveAttachments: row!.live_attachments,
+  };
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The `devdb` command: run DevDB, provision from the shell, and administer it. */
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InvalidNameError, MigrationError, ProvisioningError } from '../provisioning/index.js';
 import { inspect, list, summary, users } from './commands/admin.js';
 import { runMigrate } from './commands/migrate.js';
 import { provision, release } from './commands/provision.js';
+import { installProvider, provisionerInstructions } from './commands/provider-install.js';
 import { up } from './commands/up.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
 import { UsageError } from './errors.js';
@@ -102,6 +104,18 @@ function buildProgram(): Command {
     .option('--status', 'only show which migrations are applied')
     .addOption(json)
     .action(runMigrate);
+
+  program
+    .command('provider')
+    .description('the devdb Terraform provider')
+    .command('install')
+    .description(
+      'lay out a filesystem mirror with the provider and a CLI config for TF_CLI_CONFIG_FILE',
+    )
+    .option('--dir <dir>', 'mirror directory', path.join(DEFAULT_DATA_DIR, 'terraform'))
+    .action(async (o) => {
+      process.stdout.write(provisionerInstructions(await installProvider(o.dir)));
+    });
 
   program
     .command('admin-url')

@@ -24,6 +24,7 @@ import {
   type RunningCluster,
 } from '../embedded/index.js';
 import { UsageError } from '../errors.js';
+import { installProvider } from './provider-install.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -175,6 +176,7 @@ export async function up(given: UpOptions): Promise<number> {
     await cluster.stop();
     throw error;
   }
+  const provider = await installProvider(path.join(options.dataDir, 'terraform'));
   const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
   process.stdout.write(
     [
@@ -183,6 +185,8 @@ export async function up(given: UpOptions): Promise<number> {
       `  DEVDB_ADMIN_URL=postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`,
       `Use it from scripts and Terraform with:`,
       `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
+      `Terraform provider devdb ${provider.version} installed; to use it:`,
+      `  export TF_CLI_CONFIG_FILE=${provider.cliConfigFile}`,
       `Press Ctrl-C to stop.`,
       '',
     ].join('\n'),

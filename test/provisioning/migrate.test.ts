@@ -18,7 +18,7 @@ import {
   migrate,
   MigrationError,
   migrationStatus,
-  MIGRATIONS_DIR,
+  migrationsDir,
   PROVISIONER_ROLE,
 } from '../../provisioning/index.js';
 import { startTempCluster, type TempCluster } from '../helpers/cluster.js';
@@ -46,7 +46,7 @@ afterAll(async () => {
 
 async function copyOfMigrations(name: string): Promise<string> {
   const dir = path.join(tmp, name);
-  await cp(MIGRATIONS_DIR, dir, { recursive: true });
+  await cp(migrationsDir(), dir, { recursive: true });
   return dir;
 }
 

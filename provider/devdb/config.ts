@@ -1,0 +1,75 @@
+/**
+ * The provider block: where the DevDB server is (admin_url) and what address
+ * workspaces use to reach it (host, port, sslmode).
+ */
+import { attribute, between, defineSchema, DiagnosticError, oneOf } from '../plugin/index.js';
+import type { Model } from '../plugin/index.js';
+import type { ServerEndpoint } from '../../provisioning/index.js';
+import { DevDbClient } from './client.js';
+
+export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+export const providerSchema = defineSchema({
+  description:
+    'DevDB gives every Coder workspace a PostgreSQL database on one central server: a personal `dev_{username}` or a shared `team_{name}`, with credentials minted per workspace.',
+  attributes: {
+    admin_url: attribute.string({
+      optional: true,
+      sensitive: true,
+      description: `postgresql:// URL of the DevDB provisioner (\`devdb_provisioner\` on the \`devdb\` database; \`devdb admin-url\` prints it). Default: the \`${ADMIN_URL_ENV}\` environment variable. Never taken from a \`CODER_*\` variable: Coder's provisioner removes those before running Terraform.`,
+    }),
+    host: attribute.string({
+      optional: true,
+      description: "Host name workspaces use to reach the server. Default: admin_url's host.",
+    }),
+    port: attribute.number({
+      optional: true,
+      validators: [between(1, 65535)],
+      description: "Port workspaces use to reach the server. Default: admin_url's port.",
+    }),
+    sslmode: attribute.string({
+      optional: true,
+      validators: [oneOf(...SSL_MODES)],
+      description:
+        "libpq `sslmode` put in the workspaces' connection URLs. Default: admin_url's, else none.",
+    }),
+  },
+});
+
+type ProviderConfig = Model<typeof providerSchema>;
+
+function adminUrlFrom(config: ProviderConfig): string {
+  const url = config.admin_url ?? process.env[ADMIN_URL_ENV];
+  if (!url) {
+    throw new DiagnosticError('DevDB admin URL is not set', {
+      detail: `Set admin_url in the provider "devdb" block, or ${ADMIN_URL_ENV} in the environment Terraform runs in (for Coder: the provisioner's environment). \`devdb admin-url\` prints it.`,
+      path: ['admin_url'],
+    });
+  }
+  try {
+    const parsed = new URL(url);
+    if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error('scheme');
+    return url;
+  } catch {
+    throw new DiagnosticError('DevDB admin URL is not a postgresql:// URL', {
+      detail: 'Expected postgresql://devdb_provisioner:PASSWORD@HOST:PORT/devdb.',
+      path: ['admin_url'],
+    });
+  }
+}
+
+function endpointFrom(config: ProviderConfig, adminUrl: string): ServerEndpoint {
+  const url = new URL(adminUrl);
+  return {
+    host: config.host ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: config.port ?? Number(url.port || 5432),
+    sslmode: config.sslmode ?? url.searchParams.get('sslmode') ?? undefined,
+  };
+}
+
+/** Nothing connects here: a server that is down fails the first operation, with its name. */
+export function configure({ config }: { config: ProviderConfig }): DevDbClient {
+  const adminUrl = adminUrlFrom(config);
+  return new DevDbClient(adminUrl, endpointFrom(config, adminUrl));
+}

@@ -1,0 +1,49 @@
+/** `devdb_database`: a workspace's attachment to its database (DESIGN.md §6). */
+import { DiagnosticError, defineResource, isUnknown } from '../../../plugin/index.js';
+import type { DevDbClient } from '../../client.js';
+import { stored } from '../../stored.js';
+import { isTeamName } from '../../validators.js';
+import { createDatabase } from './create.js';
+import { deleteDatabase } from './delete.js';
+import { importDatabase } from './import.js';
+import { readDatabase } from './read.js';
+import { databaseSchema } from './schema.js';
+import { addressing } from './state.js';
+import { updateDatabase } from './update.js';
+
+export const database = defineResource<typeof databaseSchema, DevDbClient>({
+  schema: databaseSchema,
+  create: createDatabase,
+  read: readDatabase,
+  update: updateDatabase,
+  delete: deleteDatabase,
+  importState: importDatabase,
+
+  validate({ config, warn }) {
+    const { type, team } = config;
+    if (type === 'team' && !isUnknown(team)) {
+      const problem = team ? isTeamName(team) : 'Required when type is "team".';
+      if (problem) throw new DiagnosticError('Invalid team', { detail: problem, path: ['team'] });
+    }
+    if (type === 'individual' && typeof team === 'string' && team !== '') {
+      warn(
+        'team is ignored',
+        'An individual database belongs to its owner; team only applies when type = "team".',
+        ['team'],
+      );
+    }
+  },
+
+  /**
+   * Existing attachments: PUBLIC should hold nothing (so drift shows as a change)
+   * and the address follows the provider's host/port, both known at plan time.
+   */
+  async modifyPlan({ prior, plan, provider }) {
+    if (!prior) return;
+    return {
+      ...plan,
+      ...addressing(provider.endpoint, stored(prior.name, 'name'), stored(prior.user, 'user')),
+      public_privileges: [],
+    };
+  },
+});

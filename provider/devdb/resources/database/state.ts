@@ -1,0 +1,59 @@
+/** Turning what provisioning returns into resource state. */
+import {
+  connectionInfo,
+  type Attachment,
+  type ServerEndpoint,
+} from '../../../../provisioning/index.js';
+import type { DatabaseModel } from './schema.js';
+
+export const attachmentId = (database: string, workspaceId: string) => `${database}/${workspaceId}`;
+
+/** Splits an import ID `{database}/{workspace_id}`. */
+export function parseAttachmentId(id: string): { database: string; workspaceId: string } | null {
+  const slash = id.indexOf('/');
+  if (slash <= 0 || slash === id.length - 1) return null;
+  return { database: id.slice(0, slash), workspaceId: id.slice(slash + 1) };
+}
+
+export function stateFromAttachment(
+  attachment: Attachment,
+  workspaceId: string,
+): Partial<DatabaseModel> {
+  return {
+    id: attachmentId(attachment.name, workspaceId),
+    name: attachment.name,
+    user: attachment.user,
+    password: attachment.password,
+    host: attachment.host,
+    port: attachment.port,
+    url: attachment.url,
+    env: attachment.env,
+    public_privileges: [],
+  };
+}
+
+/** Where the workspace connects: follows the provider's host/port/sslmode. */
+export function addressing(
+  endpoint: ServerEndpoint,
+  name: string,
+  user: string,
+): Partial<DatabaseModel> {
+  const info = connectionInfo(endpoint, name, user, '');
+  return { host: info.host, port: info.port, url: info.url, env: info.env };
+}
+
+/** The attach input for a planned/stored model; `team` is ignored for individual databases. */
+export function attachInput(model: DatabaseModel) {
+  return {
+    type: model.type as 'individual' | 'team',
+    owner: model.owner,
+    ownerId: model.owner_id ?? undefined,
+    team: model.type === 'team' ? (model.team ?? undefined) : undefined,
+    workspaceId: model.workspace_id,
+    workspaceName: model.workspace_name ?? undefined,
+    template: model.template ?? undefined,
+    connectionLimit: model.connection_limit ?? -1,
+    seedFrom: model.seed_from ?? undefined,
+    actor: 'terraform',
+  };
+}

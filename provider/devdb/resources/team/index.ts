@@ -1,0 +1,61 @@
+/** `devdb_team`: an explicitly managed team database. */
+import {
+  databaseState,
+  ensureTeamDatabase,
+  retireDatabase,
+  teamDatabaseName,
+} from '../../../../provisioning/index.js';
+import { DiagnosticError, defineResource } from '../../../plugin/index.js';
+import type { DevDbClient } from '../../client.js';
+import { stored } from '../../stored.js';
+import { teamSchema, type TeamModel } from './schema.js';
+
+async function ensure(provider: DevDbClient, model: TeamModel): Promise<Partial<TeamModel>> {
+  const result = await provider.use(
+    (pool) =>
+      ensureTeamDatabase(pool, {
+        team: model.name,
+        seedFrom: model.seed_from ?? undefined,
+        actor: 'terraform',
+      }),
+    { 'team name': ['name'] },
+  );
+  return { id: result.name, database: result.name, public_privileges: [] };
+}
+
+export const team = defineResource<typeof teamSchema, DevDbClient>({
+  schema: teamSchema,
+  create: ({ provider, config }) => ensure(provider, config),
+  update: ({ provider, config }) => ensure(provider, config),
+
+  async read({ provider, state }) {
+    const live = await provider.use((pool) =>
+      databaseState(pool, stored(state.database, 'database')),
+    );
+    if (!live.exists || live.status !== 'active') return null;
+    return { public_privileges: live.publicPrivileges };
+  },
+
+  async delete({ provider, state }) {
+    const policy = (state.on_destroy ?? 'keep') as 'keep' | 'archive' | 'drop';
+    if (policy === 'keep') return;
+    const database = stored(state.database, 'database');
+    await provider.use((pool) => retireDatabase(pool, { database, policy, actor: 'terraform' }));
+  },
+
+  async importState({ id }) {
+    const name = id.startsWith('team_') ? id.slice(5).replaceAll('_', '-') : id;
+    try {
+      const database = teamDatabaseName(name);
+      return { name, id: database, database, on_destroy: 'keep', seed_from: null };
+    } catch (error) {
+      throw new DiagnosticError('Invalid import ID', {
+        detail: `Expected a team name (frontend-project) or its database (team_frontend_project): ${(error as Error).message}`,
+      });
+    }
+  },
+
+  async modifyPlan({ prior, plan }) {
+    if (prior) return { ...plan, public_privileges: [] };
+  },
+});

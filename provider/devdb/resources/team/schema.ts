@@ -1,0 +1,43 @@
+import { attribute, defineSchema, oneOf, t } from '../../../plugin/index.js';
+import type { Model } from '../../../plugin/index.js';
+import { isTeamName } from '../../validators.js';
+
+export const teamSchema = defineSchema({
+  description:
+    'A team database (`team_{name}`) managed explicitly, for admins who pre-create teams or seed them. Workspaces still attach with `devdb_database` (`type = "team"`); this resource never drops a database that workspaces are attached to.',
+  attributes: {
+    name: attribute.string({
+      required: true,
+      requiresReplace: true,
+      validators: [isTeamName],
+      description: 'Team name: 1–40 lowercase letters, digits and hyphens, starting with a letter.',
+    }),
+    seed_from: attribute.string({
+      optional: true,
+      description: 'A template database to copy when the team database is first created.',
+    }),
+    on_destroy: attribute.string({
+      default: 'keep',
+      validators: [oneOf('keep', 'archive', 'drop')],
+      description:
+        'What destroying this resource does to the database: `keep` it (DevDB keeps managing it), `archive` it, or `drop` it. archive and drop refuse while workspaces are attached.',
+    }),
+    id: attribute.string({
+      computed: true,
+      useStateForUnknown: true,
+      description: 'The database name.',
+    }),
+    database: attribute.string({
+      computed: true,
+      useStateForUnknown: true,
+      description: 'The database name, e.g. `team_frontend_project`.',
+    }),
+    public_privileges: attribute.list(t.string, {
+      computed: true,
+      description:
+        'Privileges PUBLIC holds on the database: planned empty, so drift shows and apply repairs it.',
+    }),
+  },
+});
+
+export type TeamModel = Model<typeof teamSchema>;

@@ -1,0 +1,14 @@
+// Build step after tsc: ship the SQL migrations beside the compiled code, and
+// bundle the devdb provider into the one executable `devdb provider install` copies.
+import { cpSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleProvider } from '../dist/provider/plugin/bundle.js';
+import {
+  BUNDLE_PACKAGE_JSON,
+  PROVIDER_BUNDLE,
+  PROVIDER_BUNDLE_DIR,
+} from '../dist/provider/devdb/package-layout.js';
+
+cpSync('provisioning/migrations', 'dist/provisioning/migrations', { recursive: true });
+await bundleProvider({ entry: 'dist/provider/devdb/main.js', outfile: PROVIDER_BUNDLE });
+writeFileSync(path.join(PROVIDER_BUNDLE_DIR, 'package.json'), BUNDLE_PACKAGE_JSON);
