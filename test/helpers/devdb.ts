@@ -51,6 +51,8 @@ export async function startTestDevDb(): Promise<TestDevDb> {
       await migrator.end();
     }
     pool = new pg.Pool({ connectionString: provisionerUrl, max: 25 });
+    // Idle clients see the server shut down at teardown; that is expected, not a failure.
+    pool.on('error', () => undefined);
     return {
       cluster,
       endpoint: { host: cluster.host, port: cluster.port },
