@@ -1,4 +1,5 @@
-// Build step after tsc: ship the SQL migrations beside the compiled code, and
+// Build step after tsc: ship the SQL migrations and the provider's doc examples
+// beside the compiled code, and
 // bundle the devdb provider into the one executable `devdb provider install` copies.
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,5 +11,6 @@ import {
 } from '../dist/provider/devdb/package-layout.js';
 
 cpSync('provisioning/migrations', 'dist/provisioning/migrations', { recursive: true });
+cpSync('provider/devdb/examples', 'dist/provider/devdb/examples', { recursive: true });
 await bundleProvider({ entry: 'dist/provider/devdb/main.js', outfile: PROVIDER_BUNDLE });
 writeFileSync(path.join(PROVIDER_BUNDLE_DIR, 'package.json'), BUNDLE_PACKAGE_JSON);

@@ -5,11 +5,11 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../provider/devdb/package-layout.js';
 import { CENTRAL_DATABASE, generatePassword, PROVISIONER_ROLE } from '../provisioning/index.js';
 
 /** `npm start` keeps its data in the project's git-ignored .devdb/. */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../.devdb/', import.meta.url));
+export const DEFAULT_DATA_DIR = path.join(packageRoot(), '.devdb');
 export const SUPERUSER = 'devdb_admin';
 
 export interface Credentials {

@@ -4,13 +4,10 @@
  * every failure into a diagnostic a template author can act on.
  */
 import pg from 'pg';
-import {
-  explainConnectionError,
-  InvalidNameError,
-  isConnectionError,
-  ProvisioningError,
-  type ServerEndpoint,
-} from '../../provisioning/index.js';
+import { type ServerEndpoint } from '../../provisioning/connection-info.js';
+import { ProvisioningError } from '../../provisioning/errors.js';
+import { InvalidNameError } from '../../provisioning/naming.js';
+import { explainConnectionError, isConnectionError } from '../../provisioning/server-address.js';
 import { DiagnosticError, type AttributePath } from '../plugin/index.js';
 
 export const POOL_MAX = 4;

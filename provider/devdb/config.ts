@@ -4,7 +4,7 @@
  */
 import { attribute, between, defineSchema, DiagnosticError, oneOf } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
-import type { ServerEndpoint } from '../../provisioning/index.js';
+import type { ServerEndpoint } from '../../provisioning/connection-info.js';
 import { DevDbClient } from './client.js';
 
 export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';

@@ -1,4 +1,5 @@
-import { attachWorkspace, findAttachment } from '../../../../provisioning/index.js';
+import { attachWorkspace } from '../../../../provisioning/operations.js';
+import { findAttachment } from '../../../../provisioning/queries.js';
 import { DiagnosticError, type CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';

@@ -1,9 +1,6 @@
 /** Turning what provisioning returns into resource state. */
-import {
-  connectionInfo,
-  type Attachment,
-  type ServerEndpoint,
-} from '../../../../provisioning/index.js';
+import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
+import { type Attachment } from '../../../../provisioning/operations.js';
 import type { DatabaseModel } from './schema.js';
 
 export const attachmentId = (database: string, workspaceId: string) => `${database}/${workspaceId}`;

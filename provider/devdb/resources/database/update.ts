@@ -1,4 +1,4 @@
-import { updateAttachment } from '../../../../provisioning/index.js';
+import { updateAttachment } from '../../../../provisioning/maintenance.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';

@@ -1,10 +1,8 @@
 /** `devdb_team`: an explicitly managed team database. */
-import {
-  databaseState,
-  ensureTeamDatabase,
-  retireDatabase,
-  teamDatabaseName,
-} from '../../../../provisioning/index.js';
+import { retireDatabase } from '../../../../provisioning/maintenance.js';
+import { teamDatabaseName } from '../../../../provisioning/naming.js';
+import { ensureTeamDatabase } from '../../../../provisioning/operations.js';
+import { databaseState } from '../../../../provisioning/queries.js';
 import { DiagnosticError, defineResource } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
