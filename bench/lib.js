@@ -1,0 +1,54 @@
+// Shared by the benchmarks: statistics, temp dirs, and a real `devdb up` to measure against.
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+export const CLI = path.resolve('dist/server/cli.js');
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+export const fmt = (xs) =>
+  `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
+
+/** A temp dir PostgreSQL (run unprivileged when we are root) can enter. */
+export async function tempDir(prefix = 'devdb-bench-') {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+// Every `devdb up` still running is stopped on the way out, even after a failure.
+const running = new Set();
+process.on('exit', () => running.forEach((child) => child.kill('SIGTERM')));
+
+/** Spawns `devdb up` and resolves with its wall time to "DevDB is running". */
+export function up(dataDir) {
+  const started = performance.now();
+  const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      if (output.includes('DevDB is running')) resolve({ child, ms: performance.now() - started });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`devdb up exited ${code}: ${output}`)));
+  });
+}
+
+export const stop = (child) =>
+  new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
