@@ -43,7 +43,7 @@ export function createLogger(
       '@level': at,
       '@message': message,
       '@module': module,
-      '@timestamp': new Date().toISOString(),
+      '@timestamp': hclogTimestamp(new Date()),
       ...fields,
     };
     write(JSON.stringify(entry) + '\n');
@@ -55,4 +55,13 @@ export function createLogger(
     warn: emit('warn'),
     error: emit('error'),
   };
+}
+
+/**
+ * go-plugin parses @timestamp with the layout 2006-01-02T15:04:05.000000Z07:00,
+ * which takes exactly six fractional digits; with JavaScript's three the whole
+ * line fails to parse and Terraform shows it as raw JSON at DEBUG, whatever its level.
+ */
+export function hclogTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

@@ -225,6 +225,11 @@ describe.sequential('the example provider under terraform', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/provider\.terraform-provider-example/);
     expect(result.output).not.toContain(SECRET);
+    // go-plugin parsed our hclog JSON lines: levels and messages, not raw JSON.
+    expect(result.output).toMatch(
+      /\[DEBUG\] provider\.terraform-provider-example[^:]*: ApplyResourceChange done/,
+    );
+    expect(result.output).not.toContain('{"@level"');
   });
 
   it('destroys', async () => {
