@@ -1,5 +1,10 @@
 /** `devdb_database`: a workspace's attachment to its database (DESIGN.md §6). */
-import { DiagnosticError, defineResource, isUnknown } from '../../../plugin/index.js';
+import {
+  DiagnosticError,
+  defineResource,
+  isUnknown,
+  type UnknownValue,
+} from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
 import { isTeamName } from '../../validators.js';
@@ -38,8 +43,12 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
    * Existing attachments: PUBLIC should hold nothing (so drift shows as a change)
    * and the address follows the provider's host/port, both known at plan time.
    */
-  async modifyPlan({ prior, plan, provider }) {
+  async modifyPlan({ prior, config, plan, provider, requireReplace }) {
     if (!prior) return;
+    const team = config.team as string | null | UnknownValue;
+    if (config.type === 'team' && (isUnknown(team) || (team ?? '') !== (prior.team ?? ''))) {
+      requireReplace(['team']);
+    }
     return {
       ...plan,
       ...addressing(provider.endpoint, stored(prior.name, 'name'), stored(prior.user, 'user')),

@@ -35,11 +35,12 @@ export const databaseSchema = defineSchema({
       description:
         "The owner's Coder user id (`data.coder_workspace_owner.me.id`): a renamed user keeps the database created under their old name.",
     }),
+    // Replaces the resource only for a team attachment (see modifyPlan): ignored for
+    // an individual one, where null and "" (e.g. after import) must not re-key it.
     team: attribute.string({
       optional: true,
-      requiresReplace: true,
       description:
-        'Team name when `type = "team"`: 1–40 lowercase letters, digits and hyphens, starting with a letter. Ignored (may be empty) for `individual`.',
+        'Team name when `type = "team"`: 1–40 lowercase letters, digits and hyphens, starting with a letter; changing it replaces the resource. Ignored (may be empty) for `individual`.',
     }),
     workspace_id: attribute.string({
       required: true,
