@@ -108,7 +108,8 @@ export async function startHarness(prefix: string): Promise<Harness> {
       TF_CLI_CONFIG_FILE: installed.cliConfigFile,
       DEVDB_ADMIN_URL: db.provisionerUrl,
     };
-    let initialised: string | undefined;
+    // The directory the one real `terraform init` ran in, once it has.
+    let initialised: Promise<string> | undefined;
 
     const makeWorkdir = (dir: string): Workdir => {
       const state = (): TfState | null => {
@@ -149,17 +150,20 @@ export async function startHarness(prefix: string): Promise<Harness> {
       writeFileSync(join(dir, 'main.tf'), config);
       const work = makeWorkdir(dir);
       if (options.init === false) return work;
-      if (initialised) {
-        cpSync(join(initialised, '.terraform'), join(dir, '.terraform'), {
-          recursive: true,
-          verbatimSymlinks: true,
+      if (!initialised) {
+        initialised = work.tf(['init', '-input=false']).then((init) => {
+          if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
+          return dir;
         });
-        cpSync(join(initialised, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
+        await initialised;
         return work;
       }
-      const init = await work.tf(['init', '-input=false']);
-      if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-      initialised = dir;
+      const source = await initialised;
+      cpSync(join(source, '.terraform'), join(dir, '.terraform'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      cpSync(join(source, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
       return work;
     };
 
