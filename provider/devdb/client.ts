@@ -66,8 +66,12 @@ export class DevDbClient {
       });
     }
     if (isConnectionError(error)) {
+      // The explanation may end in a question ("… running?"): no "?." after it.
+      const why = explainConnectionError(error, this.adminUrl).replace(/[.?!]?$/, (end) =>
+        end === '' ? '.' : end,
+      );
       return new DiagnosticError('Cannot reach the DevDB server', {
-        detail: `${explainConnectionError(error, this.adminUrl)}. Check admin_url (or DEVDB_ADMIN_URL) and that the server is running.`,
+        detail: `${why} Check admin_url (or DEVDB_ADMIN_URL) and that the server is running.`,
       });
     }
     if (error instanceof ProvisioningError) {
