@@ -65,8 +65,8 @@ export interface Harness {
   root: string;
   adminUrl: string;
   cliConfigFile: string;
-  /** Every command's combined output, for leak checks. */
-  outputs: string[];
+  /** Every command run and its combined output, for leak checks. */
+  outputs: { args: string[]; output: string }[];
   /** A fresh working dir holding `main.tf`; initialised unless `init: false`. */
   workdir(name: string, config: string, options?: { init?: boolean }): Promise<Workdir>;
   cleanup(): Promise<void>;
@@ -87,7 +87,7 @@ const NO_COLOR_COMMANDS = new Set([
 export async function startHarness(prefix: string): Promise<Harness> {
   const root = mkdtempSync(join(tmpdir(), `devdb-tf-${prefix}-`));
   const running = new Set<ChildProcess>();
-  const outputs: string[] = [];
+  const outputs: Harness['outputs'] = [];
   let devdb: TestDevDb | undefined;
   const cleanup = async () => {
     for (const child of running) killGroup(child, 'SIGKILL');
@@ -131,7 +131,7 @@ export async function startHarness(prefix: string): Promise<Harness> {
             { ...options, env: { ...env, ...options.env } },
             running,
           );
-          outputs.push(result.output);
+          outputs.push({ args: full, output: result.output });
           return result;
         },
         state,
