@@ -1,0 +1,119 @@
+/**
+ * The guide's contractor-workspace template as a CDK Terrain app: a Docker
+ * workspace container, the Coder agent, and DevDB (parameters, database,
+ * DEVDB_* and devdb-agent) in a few lines.
+ */
+import { Fn, Op, TerraformStack, TerraformVariable, Token } from 'cdktn';
+import type { Construct } from 'constructs';
+import { Agent } from '../../provider/constructs/.gen/providers/coder/agent/index.js';
+import { DataCoderWorkspace } from '../../provider/constructs/.gen/providers/coder/data-coder-workspace/index.js';
+import { DataCoderWorkspaceOwner } from '../../provider/constructs/.gen/providers/coder/data-coder-workspace-owner/index.js';
+import { CoderProvider } from '../../provider/constructs/.gen/providers/coder/provider/index.js';
+import { DevdbProvider } from '../../provider/constructs/.gen/providers/devdb/provider/index.js';
+import { Container } from '../../provider/constructs/.gen/providers/docker/container/index.js';
+import { Image } from '../../provider/constructs/.gen/providers/docker/image/index.js';
+import { DockerProvider } from '../../provider/constructs/.gen/providers/docker/provider/index.js';
+import { Volume } from '../../provider/constructs/.gen/providers/docker/volume/index.js';
+import { CoderDevDb } from '../../provider/constructs/index.js';
+
+export interface ContractorWorkspaceOptions {
+  /** The workspace container on Docker. Off for tests on machines without a Docker engine. */
+  readonly docker?: boolean;
+}
+
+export class ContractorWorkspace extends TerraformStack {
+  constructor(scope: Construct, id: string, options: ContractorWorkspaceOptions = {}) {
+    super(scope, id);
+    const variables = this.variables();
+    new CoderProvider(this, 'coder', {});
+    // Empty means "the admin URL's host": the `x != ""` test CDKTF's last release broke.
+    new DevdbProvider(this, 'devdb', {
+      host: Token.asString(
+        Fn.conditional(
+          Op.neq(variables.devdbHost.stringValue, ''),
+          variables.devdbHost.stringValue,
+          null,
+        ),
+      ),
+    });
+
+    const workspace = new DataCoderWorkspace(this, 'workspace', {});
+    const owner = new DataCoderWorkspaceOwner(this, 'owner', {});
+    const agent = new Agent(this, 'main', {
+      arch: 'amd64',
+      os: 'linux',
+      dir: '/home/coder',
+      startupScript: '#!/bin/sh\nset -e\necho "workspace ready"\n',
+      env: {
+        GIT_AUTHOR_NAME: Fn.coalesce([owner.fullName, owner.name]),
+        GIT_AUTHOR_EMAIL: owner.email,
+      },
+    });
+    const devdb = new CoderDevDb(this, 'devdb', {
+      agent,
+      workspace,
+      owner,
+      agentOptions: {
+        install: [
+          'if [ -n "${DEVDB_AGENT_URL:-}" ]; then',
+          '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
+          '  chmod +x "$HOME/.local/bin/devdb-agent"; export PATH="$HOME/.local/bin:$PATH"',
+          'fi',
+        ].join('\n'),
+      },
+    });
+    agent.putMetadata([devdb.agent.metadataItem]);
+    agent.addOverride('env.DEVDB_AGENT_URL', variables.agentUrl.stringValue);
+
+    if (options.docker ?? true)
+      this.workspaceContainer(agent, workspace, owner, variables.image.stringValue);
+  }
+
+  private variables() {
+    return {
+      devdbHost: new TerraformVariable(this, 'devdb_host', {
+        type: 'string',
+        default: '',
+        description:
+          'Host name workspaces use to reach DevDB (e.g. host.docker.internal). Empty: the admin URL host.',
+      }),
+      agentUrl: new TerraformVariable(this, 'devdb_agent_url', {
+        type: 'string',
+        default: '',
+        description: 'Where workspaces download devdb-agent from. Empty: the image ships it.',
+      }),
+      image: new TerraformVariable(this, 'image', {
+        type: 'string',
+        default: 'codercom/enterprise-node:ubuntu',
+        description: 'Workspace image; devdb-agent needs node >= 18 in it.',
+      }),
+    };
+  }
+
+  /** As in Coder's Docker template: a home volume that outlives the container, which exists only while started. */
+  private workspaceContainer(
+    agent: Agent,
+    workspace: DataCoderWorkspace,
+    owner: DataCoderWorkspaceOwner,
+    image: string,
+  ) {
+    new DockerProvider(this, 'docker', {});
+    const home = new Volume(this, 'home_volume', { name: `coder-${workspace.id}-home` });
+    home.addOverride('lifecycle.ignore_changes', 'all');
+    const main = new Image(this, 'image', { name: image });
+    new Container(this, 'workspace', {
+      count: Token.asNumber(workspace.startCount),
+      image: main.name,
+      name: `coder-${owner.name}-${Fn.lower(workspace.name)}`,
+      hostname: workspace.name,
+      entrypoint: [
+        'sh',
+        '-c',
+        Fn.replace(agent.initScript, '/localhost|127\\.0\\.0\\.1/', 'host.docker.internal'),
+      ],
+      env: [`CODER_AGENT_TOKEN=${agent.token}`],
+      host: [{ host: 'host.docker.internal', ip: 'host-gateway' }],
+      volumes: [{ containerPath: '/home/coder', volumeName: home.name, readOnly: false }],
+    });
+  }
+}
