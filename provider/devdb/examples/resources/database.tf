@@ -13,13 +13,22 @@ resource "devdb_database" "db" {
   on_last_detach = "keep"
 }
 
-# Inject DEVDB_* into the workspace (DEVDB_PASSWORD from the sensitive attribute).
+# Inject DEVDB_* into the workspace: one coder_env per variable. (Not for_each over
+# a map: the password is sensitive, and Terraform refuses sensitive for_each values.)
+locals {
+  devdb_env = ["DEVDB_HOST", "DEVDB_PORT", "DEVDB_NAME", "DEVDB_USER", "DEVDB_URL"]
+}
+
 resource "coder_env" "devdb" {
-  for_each = length(devdb_database.db) == 0 ? {} : merge(
-    devdb_database.db[0].env,
-    { DEVDB_PASSWORD = devdb_database.db[0].password },
-  )
+  count    = length(devdb_database.db) == 0 ? 0 : length(local.devdb_env)
   agent_id = coder_agent.main.id
-  name     = each.key
-  value    = each.value
+  name     = local.devdb_env[count.index]
+  value    = devdb_database.db[0].env[local.devdb_env[count.index]]
+}
+
+resource "coder_env" "devdb_password" {
+  count    = length(devdb_database.db)
+  agent_id = coder_agent.main.id
+  name     = "DEVDB_PASSWORD"
+  value    = devdb_database.db[0].password
 }
