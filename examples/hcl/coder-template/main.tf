@@ -1,0 +1,207 @@
+# The contractor-workspace Coder template in plain HCL: the same template as
+# templates/contractor-workspace (CDK Terrain), for authors who write HCL.
+#   coder templates push contractor-workspace -d examples/hcl/coder-template
+# The provisioner needs the devdb provider mirror (TF_CLI_CONFIG_FILE) and
+# DEVDB_ADMIN_URL in its environment; see the README.
+
+terraform {
+  required_providers {
+    coder = {
+      source  = "coder/coder"
+      version = "~> 2.15"
+    }
+    devdb = {
+      source = "devdb/devdb"
+    }
+    docker = {
+      source  = "kreuzwerker/docker"
+      version = "~> 3.0"
+    }
+  }
+}
+
+variable "devdb_host" {
+  description = "Host name workspaces use to reach DevDB (e.g. host.docker.internal). Empty: the admin URL host."
+  type        = string
+  default     = ""
+}
+
+variable "devdb_agent_url" {
+  description = "Where workspaces download devdb-agent from. Empty: the image ships it."
+  type        = string
+  default     = ""
+}
+
+variable "image" {
+  description = "Workspace image; devdb-agent needs node >= 18 in it."
+  type        = string
+  default     = "codercom/enterprise-node:ubuntu"
+}
+
+provider "coder" {}
+provider "docker" {}
+
+provider "devdb" {
+  host = var.devdb_host != "" ? var.devdb_host : null
+}
+
+data "coder_workspace" "me" {}
+data "coder_workspace_owner" "me" {}
+
+data "coder_parameter" "database_type" {
+  name         = "database_type"
+  display_name = "Database"
+  description  = "A PostgreSQL database for this workspace, from DevDB."
+  type         = "string"
+  default      = "individual"
+  mutable      = false
+  icon         = "/icon/database.svg"
+  order        = 10
+
+  option {
+    name        = "Individual"
+    value       = "individual"
+    description = "Your own database (dev_<username>), shared by all your workspaces."
+    icon        = "/emojis/1f464.png"
+  }
+  option {
+    name        = "Team"
+    value       = "team"
+    description = "Your team's shared database (team_<name>); everyone on the team can use it."
+    icon        = "/emojis/1f465.png"
+  }
+  option {
+    name        = "None"
+    value       = "none"
+    description = "No database."
+    icon        = "/emojis/26d4.png"
+  }
+}
+
+data "coder_parameter" "team_database_name" {
+  name         = "team_database_name"
+  display_name = "Team database name"
+  description  = "For a Team database: the team name, e.g. frontend-project. Leave empty otherwise."
+  type         = "string"
+  default      = ""
+  mutable      = false
+  icon         = "/icon/database.svg"
+  order        = 11
+
+  validation {
+    regex = "^[a-z][a-z0-9-]{0,39}$|^$"
+    error = "Team names are 1–40 lowercase letters, digits and hyphens, starting with a letter (e.g. frontend-project)."
+  }
+}
+
+resource "coder_agent" "main" {
+  arch           = "amd64"
+  os             = "linux"
+  dir            = "/home/coder"
+  startup_script = "#!/bin/sh\nset -e\necho \"workspace ready\"\n"
+  env = {
+    GIT_AUTHOR_NAME  = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
+    GIT_AUTHOR_EMAIL = data.coder_workspace_owner.me.email
+    DEVDB_AGENT_URL  = var.devdb_agent_url
+  }
+
+  metadata {
+    key          = "devdb"
+    display_name = "Database"
+    script       = "devdb-agent status"
+    interval     = 60
+    timeout      = 5
+  }
+}
+
+# The workspace's database: none for "none" and for prebuilt workspaces (owned by
+# "prebuilds" until claimed). Not tied to start_count: stopping keeps it.
+resource "devdb_database" "db" {
+  count = (data.coder_parameter.database_type.value == "none" || data.coder_workspace.me.is_prebuild) ? 0 : 1
+
+  type           = data.coder_parameter.database_type.value
+  owner          = data.coder_workspace_owner.me.name
+  owner_id       = data.coder_workspace_owner.me.id
+  team           = data.coder_parameter.database_type.value == "team" ? data.coder_parameter.team_database_name.value : ""
+  workspace_id   = data.coder_workspace.me.id
+  workspace_name = data.coder_workspace.me.name
+  template       = data.coder_workspace.me.template_name
+  on_last_detach = "keep"
+}
+
+locals {
+  devdb_env = ["DEVDB_HOST", "DEVDB_PORT", "DEVDB_NAME", "DEVDB_USER", "DEVDB_URL"]
+}
+
+# One coder_env per variable (a sensitive map cannot drive for_each).
+resource "coder_env" "devdb" {
+  count    = length(devdb_database.db) == 0 ? 0 : length(local.devdb_env)
+  agent_id = coder_agent.main.id
+  name     = local.devdb_env[count.index]
+  value    = devdb_database.db[0].env[local.devdb_env[count.index]]
+}
+
+resource "coder_env" "devdb_password" {
+  count    = length(devdb_database.db)
+  agent_id = coder_agent.main.id
+  name     = "DEVDB_PASSWORD"
+  value    = devdb_database.db[0].password
+}
+
+resource "coder_script" "devdb_start" {
+  count              = length(devdb_database.db)
+  agent_id           = coder_agent.main.id
+  display_name       = "DevDB"
+  icon               = "/icon/database.svg"
+  run_on_start       = true
+  start_blocks_login = false # a DevDB outage must not lock people out
+  script             = <<-EOT
+    #!/bin/sh
+    set -eu
+    if [ -n "$${DEVDB_AGENT_URL:-}" ]; then
+      mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"
+      chmod +x "$HOME/.local/bin/devdb-agent"; export PATH="$HOME/.local/bin:$PATH"
+    fi
+    devdb-agent start
+  EOT
+}
+
+resource "coder_script" "devdb_heartbeat" {
+  count        = length(devdb_database.db)
+  agent_id     = coder_agent.main.id
+  display_name = "DevDB heartbeat"
+  icon         = "/icon/database.svg"
+  cron         = "0 */5 * * * *"
+  script       = "#!/bin/sh\ndevdb-agent heartbeat\n"
+}
+
+# As in Coder's Docker template: a home volume that outlives the container,
+# which exists only while the workspace is started.
+resource "docker_volume" "home_volume" {
+  name = "coder-${data.coder_workspace.me.id}-home"
+  lifecycle {
+    ignore_changes = all
+  }
+}
+
+resource "docker_image" "main" {
+  name = var.image
+}
+
+resource "docker_container" "workspace" {
+  count      = data.coder_workspace.me.start_count
+  image      = docker_image.main.name
+  name       = "coder-${data.coder_workspace_owner.me.name}-${lower(data.coder_workspace.me.name)}"
+  hostname   = data.coder_workspace.me.name
+  entrypoint = ["sh", "-c", replace(coder_agent.main.init_script, "/localhost|127\\.0\\.0\\.1/", "host.docker.internal")]
+  env        = ["CODER_AGENT_TOKEN=${coder_agent.main.token}"]
+  host {
+    host = "host.docker.internal"
+    ip   = "host-gateway"
+  }
+  volumes {
+    container_path = "/home/coder"
+    volume_name    = docker_volume.home_volume.name
+    read_only      = false
+  }
+}
