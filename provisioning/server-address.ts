@@ -1,4 +1,5 @@
 /**
+import type { ServerEndpoint } from './connection-info.js';
  * Talking about the DevDB server in messages: which server (host:port/database,
  * never the password) and, when it cannot be reached, what to check. Shared by
  * the CLI and the Terraform provider so both say the same thing.
@@ -37,4 +38,20 @@ export function explainConnectionError(error: unknown, url: string): string {
   const code = (error as { code?: string })?.code ?? '';
   const why = CONNECT_HINTS[code] ?? (error as Error)?.message ?? String(error);
   return `cannot reach the DevDB server at ${describeServer(url)}: ${why}`;
+}
+
+/**
+ * Where workspaces reach the server: the admin URL's host, port and sslmode,
+ * unless the caller says otherwise (workspaces often use another address).
+ */
+export function workspaceEndpoint(
+  adminUrl: string,
+  overrides: { host?: string | null; port?: number | null; sslmode?: string | null } = {},
+): ServerEndpoint {
+  const url = new URL(adminUrl);
+  return {
+    host: overrides.host ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: overrides.port ?? Number(url.port || 5432),
+    sslmode: overrides.sslmode ?? url.searchParams.get('sslmode') ?? undefined,
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { attribute, between, defineSchema, DiagnosticError, oneOf } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
-import type { ServerEndpoint } from '../../provisioning/connection-info.js';
+import { workspaceEndpoint } from '../../provisioning/server-address.js';
 import { DevDbClient } from './client.js';
 
 export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';
@@ -59,17 +59,8 @@ function adminUrlFrom(config: ProviderConfig): string {
   }
 }
 
-function endpointFrom(config: ProviderConfig, adminUrl: string): ServerEndpoint {
-  const url = new URL(adminUrl);
-  return {
-    host: config.host ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: config.port ?? Number(url.port || 5432),
-    sslmode: config.sslmode ?? url.searchParams.get('sslmode') ?? undefined,
-  };
-}
-
 /** Nothing connects here: a server that is down fails the first operation, with its name. */
 export function configure({ config }: { config: ProviderConfig }): DevDbClient {
   const adminUrl = adminUrlFrom(config);
-  return new DevDbClient(adminUrl, endpointFrom(config, adminUrl));
+  return new DevDbClient(adminUrl, workspaceEndpoint(adminUrl, config));
 }

@@ -3,34 +3,21 @@ import {
   attachWorkspace,
   detachWorkspace,
   validateDatabaseType,
-  type ServerEndpoint,
+  workspaceEndpoint,
+  type AttachInput,
 } from '../../provisioning/index.js';
 import { withAdminPool, type ConnectionOptions } from '../admin-connection.js';
 import { printFields, printJson, printTable } from '../output.js';
 
-export interface ProvisionOptions extends ConnectionOptions {
-  type: string;
-  owner: string;
-  ownerId?: string;
-  team?: string;
-  workspaceId: string;
-  workspaceName?: string;
-  template?: string;
-  /** Address workspaces use; default: the admin URL's host and port. */
-  host?: string;
-  port?: number;
-  json?: boolean;
-}
-
-function workspaceEndpoint(adminUrl: string, options: ProvisionOptions): ServerEndpoint {
-  const url = new URL(adminUrl);
-  const sslmode = url.searchParams.get('sslmode') ?? undefined;
-  return {
-    host: options.host ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: options.port ?? Number(url.port || 5432),
-    sslmode,
+export type ProvisionOptions = ConnectionOptions &
+  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom'> & {
+    /** Checked here, so the message names the allowed values. */
+    type: string;
+    /** Address workspaces use; default: the admin URL's host and port. */
+    host?: string;
+    port?: number;
+    json?: boolean;
   };
-}
 
 export async function provision(options: ProvisionOptions): Promise<void> {
   const type = validateDatabaseType(options.type);
