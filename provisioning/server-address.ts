@@ -1,9 +1,9 @@
 /**
-import type { ServerEndpoint } from './connection-info.js';
  * Talking about the DevDB server in messages: which server (host:port/database,
  * never the password) and, when it cannot be reached, what to check. Shared by
  * the CLI and the Terraform provider so both say the same thing.
  */
+import type { ServerEndpoint } from './connection-info.js';
 
 /** host:port/database of a postgresql:// URL. */
 export function describeServer(url: string): string {
