@@ -102,12 +102,19 @@ describe('concurrency', () => {
         void waitFor(async () => (await waiting()) > 0, 'the create to wait on the lock')
           .then(() => {
             killed = providerPids(child.pid!);
-            for (const pid of killed) process.kill(pid, 'SIGKILL');
+            for (const pid of killed) {
+              try {
+                process.kill(pid, 'SIGKILL');
+              } catch {
+                // Exited meanwhile.
+              }
+            }
           })
-          .catch(() => undefined);
+          .catch((error: unknown) => console.error(error));
       },
     });
-    expect(killed).toHaveLength(1);
+    // Usually one; under load an earlier instance of this apply may still be exiting.
+    expect(killed.length, crashed.output).toBeGreaterThanOrEqual(1);
     expect(crashed.code, crashed.output).toBe(1);
     expect(crashed.output).toMatch(/Creating\.\.\./);
     expect(crashed.output).toMatch(/Error: Plugin did not respond/);
