@@ -1,8 +1,10 @@
 // Build step after tsc: ship the SQL migrations and the provider's doc examples
 // beside the compiled code, and
-// bundle the devdb provider into the one executable `devdb provider install` copies.
+// bundle the devdb provider into the one executable `devdb provider install` copies,
+// and the in-workspace agent into dist/agent-bundle/devdb-agent (package.json "bin").
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleAgent } from '../dist/agent/bundle.js';
 import { bundleProvider } from '../dist/provider/plugin/bundle.js';
 import {
   BUNDLE_PACKAGE_JSON,
@@ -14,3 +16,4 @@ cpSync('provisioning/migrations', 'dist/provisioning/migrations', { recursive: t
 cpSync('provider/devdb/examples', 'dist/provider/devdb/examples', { recursive: true });
 await bundleProvider({ entry: 'dist/provider/devdb/main.js', outfile: PROVIDER_BUNDLE });
 writeFileSync(path.join(PROVIDER_BUNDLE_DIR, 'package.json'), BUNDLE_PACKAGE_JSON);
+await bundleAgent();

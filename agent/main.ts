@@ -1,0 +1,65 @@
+/**
+ * devdb-agent: the in-workspace agent (DESIGN.md §8). Bundled into one file
+ * (agent/bundle.ts) that needs nothing but node ≥ 18.
+ */
+import { parseArgs, type FlagSpec, type Flags } from './args.js';
+import { doctor } from './commands/doctor.js';
+import { env } from './commands/env.js';
+import { heartbeat } from './commands/heartbeat.js';
+import { start } from './commands/start.js';
+import { status } from './commands/status.js';
+import { uninstall } from './commands/uninstall.js';
+import { AgentError, EXIT } from './errors.js';
+import { log, print, redact } from './log.js';
+
+const USAGE = `usage: devdb-agent <command> [flags]
+
+  start [--timeout S] [--watch [--interval S]]
+             wait for DevDB (default 60 s, DEVDB_AGENT_TIMEOUT), write ~/.pgpass,
+             ~/.pg_service.conf [devdb], ~/.devdb/env and a shell-profile block
+             so bare \`psql\` connects; report access. --watch keeps reporting
+             every interval (default 300 s, DEVDB_AGENT_INTERVAL)
+  heartbeat [--timeout S]
+             report access once (for a cron coder_script)
+  status     one line for Coder's agent metadata: database · size · connections
+  env [--json]
+             the connection settings as export lines or JSON (no password)
+  doctor     check settings, DNS, TCP, login, database, files; say what to fix
+  uninstall  remove what start wrote
+
+Reads DEVDB_HOST, DEVDB_PORT, DEVDB_NAME, DEVDB_USER, DEVDB_URL, DEVDB_PASSWORD;
+reports to the central database DEVDB_CENTRAL_DB (default devdb).
+Exit codes: 0 ok, 1 failed, 2 settings/usage, 3 DevDB unavailable, 4 credentials rejected.`;
+
+type Command = (flags: Flags) => Promise<number>;
+
+const COMMANDS: Record<string, { flags: FlagSpec; run: Command }> = {
+  start: { flags: { timeout: 'seconds', watch: 'boolean', interval: 'seconds' }, run: start },
+  heartbeat: { flags: { timeout: 'seconds' }, run: heartbeat },
+  status: { flags: {}, run: status },
+  env: { flags: { json: 'boolean' }, run: env },
+  doctor: { flags: {}, run: doctor },
+  uninstall: { flags: {}, run: uninstall },
+  help: { flags: {}, run: async () => (print(USAGE), EXIT.ok) },
+};
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h') argv = ['help'];
+  const specs = Object.fromEntries(Object.entries(COMMANDS).map(([k, c]) => [k, c.flags]));
+  const { command, flags } = parseArgs(argv, specs);
+  return COMMANDS[command]!.run(flags);
+}
+
+function report(error: unknown): number {
+  if (error instanceof AgentError) {
+    log(`${error.message}\n  what to do: ${error.fix}`);
+    return error.exitCode;
+  }
+  log(`unexpected error: ${redact(String((error as Error)?.stack ?? error))}`);
+  return EXIT.failed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(report(error)),
+);

@@ -1,0 +1,74 @@
+/**
+ * Runs the BUILT devdb-agent bundle as a child process, the way a coder_script
+ * does: a clean environment (PATH, HOME in a temp dir, the DEVDB_* variables),
+ * nothing inherited from the test runner. Every output is kept so a suite can
+ * check the password never appeared in any of them.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { attachWorkspace, type Attachment } from '../../provisioning/index.js';
+import type { TestDevDb } from '../helpers/devdb.js';
+
+export const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Every stdout/stderr the agent produced in this test file. */
+export const outputs: string[] = [];
+
+export type Env = Record<string, string | undefined>;
+
+export function runAgent(args: string[], env: Env, timeoutMs = 30_000): Promise<Run> {
+  if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing: run \`npm run build\` first`);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      AGENT,
+      args,
+      { env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        outputs.push(stdout, stderr);
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr, ms: performance.now() - started });
+      },
+    );
+  });
+}
+
+/** A fresh home directory; removed by the returned cleanup. */
+export async function tempHome(): Promise<{ home: string; cleanup: () => Promise<void> }> {
+  const home = await mkdtemp(path.join(tmpdir(), 'devdb-agent-home-'));
+  await chmod(home, 0o700);
+  return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+/** What Terraform puts in the workspace: DEVDB_* from the attachment, and DEVDB_PASSWORD. */
+export function workspaceEnv(creds: Attachment, home: string): Env {
+  return { HOME: home, ...creds.env, DEVDB_PASSWORD: creds.password };
+}
+
+let counter = 0;
+
+/**
+ * Attaches a workspace of `owner` to their individual database: a new one, or
+ * `workspaceId` again (which gives it a new password).
+ */
+export function attach(devdb: TestDevDb, owner: string, workspaceId?: string): Promise<Attachment> {
+  counter++;
+  return attachWorkspace(devdb.pool, devdb.endpoint, {
+    type: 'individual',
+    owner,
+    workspaceId: workspaceId ?? `ws-${owner}-${counter}`,
+    workspaceName: `ws${counter}`,
+  });
+}
+
+export const fileMode = async (file: string) => (await stat(file)).mode & 0o777;
