@@ -1,0 +1,4 @@
+import { serve } from '../../provider/plugin/index.js';
+import { coderProvider } from './provider.js';
+
+void serve(coderProvider);
