@@ -43,7 +43,8 @@ export async function waitForServer(
   }
 }
 
-const formatS = (s: number) => `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+/** 1s, 2s, 1.9s: tenths only when the deadline cut the wait short. */
+const formatS = (s: number) => `${Math.round(s * 10) / 10}s`;
 
 function gaveUp(where: string, timeoutS: number, reason: string): AgentError {
   return new AgentError(

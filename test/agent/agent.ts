@@ -10,7 +10,8 @@ import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { attachWorkspace, type Attachment } from '../../provisioning/index.js';
-import type { TestDevDb } from '../helpers/devdb.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 
 export const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
 
@@ -72,3 +73,32 @@ export function attach(devdb: TestDevDb, owner: string, workspaceId?: string): P
 }
 
 export const fileMode = async (file: string) => (await stat(file)).mode & 0o777;
+
+export interface WorkspaceSuite {
+  devdb: TestDevDb;
+  /** The workspace's credentials, as attachWorkspace returned them. */
+  creds: Attachment;
+  /** The workspace user's home directory (a temp dir). */
+  home: string;
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file: a throwaway DevDB, one
+ * workspace of `owner` attached to it, and an empty home directory.
+ */
+export function workspaceSuite(owner: string, workspaceId?: string): WorkspaceSuite {
+  const suite = {} as WorkspaceSuite;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    suite.devdb = await startTestDevDb();
+    suite.creds = await attach(suite.devdb, owner, workspaceId);
+    const h = await tempHome();
+    suite.home = h.home;
+    cleanup = h.cleanup;
+  });
+  afterAll(async () => {
+    await cleanup?.();
+    await suite.devdb?.stop();
+  });
+  return suite;
+}

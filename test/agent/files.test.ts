@@ -4,26 +4,26 @@
 import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Attachment } from '../../provisioning/index.js';
-import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
-import { attach, fileMode, outputs, runAgent, tempHome, workspaceEnv } from './agent.js';
+import {
+  attach,
+  fileMode,
+  outputs,
+  runAgent,
+  tempHome,
+  workspaceEnv,
+  workspaceSuite,
+} from './agent.js';
 
-let devdb: TestDevDb;
-let creds: Attachment;
 const WORKSPACE = 'ws-alice-files';
+const ws = workspaceSuite('alice', WORKSPACE);
 /** Every password this file's workspace had: none may ever be printed. */
 const passwords: string[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  devdb = await startTestDevDb();
-  creds = await attach(devdb, 'alice', WORKSPACE);
-  passwords.push(creds.password);
+beforeAll(() => {
+  passwords.push(ws.creds.password);
 });
-afterAll(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-  await devdb?.stop();
-});
+afterAll(() => Promise.all(cleanups.map((c) => c())));
 
 async function home(): Promise<string> {
   const h = await tempHome();
@@ -42,35 +42,35 @@ describe('start', () => {
   test('writes the files with their modes, and logs each state', async () => {
     const h = await home();
     await writeFile(path.join(h, '.bashrc'), '# my bashrc\nalias ll="ls -l"\n', { mode: 0o640 });
-    const run = await runAgent(['start'], workspaceEnv(creds, h));
+    const run = await runAgent(['start'], workspaceEnv(ws.creds, h));
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`connected to ${creds.name} as ${creds.user}`);
+    expect(run.stderr).toContain(`connected to ${ws.creds.name} as ${ws.creds.user}`);
     expect(run.stderr).toMatch(/access reported for dev_alice/);
 
     expect(await fileMode(path.join(h, '.pgpass'))).toBe(0o600);
     expect(await read(path.join(h, '.pgpass'))).toContain(
-      `${creds.host}:${creds.port}:*:${creds.user}:${creds.password}\n`,
+      `${ws.creds.host}:${ws.creds.port}:*:${ws.creds.user}:${ws.creds.password}\n`,
     );
     expect(await fileMode(path.join(h, '.devdb'))).toBe(0o700);
     expect(await fileMode(path.join(h, '.devdb', 'env'))).toBe(0o600);
     const env = await read(path.join(h, '.devdb', 'env'));
     for (const line of [
-      `DEVDB_HOST='${creds.host}'`,
-      `DEVDB_PORT='${creds.port}'`,
-      `DEVDB_NAME='${creds.name}'`,
-      `DEVDB_USER='${creds.user}'`,
-      `DEVDB_URL='${creds.url}'`,
-      `PGHOST='${creds.host}'`,
-      `PGPORT='${creds.port}'`,
-      `PGDATABASE='${creds.name}'`,
-      `PGUSER='${creds.user}'`,
-      `DATABASE_URL='${creds.url}'`,
+      `DEVDB_HOST='${ws.creds.host}'`,
+      `DEVDB_PORT='${ws.creds.port}'`,
+      `DEVDB_NAME='${ws.creds.name}'`,
+      `DEVDB_USER='${ws.creds.user}'`,
+      `DEVDB_URL='${ws.creds.url}'`,
+      `PGHOST='${ws.creds.host}'`,
+      `PGPORT='${ws.creds.port}'`,
+      `PGDATABASE='${ws.creds.name}'`,
+      `PGUSER='${ws.creds.user}'`,
+      `DATABASE_URL='${ws.creds.url}'`,
     ]) {
       expect(env).toContain(`${line}\n`);
     }
     const service = await read(path.join(h, '.pg_service.conf'));
     expect(service).toContain(
-      `[devdb]\nhost=${creds.host}\nport=${creds.port}\ndbname=${creds.name}\nuser=${creds.user}\n`,
+      `[devdb]\nhost=${ws.creds.host}\nport=${ws.creds.port}\ndbname=${ws.creds.name}\nuser=${ws.creds.user}\n`,
     );
     expect(await fileMode(path.join(h, '.pg_service.conf'))).toBe(0o644);
 
@@ -83,7 +83,7 @@ describe('start', () => {
     expect(await exists(path.join(h, '.profile'))).toBe(false);
 
     for (const file of ['.bashrc', '.pg_service.conf', '.devdb/env']) {
-      expect(await read(path.join(h, file)), file).not.toContain(creds.password);
+      expect(await read(path.join(h, file)), file).not.toContain(ws.creds.password);
     }
     // Nothing half-written left behind.
     for (const dir of [h, path.join(h, '.devdb')]) {
@@ -97,7 +97,7 @@ describe('start', () => {
     const files = ['.bashrc', '.zshrc', '.profile', '.pgpass', '.pg_service.conf', '.devdb/env'];
     const snapshots: string[][] = [];
     for (let i = 0; i < 3; i++) {
-      const run = await runAgent(['start'], workspaceEnv(creds, h));
+      const run = await runAgent(['start'], workspaceEnv(ws.creds, h));
       expect(run.code, run.stderr).toBe(0);
       snapshots.push(await Promise.all(files.map((f) => read(path.join(h, f)))));
     }
@@ -113,12 +113,12 @@ describe('start', () => {
     const other = 'db.example.com:5432:app:bob:s3cret';
     await writeFile(path.join(h, '.pgpass'), `${other}\n`, { mode: 0o600 });
     await writeFile(path.join(h, '.pg_service.conf'), '[prod]\nhost=prod.example.com\n');
-    await runAgent(['start'], workspaceEnv(creds, h));
+    await runAgent(['start'], workspaceEnv(ws.creds, h));
     // Re-attached: new password; the agent's line is replaced, bob's stays.
-    const first = creds;
-    const again = await attach(devdb, 'alice', WORKSPACE);
+    const first = ws.creds;
+    const again = await attach(ws.devdb, 'alice', WORKSPACE);
     passwords.push(again.password);
-    creds = again;
+    ws.creds = again;
     const run = await runAgent(['start'], workspaceEnv(again, h));
     expect(run.code, run.stderr).toBe(0);
     const pgpass = await read(path.join(h, '.pgpass'));
@@ -136,12 +136,12 @@ describe('start', () => {
     await mkdir(path.join(h, 'dotfiles'));
     await writeFile(path.join(h, 'dotfiles', 'zshrc'), '# zshrc in a dotfiles repo\n');
     await symlink(path.join(h, 'dotfiles', 'zshrc'), path.join(h, '.zshrc'));
-    expect((await runAgent(['start'], workspaceEnv(creds, h))).code).toBe(0);
+    expect((await runAgent(['start'], workspaceEnv(ws.creds, h))).code).toBe(0);
     expect(await readlink(path.join(h, '.zshrc'))).toBe(path.join(h, 'dotfiles', 'zshrc'));
     expect(await read(path.join(h, 'dotfiles', 'zshrc'))).toContain('# >>> devdb-agent >>>');
 
     const bare = await home();
-    expect((await runAgent(['start'], workspaceEnv(creds, bare))).code).toBe(0);
+    expect((await runAgent(['start'], workspaceEnv(ws.creds, bare))).code).toBe(0);
     expect(await read(path.join(bare, '.profile'))).toContain('# >>> devdb-agent >>>');
   });
 });
@@ -158,7 +158,7 @@ describe('uninstall', () => {
     for (const [f, text] of Object.entries(before)) {
       await writeFile(path.join(h, f), text, { mode: 0o600 });
     }
-    expect((await runAgent(['start'], workspaceEnv(creds, h))).code).toBe(0);
+    expect((await runAgent(['start'], workspaceEnv(ws.creds, h))).code).toBe(0);
     const run = await runAgent(['uninstall'], { HOME: h });
     expect(run.code, run.stderr).toBe(0);
     for (const [f, text] of Object.entries(before)) {
@@ -172,7 +172,7 @@ describe('uninstall', () => {
 
   test('deletes the files it created when nothing else is in them', async () => {
     const h = await home();
-    expect((await runAgent(['start'], workspaceEnv(creds, h))).code).toBe(0);
+    expect((await runAgent(['start'], workspaceEnv(ws.creds, h))).code).toBe(0);
     expect((await runAgent(['uninstall'], { HOME: h })).code).toBe(0);
     for (const f of ['.pgpass', '.pg_service.conf', '.devdb', '.profile']) {
       expect(await exists(path.join(h, f)), f).toBe(false);
@@ -183,20 +183,20 @@ describe('uninstall', () => {
 describe('env', () => {
   test('prints export lines and JSON, from the environment or from ~/.devdb/env, never the password', async () => {
     const h = await home();
-    const lines = await runAgent(['env'], workspaceEnv(creds, h));
+    const lines = await runAgent(['env'], workspaceEnv(ws.creds, h));
     expect(lines.code, lines.stderr).toBe(0);
-    expect(lines.stdout).toContain(`export PGUSER='${creds.user}'\n`);
-    expect(lines.stdout).toContain(`export DATABASE_URL='${creds.url}'\n`);
+    expect(lines.stdout).toContain(`export PGUSER='${ws.creds.user}'\n`);
+    expect(lines.stdout).toContain(`export DATABASE_URL='${ws.creds.url}'\n`);
     expect(lines.stdout).not.toMatch(/PASSWORD/);
 
-    await runAgent(['start'], workspaceEnv(creds, h));
+    await runAgent(['start'], workspaceEnv(ws.creds, h));
     const json = await runAgent(['env', '--json'], { HOME: h }); // no DEVDB_* set: from ~/.devdb/env
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
-      DEVDB_NAME: creds.name,
-      PGHOST: creds.host,
-      PGPORT: String(creds.port),
-      DATABASE_URL: creds.url,
+      DEVDB_NAME: ws.creds.name,
+      PGHOST: ws.creds.host,
+      PGPORT: String(ws.creds.port),
+      DATABASE_URL: ws.creds.url,
     });
   });
 });
