@@ -258,7 +258,7 @@ export async function connectsAs(url: string): Promise<string> {
   return result.currentUser;
 }
 
-export { tryConnect };
+export { killGroup, tryConnect };
 
 /** The lines terraform prints for diagnostics (`Error: …`), with -no-color. */
 export const errorLines = (output: string) => output.split('\n').filter((l) => /Error: /.test(l));
