@@ -7,7 +7,7 @@
  * One `terraform init` per harness; every further working directory gets a copy
  * of the initialised .terraform dir and lock file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -24,20 +24,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installProvider } from '../../../server/commands/provider-install.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../../helpers/devdb.js';
-import { killGroup, type RunResult } from '../plugin/helpers/terraform.js';
+import {
+  killGroup,
+  runTerraform,
+  type RunOptions,
+  type RunResult,
+} from '../plugin/helpers/terraform.js';
 
-export type { RunResult };
+export type { RunOptions, RunResult };
+export { runTerraform };
 
 export const EXAMPLE_MAIN_TF = fileURLToPath(
   new URL('../../../examples/hcl/basic/main.tf', import.meta.url),
 );
-
-export interface RunOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Called once terraform runs (e.g. to kill its plugin). */
-  onStart?: (child: ChildProcess, output: () => string) => void;
-  timeoutMs?: number;
-}
 
 export interface TfState {
   resources: {
@@ -180,34 +179,6 @@ export async function startHarness(prefix: string): Promise<Harness> {
     await cleanup();
     throw error;
   }
-}
-
-/** Runs terraform in its own process group, tracked in `running` for cleanup. */
-export function runTerraform(
-  dir: string,
-  args: string[],
-  options: RunOptions,
-  running: Set<ChildProcess>,
-): Promise<RunResult> {
-  const started = performance.now();
-  // Its own process group, so a timeout or cleanup kills terraform and its plugins.
-  const child = spawn('terraform', args, { cwd: dir, env: options.env, detached: true });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk), (output += chunk)));
-  child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), (output += chunk)));
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), options.timeoutMs ?? 90_000);
-  options.onStart?.(child, () => output);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      running.delete(child);
-      resolve({ code, stdout, stderr, output, ms: Math.round(performance.now() - started) });
-    });
-  });
 }
 
 /** Pids of the terraform-provider-devdb processes terraform `parent` started (from /proc). */

@@ -85,7 +85,8 @@ export async function createTerraformWorkspace(
   }
 }
 
-function runTerraform(
+/** Runs terraform in its own process group, tracked in `running` for cleanup. */
+export function runTerraform(
   dir: string,
   args: string[],
   options: RunOptions,
@@ -103,7 +104,8 @@ function runTerraform(
   child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), (output += chunk)));
   const timer = setTimeout(() => killGroup(child, 'SIGKILL'), options.timeoutMs ?? 90_000);
   options.onStart?.(child, () => output);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       running.delete(child);
