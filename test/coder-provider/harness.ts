@@ -128,17 +128,19 @@ export function parameterEnv(values: Record<string, string>): NodeJS.ProcessEnv 
   );
 }
 
-/** The text of the diagnostic (`Error` or `Warning`) that names `address` (`with <address>,`). */
+/** The text of the diagnostics (`Error` or `Warning`) that name `address` (`with <address>,`). */
 export function diagnosticFor(
   output: string,
   address: string,
   severity: 'Error' | 'Warning' = 'Error',
 ): string {
   const blocks = output.split(/^(?=Error: |Warning: )/m);
-  const found = blocks.find((b) => b.startsWith(`${severity}: `) && b.includes(`with ${address},`));
-  if (!found) throw new Error(`no ${severity} for ${address} in:\n${output}`);
+  const found = blocks.filter(
+    (b) => b.startsWith(`${severity}: `) && b.includes(`with ${address},`),
+  );
+  if (found.length === 0) throw new Error(`no ${severity} for ${address} in:\n${output}`);
   // Terraform wraps long lines; compare text with single spaces.
-  return found.replace(/\s+/g, ' ');
+  return found.join('\n').replace(/\s+/g, ' ');
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
