@@ -742,7 +742,6 @@ const owner = defineDataSource<typeof ownerSchema, Client>({
 export const coderProvider = defineProvider({
   name: 'coder',
   schema: defineSchema({
-    description: 'Test stand-in for the Coder provider (registry.terraform.io/coder/coder).',
     attributes: {
       url: attribute.string({
         optional: true,
