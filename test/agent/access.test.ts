@@ -2,11 +2,12 @@
 // database; last_accessed moves only when the workspace database really was
 // used — a new session or a statement in an open one — and never because of
 // the agent itself or autovacuum. A login role reports for its own database only.
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Attachment } from '../../provisioning/index.js';
 import { tryConnect } from '../helpers/devdb.js';
-import { attach, outputs, runAgent, workspaceEnv, workspaceSuite } from './agent.js';
+import { AGENT, attach, outputs, runAgent, workspaceEnv, workspaceSuite } from './agent.js';
 
 const ws = workspaceSuite('alice');
 let bob: Attachment;
@@ -194,6 +195,22 @@ describe('who may report', () => {
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('restart the workspace');
   });
+});
+
+test('start --watch reports every interval and ends cleanly on SIGTERM', async () => {
+  const child = spawn(AGENT, ['start', '--watch', '--interval', '0.3'], {
+    env: { PATH: process.env.PATH, ...workspaceEnv(ws.creds, ws.home) },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 10_000;
+  while (stderr.split('access reported for').length < 4 && Date.now() < deadline) await sleep(100);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  outputs.push(stderr);
+  expect(stderr).toContain('reporting access every 0.3s');
+  expect(stderr.split('access reported for').length - 1).toBeGreaterThanOrEqual(3);
 });
 
 test('the password appears in no output of any command in this file', () => {
