@@ -20,18 +20,17 @@ const PROVIDERS = [
   { schema: 'provider/constructs/schemas/docker.json', constraint: 'kreuzwerker/docker@~> 3.0' },
 ];
 
-const merged = { format_version: '1.0', provider_schemas: {} };
-for (const { schema } of PROVIDERS) {
-  Object.assign(merged.provider_schemas, JSON.parse(readFileSync(schema, 'utf8')).provider_schemas);
-}
-
-const code = new CodeMaker();
-// ESM with explicit .js extensions, as this package's NodeNext modules require.
-const generator = new TerraformProviderGenerator(code, merged, { importExtension: '.js' });
-for (const { constraint } of PROVIDERS) {
+rmSync(OUT, { recursive: true, force: true });
+for (const { schema, constraint } of PROVIDERS) {
+  // One generator per provider: a shared one names every provider class after
+  // the first provider's (its parser de-duplicates the type name "provider").
+  const code = new CodeMaker();
+  // ESM with explicit .js extensions, as this package's NodeNext modules require.
+  const generator = new TerraformProviderGenerator(code, JSON.parse(readFileSync(schema, 'utf8')), {
+    importExtension: '.js',
+  });
   generator.generate(
     new ConstructsMakerProviderTarget(new TerraformProviderConstraint(constraint), LANGUAGES[0]),
   );
+  await code.save(OUT);
 }
-rmSync(OUT, { recursive: true, force: true });
-await code.save(OUT);

@@ -2,6 +2,8 @@
 import { App } from 'cdktn';
 import { ContractorWorkspace, type ContractorWorkspaceOptions } from './stack.js';
 
+export type { ContractorWorkspaceOptions };
+
 export const TEMPLATE_NAME = 'contractor-workspace';
 
 /** Writes the stack's Terraform JSON under outdir (cdktn's layout: stacks/<name>/cdk.tf.json). */

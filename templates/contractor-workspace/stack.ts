@@ -25,9 +25,9 @@ export class ContractorWorkspace extends TerraformStack {
   constructor(scope: Construct, id: string, options: ContractorWorkspaceOptions = {}) {
     super(scope, id);
     const variables = this.variables();
-    new CoderProvider(this, 'coder', {});
+    new CoderProvider(this, 'coder_provider', {});
     // Empty means "the admin URL's host": the `x != ""` test CDKTF's last release broke.
-    new DevdbProvider(this, 'devdb', {
+    new DevdbProvider(this, 'devdb_provider', {
       host: Token.asString(
         Fn.conditional(
           Op.neq(variables.devdbHost.stringValue, ''),
@@ -37,8 +37,11 @@ export class ContractorWorkspace extends TerraformStack {
       ),
     });
 
-    const workspace = new DataCoderWorkspace(this, 'workspace', {});
-    const owner = new DataCoderWorkspaceOwner(this, 'owner', {});
+    // Coder's conventional names: data.coder_workspace.me, data.coder_workspace_owner.me.
+    const workspace = new DataCoderWorkspace(this, 'workspace_me', {});
+    workspace.overrideLogicalId('me');
+    const owner = new DataCoderWorkspaceOwner(this, 'owner_me', {});
+    owner.overrideLogicalId('me');
     const agent = new Agent(this, 'main', {
       arch: 'amd64',
       os: 'linux',
@@ -97,10 +100,11 @@ export class ContractorWorkspace extends TerraformStack {
     owner: DataCoderWorkspaceOwner,
     image: string,
   ) {
-    new DockerProvider(this, 'docker', {});
+    new DockerProvider(this, 'docker_provider', {});
     const home = new Volume(this, 'home_volume', { name: `coder-${workspace.id}-home` });
     home.addOverride('lifecycle.ignore_changes', 'all');
-    const main = new Image(this, 'image', { name: image });
+    const main = new Image(this, 'workspace_image', { name: image });
+    main.overrideLogicalId('main');
     new Container(this, 'workspace', {
       count: Token.asNumber(workspace.startCount),
       image: main.name,
