@@ -57,8 +57,9 @@ export class ContractorWorkspace extends TerraformStack {
       workspace,
       owner,
       agentOptions: {
+        // `$${` is Terraform's escape for a literal `${` (the shell's, not an interpolation).
         install: [
-          'if [ -n "${DEVDB_AGENT_URL:-}" ]; then',
+          'if [ -n "$${DEVDB_AGENT_URL:-}" ]; then',
           '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
           '  chmod +x "$HOME/.local/bin/devdb-agent"; export PATH="$HOME/.local/bin:$PATH"',
           'fi',
