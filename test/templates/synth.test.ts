@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthTemplate } from '../../templates/synth.js';
+
+// Structure only: behaviour is checked for real in contractor-workspace.test.ts.
+describe('npm run templates: the synthesized contractor-workspace', () => {
+  let dir: string;
+  let text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let config: any;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'devdb-synth-test-'));
+    text = await readFile(await synthTemplate(dir), 'utf8');
+    config = JSON.parse(text);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('is a folder coder templates push accepts: main.tf.json, no backend, no local paths', () => {
+    expect(config.terraform.backend).toBeUndefined();
+    expect(text).not.toContain('"//"');
+    for (const local of [process.cwd(), tmpdir(), '/root', '/home/'])
+      expect(text).not.toContain(local);
+  });
+
+  it('pins the providers: coder ~> 2.15, docker ~> 3.0, devdb from the mirror', () => {
+    expect(config.terraform.required_providers).toEqual({
+      coder: { source: 'coder/coder', version: '~> 2.15' },
+      devdb: { source: 'devdb/devdb' },
+      docker: { source: 'kreuzwerker/docker', version: '~> 3.0' },
+    });
+  });
+
+  it('keeps `x != ""` as written (the last CDKTF release rendered it as `x != undefined`)', () => {
+    expect(config.provider.devdb[0].host).toBe('${(var.devdb_host != "") ? var.devdb_host : null}');
+    expect(text).not.toContain('undefined');
+  });
+
+  it('has the two parameters, immutable, with options and the team-name validation', () => {
+    const params = Object.values(config.data.coder_parameter) as { name: string }[];
+    const byName = Object.fromEntries(params.map((p) => [p.name, p])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(byName.database_type.mutable).toBe(false);
+    expect(byName.database_type.default).toBe('individual');
+    expect(byName.database_type.option.map((o: { value: string }) => o.value)).toEqual([
+      'individual',
+      'team',
+      'none',
+    ]);
+    expect(byName.team_database_name.validation.regex).toBe('^[a-z][a-z0-9-]{0,39}$|^$');
+    expect(byName.team_database_name.validation.error).toContain(
+      'lowercase letters, digits and hyphens',
+    );
+  });
+
+  it('ties the container to start_count but not the database, which skips none and prebuilds', () => {
+    expect(config.resource.docker_container.workspace.count).toBe(
+      '${data.coder_workspace.me.start_count}',
+    );
+    const [database] = Object.values(config.resource.devdb_database) as { count: string }[];
+    expect(database!.count).toContain('== "none"');
+    expect(database!.count).toContain('data.coder_workspace.me.is_prebuild');
+    expect(database!.count).not.toContain('start_count');
+  });
+
+  it('injects every DEVDB_* variable through coder_env and runs devdb-agent', () => {
+    const names = (Object.values(config.resource.coder_env) as { name: string }[]).map(
+      (e) => e.name,
+    );
+    expect(names.sort()).toEqual([
+      'DEVDB_HOST',
+      'DEVDB_NAME',
+      'DEVDB_PASSWORD',
+      'DEVDB_PORT',
+      'DEVDB_URL',
+      'DEVDB_USER',
+    ]);
+    const scripts = Object.values(config.resource.coder_script) as {
+      script: string;
+      cron?: string;
+    }[];
+    expect(scripts.some((s) => s.script.includes('devdb-agent start'))).toBe(true);
+    expect(scripts.find((s) => s.cron)?.cron).toBe('0 */5 * * * *');
+    expect(config.resource.coder_agent.main.metadata[0].script).toBe('devdb-agent status');
+  });
+});
