@@ -30,13 +30,17 @@ export class InvalidNameError extends Error {
     readonly value: unknown,
     readonly rule: string,
   ) {
-    super(`invalid ${field} ${describe(value)}: must be ${rule}`);
+    super(
+      value === undefined || value === null
+        ? `${field} is missing: it must be ${rule}`
+        : `invalid ${field} ${describe(value)}: must be ${rule}`,
+    );
     this.name = 'InvalidNameError';
   }
 }
 
 function describe(value: unknown): string {
-  if (typeof value !== 'string') return `(${value === null ? 'null' : typeof value})`;
+  if (typeof value !== 'string') return `(${typeof value})`;
   if (value === '') return '(empty)';
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
   return JSON.stringify(shown);

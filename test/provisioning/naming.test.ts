@@ -239,8 +239,12 @@ describe('unit cases', () => {
       expect(() => individualDatabaseName(value)).toThrow(InvalidNameError);
       expect(() => teamDatabaseName(value)).toThrow(InvalidNameError);
     }
-    expect(() => individualDatabaseName(null)).toThrow(/invalid username \(null\): must be/);
-    expect(() => teamDatabaseName(undefined)).toThrow(/invalid team name \(undefined\): must be/);
+    expect(() => individualDatabaseName(null)).toThrow(
+      /^username is missing: it must be a Coder username/,
+    );
+    expect(() => teamDatabaseName(undefined)).toThrow(
+      /^team name is missing: it must be 1–40 characters/,
+    );
     expect(() => teamDatabaseName('')).toThrow(/invalid team name \(empty\): must be/);
     // Long hostile input is shown shortened, never dumped whole.
     const long = 'x'.repeat(500);
