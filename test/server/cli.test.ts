@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -56,9 +56,9 @@ interface UpProcess {
 }
 
 /** Starts `devdb up` and resolves once it says it is running. */
-function startUp(dataDir: string): Promise<UpProcess> {
+function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess> {
   const started = Date.now();
-  const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0'], {
+  const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -364,5 +364,45 @@ describe('devdb command, end to end', () => {
       await client.end();
     }
     expect(await stopUp(up, 'SIGINT')).toBe(0);
+  });
+});
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
+
+describe('devdb up --listen beyond loopback', () => {
+  const address = externalAddress();
+
+  it.skipIf(!address)('admits clients on that address, with SCRAM passwords only', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'devdb-listen-'));
+    await chmod(root, 0o755);
+    const dataDir = path.join(root, 'data');
+    const up = await startUp(dataDir, ['--listen', '0.0.0.0']);
+    try {
+      const hba = await readFile(path.join(dataDir, 'pgdata', 'pg_hba.conf'), 'utf8');
+      expect(hba).toContain('host all all 0.0.0.0/0 scram-sha-256');
+      expect(hba).not.toMatch(/^\s*host\S*\s.*\btrust\b/m);
+      const adminUrl = new URL((await devdb(['admin-url', '--data-dir', dataDir])).stdout.trim());
+      adminUrl.hostname = address!;
+      const client = new pg.Client({ connectionString: adminUrl.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT host(inet_client_addr()) AS addr');
+        expect(rows[0].addr).toBe(address);
+      } finally {
+        await client.end();
+      }
+      adminUrl.password = 'wrong';
+      await expect(
+        new pg.Client({ connectionString: adminUrl.toString() }).connect(),
+      ).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await stopUp(up);
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
