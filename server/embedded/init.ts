@@ -1,7 +1,7 @@
 import { access, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { INITDB } from './binaries.js';
+import { INITDB, serverMajorVersion } from './binaries.js';
 import { spawnPg } from './proc.js';
 import { type RunAs, assertReachable, unprivilegedUser } from './runas.js';
 
@@ -79,6 +79,7 @@ async function runInitdb(
   runAs: RunAs | undefined,
   onLog?: (line: string) => void,
 ): Promise<void> {
+  const major = await serverMajorVersion();
   const args = [
     `--pgdata=${dataDir}`,
     `--username=${superuser}`,
@@ -86,11 +87,12 @@ async function runInitdb(
     '--auth=scram-sha-256', // both local and host lines; initdb then writes no trust lines
     '--encoding=UTF8',
     // The builtin provider's C.UTF-8 (PostgreSQL 17) is Unicode-aware and independent of
-    // which glibc locales the host has installed; the libc locale is plain C, which always exists.
+    // which glibc locales the host has installed; the libc locale is plain C, which always
+    // exists. Older servers (DEVDB_PG_BIN_DIR in tests) have no builtin provider: plain C.
     '--locale=C',
-    '--locale-provider=builtin',
-    '--builtin-locale=C.UTF-8',
-    '--set=password_encryption=scram-sha-256',
+    ...(major >= 17 ? ['--locale-provider=builtin', '--builtin-locale=C.UTF-8'] : []),
+    // initdb --set is PostgreSQL 16+; scram-sha-256 is the default since 14 anyway.
+    ...(major >= 16 ? ['--set=password_encryption=scram-sha-256'] : []),
     '--no-instructions',
   ];
   const proc = spawnPg(INITDB, args, runAs, onLog);
