@@ -143,7 +143,9 @@ BEGIN
 
   -- PostgreSQL 16+ gives a role's creator ADMIN but not SET; CREATE DATABASE … OWNER
   -- and acting as the owner need SET. INHERIT stays off: the provisioner does not
-  -- carry every database owner's privileges around.
+  -- carry every database owner's privileges around. (15 has no per-grant INHERIT: there
+  -- the provisioner inherits its owner roles, which gives it nothing SET ROLE does not,
+  -- and a CREATEROLE role on 15 may grant itself any non-superuser role anyway.)
   IF NOT pg_has_role(current_user, p_db, CASE WHEN v_pg16 THEN 'SET' ELSE 'MEMBER' END) THEN
     PERFORM provisioning._remote(v_conn, format(
       CASE WHEN v_pg16 THEN 'GRANT %I TO %I WITH SET TRUE, INHERIT FALSE' ELSE 'GRANT %I TO %I' END,

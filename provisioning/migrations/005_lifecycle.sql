@@ -373,8 +373,12 @@ BEGIN
   ELSIF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = p_db) THEN
     PERFORM provisioning._remote(p_conn, format('CREATE ROLE %I NOLOGIN', p_db));
   END IF;
-  IF provisioning._pg16() AND NOT pg_has_role(current_user, p_db, 'SET') THEN
-    PERFORM provisioning._remote(p_conn, format('GRANT %I TO %I WITH SET TRUE, INHERIT FALSE', p_db, current_user));
+  -- Before 16 a CREATEROLE creator is no member at all, and CREATE DATABASE … OWNER
+  -- needs membership: a plain grant, as in 003.
+  IF NOT pg_has_role(current_user, p_db, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END) THEN
+    PERFORM provisioning._remote(p_conn, format(
+      CASE WHEN provisioning._pg16() THEN 'GRANT %I TO %I WITH SET TRUE, INHERIT FALSE' ELSE 'GRANT %I TO %I' END,
+      p_db, current_user));
   END IF;
 END $$;
 

@@ -94,12 +94,21 @@ async function roleExists(role: string): Promise<boolean> {
   return (await su.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1;
 }
 
-/** The provisioner's temporary INHERIT on owner roles must always be taken back. */
+/**
+ * The provisioner's temporary INHERIT on owner roles must always be taken back. Before
+ * PostgreSQL 16 there is no per-grant INHERIT (pg_auth_members.inherit_option): every
+ * membership inherits, so there the provisioner must be a member of nothing but the
+ * database owner roles it needs (no role it was granted for a moment is left).
+ */
 async function provisionerInherits(): Promise<string[]> {
+  const pg16 =
+    Number((await su.query('SHOW server_version_num')).rows[0].server_version_num) >= 160000;
   const { rows } = await su.query<{ role: string }>(
     `SELECT r.rolname AS role FROM pg_auth_members m
        JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles p ON p.oid = m.member
-      WHERE p.rolname = $1 AND m.inherit_option AND r.rolname NOT LIKE 'pg\\_%'`,
+      WHERE p.rolname = $1 AND r.rolname NOT LIKE 'pg\\_%' AND ${
+        pg16 ? 'm.inherit_option' : 'r.oid NOT IN (SELECT d.datdba FROM pg_database d)'
+      }`,
     [PROVISIONER_ROLE],
   );
   return rows.map((r) => r.role);
