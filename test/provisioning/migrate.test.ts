@@ -5,15 +5,11 @@
  * applied file is refused by name, a failing migration rolls back alone.
  * The tests share one server and run in order; later ones build on earlier ones.
  */
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  bootstrap,
-  CENTRAL_DATABASE,
-  generatePassword,
   loadMigrations,
   migrate,
   MigrationError,
@@ -21,27 +17,20 @@ import {
   migrationsDir,
   PROVISIONER_ROLE,
 } from '../../provisioning/index.js';
-import { startTempCluster, type TempCluster } from '../helpers/cluster.js';
+import { startUnmigratedDevDb, type UnmigratedDevDb } from '../helpers/unmigrated.js';
 
-let cluster: TempCluster;
+let server: UnmigratedDevDb;
 let provisionerUrl: string;
 let client: pg.Client;
 let tmp: string;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'devdb-migrations-'));
-  cluster = await startTempCluster();
-  const password = generatePassword();
-  await bootstrap(cluster.url(), { provisionerPassword: password });
-  provisionerUrl = cluster.url(PROVISIONER_ROLE, password, CENTRAL_DATABASE);
-  client = new pg.Client({ connectionString: provisionerUrl });
-  await client.connect();
+  server = await startUnmigratedDevDb('migrations');
+  ({ provisionerUrl, client, tmp } = server);
 });
 
 afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await cluster?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await server?.stop();
 });
 
 async function copyOfMigrations(name: string): Promise<string> {
