@@ -275,6 +275,34 @@ function repeatablesToApply(
   return repeatables.filter((r) => due.includes(r) || (anything && r.file === GRANTS_FILE));
 }
 
+/** Applies both kinds in one transaction; `report` hears of each file that was committed. */
+async function applyInOneTransaction(
+  client: pg.ClientBase,
+  pending: Migration[],
+  due: Repeatable[],
+  report: (file: Migration | Repeatable) => void,
+): Promise<void> {
+  const done: (Migration | Repeatable)[] = [];
+  await client.query('BEGIN');
+  try {
+    for (const migration of pending) {
+      await applyNumbered(client, migration);
+      done.push(migration);
+    }
+    for (const file of due) await applyRepeatable(client, file);
+    await client.query('COMMIT');
+    done.push(...due);
+  } catch (error) {
+    await client.query('ROLLBACK');
+    // A failed numbered migration committed the ones before it (applyNumbered);
+    // a failure after all of them left nothing behind.
+    if (done.length === pending.length) done.length = 0;
+    throw error;
+  } finally {
+    done.forEach(report);
+  }
+}
+
 /**
  * Applies pending numbered migrations, then the repeatable files whose content
  * changed, in one transaction under a session advisory lock so that concurrent
@@ -298,25 +326,7 @@ export async function migrate(
     verifyApplied(migrations, applied);
     const pending = migrations.filter((m) => !applied.has(m.version));
     const due = repeatablesToApply(repeatables, await readRepeatableLedger(client), pending.length);
-    const done: (Migration | Repeatable)[] = [];
-    await client.query('BEGIN');
-    try {
-      for (const migration of pending) {
-        await applyNumbered(client, migration);
-        done.push(migration);
-      }
-      for (const file of due) await applyRepeatable(client, file);
-      await client.query('COMMIT');
-      done.push(...due);
-    } catch (error) {
-      await client.query('ROLLBACK');
-      // A failed numbered migration committed the ones before it (applyNumbered);
-      // a failure after all of them left nothing behind.
-      if (done.length === pending.length) done.length = 0;
-      throw error;
-    } finally {
-      done.forEach((file) => options.onApplied?.(file));
-    }
+    await applyInOneTransaction(client, pending, due, (file) => options.onApplied?.(file));
     return pending;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK]);
