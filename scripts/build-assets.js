@@ -1,5 +1,5 @@
-// Build step after tsc: ship the SQL migrations and the provider's doc examples
-// beside the compiled code, and
+// Build step after tsc: ship the SQL (numbered migrations and repeatable files)
+// and the provider's doc examples beside the compiled code, and
 // bundle the devdb provider into the one executable `devdb provider install` copies,
 // and the in-workspace agent into dist/agent-bundle/devdb-agent (package.json "bin").
 import { cpSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import {
 } from '../dist/provider/devdb/package-layout.js';
 
 cpSync('provisioning/migrations', 'dist/provisioning/migrations', { recursive: true });
+cpSync('provisioning/sql', 'dist/provisioning/sql', { recursive: true });
 cpSync('provider/devdb/examples', 'dist/provider/devdb/examples', { recursive: true });
 await bundleProvider({ entry: 'dist/provider/devdb/main.js', outfile: PROVIDER_BUNDLE });
 writeFileSync(path.join(PROVIDER_BUNDLE_DIR, 'package.json'), BUNDLE_PACKAGE_JSON);

@@ -1,4 +1,4 @@
--- Evidence of access without autovacuum (DESIGN.md §7, issue 5).
+-- Evidence of access without autovacuum (DESIGN.md §7).
 --
 -- 003's record_access counted a database as used when its sessions or
 -- xact_commit advanced. But autovacuum workers commit transactions in every
@@ -8,13 +8,8 @@
 -- session_time stayed put. Every database looked used at nearly every report,
 -- so idle databases were never found.
 --
--- PostgreSQL accounts sessions and session_time to client backends only, so
--- those are the evidence now: a new session moves sessions; a session that
--- stays open moves session_time whenever it flushes its statistics, which it
--- does after running statements (at most once a second) and when it ends — an
--- idle session flushes nothing. (active_time would lag one statement behind:
--- a statement's running time is counted after the flush that follows it.)
--- xact_commit is still recorded, for reference only.
+-- Sessions and session_time are the evidence now (provisioning/sql/access.sql
+-- defines record_access); this adds session_time to the baselines.
 
 ALTER TABLE provisioning.access_baseline ADD COLUMN session_time double precision NOT NULL DEFAULT 0;
 
@@ -24,46 +19,3 @@ UPDATE provisioning.access_baseline b
    SET session_time = s.session_time
   FROM pg_stat_database s
  WHERE s.datname = b.db_name AND s.stats_reset IS NOT DISTINCT FROM b.stats_reset;
-
-CREATE OR REPLACE FUNCTION provisioning.record_access(p_db text, p_workspace_id text DEFAULT NULL, p_actor text DEFAULT NULL)
-RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-  v_now record;
-  v_live bigint;
-  v_base provisioning.access_baseline;
-  v_accessed boolean;
-BEGIN
-  SELECT s.sessions, s.session_time, s.xact_commit, s.stats_reset INTO v_now
-    FROM pg_stat_database s WHERE s.datname = p_db;
-  IF NOT FOUND OR NOT EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
-    RAISE EXCEPTION 'no DevDB database named %', p_db USING ERRCODE = 'undefined_object';
-  END IF;
-  -- Sessions open right now. numbackends counts autovacuum workers too; they are
-  -- the rows without a user (backend_type is hidden from roles without
-  -- pg_read_all_stats, usesysid is not).
-  SELECT count(*) INTO v_live FROM pg_stat_activity a
-   WHERE a.datname = p_db AND a.usesysid IS NOT NULL;
-  SELECT * INTO v_base FROM provisioning.access_baseline b WHERE b.db_name = p_db FOR UPDATE;
-  v_accessed := CASE
-    WHEN v_base.db_name IS NULL THEN v_live > 0
-    -- After a statistics reset the counters restart; only a live session is evidence.
-    WHEN v_base.stats_reset IS DISTINCT FROM v_now.stats_reset THEN v_live > 0
-    ELSE v_now.sessions > v_base.sessions OR v_now.session_time > v_base.session_time
-  END;
-  INSERT INTO provisioning.access_baseline AS b (db_name, sessions, xact_commit, session_time, stats_reset, sampled_at)
-  VALUES (p_db, v_now.sessions, v_now.xact_commit, v_now.session_time, v_now.stats_reset, now())
-  ON CONFLICT (db_name) DO UPDATE
-    SET sessions = excluded.sessions, xact_commit = excluded.xact_commit, session_time = excluded.session_time,
-        stats_reset = excluded.stats_reset, sampled_at = excluded.sampled_at;
-  IF p_workspace_id IS NOT NULL THEN
-    UPDATE provisioning.attachments a SET last_seen_at = now()
-     WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
-  END IF;
-  IF v_accessed THEN
-    UPDATE provisioning.databases d SET last_accessed = now() WHERE d.db_name = p_db;
-    PERFORM provisioning._log(p_actor, 'database.access', p_db, p_workspace_id,
-      jsonb_build_object('sessions', v_now.sessions, 'session_time_ms', v_now.session_time));
-  END IF;
-  RETURN v_accessed;
-END $$;

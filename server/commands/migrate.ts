@@ -13,22 +13,28 @@ export async function runMigrate(
   await client.connect();
   try {
     if (!options.status) {
-      const applied = await migrate(client, {
+      const applied: string[] = [];
+      await migrate(client, {
         onApplied: (m) => {
-          if (!options.json) process.stderr.write(`applied ${m.file}\n`);
+          applied.push(m.file);
+          if (!options.json) process.stderr.write(`applied ${m.kind} ${m.file}\n`);
         },
       });
-      if (options.json) return printJson({ applied: applied.map((m) => m.file) });
+      if (options.json) return printJson({ applied });
       process.stdout.write(
-        applied.length ? `${applied.length} migration(s) applied\n` : 'schema is up to date\n',
+        applied.length ? `${applied.length} file(s) applied\n` : 'schema is up to date\n',
       );
       return;
     }
-    const status = await migrationStatus(client);
+    const { numbered, repeatable } = await migrationStatus(client);
+    const status = [
+      ...numbered.map((s) => ({ kind: 'numbered', ...s })),
+      ...repeatable.map((s) => ({ kind: 'repeatable', ...s })),
+    ];
     if (options.json) return printJson(status);
     printTable(
-      ['migration', 'state', 'applied at'],
-      status.map((s) => [s.file, s.state, s.appliedAt ? formatDate(s.appliedAt) : '-']),
+      ['migration', 'kind', 'state', 'applied at'],
+      status.map((s) => [s.file, s.kind, s.state, s.appliedAt ? formatDate(s.appliedAt) : '-']),
     );
   } finally {
     await client.end();

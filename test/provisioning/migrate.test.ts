@@ -5,15 +5,11 @@
  * applied file is refused by name, a failing migration rolls back alone.
  * The tests share one server and run in order; later ones build on earlier ones.
  */
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  bootstrap,
-  CENTRAL_DATABASE,
-  generatePassword,
   loadMigrations,
   migrate,
   MigrationError,
@@ -21,27 +17,20 @@ import {
   migrationsDir,
   PROVISIONER_ROLE,
 } from '../../provisioning/index.js';
-import { startTempCluster, type TempCluster } from '../helpers/cluster.js';
+import { startUnmigratedDevDb, type UnmigratedDevDb } from '../helpers/unmigrated.js';
 
-let cluster: TempCluster;
+let server: UnmigratedDevDb;
 let provisionerUrl: string;
 let client: pg.Client;
 let tmp: string;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'devdb-migrations-'));
-  cluster = await startTempCluster();
-  const password = generatePassword();
-  await bootstrap(cluster.url(), { provisionerPassword: password });
-  provisionerUrl = cluster.url(PROVISIONER_ROLE, password, CENTRAL_DATABASE);
-  client = new pg.Client({ connectionString: provisionerUrl });
-  await client.connect();
+  server = await startUnmigratedDevDb('migrations');
+  ({ provisionerUrl, client, tmp } = server);
 });
 
 afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await cluster?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await server?.stop();
 });
 
 async function copyOfMigrations(name: string): Promise<string> {
@@ -75,7 +64,7 @@ test('before migrating, every migration is pending', async () => {
   const all = await loadMigrations();
   expect(all.map((m) => m.version)).toEqual(all.map((_, i) => i + 1));
   expect(all.length).toBeGreaterThanOrEqual(4);
-  const status = await migrationStatus(client);
+  const status = (await migrationStatus(client)).numbered;
   expect(status.map((s) => [s.file, s.state, s.appliedAt])).toEqual(
     all.map((m) => [m.file, 'pending', null]),
   );
@@ -125,14 +114,14 @@ test('re-applying is a no-op', async () => {
   const before = await ledger();
   expect(await migrate(client)).toEqual([]);
   expect(await ledger()).toEqual(before);
-  const status = await migrationStatus(client);
+  const status = (await migrationStatus(client)).numbered;
   expect(status.every((s) => s.state === 'applied' && s.appliedAt instanceof Date)).toBe(true);
 });
 
 test('a migration changed after it was applied is refused, naming the file', async () => {
   const dir = await copyOfMigrations('tampered');
   const file = path.join(dir, '002_naming.sql');
-  await writeFile(file, (await readFile(file, 'utf8')).replace('1–32', '1–64'));
+  await writeFile(file, (await readFile(file, 'utf8')).replace('§4', '§5'));
   const before = await ledger();
 
   const error = await migrate(client, { dir }).catch((e: unknown) => e);
@@ -178,7 +167,7 @@ test('pending migrations are reported, then applied each in its own transaction'
     'CREATE TABLE provisioning.half_done (x int);\nSELECT 1 / 0;',
   );
 
-  const status = await migrationStatus(client, dir);
+  const status = (await migrationStatus(client, dir)).numbered;
   expect(status.slice(-3).map((s) => [s.file, s.state])).toEqual([
     [all.at(-1)!.file, 'applied'],
     [`${pad(n + 1)}_extra.sql`, 'pending'],
@@ -195,7 +184,7 @@ test('pending migrations are reported, then applied each in its own transaction'
     `SELECT to_regclass('provisioning.extra')::text AS t, to_regclass('provisioning.half_done')::text AS h`,
   );
   expect(tables.rows[0]).toEqual({ t: 'provisioning.extra', h: null });
-  const after = await migrationStatus(client, dir);
+  const after = (await migrationStatus(client, dir)).numbered;
   expect(after.slice(-2).map((s) => s.state)).toEqual(['applied', 'pending']);
   expect(await migrationLockHeld()).toBe(false);
 });

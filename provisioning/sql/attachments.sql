@@ -1,0 +1,188 @@
+-- Attachments: a workspace's own LOGIN role on its database (attach), and its
+-- end (detach), with the on_last_detach policy (DESIGN.md §5, §6).
+--
+-- Repeatable file: see docs/architecture-sql.md. DDL runs on the loopback
+-- session (helpers.sql explains why).
+
+-- Attaches a workspace: ensures its database (copied from p_seed_from when this
+-- call creates it), then creates (or, on a re-run, re-keys) the workspace's own
+-- LOGIN role. p_password_verifier is a SCRAM verifier computed by the caller, so
+-- the password itself never reaches the server.
+CREATE OR REPLACE FUNCTION provisioning.attach_workspace(
+  p_type text, p_owner text, p_owner_id text, p_team text,
+  p_workspace_id text, p_workspace_name text, p_template text,
+  p_password_verifier text, p_connection_limit int DEFAULT -1, p_actor text DEFAULT NULL,
+  p_seed_from text DEFAULT NULL
+) RETURNS TABLE (db_name text, login_role text, created_database boolean, reattached boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_owner text := provisioning.normalize_username(p_owner);
+  v_ws text := provisioning.validate_workspace_id(p_workspace_id);
+  v_db text;
+  v_created boolean;
+  v_role text;
+  v_exists boolean;
+  v_conn text;
+  v_schema text;
+  v_db_owner text;
+BEGIN
+  IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+    RAISE EXCEPTION 'attach_workspace needs a SCRAM-SHA-256 verifier, not a password' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF p_connection_limit IS NULL OR p_connection_limit < -1 THEN
+    RAISE EXCEPTION 'invalid connection limit %: must be -1 (no limit) or a non-negative number', p_connection_limit
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  SELECT e.db_name, e.created INTO v_db, v_created
+    FROM provisioning.ensure_database(p_type, p_owner, CASE WHEN p_type = 'individual' THEN p_owner_id END,
+                                      p_team, p_actor, p_seed_from) e;
+  SELECT d.owner_username INTO v_db_owner FROM provisioning.databases d WHERE d.db_name = v_db;
+  IF p_type = 'individual' AND v_db_owner <> v_owner THEN
+    RAISE EXCEPTION 'database % belongs to %, not to %', v_db, v_db_owner, v_owner USING ERRCODE = 'insufficient_privilege';
+  END IF;
+
+  v_role := provisioning.login_role_name(v_owner, v_db, v_ws);
+  v_exists := EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role);
+  v_conn := provisioning._remote_open(current_database());
+  IF v_exists THEN
+    PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s',
+                                                v_role, p_password_verifier, p_connection_limit));
+    IF NOT pg_has_role(v_role, v_db, 'USAGE') THEN
+      PERFORM provisioning._remote(v_conn, format('GRANT %I TO %I', v_db, v_role));
+    END IF;
+    IF NOT pg_has_role(v_role, 'devdb_workspace', 'USAGE') THEN
+      PERFORM provisioning._remote(v_conn, format('GRANT devdb_workspace TO %I', v_role));
+    END IF;
+  ELSE
+    -- INHERIT: the owner's CONNECT right applies at login; devdb_workspace's in `devdb`.
+    PERFORM provisioning._remote(v_conn, format(
+      'CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s IN ROLE %I, devdb_workspace',
+      v_role, p_password_verifier, p_connection_limit, v_db));
+  END IF;
+  -- Sessions in the workspace's database act as the owner role, so every object
+  -- belongs to the owner and the login role stays droppable.
+  PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L', v_role, v_db, v_db));
+  IF p_type = 'team' THEN
+    v_schema := provisioning.personal_schema_name(v_owner);
+    PERFORM provisioning._remote(v_conn, format(
+      'ALTER ROLE %I IN DATABASE %I SET search_path = %I, shared, public', v_role, v_db, v_schema));
+    PERFORM provisioning._remote_close(v_conn);
+    v_conn := provisioning._remote_open(v_db);
+    PERFORM provisioning._remote(v_conn, format('SET ROLE %I; CREATE SCHEMA IF NOT EXISTS %I; RESET ROLE', v_db, v_schema));
+  END IF;
+  PERFORM provisioning._remote_close(v_conn);
+
+  UPDATE provisioning.attachments a
+     SET workspace_name = coalesce(p_workspace_name, a.workspace_name),
+         template_name = coalesce(p_template, a.template_name),
+         login_role = v_role
+   WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
+  reattached := FOUND;
+  IF NOT reattached THEN
+    INSERT INTO provisioning.attachments (db_name, workspace_id, workspace_name, owner_username, login_role, template_name)
+    VALUES (v_db, v_ws, p_workspace_name, v_owner, v_role, p_template);
+  END IF;
+  INSERT INTO provisioning.db_users (username, db_name, access_level)
+  VALUES (v_owner, v_db, CASE WHEN p_type = 'individual' THEN 'owner' ELSE 'write' END)
+  ON CONFLICT DO NOTHING;
+  PERFORM provisioning._log(p_actor, 'workspace.attach', v_db, v_ws,
+    jsonb_build_object('login_role', v_role, 'owner', v_owner, 'reattached', reattached,
+                       'workspace_name', p_workspace_name, 'template', p_template));
+
+  db_name := v_db;
+  login_role := v_role;
+  created_database := v_created;
+  RETURN NEXT;
+END $$;
+
+-- Drops a login role everywhere: no new logins, sessions terminated, anything it
+-- came to own handed to the database's owner role in every database it touched.
+CREATE OR REPLACE FUNCTION provisioning._drop_login_role(p_role text, p_db_owner text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_conn text;
+  v_terminated int;
+  v_db text;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = p_role) THEN
+    RETURN 0;
+  END IF;
+  v_conn := provisioning._remote_open(current_database());
+  PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I NOLOGIN', p_role));
+  SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 5000)) INTO v_terminated
+    FROM pg_stat_activity a WHERE a.usename = p_role;
+
+  FOR v_db IN
+    SELECT DISTINCT d.datname FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
+     WHERE s.refclassid = 'pg_authid'::regclass
+       AND s.refobjid = (SELECT r.oid FROM pg_roles r WHERE r.rolname = p_role)
+       AND s.deptype IN ('o', 'a') ORDER BY 1
+  LOOP
+    -- REASSIGN/DROP OWNED need the privileges of the role, and act only in the
+    -- database they run in.
+    PERFORM provisioning._remote(v_conn, format(
+      CASE WHEN current_setting('server_version_num')::int >= 160000
+           THEN 'GRANT %I TO %I WITH INHERIT TRUE, SET FALSE' ELSE 'GRANT %I TO %I' END, p_role, current_user));
+    DECLARE
+      v_inner text := provisioning._remote_open(v_db);
+    BEGIN
+      PERFORM provisioning._remote(v_inner, format('REASSIGN OWNED BY %I TO %I; DROP OWNED BY %I', p_role, p_db_owner, p_role));
+      PERFORM provisioning._remote_close(v_inner);
+    END;
+  END LOOP;
+  PERFORM provisioning._remote(v_conn, format('DROP ROLE IF EXISTS %I', p_role));
+  PERFORM provisioning._remote_close(v_conn);
+  RETURN v_terminated;
+END $$;
+
+-- Detaches a workspace from every database it is attached to (or only p_db):
+-- its credentials die with it. When it was a database's last live attachment,
+-- p_on_last_detach (keep | archive | drop, default keep) says what happens to
+-- the database (DESIGN.md §6). Whether this is the last live attachment is
+-- decided under the database's lock: of two concurrent last detaches, the
+-- second sees the first's commit.
+CREATE OR REPLACE FUNCTION provisioning.detach_workspace(
+  p_workspace_id text, p_db text DEFAULT NULL, p_actor text DEFAULT NULL, p_on_last_detach text DEFAULT NULL
+) RETURNS TABLE (db_name text, login_role text, sessions_terminated int, database_action text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_ws text := provisioning.validate_workspace_id(p_workspace_id);
+  v_policy text := provisioning._validate_on_last_detach(coalesce(p_on_last_detach, 'keep'));
+  v_db text;
+  v_att provisioning.attachments;
+  v_last boolean;
+  v_found boolean := false;
+BEGIN
+  FOR v_db IN
+    SELECT DISTINCT a.db_name FROM provisioning.attachments a
+     WHERE a.workspace_id = v_ws AND a.detached_at IS NULL AND (p_db IS NULL OR a.db_name = p_db)
+     ORDER BY 1
+  LOOP
+    PERFORM provisioning._lock_database(v_db);
+    SELECT * INTO v_att FROM provisioning.attachments a
+     WHERE a.workspace_id = v_ws AND a.db_name = v_db AND a.detached_at IS NULL;
+    -- A concurrent detach got there first: it logged and applied the policy.
+    CONTINUE WHEN NOT FOUND;
+    v_last := NOT EXISTS (SELECT FROM provisioning.attachments a
+                           WHERE a.db_name = v_db AND a.detached_at IS NULL AND a.workspace_id <> v_ws);
+    -- Blockers first: a refused drop leaves the workspace attached, its role intact.
+    IF v_last AND v_policy <> 'keep' THEN
+      PERFORM provisioning._check_removable(v_db, v_policy = 'drop');
+    END IF;
+    v_found := true;
+    db_name := v_db;
+    login_role := v_att.login_role;
+    sessions_terminated := provisioning._drop_login_role(v_att.login_role, v_db);
+    UPDATE provisioning.attachments a SET detached_at = now() WHERE a.id = v_att.id;
+    PERFORM provisioning._log(p_actor, 'workspace.detach', v_db, v_ws,
+      jsonb_build_object('login_role', v_att.login_role, 'sessions_terminated', sessions_terminated));
+    database_action := CASE WHEN v_last THEN provisioning._apply_last_detach(v_db, v_policy, p_actor) END;
+    RETURN NEXT;
+  END LOOP;
+  IF NOT v_found THEN
+    PERFORM provisioning._log(p_actor, 'workspace.detach', p_db, v_ws, jsonb_build_object('attached', false));
+  END IF;
+END $$;

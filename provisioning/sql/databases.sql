@@ -1,0 +1,309 @@
+-- Databases: which database a request means, creating it (from nothing or as a
+-- copy of a seed) and repairing its lock-down. ensure_database is the entry
+-- point; attach_workspace and the guide's create_team_db go through it.
+--
+-- Repeatable file: see docs/architecture-sql.md. DDL runs on the loopback
+-- session (helpers.sql explains why).
+
+-- Makes the owner role, the database and its lock-down exist (creating or
+-- repairing what is missing) and returns what it had to do.
+CREATE OR REPLACE FUNCTION provisioning._ensure_objects(p_db text, p_type text) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_done text[] := '{}';
+  v_conn text;
+  v_role pg_roles;
+  v_owner text;
+  v_allow boolean;
+  v_public text[];
+  v_pg16 boolean := current_setting('server_version_num')::int >= 160000;
+BEGIN
+  -- Refuse a database DevDB did not create before anything is created: the
+  -- loopback session commits each step, so a later refusal would leave the
+  -- owner role behind.
+  SELECT pg_get_userbyid(d.datdba) INTO v_owner FROM pg_database d WHERE d.datname = p_db;
+  IF FOUND AND v_owner <> p_db THEN
+    RAISE EXCEPTION 'database % already exists and is owned by %, not by DevDB''s role %', p_db, v_owner, p_db
+      USING ERRCODE = 'duplicate_database', HINT = 'DevDB will not take over a database it did not create; rename it or choose another name';
+  END IF;
+
+  v_conn := provisioning._remote_open(current_database());
+
+  SELECT * INTO v_role FROM pg_roles WHERE rolname = p_db;
+  IF NOT FOUND THEN
+    PERFORM provisioning._remote(v_conn, format('CREATE ROLE %I NOLOGIN', p_db));
+    v_done := array_append(v_done, 'owner role created');
+  ELSIF v_role.rolcanlogin OR v_role.rolsuper THEN
+    RAISE EXCEPTION 'role % already exists and can log in; DevDB will not adopt it as a database owner', p_db
+      USING ERRCODE = 'duplicate_object', HINT = 'rename or drop that role, then try again';
+  END IF;
+
+  -- PostgreSQL 16+ gives a role's creator ADMIN but not SET; CREATE DATABASE … OWNER
+  -- and acting as the owner need SET. INHERIT stays off: the provisioner does not
+  -- carry every database owner's privileges around. (15 has no per-grant INHERIT: there
+  -- the provisioner inherits its owner roles, which gives it nothing SET ROLE does not,
+  -- and a CREATEROLE role on 15 may grant itself any non-superuser role anyway.)
+  IF NOT pg_has_role(current_user, p_db, CASE WHEN v_pg16 THEN 'SET' ELSE 'MEMBER' END) THEN
+    PERFORM provisioning._remote(v_conn, format(
+      CASE WHEN v_pg16 THEN 'GRANT %I TO %I WITH SET TRUE, INHERIT FALSE' ELSE 'GRANT %I TO %I' END,
+      p_db, current_user));
+  END IF;
+
+  SELECT pg_get_userbyid(d.datdba), d.datallowconn INTO v_owner, v_allow
+    FROM pg_database d WHERE d.datname = p_db;
+  IF NOT FOUND THEN
+    -- No connections until PUBLIC has lost CONNECT below.
+    PERFORM provisioning._remote(v_conn, format('CREATE DATABASE %I OWNER %I ALLOW_CONNECTIONS false', p_db, p_db));
+    v_done := array_append(v_done, 'database created');
+    v_allow := false;
+  ELSIF v_owner <> p_db THEN
+    RAISE EXCEPTION 'database % already exists and is owned by %, not by DevDB''s role %', p_db, v_owner, p_db
+      USING ERRCODE = 'duplicate_database', HINT = 'DevDB will not take over a database it did not create; rename it or choose another name';
+  END IF;
+
+  -- REVOKE only takes effect when run by the owner (from anyone else it is a
+  -- warning and a no-op), and grants are not copied from the template, so this
+  -- runs after every create and whenever drift is found.
+  v_public := provisioning._database_grants(p_db, 'public');
+  IF cardinality(v_public) > 0 OR NOT v_allow
+     OR NOT 'CONNECT' = ANY (provisioning._database_grants(p_db, current_user)) THEN
+    IF cardinality(v_public) > 0 AND NOT 'database created' = ANY (v_done) THEN
+      v_done := array_append(v_done, 'PUBLIC access revoked');
+    END IF;
+    PERFORM provisioning._remote(v_conn, format(
+      'SET ROLE %1$I; REVOKE ALL ON DATABASE %1$I FROM PUBLIC; GRANT CONNECT ON DATABASE %1$I TO %2$I; '
+      'ALTER DATABASE %1$I ALLOW_CONNECTIONS true; RESET ROLE', p_db, current_user));
+  END IF;
+  IF cardinality(provisioning._database_grants(p_db, 'public')) > 0 THEN
+    RAISE EXCEPTION 'PUBLIC still has privileges on database % after revoking them', p_db
+      USING HINT = 'a role other than the owner granted it; inspect pg_database.datacl and revoke it as that role';
+  END IF;
+  PERFORM provisioning._remote_close(v_conn);
+
+  IF p_type = 'team' THEN
+    v_conn := provisioning._remote_open(p_db);
+    PERFORM provisioning._remote(v_conn, format('SET ROLE %I; CREATE SCHEMA IF NOT EXISTS shared; RESET ROLE', p_db));
+    PERFORM provisioning._remote_close(v_conn);
+  END IF;
+  RETURN v_done;
+END $$;
+
+-- The seed must be a database the provisioner may copy: a template, or one
+-- owned by a role it can act as (DevDB's own databases are). Returns its owner.
+CREATE OR REPLACE FUNCTION provisioning._validate_seed(p_seed text, p_db text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_seed pg_database;
+  v_owner text;
+BEGIN
+  SELECT * INTO v_seed FROM pg_database d WHERE d.datname = p_seed;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'seed database % does not exist', coalesce(quote_ident(p_seed), '(null)')
+      USING ERRCODE = 'invalid_catalog_name', HINT = 'seed_from names an existing database on the DevDB server (e.g. a team database holding the seed data)';
+  ELSIF p_seed IN (current_database(), p_db) OR v_seed.datdba = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
+    RAISE EXCEPTION 'database % cannot be a seed', p_seed
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'seed from a database that holds the data to copy, not DevDB''s own, one the provisioner owns, or the one being created';
+  END IF;
+  v_owner := pg_get_userbyid(v_seed.datdba);
+  IF NOT v_seed.datistemplate AND NOT pg_has_role(current_user, v_seed.datdba, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END) THEN
+    RAISE EXCEPTION 'DevDB may not copy database %: it is owned by % and not marked as a template', p_seed, v_owner
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = format('use a DevDB database as the seed, or have an admin run ALTER DATABASE %I IS_TEMPLATE true', p_seed);
+  END IF;
+  IF EXISTS (SELECT FROM pg_stat_activity a WHERE a.datname = p_seed AND a.backend_type = 'client backend') THEN
+    PERFORM provisioning._raise_seed_in_use(p_seed);
+  END IF;
+  RETURN v_owner;
+END $$;
+
+CREATE OR REPLACE FUNCTION provisioning._raise_seed_in_use(p_seed text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_stat_clear_snapshot();
+  RAISE EXCEPTION 'seed database % is in use (sessions of %): PostgreSQL copies a database only while nobody is connected to it', p_seed,
+    coalesce((SELECT string_agg(DISTINCT a.usename, ', ') FROM pg_stat_activity a WHERE a.datname = p_seed), 'another user')
+    USING ERRCODE = 'object_in_use', HINT = format('close every connection to %s, then try again', p_seed);
+END $$;
+
+-- The owner role of a database, NOLOGIN, that the provisioner can SET.
+CREATE OR REPLACE FUNCTION provisioning._ensure_owner_role(p_conn text, p_db text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = p_db AND (r.rolcanlogin OR r.rolsuper)) THEN
+    RAISE EXCEPTION 'role % already exists and can log in; DevDB will not adopt it as a database owner', p_db
+      USING ERRCODE = 'duplicate_object', HINT = 'rename or drop that role, then try again';
+  ELSIF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = p_db) THEN
+    PERFORM provisioning._remote(p_conn, format('CREATE ROLE %I NOLOGIN', p_db));
+  END IF;
+  -- Before 16 a CREATEROLE creator is no member at all, and CREATE DATABASE … OWNER
+  -- needs membership: a plain grant, as in _ensure_objects.
+  IF NOT pg_has_role(current_user, p_db, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END) THEN
+    PERFORM provisioning._remote(p_conn, format(
+      CASE WHEN provisioning._pg16() THEN 'GRANT %I TO %I WITH SET TRUE, INHERIT FALSE' ELSE 'GRANT %I TO %I' END,
+      p_db, current_user));
+  END IF;
+END $$;
+
+-- Creates p_db as a copy of p_seed, closed to connections (_ensure_objects then
+-- revokes PUBLIC, which is not copied, and opens it). Objects of the seed's
+-- owner are handed to p_db's owner, so the workspaces can use them.
+CREATE OR REPLACE FUNCTION provisioning._create_from_seed(p_db text, p_seed text) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_seed_owner text := provisioning._validate_seed(p_seed, p_db);
+  v_can_act boolean := pg_has_role(current_user, v_seed_owner, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END);
+  v_conn text := provisioning._remote_open_bounded(current_database());
+BEGIN
+  PERFORM provisioning._ensure_owner_role(v_conn, p_db);
+  BEGIN
+    PERFORM provisioning._copy_database(v_conn, p_db, p_seed, v_seed_owner, v_can_act);
+  EXCEPTION WHEN object_in_use THEN
+    PERFORM provisioning._raise_seed_in_use(p_seed);
+  END;
+  PERFORM provisioning._remote_close(v_conn);
+  RETURN ARRAY['database created', 'seeded from ' || p_seed];
+END $$;
+
+-- Hands what the seed's owner owns in the copy p_db to p_db's owner, so the
+-- workspaces (acting as that owner) can use it. Checked through pg_shdepend on
+-- every call with a seed, so a run interrupted after the copy still converges.
+-- Seeds owned by roles the provisioner cannot act as keep their objects' owners.
+CREATE OR REPLACE FUNCTION provisioning._adopt_seed_objects(p_db text, p_seed text) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_seed_owner oid := (SELECT d.datdba FROM pg_database d WHERE d.datname = p_seed);
+  v_name text := pg_get_userbyid(v_seed_owner);
+  v_owned text;
+  v_conn text;
+BEGIN
+  IF v_seed_owner IS NULL OR v_name IN (p_db, current_user)
+     OR NOT pg_has_role(current_user, v_seed_owner, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END)
+     OR NOT EXISTS (SELECT FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
+                     WHERE d.datname = p_db AND s.refobjid = v_seed_owner AND s.deptype = 'o') THEN
+    RETURN '{}';
+  END IF;
+  -- REASSIGN OWNED also moves the databases the role owns (the seed itself):
+  -- they are given back in the same transaction.
+  SELECT string_agg(format('; ALTER DATABASE %I OWNER TO %I', d.datname, v_name), '') INTO v_owned
+    FROM pg_database d WHERE d.datdba = v_seed_owner;
+  v_conn := provisioning._remote_open_bounded(p_db);
+  PERFORM provisioning._as_inheriting(v_conn, ARRAY[v_name, p_db],
+    format('REASSIGN OWNED BY %I TO %I', v_name, p_db) || coalesce(v_owned, ''));
+  PERFORM provisioning._remote_close(v_conn);
+  RETURN ARRAY[format('objects of %s handed to %s', v_name, p_db)];
+END $$;
+
+-- CREATE DATABASE cannot run in a transaction block, so copying a non-template
+-- seed needs the inherited ownership committed around it; it is taken back
+-- whether the copy worked or not.
+CREATE OR REPLACE FUNCTION provisioning._copy_database(p_conn text, p_db text, p_seed text, p_seed_owner text, p_inherit boolean)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_create text := format('CREATE DATABASE %I OWNER %I TEMPLATE %I ALLOW_CONNECTIONS false', p_db, p_db, p_seed);
+  v_pg16 boolean := provisioning._pg16();
+BEGIN
+  IF NOT (p_inherit AND v_pg16) OR (SELECT d.datistemplate FROM pg_database d WHERE d.datname = p_seed) THEN
+    PERFORM provisioning._remote(p_conn, v_create);
+    RETURN;
+  END IF;
+  PERFORM provisioning._remote(p_conn, format('GRANT %I TO %I WITH INHERIT TRUE', p_seed_owner, current_user));
+  BEGIN
+    PERFORM provisioning._remote(p_conn, v_create);
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM provisioning._remote(p_conn, format('REVOKE INHERIT OPTION FOR %I FROM %I', p_seed_owner, current_user));
+    RAISE;
+  END;
+  PERFORM provisioning._remote(p_conn, format('REVOKE INHERIT OPTION FOR %I FROM %I', p_seed_owner, current_user));
+END $$;
+
+-- Which database a request means, by the naming rules.
+CREATE OR REPLACE FUNCTION provisioning._resolve_database(p_type text, p_owner text, p_owner_id text, p_team text)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_db text;
+BEGIN
+  IF p_type = 'individual' THEN
+    IF p_team IS NOT NULL THEN
+      RAISE EXCEPTION 'team must not be set for an individual database' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- A renamed Coder user keeps the database created under their old name.
+    SELECT d.db_name INTO v_db FROM provisioning.databases d
+     WHERE d.owner_id = p_owner_id AND d.status <> 'dropped';
+    RETURN coalesce(v_db, provisioning.individual_db_name(p_owner));
+  ELSIF p_type = 'team' THEN
+    RETURN provisioning.team_db_name(p_team);
+  END IF;
+  RAISE EXCEPTION 'invalid database type %: must be one of "individual", "team"', coalesce(quote_literal(p_type), '(null)')
+    USING ERRCODE = 'invalid_parameter_value';
+END $$;
+
+-- Refuses a database that is not this caller's to use.
+CREATE OR REPLACE FUNCTION provisioning._check_usable(p_row provisioning.databases, p_owner_id text, p_owner text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_row.owner_id IS NOT NULL AND p_owner_id IS NOT NULL AND p_row.owner_id <> p_owner_id AND p_row.status <> 'dropped' THEN
+    RAISE EXCEPTION 'database % belongs to another Coder user (id %), who had the username % before', p_row.db_name, p_row.owner_id, p_owner
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'an admin must decide what happens to that database (devdb inspect / rename the old one) before it is reused';
+  ELSIF p_row.status = 'archived' THEN
+    RAISE EXCEPTION 'database % is archived', p_row.db_name
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = format('an admin must restore it before it can be used again (SELECT * FROM provisioning.restore_database(%L))', p_row.db_name);
+  END IF;
+END $$;
+
+
+-- Makes a database exist and be DevDB's, idempotently and safely under concurrency.
+-- individual: p_owner (and optionally the Coder user id p_owner_id); team: p_team.
+-- With p_seed_from the database is copied from that seed when (and only when)
+-- this call creates it.
+CREATE OR REPLACE FUNCTION provisioning.ensure_database(
+  p_type text, p_owner text, p_owner_id text, p_team text, p_actor text DEFAULT NULL, p_seed_from text DEFAULT NULL
+) RETURNS TABLE (db_name text, created boolean, repaired text[])
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_owner text := CASE WHEN p_type = 'individual' THEN provisioning.normalize_username(p_owner) END;
+  v_db text := provisioning._resolve_database(p_type, v_owner, p_owner_id, p_team);
+  v_row provisioning.databases;
+  v_done text[] := '{}';
+BEGIN
+  PERFORM provisioning._lock_database(v_db);
+  SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = v_db;
+  IF FOUND THEN
+    PERFORM provisioning._check_usable(v_row, p_owner_id, v_owner);
+  END IF;
+  IF p_seed_from IS NOT NULL AND NOT EXISTS (SELECT FROM pg_database d WHERE d.datname = v_db) THEN
+    v_done := provisioning._create_from_seed(v_db, p_seed_from);
+  END IF;
+  -- A copy starts with PUBLIC's default rights: revoking them is creation, not repair.
+  v_done := v_done || array_remove(provisioning._ensure_objects(v_db, p_type),
+                                   CASE WHEN 'database created' = ANY (v_done) THEN 'PUBLIC access revoked' END);
+  IF p_seed_from IS NOT NULL THEN -- after _ensure_objects: the copy is closed to connections until then
+    v_done := v_done || provisioning._adopt_seed_objects(v_db, p_seed_from);
+  END IF;
+
+  INSERT INTO provisioning.databases AS d (db_name, db_type, owner_username, owner_id, team_name, metadata)
+  VALUES (v_db, p_type, v_owner, p_owner_id, CASE WHEN p_type = 'team' THEN p_team END,
+          CASE WHEN p_seed_from IS NOT NULL AND 'database created' = ANY (v_done)
+               THEN jsonb_build_object('seeded_from', p_seed_from) ELSE '{}' END)
+  ON CONFLICT (db_name) DO UPDATE
+    SET status = 'active',
+        owner_username = coalesce(excluded.owner_username, d.owner_username),
+        owner_id = coalesce(d.owner_id, excluded.owner_id),
+        metadata = (d.metadata - 'dropped') || excluded.metadata;
+  IF p_type = 'individual' THEN
+    INSERT INTO provisioning.db_users (username, db_name, access_level)
+    VALUES (v_owner, v_db, 'owner') ON CONFLICT DO NOTHING;
+  END IF;
+  PERFORM provisioning._log(p_actor, 'database.ensure', v_db, NULL,
+    jsonb_build_object('created', 'database created' = ANY (v_done), 'done', to_jsonb(v_done), 'seed_from', p_seed_from));
+
+  db_name := v_db;
+  created := 'database created' = ANY (v_done);
+  repaired := v_done;
+  RETURN NEXT;
+END $$;
