@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { DataCoderParameter } from './.gen/providers/coder/data-coder-parameter/index.js';
-import { TEAM_MAX } from '../../provisioning/naming.js';
+import { TEAM_MAX } from '../../provisioning/validation.js';
 
 export interface DevDbParametersProps {
   /** The choice selected when the user picks nothing. Default: `individual`. */

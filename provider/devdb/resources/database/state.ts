@@ -1,6 +1,6 @@
 /** Turning what provisioning returns into resource state. */
 import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
-import { type Attachment } from '../../../../provisioning/operations.js';
+import { type Attachment } from '../../../../provisioning/attachments.js';
 import type { DatabaseModel } from './schema.js';
 
 export const attachmentId = (database: string, workspaceId: string) => `${database}/${workspaceId}`;

@@ -1,8 +1,7 @@
 /** `devdb_team`: an explicitly managed team database. */
-import { retireDatabase } from '../../../../provisioning/maintenance.js';
+import { ensureTeamDatabase } from '../../../../provisioning/databases.js';
+import { databaseState, retireDatabase } from '../../../../provisioning/lifecycle.js';
 import { teamDatabaseName } from '../../../../provisioning/naming.js';
-import { ensureTeamDatabase } from '../../../../provisioning/operations.js';
-import { databaseState } from '../../../../provisioning/queries.js';
 import { DiagnosticError, defineResource } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
