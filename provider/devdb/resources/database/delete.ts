@@ -13,7 +13,7 @@ export async function deleteDatabase(
     detachWorkspace(pool, {
       workspaceId: state.workspace_id,
       database: stored(state.name, 'name'),
-      onLastDetach: (state.on_last_detach ?? 'keep') as 'keep' | 'archive' | 'drop',
+      onLastDetach: state.on_last_detach,
       actor: 'terraform',
     }),
   );

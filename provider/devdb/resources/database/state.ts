@@ -42,7 +42,7 @@ export function addressing(
 /** The attach input for a planned/stored model; `team` is ignored for individual databases. */
 export function attachInput(model: DatabaseModel) {
   return {
-    type: model.type as 'individual' | 'team',
+    type: model.type,
     owner: model.owner,
     ownerId: model.owner_id ?? undefined,
     team: model.type === 'team' ? (model.team ?? undefined) : undefined,

@@ -34,7 +34,7 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
   },
 
   async delete({ provider, state }) {
-    const policy = (state.on_destroy ?? 'keep') as 'keep' | 'archive' | 'drop';
+    const policy = state.on_destroy;
     if (policy === 'keep') return;
     const database = stored(state.database, 'database');
     await provider.use((pool) => retireDatabase(pool, { database, policy, actor: 'terraform' }));
