@@ -46,6 +46,7 @@ export interface Health {
   serverVersion: string;
   /** One round trip (`SHOW server_version`) on a pooled connection. */
   latencyMs: number;
+  /** Counted while health holds one connection of its own. */
   pool: { total: number; idle: number; waiting: number };
   migrations: {
     /** Every migration this DevDB ships is applied, and none changed. */
