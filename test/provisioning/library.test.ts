@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -10,7 +10,7 @@ import {
   type Clock,
   type DevDb,
 } from '../../provisioning/index.js';
-import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
+import { startTestDevDb, writeDataDirCredentials, type TestDevDb } from '../helpers/devdb.js';
 
 // The library (docs/library.md) against a real DevDB: operations bound to its own
 // pool, transactions, health, stats, pool limits and a bounded close.
@@ -44,6 +44,13 @@ async function waitingOnLocks(): Promise<number> {
   );
   return rows[0]!.n;
 }
+
+/** Until that many provisioner sessions wait on locks (connecting may be slow on a busy machine). */
+const untilWaiting = (sessions: number) =>
+  vi.waitFor(async () => expect(await waitingOnLocks()).toBe(sessions), {
+    timeout: 60_000,
+    interval: 50,
+  });
 
 /** A clock whose delays end only when the test says so. */
 function manualClock() {
@@ -88,13 +95,7 @@ describe('openDevDb', () => {
   it('opens a `devdb up` data directory from its credentials.json', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'devdb-lib-'));
     try {
-      const credentials = {
-        superuser: { user: devdb.cluster.superuser, password: devdb.cluster.password },
-        provisioner: { user: PROVISIONER_ROLE, password: devdb.provisionerPassword },
-        host: devdb.cluster.host,
-        port: devdb.cluster.port,
-      };
-      await writeFile(path.join(dataDir, 'credentials.json'), JSON.stringify(credentials));
+      await writeDataDirCredentials(devdb, dataDir);
       const db = await openDevDb({ dataDir });
       try {
         expect((await db.health()).migrations.current).toBe(true);
@@ -228,7 +229,7 @@ describe('pool limits', () => {
     );
     try {
       const calls = ['lib-p1', 'lib-p2', 'lib-p3'].map((team) => db.ensureTeamDatabase({ team }));
-      await vi.waitFor(async () => expect(await waitingOnLocks()).toBe(2));
+      await untilWaiting(2);
       expect(await isSettled(Promise.all(calls))).toBe(false);
       for (const release of releases) await release();
       expect((await Promise.all(calls)).map((r) => r.created)).toEqual([true, true, true]);
@@ -242,8 +243,10 @@ describe('pool limits', () => {
     const db = await open({ pool: { max: 1, connectionTimeoutMillis: 100 } });
     const release = await holdDatabaseLock('team_lib_timeout');
     try {
+      // The one connection, opened before the clock matters: the blocked call reuses it.
+      await db.listDatabases();
       const blocked = db.ensureTeamDatabase({ team: 'lib-timeout' });
-      await vi.waitFor(async () => expect(await waitingOnLocks()).toBe(1));
+      await untilWaiting(1);
       await expect(db.listDatabases()).rejects.toThrow(/timeout/i);
       await release();
       await blocked;
@@ -259,7 +262,7 @@ describe('close', () => {
     const db = await open({ clock });
     const release = await holdDatabaseLock('team_lib_inflight');
     const inFlight = db.ensureTeamDatabase({ team: 'lib-inflight' });
-    await vi.waitFor(async () => expect(await waitingOnLocks()).toBe(1));
+    await untilWaiting(1);
     const closed = db.close({ timeoutMs: 60_000 });
     expect(delays.map((d) => d.ms)).toEqual([60_000]);
     expect(await isSettled(closed)).toBe(false);
@@ -276,7 +279,7 @@ describe('close', () => {
     try {
       const stuck = db.ensureTeamDatabase({ team: 'lib-stuck' });
       stuck.catch(() => undefined);
-      await vi.waitFor(async () => expect(await waitingOnLocks()).toBe(1));
+      await untilWaiting(1);
       const closed = db.close({ timeoutMs: 250 });
       expect(delays.map((d) => d.ms)).toEqual([250]);
       expect(await isSettled(closed)).toBe(false);
