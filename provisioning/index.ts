@@ -1,12 +1,24 @@
-/** The provisioning domain: naming rules, migrations, and the operations. */
+/**
+ * The provisioning domain and DevDB's typed library (`import { … } from 'devdb'`,
+ * docs/library.md): enumerations, validation and names, migrations, and the
+ * operations, each also bound to a pool by openDevDb.
+ */
+export * from './domain.js';
+export * from './validation.js';
 export * from './naming.js';
 export * from './errors.js';
+export type { Queryable } from './db.js';
 export * from './password.js';
 export * from './connection-info.js';
+export * from './server-address.js';
+export * from './data-dir.js';
 export * from './migrate.js';
 export * from './bootstrap.js';
-export * from './operations.js';
+export * from './databases.js';
+export * from './attachments.js';
+export * from './access.js';
 export * from './lifecycle.js';
-export * from './queries.js';
-export * from './server-address.js';
 export * from './maintenance.js';
+export * from './queries.js';
+export type { DevDbOperations } from './api.js';
+export * from './library.js';

@@ -1,50 +1,24 @@
 /**
- * Around an attachment's life (DESIGN.md §6, §7; migrations/005_lifecycle.sql):
- * what happens to a database when its last workspace detaches, restoring an
- * archived one, seeding a new one, and the drift state the provider's Read
- * compares with its Terraform state.
+ * A database's life after creation (DESIGN.md §6, §7): retiring one (archive or
+ * drop) once no workspace is attached, restoring an archived one, and the state
+ * the provider's Read compares with its Terraform state to detect drift.
  */
-import { ProvisioningError, translatePgError } from './errors.js';
-import { validateWorkspaceId } from './naming.js';
-import type { Queryable } from './operations.js';
+import { queryOne, type Queryable } from './db.js';
+import type { DatabaseAction, DatabaseStatus, DatabaseType, OnLastDetach } from './domain.js';
+import { validateOnLastDetach, validateWorkspaceId } from './validation.js';
 
-/** What a detach does when it removes a database's last live attachment. */
-export type OnLastDetach = 'keep' | 'archive' | 'drop';
-export const ON_LAST_DETACH: readonly OnLastDetach[] = ['keep', 'archive', 'drop'];
-
-export function validateOnLastDetach(value: unknown): OnLastDetach {
-  if (ON_LAST_DETACH.includes(value as OnLastDetach)) return value as OnLastDetach;
-  throw new ProvisioningError(
-    `invalid on_last_detach ${JSON.stringify(value) ?? '(undefined)'}: must be one of "keep", "archive", "drop"`,
-    '22023',
+/** Archives or drops a database that has no attached workspace; 'keep' does nothing. */
+export async function retireDatabase(
+  db: Queryable,
+  input: { database: string; policy: OnLastDetach; actor?: string },
+): Promise<DatabaseAction> {
+  const policy = validateOnLastDetach(input.policy);
+  const row = await queryOne<{ action: DatabaseAction }>(
+    db,
+    `SELECT provisioning.retire_database($1, $2, $3) AS action`,
+    [input.database, policy, input.actor ?? null],
   );
-}
-
-/**
- * A seed is named as a PostgreSQL database: 1–63 bytes, no NUL. The server
- * decides whether it may be copied; it is always quoted as an identifier there.
- */
-export function validateSeedName(value: unknown): string {
-  if (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    Buffer.byteLength(value) <= 63 &&
-    !value.includes('\0')
-  ) {
-    return value;
-  }
-  throw new ProvisioningError(
-    `invalid seed_from ${JSON.stringify(value) ?? '(undefined)'}: must be the name of a database on the DevDB server (1–63 bytes)`,
-    '22023',
-  );
-}
-
-async function rows<R extends object>(db: Queryable, sql: string, params: unknown[]) {
-  try {
-    return (await db.query<R & Record<string, unknown>>(sql, params)).rows as R[];
-  } catch (error) {
-    return translatePgError(error);
-  }
+  return row.action;
 }
 
 /**
@@ -56,12 +30,11 @@ export async function restoreDatabase(
   name: string,
   options: { actor?: string } = {},
 ): Promise<{ name: string; restored: boolean }> {
-  const [row] = await rows<{ name: string; restored: boolean }>(
+  return queryOne<{ name: string; restored: boolean }>(
     db,
     `SELECT db_name AS name, restored FROM provisioning.restore_database($1, $2)`,
     [name, options.actor ?? null],
   );
-  return row!;
 }
 
 /** What the server says about one attachment, for drift detection. */
@@ -69,7 +42,7 @@ export interface AttachmentState {
   /** The database exists in pg_database under its name (false once archived or dropped). */
   databaseExists: boolean;
   /** provisioning.databases.status, or null when DevDB does not know the database. */
-  status: 'active' | 'archived' | 'dropped' | null;
+  status: DatabaseStatus | null;
   /** PUBLIC's privileges on the database, e.g. ['CONNECT']: anything but [] is drift. */
   publicPrivileges: string[];
   /** The workspace has a live attachment to the database. */
@@ -87,7 +60,7 @@ export async function attachmentState(
   input: { database: string; workspaceId: string },
 ): Promise<AttachmentState> {
   validateWorkspaceId(input.workspaceId);
-  const [row] = await rows<AttachmentState>(
+  return queryOne<AttachmentState>(
     db,
     `SELECT database_exists AS "databaseExists", status, public_privileges AS "publicPrivileges",
             attached, login_role AS "loginRole", login_role_exists AS "loginRoleExists",
@@ -95,5 +68,29 @@ export async function attachmentState(
        FROM provisioning.attachment_state($1, $2)`,
     [input.database, input.workspaceId],
   );
-  return row!;
+}
+
+/** What the server says about one database, for drift detection. */
+export interface DatabaseState {
+  /** DevDB has a record of it. */
+  known: boolean;
+  /** PostgreSQL has it (a dropped-out-of-band database is known but does not exist). */
+  exists: boolean;
+  status: DatabaseStatus | null;
+  type: DatabaseType | null;
+  owner: string | null;
+  team: string | null;
+  publicPrivileges: string[];
+  liveAttachments: number;
+}
+
+export async function databaseState(db: Queryable, name: string): Promise<DatabaseState> {
+  return queryOne<DatabaseState>(
+    db,
+    `SELECT known, database_exists AS "exists", status, db_type AS type, owner_username AS owner,
+            team_name AS team, public_privileges AS "publicPrivileges",
+            live_attachments AS "liveAttachments"
+       FROM provisioning.database_state($1)`,
+    [name],
+  );
 }

@@ -1,14 +1,14 @@
-/** Read-side queries for admins: list, summary, inspect, users. */
-import { translatePgError } from './errors.js';
-import type { Queryable } from './operations.js';
+/** Read-side queries for admins (the CLI's list, summary, inspect, users; DESIGN.md §3). */
+import { query, type Queryable } from './db.js';
+import type { AccessLevel, DatabaseStatus, DatabaseType } from './domain.js';
 
 export interface DatabaseRow {
   name: string;
-  type: 'individual' | 'team';
+  type: DatabaseType;
   owner: string | null;
   ownerId: string | null;
   team: string | null;
-  status: string;
+  status: DatabaseStatus;
   createdAt: Date;
   lastAccessed: Date | null;
   users: number;
@@ -22,16 +22,8 @@ const DATABASE_COLUMNS = `db_name AS name, db_type AS type, owner_username AS ow
   user_count::int AS users, active_attachments::int AS "activeAttachments",
   size_bytes::float8 AS "sizeBytes", idle_days AS "idleDays"`;
 
-async function rows<R extends object>(db: Queryable, sql: string, params: unknown[] = []) {
-  try {
-    return (await db.query<R & Record<string, unknown>>(sql, params)).rows as R[];
-  } catch (error) {
-    return translatePgError(error);
-  }
-}
-
 export function listDatabases(db: Queryable): Promise<DatabaseRow[]> {
-  return rows<DatabaseRow>(
+  return query<DatabaseRow>(
     db,
     `SELECT ${DATABASE_COLUMNS} FROM provisioning.database_summary ORDER BY db_name`,
   );
@@ -50,7 +42,7 @@ export interface Summary {
 
 export async function summarize(db: Queryable): Promise<Summary> {
   const all = await listDatabases(db);
-  const [users] = await rows<{ n: number }>(
+  const [users] = await query<{ n: number }>(
     db,
     `SELECT count(DISTINCT username)::int AS n FROM provisioning.db_users`,
   );
@@ -92,25 +84,25 @@ export interface EventRow {
 
 export interface DatabaseDetail {
   database: DatabaseRow;
-  users: { username: string; accessLevel: string; grantedAt: Date }[];
+  users: { username: string; accessLevel: AccessLevel; grantedAt: Date }[];
   attachments: AttachmentRow[];
   recentEvents: EventRow[];
 }
 
 export async function inspectDatabase(db: Queryable, name: string): Promise<DatabaseDetail | null> {
-  const [database] = await rows<DatabaseRow>(
+  const [database] = await query<DatabaseRow>(
     db,
     `SELECT ${DATABASE_COLUMNS} FROM provisioning.database_summary WHERE db_name = $1`,
     [name],
   );
   if (!database) return null;
-  const users = await rows<DatabaseDetail['users'][number]>(
+  const users = await query<DatabaseDetail['users'][number]>(
     db,
     `SELECT username, access_level AS "accessLevel", granted_at AS "grantedAt"
        FROM provisioning.db_users WHERE db_name = $1 ORDER BY username`,
     [name],
   );
-  const attachments = await rows<AttachmentRow>(
+  const attachments = await query<AttachmentRow>(
     db,
     `SELECT workspace_id AS "workspaceId", workspace_name AS "workspaceName", owner_username AS owner,
             login_role AS user, template_name AS template, attached_at AS "attachedAt",
@@ -118,7 +110,7 @@ export async function inspectDatabase(db: Queryable, name: string): Promise<Data
        FROM provisioning.attachments WHERE db_name = $1 ORDER BY attached_at`,
     [name],
   );
-  const recentEvents = await rows<EventRow>(
+  const recentEvents = await query<EventRow>(
     db,
     `SELECT at, actor, action, workspace_id AS "workspaceId", detail
        FROM provisioning.events WHERE db_name = $1 ORDER BY id DESC LIMIT 20`,
@@ -136,7 +128,7 @@ export interface UserRow {
 }
 
 export function listUsers(db: Queryable): Promise<UserRow[]> {
-  return rows<UserRow>(
+  return query<UserRow>(
     db,
     `SELECT u.username,
             array_agg(u.db_name ORDER BY u.db_name) AS databases,
@@ -147,76 +139,4 @@ export function listUsers(db: Queryable): Promise<UserRow[]> {
        FROM provisioning.db_users u JOIN provisioning.databases d USING (db_name)
       GROUP BY u.username ORDER BY u.username`,
   );
-}
-
-export interface RecordedAttachment {
-  type: 'individual' | 'team';
-  owner: string;
-  ownerId: string | undefined;
-  team: string | undefined;
-  workspaceName: string | undefined;
-  template: string | undefined;
-  user: string;
-}
-
-/** A live attachment as recorded, or null: enough to attach the same workspace again. */
-export async function findAttachment(
-  db: Queryable,
-  input: { database: string; workspaceId: string },
-): Promise<RecordedAttachment | null> {
-  const [row] = await rows<{
-    db_type: 'individual' | 'team';
-    owner_username: string;
-    owner_id: string | null;
-    team_name: string | null;
-    workspace_name: string | null;
-    template_name: string | null;
-    login_role: string;
-  }>(db, `SELECT * FROM provisioning.find_attachment($1, $2)`, [input.database, input.workspaceId]);
-  if (!row) return null;
-  return {
-    type: row.db_type,
-    owner: row.owner_username,
-    ownerId: row.owner_id ?? undefined,
-    team: row.team_name ?? undefined,
-    workspaceName: row.workspace_name ?? undefined,
-    template: row.template_name ?? undefined,
-    user: row.login_role,
-  };
-}
-
-export interface DatabaseState {
-  /** DevDB has a record of it. */
-  known: boolean;
-  /** PostgreSQL has it (a dropped-out-of-band database is known but does not exist). */
-  exists: boolean;
-  status: string | null;
-  type: 'individual' | 'team' | null;
-  owner: string | null;
-  team: string | null;
-  publicPrivileges: string[];
-  liveAttachments: number;
-}
-
-export async function databaseState(db: Queryable, name: string): Promise<DatabaseState> {
-  const [row] = await rows<{
-    known: boolean;
-    database_exists: boolean;
-    status: string | null;
-    db_type: 'individual' | 'team' | null;
-    owner_username: string | null;
-    team_name: string | null;
-    public_privileges: string[];
-    live_attachments: number;
-  }>(db, `SELECT * FROM provisioning.database_state($1)`, [name]);
-  return {
-    known: row!.known,
-    exists: row!.database_exists,
-    status: row!.status,
-    type: row!.db_type,
-    owner: row!.owner_username,
-    team: row!.team_name,
-    publicPrivileges: row!.public_privileges,
-    liveAttachments: row!.live_attachments,
-  };
 }

@@ -3,9 +3,10 @@ import { Fn, Op, TerraformCount, Token } from 'cdktn';
 import { Database } from './.gen/providers/devdb/database/index.js';
 import type { DataCoderWorkspace } from './.gen/providers/coder/data-coder-workspace/index.js';
 import type { DataCoderWorkspaceOwner } from './.gen/providers/coder/data-coder-workspace-owner/index.js';
+import type { OnLastDetach } from '../../provisioning/domain.js';
 import type { DevDbParameters } from './parameters.js';
 
-export type OnLastDetach = 'keep' | 'archive' | 'drop';
+export type { OnLastDetach };
 
 export interface DevDatabaseProps {
   readonly parameters: DevDbParameters;

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { DataCoderParameter } from './.gen/providers/coder/data-coder-parameter/index.js';
-import { TEAM_MAX } from '../../provisioning/naming.js';
+import type { DatabaseType } from '../../provisioning/domain.js';
+import { TEAM_MAX } from '../../provisioning/validation.js';
 
 export interface DevDbParametersProps {
   /** The choice selected when the user picks nothing. Default: `individual`. */
-  readonly defaultType?: 'individual' | 'team' | 'none';
+  readonly defaultType?: DatabaseType | 'none';
   /** Position of the two parameters in Coder's form. Default: 10 and 11. */
   readonly order?: number;
 }

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { type ServerEndpoint } from '../../provisioning/connection-info.js';
 import { ProvisioningError } from '../../provisioning/errors.js';
-import { InvalidNameError } from '../../provisioning/naming.js';
+import { InvalidNameError } from '../../provisioning/validation.js';
 import { explainConnectionError, isConnectionError } from '../../provisioning/server-address.js';
 import { DiagnosticError, type AttributePath } from '../plugin/index.js';
 

@@ -2,13 +2,13 @@
  * The provider block: where the DevDB server is (admin_url) and what address
  * workspaces use to reach it (host, port, sslmode).
  */
-import { attribute, between, defineSchema, DiagnosticError, oneOf } from '../plugin/index.js';
+import { attribute, between, defineSchema, DiagnosticError } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
 import { workspaceEndpoint } from '../../provisioning/server-address.js';
 import { DevDbClient } from './client.js';
 
 export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
 export const providerSchema = defineSchema({
   description:
@@ -28,9 +28,8 @@ export const providerSchema = defineSchema({
       validators: [between(1, 65535)],
       description: "Port workspaces use to reach the server. Default: admin_url's port.",
     }),
-    sslmode: attribute.string({
+    sslmode: attribute.enum(SSL_MODES, {
       optional: true,
-      validators: [oneOf(...SSL_MODES)],
       description:
         "libpq `sslmode` put in the workspaces' connection URLs. Default: admin_url's, else none.",
     }),

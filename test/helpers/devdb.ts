@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import {
   bootstrap,
@@ -7,7 +9,7 @@ import {
   migrate,
   PROVISIONER_ROLE,
 } from '../../provisioning/index.js';
-import type { ServerEndpoint } from '../../provisioning/index.js';
+import type { Credentials, ServerEndpoint } from '../../provisioning/index.js';
 import { startTempCluster, type TempCluster } from './cluster.js';
 
 /** A throwaway DevDB: a fresh cluster, bootstrapped and migrated, driven as the provisioner. */
@@ -90,4 +92,15 @@ export async function tryConnect(
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Writes DIR/credentials.json for this DevDB, as `devdb up` would: a data dir to open. */
+export async function writeDataDirCredentials(devdb: TestDevDb, dataDir: string): Promise<void> {
+  const credentials: Credentials = {
+    superuser: { user: devdb.cluster.superuser, password: devdb.cluster.password },
+    provisioner: { user: PROVISIONER_ROLE, password: devdb.provisionerPassword },
+    host: devdb.cluster.host,
+    port: devdb.cluster.port,
+  };
+  await writeFile(path.join(dataDir, 'credentials.json'), JSON.stringify(credentials));
 }

@@ -1,5 +1,8 @@
 import { types, type CtyType } from '../values/types.js';
 import type { AttributePath } from '../values/path.js';
+import { oneOf, type Validator } from './validators.js';
+
+export type { Validator };
 
 // Declarations of attributes and nested blocks. A schema is declared once; the
 // framework derives from it the protocol schema, the value types, validation,
@@ -16,9 +19,6 @@ export const t = {
   set: <T>(element: Typed<T>): Typed<T[]> => types.set(element),
   map: <T>(element: Typed<T>): Typed<Record<string, T>> => types.map(element),
 };
-
-/** Returns a message when the value is not acceptable. Never echo the value: it may be secret. */
-export type Validator<T> = (value: T) => string | undefined;
 
 export interface AttributeOptions<T> {
   description?: string;
@@ -86,12 +86,14 @@ export interface BlockSchema {
 function attributeOf<T, O extends AttributeOptions<T>>(
   type: Typed<T>,
   options: O,
+  implied: readonly Validator<T>[] = [],
 ): Attribute<T, PresentWhen<O>> {
   const withDefault = options.default !== undefined;
   const attribute: Attribute<T, PresentWhen<O>> = {
     kind: 'attribute',
     type,
     ...options,
+    ...(implied.length > 0 ? { validators: [...implied, ...(options.validators ?? [])] } : {}),
     optional: options.optional || withDefault || undefined,
     computed: options.computed || withDefault || undefined,
   };
@@ -113,6 +115,17 @@ export const attribute = {
   string: <const O extends AttributeOptions<string>>(options: O) => attributeOf(t.string, options),
   number: <const O extends AttributeOptions<number>>(options: O) => attributeOf(t.number, options),
   bool: <const O extends AttributeOptions<boolean>>(options: O) => attributeOf(t.bool, options),
+  /**
+   * A string that must be one of `values`: validated, and typed in the model as
+   * their union (so resources read e.g. 'keep' | 'archive' | 'drop', not string).
+   */
+  enum: <
+    const V extends readonly [string, ...string[]],
+    const O extends AttributeOptions<V[number]>,
+  >(
+    values: V,
+    options: O,
+  ) => attributeOf(t.string as Typed<V[number]>, options, [oneOf(...values)]),
   list: <T, const O extends AttributeOptions<T[]>>(element: Typed<T>, options: O) =>
     attributeOf(t.list(element), options),
   set: <T, const O extends AttributeOptions<T[]>>(element: Typed<T>, options: O) =>

@@ -1,9 +1,10 @@
-import type { Validator } from './attributes.js';
+/** Returns a message when the value is not acceptable. Never echo the value: it may be secret. */
+export type Validator<T> = (value: T) => string | undefined;
 
 // Common validators. Their messages say what is allowed and never repeat the value,
 // which may be secret.
 
-export function oneOf(...allowed: string[]): Validator<string> {
+export function oneOf(...allowed: readonly string[]): Validator<string> {
   return (value) =>
     allowed.includes(value)
       ? undefined

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   attribute,
   block,
@@ -9,6 +9,7 @@ import {
   generateDocs,
   oneOf,
   UNKNOWN,
+  type Model,
 } from '../../../provider/plugin/index.js';
 import { describeProtocol } from '../../../provider/plugin/proto/generate.js';
 import { descriptor } from '../../../provider/plugin/proto/descriptor.js';
@@ -115,6 +116,49 @@ describe('planning rules', () => {
     );
     expect(problems.map((p) => p.path)).toEqual([['kind'], ['rule', 1, 'port']]);
     expect(validateBlock(schema, config({ kind: UNKNOWN }) as never)).toEqual([]);
+  });
+});
+
+describe('enum attributes', () => {
+  const SIZES = ['small', 'large'] as const;
+  const sized = defineSchema({
+    attributes: {
+      size: attribute.enum(SIZES, { default: 'small' }),
+      tier: attribute.enum(['gold', 'silver'], {
+        optional: true,
+        validators: [(v) => (v === 'silver' ? 'Silver is sold out.' : undefined)],
+      }),
+    },
+  });
+
+  it('narrow the model to their values', () => {
+    expectTypeOf<Model<typeof sized>['size']>().toEqualTypeOf<'small' | 'large'>();
+    expectTypeOf<Model<typeof sized>['tier']>().toEqualTypeOf<'gold' | 'silver' | null>();
+  });
+
+  it('are strings that validate against their values before their own validators', () => {
+    expect(sized.attributes.size.type).toEqual(attribute.string({ optional: true }).type);
+    const problems = (values: Record<string, unknown>) =>
+      validateBlock(sized, { size: null, tier: null, ...values } as never).map((p) => p.detail);
+    expect(problems({ size: 'huge' })).toEqual(['Must be one of: "small", "large".']);
+    expect(problems({ size: 'large', tier: 'gold' })).toEqual([]);
+    expect(problems({ tier: 'bronze' })).toEqual(['Must be one of: "gold", "silver".']);
+    expect(problems({ tier: 'silver' })).toEqual(['Silver is sold out.']);
+  });
+
+  it('document like the string attribute they are', () => {
+    const docsOf = (size: typeof sized.attributes.size | ReturnType<typeof attribute.string>) =>
+      generateDocs(
+        defineProvider({
+          name: 'x',
+          schema: defineSchema({ attributes: {} }),
+          resources: {
+            thing: defineResource({ schema: defineSchema({ attributes: { size } }) } as never),
+          },
+        }),
+      );
+    const plain = attribute.string({ default: 'small', validators: [oneOf(...SIZES)] });
+    expect(docsOf(sized.attributes.size)).toEqual(docsOf(plain));
   });
 });
 

@@ -1,4 +1,4 @@
-import { attachWorkspace } from '../../../../provisioning/operations.js';
+import { attachWorkspace } from '../../../../provisioning/attachments.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';

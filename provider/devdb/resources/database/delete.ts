@@ -1,4 +1,4 @@
-import { detachWorkspace } from '../../../../provisioning/operations.js';
+import { detachWorkspace } from '../../../../provisioning/attachments.js';
 import type { CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
@@ -13,7 +13,7 @@ export async function deleteDatabase(
     detachWorkspace(pool, {
       workspaceId: state.workspace_id,
       database: stored(state.name, 'name'),
-      onLastDetach: (state.on_last_detach ?? 'keep') as 'keep' | 'archive' | 'drop',
+      onLastDetach: state.on_last_detach,
       actor: 'terraform',
     }),
   );

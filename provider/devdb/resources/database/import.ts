@@ -1,5 +1,4 @@
-import { attachWorkspace } from '../../../../provisioning/operations.js';
-import { findAttachment } from '../../../../provisioning/queries.js';
+import { attachWorkspace, findAttachment } from '../../../../provisioning/attachments.js';
 import { DiagnosticError, type CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';

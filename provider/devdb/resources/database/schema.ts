@@ -1,8 +1,7 @@
-import { attribute, between, defineSchema, oneOf, t } from '../../../plugin/index.js';
+import { DATABASE_TYPES, ON_LAST_DETACH } from '../../../../provisioning/domain.js';
+import { attribute, between, defineSchema, t } from '../../../plugin/index.js';
 import type { Model } from '../../../plugin/index.js';
 import { isUsername, isWorkspaceId } from '../../validators.js';
-
-export const ON_LAST_DETACH = ['keep', 'archive', 'drop'] as const;
 
 const computed = (description: string, sensitive = false) =>
   attribute.string({
@@ -18,10 +17,9 @@ export const databaseSchema = defineSchema({
     'Each workspace gets its own login role with a fresh password; destroying the resource detaches the workspace (its role and sessions are dropped) while the database stays for its other workspaces, unless `on_last_detach` says otherwise.',
   ].join('\n\n'),
   attributes: {
-    type: attribute.string({
+    type: attribute.enum(DATABASE_TYPES, {
       required: true,
       requiresReplace: true,
-      validators: [oneOf('individual', 'team')],
       description: "`individual` (the owner's `dev_{username}`) or `team` (`team_{team}`).",
     }),
     owner: attribute.string({
@@ -56,9 +54,8 @@ export const databaseSchema = defineSchema({
       optional: true,
       description: 'The Coder template name, recorded for admins.',
     }),
-    on_last_detach: attribute.string({
+    on_last_detach: attribute.enum(ON_LAST_DETACH, {
       default: 'keep',
-      validators: [oneOf(...ON_LAST_DETACH)],
       description:
         'What happens to the database when its last workspace detaches: `keep` it, `archive` it (renamed, connections disallowed, restorable), or `drop` it.',
     }),

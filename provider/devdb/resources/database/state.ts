@@ -1,6 +1,6 @@
 /** Turning what provisioning returns into resource state. */
 import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
-import { type Attachment } from '../../../../provisioning/operations.js';
+import { type Attachment } from '../../../../provisioning/attachments.js';
 import type { DatabaseModel } from './schema.js';
 
 export const attachmentId = (database: string, workspaceId: string) => `${database}/${workspaceId}`;
@@ -42,7 +42,7 @@ export function addressing(
 /** The attach input for a planned/stored model; `team` is ignored for individual databases. */
 export function attachInput(model: DatabaseModel) {
   return {
-    type: model.type as 'individual' | 'team',
+    type: model.type,
     owner: model.owner,
     ownerId: model.owner_id ?? undefined,
     team: model.type === 'team' ? (model.team ?? undefined) : undefined,

@@ -1,8 +1,7 @@
 /** `devdb_team`: an explicitly managed team database. */
-import { retireDatabase } from '../../../../provisioning/maintenance.js';
+import { ensureTeamDatabase } from '../../../../provisioning/databases.js';
+import { databaseState, retireDatabase } from '../../../../provisioning/lifecycle.js';
 import { teamDatabaseName } from '../../../../provisioning/naming.js';
-import { ensureTeamDatabase } from '../../../../provisioning/operations.js';
-import { databaseState } from '../../../../provisioning/queries.js';
 import { DiagnosticError, defineResource } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
@@ -35,7 +34,7 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
   },
 
   async delete({ provider, state }) {
-    const policy = (state.on_destroy ?? 'keep') as 'keep' | 'archive' | 'drop';
+    const policy = state.on_destroy;
     if (policy === 'keep') return;
     const database = stored(state.database, 'database');
     await provider.use((pool) => retireDatabase(pool, { database, policy, actor: 'terraform' }));

@@ -1,4 +1,5 @@
-import { attribute, defineSchema, oneOf, t } from '../../../plugin/index.js';
+import { ON_LAST_DETACH } from '../../../../provisioning/domain.js';
+import { attribute, defineSchema, t } from '../../../plugin/index.js';
 import type { Model } from '../../../plugin/index.js';
 import { isTeamName } from '../../validators.js';
 
@@ -16,9 +17,8 @@ export const teamSchema = defineSchema({
       optional: true,
       description: 'A template database to copy when the team database is first created.',
     }),
-    on_destroy: attribute.string({
+    on_destroy: attribute.enum(ON_LAST_DETACH, {
       default: 'keep',
-      validators: [oneOf('keep', 'archive', 'drop')],
       description:
         'What destroying this resource does to the database: `keep` it (DevDB keeps managing it), `archive` it, or `drop` it. archive and drop refuse while workspaces are attached.',
     }),

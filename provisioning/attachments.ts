@@ -1,85 +1,22 @@
 /**
- * The provisioning operations the provider, agent and CLI call. Each validates
- * its input with the naming rules before any SQL runs, then calls one SQL
- * function (migrations/003_operations.sql) that is idempotent, takes advisory
- * locks in a fixed order, and appends an `events` row.
+ * A workspace's attachment to its database (DESIGN.md §5, §6): attaching gives
+ * the workspace its own login role with a fresh password (and ensures the
+ * database), detaching drops that role and applies the last-detach policy, and
+ * findAttachment reads what was recorded. Input is validated before any SQL runs.
  */
-import type pg from 'pg';
 import { connectionInfo, type ConnectionInfo, type ServerEndpoint } from './connection-info.js';
-import { ProvisioningError, translatePgError } from './errors.js';
+import { query, queryOne, type Queryable } from './db.js';
+import type { DatabaseAction, DatabaseType, OnLastDetach } from './domain.js';
+import { ProvisioningError } from './errors.js';
+import { generatePassword, scramVerifier } from './password.js';
 import {
   normalizeUsername,
+  optionalSeedName,
   validateDatabaseType,
+  validateOnLastDetach,
   validateTeamName,
   validateWorkspaceId,
-  type DatabaseType,
-} from './naming.js';
-import { generatePassword, scramVerifier } from './password.js';
-import { validateOnLastDetach, validateSeedName, type OnLastDetach } from './lifecycle.js';
-
-/** A pool, a pooled client or a client: anything that runs a query. */
-export type Queryable = Pick<pg.ClientBase, 'query'>;
-
-async function call<R extends pg.QueryResultRow>(
-  db: Queryable,
-  sql: string,
-  params: unknown[],
-): Promise<R[]> {
-  try {
-    return (await db.query<R>(sql, params)).rows;
-  } catch (error) {
-    return translatePgError(error);
-  }
-}
-
-export interface EnsureResult {
-  name: string;
-  created: boolean;
-  /** What had to be created or repaired (empty when everything was in place). */
-  repaired: string[];
-}
-
-interface EnsureRow {
-  db_name: string;
-  created: boolean;
-  repaired: string[];
-}
-
-const toEnsureResult = (row: EnsureRow): EnsureResult => ({
-  name: row.db_name,
-  created: row.created,
-  repaired: row.repaired,
-});
-
-/** A database to copy when (and only when) the database is created: validated, or null. */
-const seedParam = (seedFrom: string | undefined): string | null =>
-  seedFrom === undefined ? null : validateSeedName(seedFrom);
-
-export async function ensureIndividualDatabase(
-  db: Queryable,
-  input: { owner: string; ownerId?: string; actor?: string; seedFrom?: string },
-): Promise<EnsureResult> {
-  const owner = normalizeUsername(input.owner);
-  const [row] = await call<EnsureRow>(
-    db,
-    `SELECT * FROM provisioning.ensure_database('individual', $1, $2, NULL, $3, $4)`,
-    [owner, input.ownerId ?? null, input.actor ?? null, seedParam(input.seedFrom)],
-  );
-  return toEnsureResult(row!);
-}
-
-export async function ensureTeamDatabase(
-  db: Queryable,
-  input: { team: string; actor?: string; seedFrom?: string },
-): Promise<EnsureResult> {
-  const team = validateTeamName(input.team);
-  const [row] = await call<EnsureRow>(
-    db,
-    `SELECT * FROM provisioning.ensure_database('team', NULL, NULL, $1, $2, $3)`,
-    [team, input.actor ?? null, seedParam(input.seedFrom)],
-  );
-  return toEnsureResult(row!);
-}
+} from './validation.js';
 
 export interface AttachInput {
   type: DatabaseType;
@@ -127,9 +64,9 @@ export async function attachWorkspace(
   input: AttachInput,
 ): Promise<Attachment> {
   const { owner, team } = validateAttachInput(input);
-  const seedFrom = seedParam(input.seedFrom);
+  const seedFrom = optionalSeedName(input.seedFrom);
   const password = generatePassword();
-  const [row] = await call<{
+  const row = await queryOne<{
     db_name: string;
     login_role: string;
     created_database: boolean;
@@ -152,9 +89,9 @@ export async function attachWorkspace(
     ],
   );
   return {
-    ...connectionInfo(endpoint, row!.db_name, row!.login_role, password),
-    createdDatabase: row!.created_database,
-    reattached: row!.reattached,
+    ...connectionInfo(endpoint, row.db_name, row.login_role, password),
+    createdDatabase: row.created_database,
+    reattached: row.reattached,
   };
 }
 
@@ -166,7 +103,7 @@ export interface Detachment {
    * Present when `onLastDetach` was given: what the policy did to the database,
    * or null when other workspaces remain attached to it.
    */
-  databaseAction?: 'kept' | 'archived' | 'dropped' | null;
+  databaseAction?: DatabaseAction | null;
 }
 
 /**
@@ -181,11 +118,11 @@ export async function detachWorkspace(
   validateWorkspaceId(input.workspaceId);
   const asked = input.onLastDetach !== undefined;
   const policy = asked ? validateOnLastDetach(input.onLastDetach) : 'keep';
-  const rows = await call<{
+  const rows = await query<{
     db_name: string;
     login_role: string;
     sessions_terminated: number;
-    database_action: Detachment['databaseAction'];
+    database_action: DatabaseAction | null;
   }>(db, `SELECT * FROM provisioning.detach_workspace($1, $2, $3, $4)`, [
     input.workspaceId,
     input.database ?? null,
@@ -200,18 +137,38 @@ export async function detachWorkspace(
   }));
 }
 
-/**
- * Records that a database was seen: `last_accessed` moves only when PostgreSQL's
- * own counters for it advanced since the previous report.
- */
-export async function reportAccess(
+export interface RecordedAttachment {
+  type: DatabaseType;
+  owner: string;
+  ownerId: string | undefined;
+  team: string | undefined;
+  workspaceName: string | undefined;
+  template: string | undefined;
+  user: string;
+}
+
+/** A live attachment as recorded, or null: enough to attach the same workspace again. */
+export async function findAttachment(
   db: Queryable,
-  input: { database: string; workspaceId?: string; actor?: string },
-): Promise<{ accessed: boolean }> {
-  const [row] = await call<{ accessed: boolean }>(
-    db,
-    `SELECT provisioning.record_access($1, $2, $3) AS accessed`,
-    [input.database, input.workspaceId ?? null, input.actor ?? null],
-  );
-  return { accessed: row!.accessed };
+  input: { database: string; workspaceId: string },
+): Promise<RecordedAttachment | null> {
+  const [row] = await query<{
+    db_type: DatabaseType;
+    owner_username: string;
+    owner_id: string | null;
+    team_name: string | null;
+    workspace_name: string | null;
+    template_name: string | null;
+    login_role: string;
+  }>(db, `SELECT * FROM provisioning.find_attachment($1, $2)`, [input.database, input.workspaceId]);
+  if (!row) return null;
+  return {
+    type: row.db_type,
+    owner: row.owner_username,
+    ownerId: row.owner_id ?? undefined,
+    team: row.team_name ?? undefined,
+    workspaceName: row.workspace_name ?? undefined,
+    template: row.template_name ?? undefined,
+    user: row.login_role,
+  };
 }

@@ -1,0 +1,46 @@
+/**
+ * Every provisioning operation bound to one pool or client (and the endpoint
+ * connection info names): the API openDevDb returns, and a transaction's.
+ */
+import { reportAccess } from './access.js';
+import {
+  attachWorkspace,
+  detachWorkspace,
+  findAttachment,
+  type AttachInput,
+} from './attachments.js';
+import type { ServerEndpoint } from './connection-info.js';
+import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
+import type { Queryable } from './db.js';
+import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
+import { updateAttachment } from './maintenance.js';
+import { inspectDatabase, listDatabases, listUsers, summarize } from './queries.js';
+
+/** Runs one bound call: the library counts them so close can wait. */
+export type Run = <T>(work: () => Promise<T>) => Promise<T>;
+
+export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Run = (w) => w()) {
+  const bind =
+    <A extends unknown[], R>(operation: (db: Queryable, ...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      run(() => operation(db, ...args));
+  return {
+    ensureIndividualDatabase: bind(ensureIndividualDatabase),
+    ensureTeamDatabase: bind(ensureTeamDatabase),
+    attachWorkspace: bind((db, input: AttachInput) => attachWorkspace(db, endpoint, input)),
+    detachWorkspace: bind(detachWorkspace),
+    findAttachment: bind(findAttachment),
+    reportAccess: bind(reportAccess),
+    updateAttachment: bind(updateAttachment),
+    retireDatabase: bind(retireDatabase),
+    restoreDatabase: bind(restoreDatabase),
+    attachmentState: bind(attachmentState),
+    databaseState: bind(databaseState),
+    listDatabases: bind(listDatabases),
+    summarize: bind(summarize),
+    inspectDatabase: bind(inspectDatabase),
+    listUsers: bind(listUsers),
+  };
+}
+
+export type DevDbOperations = ReturnType<typeof boundOperations>;

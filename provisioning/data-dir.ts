@@ -1,0 +1,39 @@
+/**
+ * Reading a `devdb up` data directory's credentials (DIR/credentials.json, 0600):
+ * how the CLI and openDevDb find the server `devdb up` started. server/data-dir.ts
+ * owns the rest of the layout and writes the file.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CENTRAL_DATABASE } from './bootstrap.js';
+
+export interface Credentials {
+  superuser: { user: string; password: string };
+  provisioner: { user: string; password: string };
+  /** Where the server listened when last started. */
+  host: string;
+  port: number;
+}
+
+export const credentialsFile = (dataDir: string) => path.join(dataDir, 'credentials.json');
+
+/** The data dir's credentials, or undefined when it has none (no `devdb up` ran there). */
+export async function readCredentials(dataDir: string): Promise<Credentials | undefined> {
+  try {
+    return JSON.parse(await readFile(credentialsFile(dataDir), 'utf8')) as Credentials;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** A postgresql:// URL (with password) for one of the data dir's roles. */
+export function urlFor(
+  credentials: Credentials,
+  who: 'superuser' | 'provisioner',
+  database = CENTRAL_DATABASE,
+): string {
+  const { user, password } = credentials[who];
+  const host = credentials.host.includes(':') ? `[${credentials.host}]` : credentials.host;
+  return `postgresql://${user}:${encodeURIComponent(password)}@${host}:${credentials.port}/${database}`;
+}

@@ -1,0 +1,29 @@
+/**
+ * DevDB's domain enumerations (DESIGN.md §3), each declared once `as const` with
+ * its type derived from it. The SQL CHECK constraints in migrations/001_schema.sql
+ * and the SQL functions accept exactly these values; the Terraform provider's
+ * schema and the constructs take their one-of attributes from here.
+ *
+ * This module imports nothing, so every part (including the CommonJS provider
+ * bundle and the constructs) can use it.
+ */
+
+/** `individual`: a user's `dev_{username}`; `team`: a shared `team_{name}`. */
+export const DATABASE_TYPES = ['individual', 'team'] as const;
+export type DatabaseType = (typeof DATABASE_TYPES)[number];
+
+/** What a detach does when it removes a database's last live attachment (DESIGN.md §7). */
+export const ON_LAST_DETACH = ['keep', 'archive', 'drop'] as const;
+export type OnLastDetach = (typeof ON_LAST_DETACH)[number];
+
+/** What a detach or retire did to the database: the past tense of an OnLastDetach. */
+export const DATABASE_ACTIONS = ['kept', 'archived', 'dropped'] as const;
+export type DatabaseAction = (typeof DATABASE_ACTIONS)[number];
+
+/** provisioning.databases.status. */
+export const DATABASE_STATUSES = ['active', 'archived', 'dropped'] as const;
+export type DatabaseStatus = (typeof DATABASE_STATUSES)[number];
+
+/** provisioning.db_users.access_level. */
+export const ACCESS_LEVELS = ['owner', 'write', 'read'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];

@@ -1,0 +1,112 @@
+/**
+ * What DevDB accepts (DESIGN.md §4): the single place that validates every name
+ * and value the operations take before any SQL runs. naming.ts maps accepted
+ * names to PostgreSQL identifiers; the SQL functions enforce the same rules
+ * inside the server (test/provisioning/naming.test.ts checks that both agree).
+ */
+import { DATABASE_TYPES, ON_LAST_DETACH, type DatabaseType, type OnLastDetach } from './domain.js';
+import { ProvisioningError } from './errors.js';
+
+export const USERNAME_MAX = 32;
+export const TEAM_MAX = 40;
+const USERNAME_PATTERN = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
+const TEAM_PATTERN = /^[a-z][a-z0-9-]*$/;
+const WORKSPACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** A PostgreSQL identifier's limit, in bytes. */
+const IDENTIFIER_MAX_BYTES = 63;
+
+export const USERNAME_RULE = `a Coder username: 1–${USERNAME_MAX} letters or digits, in groups separated by single hyphens (e.g. "alice", "jane-doe")`;
+export const TEAM_RULE = `1–${TEAM_MAX} characters of lowercase letters, digits and hyphens, starting with a letter (e.g. "frontend-project")`;
+export const WORKSPACE_ID_RULE =
+  '1–128 characters of letters, digits, ".", "_", ":" and "-", starting with a letter or digit (Coder workspace ids are UUIDs)';
+
+export class InvalidNameError extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly rule: string,
+  ) {
+    super(
+      value === undefined || value === null
+        ? `${field} is missing: it must be ${rule}`
+        : `invalid ${field} ${describe(value)}: must be ${rule}`,
+    );
+    this.name = 'InvalidNameError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return `(${typeof value})`;
+  if (value === '') return '(empty)';
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  return JSON.stringify(shown);
+}
+
+const oneOfRule = (values: readonly string[]) =>
+  `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+
+const isOneOf = <V extends string>(values: readonly V[], value: unknown): value is V =>
+  (values as readonly unknown[]).includes(value);
+
+/** Validates a Coder username and returns its canonical (lower-case) form. */
+export function normalizeUsername(username: unknown): string {
+  if (
+    typeof username !== 'string' ||
+    username.length > USERNAME_MAX ||
+    !USERNAME_PATTERN.test(username)
+  ) {
+    throw new InvalidNameError('username', username, USERNAME_RULE);
+  }
+  // Coder treats usernames case-insensitively, so "Alice" and "alice" are one user.
+  return username.toLowerCase();
+}
+
+export function validateTeamName(team: unknown): string {
+  if (typeof team !== 'string' || team.length > TEAM_MAX || !TEAM_PATTERN.test(team)) {
+    throw new InvalidNameError('team name', team, TEAM_RULE);
+  }
+  return team;
+}
+
+export function validateWorkspaceId(id: unknown): string {
+  if (typeof id !== 'string' || !WORKSPACE_ID_PATTERN.test(id)) {
+    throw new InvalidNameError('workspace id', id, WORKSPACE_ID_RULE);
+  }
+  return id;
+}
+
+export function validateDatabaseType(type: unknown): DatabaseType {
+  if (isOneOf(DATABASE_TYPES, type)) return type;
+  throw new InvalidNameError('database type', type, oneOfRule(DATABASE_TYPES));
+}
+
+export function validateOnLastDetach(value: unknown): OnLastDetach {
+  if (isOneOf(ON_LAST_DETACH, value)) return value;
+  throw new ProvisioningError(
+    `invalid on_last_detach ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(ON_LAST_DETACH)}`,
+    '22023',
+  );
+}
+
+/**
+ * A seed is named as a PostgreSQL database: 1–63 bytes, no NUL. The server
+ * decides whether it may be copied; it is always quoted as an identifier there.
+ */
+export function validateSeedName(value: unknown): string {
+  if (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    Buffer.byteLength(value) <= IDENTIFIER_MAX_BYTES &&
+    !value.includes('\0')
+  ) {
+    return value;
+  }
+  throw new ProvisioningError(
+    `invalid seed_from ${JSON.stringify(value) ?? '(undefined)'}: must be the name of a database on the DevDB server (1–63 bytes)`,
+    '22023',
+  );
+}
+
+/** An optional seed as the SQL functions take it: validated, or null when not given. */
+export const optionalSeedName = (seedFrom: string | undefined): string | null =>
+  seedFrom === undefined ? null : validateSeedName(seedFrom);
