@@ -203,8 +203,10 @@ async function health(pool: pg.Pool, clock: Clock): Promise<Health> {
 
 async function migrationsHealth(client: pg.ClientBase): Promise<Health['migrations']> {
   try {
-    const states = await migrationStatus(client);
-    const pending = states.filter((m) => m.state === 'pending').length;
+    // Both kinds count: a repeatable file changed since it was applied is pending too.
+    const { numbered, repeatable } = await migrationStatus(client);
+    const states = [...numbered, ...repeatable];
+    const pending = states.filter((m) => m.state !== 'applied').length;
     return { current: pending === 0, applied: states.length - pending, pending };
   } catch (error) {
     // A changed or unknown applied migration: the schema is not what this DevDB expects.

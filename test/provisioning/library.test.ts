@@ -240,7 +240,8 @@ describe('pool limits', () => {
   });
 
   it('gives up waiting for a connection after connectionTimeoutMillis', async () => {
-    const db = await open({ pool: { max: 1, connectionTimeoutMillis: 100 } });
+    // 2 s, not less: the first login (SCRAM) must fit in it on a loaded 2-core machine.
+    const db = await open({ pool: { max: 1, connectionTimeoutMillis: 2_000 } });
     const release = await holdDatabaseLock('team_lib_timeout');
     try {
       // The one connection, opened before the clock matters: the blocked call reuses it.
