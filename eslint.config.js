@@ -1,6 +1,55 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { importX, createNodeResolver } from 'eslint-plugin-import-x';
+
+/**
+ * The layering (README "Layout"): arrows go one way. Each zone forbids files under
+ * `target` to import anything under `from` (paths from this folder). Exported for
+ * test/lint/layering.test.ts.
+ */
+const PRODUCT = ['./provisioning', './provider', './agent', './server', './templates'];
+export const layeringZones = [
+  {
+    target: './provisioning',
+    from: ['./server', './provider', './agent', './templates'],
+    message: 'provisioning is the bottom layer: it imports none of server, provider, agent.',
+  },
+  {
+    target: './provider/plugin',
+    from: '.',
+    except: ['./provider/plugin', './node_modules'],
+    message: 'provider/plugin is a Terraform plugin framework: it imports nothing of DevDB.',
+  },
+  {
+    target: './agent',
+    from: ['./server', './provider', './templates'],
+    message: 'agent builds on provisioning only.',
+  },
+  {
+    target: './provider/devdb',
+    from: ['./server', './agent', './provider/constructs', './templates'],
+    message: 'provider/devdb builds on provisioning and provider/plugin only.',
+  },
+  {
+    target: './provider/constructs',
+    from: ['./server', './agent', './provider/devdb', './provider/plugin', './templates'],
+    message: 'provider/constructs builds on its generated bindings (and naming rules) only.',
+  },
+  ...PRODUCT.map((target) => ({
+    target,
+    from: ['./test', './bench', './scripts'],
+    message: 'Shipped code imports no tests, benchmarks or build scripts.',
+  })),
+];
+/** Everyone else reaches provider/plugin through its entry points only. */
+export const pluginInternalsZone = {
+  target: '.',
+  from: './provider/plugin',
+  except: ['./index.ts', './bundle.ts'],
+  message:
+    'Import provider/plugin through provider/plugin/index.js (bundle.js at build time), not its internals.',
+};
 
 export default tseslint.config(
   {
@@ -28,6 +77,40 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  // The layering above, checked on every import (eslint-plugin-import-x).
+  {
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      // Resolves `./x.js` to the `./x.ts` beside it (NodeNext), and `devdb/...` to this
+      // package's own sources through the `devdb-source` export condition.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensionAlias: { '.js': ['.ts', '.js'] },
+          conditionNames: ['devdb-source', 'import', 'default'],
+        }),
+      ],
+    },
+    rules: {
+      // An unresolved import would slip past the layering rules unseen.
+      'import-x/no-unresolved': ['error', { ignore: ['^[^.]'] }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: import.meta.dirname, zones: [...layeringZones, pluginInternalsZone] },
+      ],
+    },
+  },
+  {
+    // The plugin's own code and its unit tests may reach its internals.
+    files: ['provider/plugin/**', 'test/provider/plugin/**'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: import.meta.dirname, zones: layeringZones },
       ],
     },
   },

@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests run DevDB's TypeScript sources: `devdb/...` self-imports (the templates) resolve
+  // through the package.json exports' `devdb-source` condition, as tsc does, not to dist/.
+  // The other three are Vite's own server defaults, which a list given here replaces.
+  ssr: { resolve: { conditions: ['devdb-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // Suites start real PostgreSQL servers and real terraform processes; the

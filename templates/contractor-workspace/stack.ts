@@ -1,20 +1,22 @@
 /**
  * The guide's contractor-workspace template as a CDK Terrain app: a Docker
  * workspace container, the Coder agent, and DevDB (parameters, database,
- * DEVDB_* and devdb-agent) in a few lines.
+ * DEVDB_* and devdb-agent) in a few lines. It imports DevDB by its package name,
+ * as a template author's project does (README "Using the constructs in your project").
  */
 import { Fn, Op, TerraformStack, TerraformVariable, Token } from 'cdktn';
 import type { Construct } from 'constructs';
-import { Agent } from '../../provider/constructs/.gen/providers/coder/agent/index.js';
-import { DataCoderWorkspace } from '../../provider/constructs/.gen/providers/coder/data-coder-workspace/index.js';
-import { DataCoderWorkspaceOwner } from '../../provider/constructs/.gen/providers/coder/data-coder-workspace-owner/index.js';
-import { CoderProvider } from '../../provider/constructs/.gen/providers/coder/provider/index.js';
-import { DevdbProvider } from '../../provider/constructs/.gen/providers/devdb/provider/index.js';
+import { Agent } from 'devdb/bindings/coder/agent';
+import { DataCoderWorkspace } from 'devdb/bindings/coder/data-coder-workspace';
+import { DataCoderWorkspaceOwner } from 'devdb/bindings/coder/data-coder-workspace-owner';
+import { CoderProvider } from 'devdb/bindings/coder/provider';
+import { DevdbProvider } from 'devdb/bindings/devdb/provider';
+import { CoderDevDb } from 'devdb/constructs';
+// The docker bindings are a subset generated for this template, not part of the package.
 import { Container } from '../../provider/constructs/.gen/providers/docker/container/index.js';
 import { Image } from '../../provider/constructs/.gen/providers/docker/image/index.js';
 import { DockerProvider } from '../../provider/constructs/.gen/providers/docker/provider/index.js';
 import { Volume } from '../../provider/constructs/.gen/providers/docker/volume/index.js';
-import { CoderDevDb } from '../../provider/constructs/index.js';
 
 export interface ContractorWorkspaceOptions {
   /** The workspace container on Docker. Off for tests on machines without a Docker engine. */

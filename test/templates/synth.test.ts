@@ -1,6 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplate } from '../../templates/synth.js';
 
@@ -82,5 +84,16 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     expect(scripts.some((s) => s.script.includes('devdb-agent start'))).toBe(true);
     expect(scripts.find((s) => s.cron)?.cron).toBe('0 */5 * * * *');
     expect(config.resource.coder_agent.main.metadata[0].script).toBe('devdb-agent status');
+  });
+});
+
+// `coder templates push -d` uploads the whole folder: only the Terraform JSON belongs in it,
+// not the template's compiled JavaScript (dist/templates/) or source maps.
+describe('npm run templates: the folders it writes', () => {
+  it('hold main.tf.json and nothing else', async () => {
+    const { stdout } = await promisify(execFile)('node', ['scripts/synth-templates.js']);
+    const folders = [...stdout.matchAll(/-d (\S+)\)/g)].map((match) => match[1]!);
+    expect(folders).toEqual([path.join('dist', 'coder-templates', 'contractor-workspace')]);
+    for (const folder of folders) expect(await readdir(folder)).toEqual(['main.tf.json']);
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * The layering rules of eslint.config.js (README "Layout"): each one fails on a
+ * deliberate violation, written in memory as if it were a file of that folder, and
+ * the real tree passes them all.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const LAYERING_RULES = [
+  'import-x/no-restricted-paths',
+  'import-x/no-cycle',
+  'import-x/no-unresolved',
+];
+
+let eslint: ESLint;
+beforeAll(() => {
+  eslint = new ESLint({ cwd: ROOT });
+});
+
+/** The layering problems ESLint reports for `code` as the file `filePath`. */
+async function layeringProblems(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, filePath) });
+  return result!.messages
+    .filter((message) => LAYERING_RULES.includes(message.ruleId ?? ''))
+    .map((message) => `${message.ruleId}: ${message.message}`);
+}
+
+const importing = (specifier: string) =>
+  `import * as probe from '${specifier}';\nexport { probe };\n`;
+
+describe('layering: each rule rejects a deliberate violation', () => {
+  it.each([
+    ['provisioning imports server', 'provisioning/probe.ts', '../server/cli.js'],
+    ['provisioning imports provider', 'provisioning/probe.ts', '../provider/devdb/provider.js'],
+    ['provisioning imports agent', 'provisioning/probe.ts', '../agent/main.js'],
+    [
+      'provider/plugin imports provisioning',
+      'provider/plugin/probe.ts',
+      '../../provisioning/naming.js',
+    ],
+    [
+      'provider/plugin imports provider/devdb',
+      'provider/plugin/rpc/probe.ts',
+      '../../devdb/provider.js',
+    ],
+    [
+      'provider/devdb reaches into plugin internals',
+      'provider/devdb/probe.ts',
+      '../plugin/values/value.js',
+    ],
+    ['server reaches into plugin internals', 'server/probe.ts', '../provider/plugin/serve.js'],
+    [
+      'a test outside the plugin reaches into it',
+      'test/server/probe.ts',
+      '../../provider/plugin/values/value.js',
+    ],
+    ['agent imports server', 'agent/probe.ts', '../server/cli.js'],
+    ['agent imports provider', 'agent/probe.ts', '../provider/devdb/provider.js'],
+    ['provider/devdb imports server', 'provider/devdb/probe.ts', '../../server/cli.js'],
+    [
+      'provider/constructs imports provider/devdb',
+      'provider/constructs/probe.ts',
+      '../devdb/provider.js',
+    ],
+    ['shipped code imports a test helper', 'server/probe.ts', '../test/helpers/devdb.js'],
+  ])('%s', async (_name, filePath, specifier) => {
+    const problems = await layeringProblems(filePath, importing(specifier));
+    expect(problems).toEqual([expect.stringContaining('import-x/no-restricted-paths')]);
+  });
+
+  it('an import that does not resolve (which the path rules could not see)', async () => {
+    const problems = await layeringProblems(
+      'provisioning/probe.ts',
+      importing('./no-such-file.js'),
+    );
+    expect(problems).toEqual([expect.stringContaining('import-x/no-unresolved')]);
+  });
+
+  it('an import cycle', async () => {
+    // A cycle needs both files on disk; a scratch folder inside the tree, removed after.
+    const dir = await mkdtemp(path.join(ROOT, 'test', 'lint', 'cycle-probe-'));
+    try {
+      await writeFile(path.join(dir, 'a.ts'), importing('./b.js'));
+      await writeFile(path.join(dir, 'b.ts'), importing('./a.js'));
+      const problems = await layeringProblems(
+        path.relative(ROOT, path.join(dir, 'a.ts')),
+        importing('./b.js'),
+      );
+      expect(problems).toEqual([expect.stringContaining('import-x/no-cycle')]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('layering: what is allowed', () => {
+  it.each([
+    ['server uses provisioning', 'server/probe.ts', '../provisioning/index.js'],
+    ['agent uses provisioning', 'agent/probe.ts', '../provisioning/naming.js'],
+    ['provider/devdb uses the plugin index', 'provider/devdb/probe.ts', '../plugin/index.js'],
+    [
+      'the build uses the plugin bundler',
+      'test/coder-provider/probe.ts',
+      '../../provider/plugin/bundle.js',
+    ],
+    [
+      'the plugin tests reach its internals',
+      'test/provider/plugin/probe.ts',
+      '../../../provider/plugin/values/value.js',
+    ],
+    ['templates use the package entry points', 'templates/probe.ts', 'devdb/constructs'],
+  ])('%s', async (_name, filePath, specifier) => {
+    expect(await layeringProblems(filePath, importing(specifier))).toEqual([]);
+  });
+});
+
+describe('layering: the real tree', () => {
+  it('passes every layering rule', { timeout: 300_000 }, async () => {
+    const results = await eslint.lintFiles(['.']);
+    const problems = results.flatMap((result) =>
+      result.messages
+        .filter((message) => LAYERING_RULES.includes(message.ruleId ?? ''))
+        .map((message) => `${path.relative(ROOT, result.filePath)}: ${message.message}`),
+    );
+    expect(problems).toEqual([]);
+    expect(results.length).toBeGreaterThan(100);
+  });
+});
