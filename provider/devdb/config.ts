@@ -5,7 +5,7 @@
 import { attribute, between, defineSchema, DiagnosticError, oneOf } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
 import { workspaceEndpoint } from '../../provisioning/server-address.js';
-import { DevDbClient } from './client.js';
+import { DevDbClient, ON_UNAVAILABLE, type OnUnavailable } from './client.js';
 
 export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -33,6 +33,12 @@ export const providerSchema = defineSchema({
       validators: [oneOf(...SSL_MODES)],
       description:
         "libpq `sslmode` put in the workspaces' connection URLs. Default: admin_url's, else none.",
+    }),
+    on_unavailable: attribute.string({
+      optional: true,
+      validators: [oneOf(...ON_UNAVAILABLE)],
+      description:
+        'What creating a `devdb_database` does while the DevDB server cannot be reached (connection refused, timeout, unknown host): `fail` (default) fails the build; `skip` succeeds with a warning and stores the attachment as not provisioned (`provisioned = false`), so the workspace starts without a database, and the next plan that reaches DevDB creates it. Refreshing an existing attachment rides out an outage either way. Details: "When DevDB is down" on the `devdb_database` resource page.',
     }),
   },
 });
@@ -62,5 +68,6 @@ function adminUrlFrom(config: ProviderConfig): string {
 /** Nothing connects here: a server that is down fails the first operation, with its name. */
 export function configure({ config }: { config: ProviderConfig }): DevDbClient {
   const adminUrl = adminUrlFrom(config);
-  return new DevDbClient(adminUrl, workspaceEndpoint(adminUrl, config));
+  const onUnavailable = (config.on_unavailable ?? 'fail') as OnUnavailable;
+  return new DevDbClient(adminUrl, workspaceEndpoint(adminUrl, config), onUnavailable);
 }
