@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installTestMirror } from '../../coder-provider/install.js';
@@ -90,6 +90,23 @@ describe.sequential('an existing attachment while DevDB is down', () => {
     const back = await w.tf(['plan', '-detailed-exitcode', ...args]);
     expect(back.code, back.output).toBe(0);
     expect(back.output).not.toMatch(/Warning/);
+  });
+
+  it('a state stored before `provisioned` existed rides out an outage too', async () => {
+    const w = await h.workdir('old-state', databaseConfig());
+    const args = vars({ owner: 'odile', workspace_id: randomUUID() });
+    expect((await w.tf(['apply', '-auto-approve', ...args])).code).toBe(0);
+    const file = join(w.dir, 'terraform.tfstate');
+    const state = JSON.parse(readFileSync(file, 'utf8'));
+    delete state.resources[0].instances[0].attributes.provisioned;
+    writeFileSync(file, JSON.stringify(state));
+    await halt();
+    const plan = await w.tf(['plan', '-detailed-exitcode', ...args]);
+    expect(plan.code, plan.output).toBe(0);
+    expectWarningOnly(plan, KEPT);
+    await resume();
+    const back = await w.tf(['plan', '-detailed-exitcode', ...args]);
+    expect(back.code, back.output).toBe(0);
   });
 
   it('an error that is not an outage (wrong admin password) still fails', async () => {
