@@ -12,6 +12,26 @@ import { DiagnosticError, type AttributePath } from '../plugin/index.js';
 
 export const POOL_MAX = 4;
 
+/** The provider's `on_unavailable` setting: what creating does while DevDB is down. */
+export const ON_UNAVAILABLE = ['fail', 'skip'] as const;
+export type OnUnavailable = (typeof ON_UNAVAILABLE)[number];
+
+/**
+ * Connection-class codes where the server did answer and said no (bad password,
+ * role or address refused, no `devdb` database): a configuration problem to fail
+ * on, never an outage to ride out.
+ */
+const REFUSED_BY_SERVER = /^(28...|3D000)$/;
+
+/** The server could not be talked to at all: down, unknown host, timed out, shutting down. */
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return isConnectionError(error) && !REFUSED_BY_SERVER.test(code);
+}
+
+/** "Cannot reach the DevDB server": what read/create/delete tell apart from other failures. */
+export class DevDbUnreachableError extends DiagnosticError {}
+
 /** Which attribute a rejected name came from, so Terraform points at the right line. */
 const NAME_FIELDS: Record<string, AttributePath> = {
   username: ['owner'],
@@ -26,6 +46,7 @@ export class DevDbClient {
   constructor(
     private readonly adminUrl: string,
     readonly endpoint: ServerEndpoint,
+    readonly onUnavailable: OnUnavailable = 'fail',
   ) {}
 
   /** Runs work on the pool; every failure comes back as a DiagnosticError. */
@@ -37,6 +58,17 @@ export class DevDbClient {
       return await work(this.connect());
     } catch (error) {
       throw this.diagnose(error, paths);
+    }
+  }
+
+  /** False while the server cannot be reached; other failures (a wrong password) throw. */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.use((pool) => pool.query('SELECT 1'));
+      return true;
+    } catch (error) {
+      if (error instanceof DevDbUnreachableError) return false;
+      throw error;
     }
   }
 
@@ -70,7 +102,8 @@ export class DevDbClient {
       const why = explainConnectionError(error, this.adminUrl).replace(/[.?!]?$/, (end) =>
         end === '' ? '.' : end,
       );
-      return new DiagnosticError('Cannot reach the DevDB server', {
+      const Diagnostic = isUnreachable(error) ? DevDbUnreachableError : DiagnosticError;
+      return new Diagnostic('Cannot reach the DevDB server', {
         detail: `${why} Check admin_url (or DEVDB_ADMIN_URL) and that the server is running.`,
       });
     }

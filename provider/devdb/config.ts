@@ -5,7 +5,7 @@
 import { attribute, between, defineSchema, DiagnosticError } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
 import { workspaceEndpoint } from '../../provisioning/server-address.js';
-import { DevDbClient } from './client.js';
+import { DevDbClient, ON_UNAVAILABLE, type OnUnavailable } from './client.js';
 
 export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -32,6 +32,11 @@ export const providerSchema = defineSchema({
       optional: true,
       description:
         "libpq `sslmode` put in the workspaces' connection URLs. Default: admin_url's, else none.",
+    }),
+    on_unavailable: attribute.enum(ON_UNAVAILABLE, {
+      optional: true,
+      description:
+        'What creating a `devdb_database` does while the DevDB server cannot be reached (connection refused, timeout, unknown host): `fail` (default) fails the build; `skip` succeeds with a warning and stores the attachment as not provisioned (`provisioned = false`), so the workspace starts without a database, and the next plan that reaches DevDB creates it. Refreshing an existing attachment rides out an outage either way. Details: "When DevDB is down" on the `devdb_database` resource page.',
     }),
   },
 });
@@ -61,5 +66,6 @@ function adminUrlFrom(config: ProviderConfig): string {
 /** Nothing connects here: a server that is down fails the first operation, with its name. */
 export function configure({ config }: { config: ProviderConfig }): DevDbClient {
   const adminUrl = adminUrlFrom(config);
-  return new DevDbClient(adminUrl, workspaceEndpoint(adminUrl, config));
+  const onUnavailable: OnUnavailable = config.on_unavailable ?? 'fail';
+  return new DevDbClient(adminUrl, workspaceEndpoint(adminUrl, config), onUnavailable);
 }

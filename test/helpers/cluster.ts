@@ -12,6 +12,10 @@ export interface TempCluster {
   dataDir: string;
   /** postgres://user:pw@127.0.0.1:port/db; defaults to the superuser and database `postgres`. */
   url(user?: string, password?: string, db?: string): string;
+  /** Stops the server, keeping its data: an outage. */
+  halt(): Promise<void>;
+  /** Starts a halted server again, on the same port with the same data. */
+  resume(): Promise<void>;
   /** Stops the server and removes its temp directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -30,16 +34,21 @@ export async function startTempCluster(
   const dataDir = path.join(root, 'pgdata');
   try {
     await initCluster({ dataDir, superuser, superuserPassword: password });
-    const server = await startCluster({ dataDir, port: 0, onLog: opts.onLog });
+    let server = await startCluster({ dataDir, port: 0, onLog: opts.onLog });
+    const port = server.port;
     let stopped: Promise<void> | undefined;
     return {
       host: server.host,
-      port: server.port,
+      port,
       superuser,
       password,
       dataDir,
       url: (user = superuser, pw = password, db = 'postgres') =>
-        `postgres://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@${server.host}:${server.port}/${encodeURIComponent(db)}`,
+        `postgres://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@${server.host}:${port}/${encodeURIComponent(db)}`,
+      halt: () => server.stop(),
+      resume: async () => {
+        server = await startCluster({ dataDir, port, onLog: opts.onLog });
+      },
       stop: () => (stopped ??= server.stop().finally(cleanup)),
     };
   } catch (err) {

@@ -2,7 +2,7 @@ import { attachWorkspace, findAttachment } from '../../../../provisioning/attach
 import { DiagnosticError, type CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';
-import { parseAttachmentId, stateFromAttachment } from './state.js';
+import { parseAttachmentId, stateFromAttachment, storedTeam } from './state.js';
 
 /**
  * `terraform import devdb_database.db {database}/{workspace_id}`. Passwords are
@@ -36,7 +36,7 @@ export async function importDatabase(
       type: found.type,
       owner: found.owner,
       owner_id: found.ownerId ?? null,
-      team: found.team ?? null,
+      team: storedTeam(found.team),
       workspace_id: parsed.workspaceId,
       workspace_name: found.workspaceName ?? null,
       template: found.template ?? null,

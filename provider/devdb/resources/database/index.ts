@@ -11,6 +11,7 @@ import { isTeamName } from '../../validators.js';
 import { createDatabase } from './create.js';
 import { deleteDatabase } from './delete.js';
 import { importDatabase } from './import.js';
+import { isPending, planPending } from './outage.js';
 import { readDatabase } from './read.js';
 import { databaseSchema } from './schema.js';
 import { addressing } from './state.js';
@@ -40,11 +41,12 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
   },
 
   /**
-   * Existing attachments: PUBLIC should hold nothing (so drift shows as a change)
+   * Existing attachments (pending ones: ./outage.ts): PUBLIC should hold nothing (so drift shows as a change)
    * and the address follows the provider's host/port, both known at plan time.
    */
   async modifyPlan({ prior, config, plan, provider, requireReplace }) {
     if (!prior) return;
+    if (isPending(prior)) return planPending(prior, plan, requireReplace);
     const team = config.team as string | null | UnknownValue;
     if (config.type === 'team' && (isUnknown(team) || (team ?? '') !== (prior.team ?? ''))) {
       requireReplace(['team']);

@@ -2,16 +2,30 @@ import { attachmentState } from '../../../../provisioning/lifecycle.js';
 import type { CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
+import { keepLastKnownState, whenReachable } from '../../unreachable.js';
+import { isPending, readPending } from './outage.js';
 import type { DatabaseModel } from './schema.js';
+
+const CREDENTIALS_KEPT =
+  "the workspace's credentials are still valid on the server and keep working once DevDB is back.";
+
+type ReadContext = CallContext<DevDbClient> & { state: DatabaseModel };
+
+/** Refresh; while DevDB is down the stored state stands, with a warning (./outage.ts). */
+export async function readDatabase(ctx: ReadContext): Promise<Partial<DatabaseModel> | null> {
+  if (isPending(ctx.state)) return readPending(ctx);
+  return whenReachable(
+    () => readAttachment(ctx),
+    (error) => keepLastKnownState(ctx, error, CREDENTIALS_KEPT),
+  );
+}
 
 /**
  * Drift detection (known-failures #7): a dropped database, a dropped or disabled
  * login role, or a workspace detached out of band make the attachment gone, so
  * the next plan re-creates it; privileges granted to PUBLIC show as a change.
  */
-export async function readDatabase(
-  ctx: CallContext<DevDbClient> & { state: DatabaseModel },
-): Promise<Partial<DatabaseModel> | null> {
+async function readAttachment(ctx: ReadContext): Promise<Partial<DatabaseModel> | null> {
   const { provider, state } = ctx;
   const live = await provider.use((pool) =>
     attachmentState(pool, {
@@ -27,5 +41,9 @@ export async function readDatabase(
     });
     return null;
   }
-  return { public_privileges: live.publicPrivileges, user: live.loginRole ?? state.user };
+  return {
+    public_privileges: live.publicPrivileges,
+    user: live.loginRole ?? state.user,
+    provisioned: true,
+  };
 }

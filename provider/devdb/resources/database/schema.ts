@@ -15,6 +15,13 @@ export const databaseSchema = defineSchema({
   description: [
     "Attaches a Coder workspace to its PostgreSQL database on the DevDB server: the workspace owner's personal `dev_{username}` or the team's `team_{name}`, created on first use and shared by every workspace that attaches to it.",
     'Each workspace gets its own login role with a fresh password; destroying the resource detaches the workspace (its role and sessions are dropped) while the database stays for its other workspaces, unless `on_last_detach` says otherwise.',
+    '**When DevDB is down** (connection refused, timeout, unknown host; not a wrong password or a refused role, which still fail). Coder refreshes every resource on each workspace start and stop, so:',
+    [
+      '- *Refresh* keeps the last known state and warns "DevDB not reachable: kept the last known state": the plan shows no change for the attachment, so workspaces start and stop as usual, and the credentials they hold keep working once DevDB is back.',
+      '- *Create* fails with "Cannot reach the DevDB server", unless the provider says `on_unavailable = "skip"`: then it succeeds with a warning and stores the attachment as not provisioned (`provisioned = false`; `name`, `user`, `password` and `url` are `""`; `env` has every `DEVDB_*` key empty plus `DEVDB_UNAVAILABLE = "true"`, so templates that index `env` keep working). The next plan that reaches DevDB (the workspace\'s next start or stop) finds it gone from the state and creates it.',
+      "- *Destroy* fails, saying so, and nothing changes: the workspace's login role cannot be dropped, and dropping the attachment from the state anyway would leave a working credential that no workspace deletion explains (during a replacement the workspace still exists, so orphan detection would not catch it). Retry once DevDB is back; to delete the workspace now, `coder delete --orphan` skips Terraform, and an admin then detaches it with `devdb release --workspace-id ID`. A not-provisioned attachment is destroyed without contacting DevDB.",
+      '- *Update* (a changed `workspace_name`, `template` or `connection_limit`) needs DevDB and fails while it is down; a not-provisioned attachment is replaced instead, which creates it or, still down, stores it as not provisioned again.',
+    ].join('\n'),
   ].join('\n\n'),
   attributes: {
     type: attribute.enum(DATABASE_TYPES, {
@@ -33,12 +40,17 @@ export const databaseSchema = defineSchema({
       description:
         "The owner's Coder user id (`data.coder_workspace_owner.me.id`): a renamed user keeps the database created under their old name.",
     }),
-    // Replaces the resource only for a team attachment (see modifyPlan): ignored for
-    // an individual one, where null and "" (e.g. after import) must not re-key it.
+    // Replaces the resource only for a team attachment (see modifyPlan). Computed so
+    // that an individual attachment stores "" whether the configuration says
+    // `team = ""` (Coder's parameter pattern) or nothing: Terraform plans a
+    // non-computed attribute exactly as configured, so after an import null and ""
+    // would otherwise differ in one of the two.
     team: attribute.string({
       optional: true,
+      computed: true,
+      useStateForUnknown: true,
       description:
-        'Team name when `type = "team"`: 1–40 lowercase letters, digits and hyphens, starting with a letter; changing it replaces the resource. Ignored (may be empty) for `individual`.',
+        'Team name when `type = "team"`: 1–40 lowercase letters, digits and hyphens, starting with a letter; changing it replaces the resource. Ignored (may be empty) for `individual`; unset, it is stored as `""`.',
     }),
     workspace_id: attribute.string({
       required: true,
@@ -85,7 +97,13 @@ export const databaseSchema = defineSchema({
       computed: true,
       useStateForUnknown: true,
       description:
-        '`DEVDB_HOST`, `DEVDB_PORT`, `DEVDB_NAME`, `DEVDB_USER` and `DEVDB_URL` for the workspace (the password is `password`).',
+        '`DEVDB_HOST`, `DEVDB_PORT`, `DEVDB_NAME`, `DEVDB_USER` and `DEVDB_URL` for the workspace (the password is `password`). Not provisioned: see "When DevDB is down" above.',
+    }),
+    provisioned: attribute.bool({
+      computed: true,
+      useStateForUnknown: true,
+      description:
+        '`false` while the attachment is not provisioned (`on_unavailable = "skip"`, see "When DevDB is down" above), `true` otherwise.',
     }),
     public_privileges: attribute.list(t.string, {
       computed: true,

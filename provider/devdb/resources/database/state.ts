@@ -26,8 +26,12 @@ export function stateFromAttachment(
     url: attachment.url,
     env: attachment.env,
     public_privileges: [],
+    provisioned: true,
   };
 }
+
+/** `team` as stored: "" for an individual attachment configured without one (see the schema). */
+export const storedTeam = (team: string | null | undefined): string => team ?? '';
 
 /** Where the workspace connects: follows the provider's host/port/sslmode. */
 export function addressing(

@@ -5,6 +5,7 @@ import { teamDatabaseName } from '../../../../provisioning/naming.js';
 import { DiagnosticError, defineResource } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
+import { keepLastKnownState, whenReachable } from '../../unreachable.js';
 import { teamSchema, type TeamModel } from './schema.js';
 
 async function ensure(provider: DevDbClient, model: TeamModel): Promise<Partial<TeamModel>> {
@@ -25,12 +26,18 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
   create: ({ provider, config }) => ensure(provider, config),
   update: ({ provider, config }) => ensure(provider, config),
 
-  async read({ provider, state }) {
-    const live = await provider.use((pool) =>
-      databaseState(pool, stored(state.database, 'database')),
+  async read(ctx) {
+    const { provider, state } = ctx;
+    const read = async (): Promise<Partial<TeamModel> | null> => {
+      const live = await provider.use((pool) =>
+        databaseState(pool, stored(state.database, 'database')),
+      );
+      if (!live.exists || live.status !== 'active') return null;
+      return { public_privileges: live.publicPrivileges };
+    };
+    return whenReachable(read, (error) =>
+      keepLastKnownState<TeamModel>(ctx, error, 'the team database is unchanged.'),
     );
-    if (!live.exists || live.status !== 'active') return null;
-    return { public_privileges: live.publicPrivileges };
   },
 
   async delete({ provider, state }) {
