@@ -5,36 +5,49 @@
  */
 import pg from 'pg';
 import { explainConnectionError } from '../provisioning/index.js';
+import type { OptionSpec } from './command.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
-import { UsageError } from './errors.js';
+import { UserError } from './errors.js';
+import type { CliIO } from './io.js';
+
+/** The flags of every command that talks to the server. */
+export const CONNECTION_OPTIONS: OptionSpec[] = [
+  {
+    flags: '--admin-url <url>',
+    description: 'provisioner URL (default: $DEVDB_ADMIN_URL, else --data-dir)',
+  },
+  { flags: '--data-dir <dir>', description: 'data dir of `devdb up`', default: DEFAULT_DATA_DIR },
+];
 
 export interface ConnectionOptions {
   adminUrl?: string;
   dataDir?: string;
+  /** Where DEVDB_ADMIN_URL is looked up. */
+  env: CliIO['env'];
 }
 
 export async function resolveAdminUrl(options: ConnectionOptions): Promise<string> {
   if (options.adminUrl) return options.adminUrl;
-  if (process.env.DEVDB_ADMIN_URL) return process.env.DEVDB_ADMIN_URL;
+  if (options.env.DEVDB_ADMIN_URL) return options.env.DEVDB_ADMIN_URL;
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const credentials = await readCredentials(dataDir);
   if (!credentials) {
-    throw new UsageError(
+    throw new UserError(
       `no DevDB server to talk to: pass --admin-url, set DEVDB_ADMIN_URL, or start one with \`devdb up\` (no credentials in ${dataDir})`,
     );
   }
   return urlFor(credentials, 'provisioner');
 }
 
-/** Opens a pool and checks it can reach the server, with a message that says what to check. */
 function assertValidUrl(url: string): void {
   try {
     new URL(url);
   } catch {
-    throw new UsageError('the admin URL is not a valid postgresql:// URL');
+    throw new UserError('the admin URL is not a valid postgresql:// URL');
   }
 }
 
+/** Opens a pool and checks it can reach the server, with a message that says what to check. */
 export async function openAdminPool(options: ConnectionOptions, max = 4): Promise<pg.Pool> {
   const url = await resolveAdminUrl(options);
   assertValidUrl(url);
@@ -44,7 +57,7 @@ export async function openAdminPool(options: ConnectionOptions, max = 4): Promis
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw new UsageError(explainConnectionError(error, url));
+    throw new UserError(explainConnectionError(error, url));
   }
   return pool;
 }

@@ -1,105 +1,146 @@
 /** `devdb list | summary | inspect | users`: what DevDB knows, as tables or --json. */
-import { inspectDatabase, listDatabases, listUsers, summarize } from '../../provisioning/index.js';
-import { withAdminPool, type ConnectionOptions } from '../admin-connection.js';
-import { UsageError } from '../errors.js';
-import { formatBytes, formatDate, printFields, printJson, printTable } from '../output.js';
+import type pg from 'pg';
+import {
+  inspectDatabase,
+  listDatabases,
+  listUsers,
+  summarize,
+  type DatabaseDetail,
+} from '../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../command.js';
+import { UserError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { fields, table, type Block, type Output } from '../render.js';
 
-type Options = ConnectionOptions & { json?: boolean };
+type Options = Omit<ConnectionOptions, 'env'>;
 
-export async function list(options: Options): Promise<void> {
-  const databases = await withAdminPool(options, listDatabases);
-  if (options.json) return printJson(databases);
-  printTable(
-    [
-      'database',
-      'type',
-      'owner / team',
-      'status',
-      'workspaces',
-      'users',
-      'size',
-      'last accessed',
-      'idle days',
-    ],
-    databases.map((d) => [
-      d.name,
-      d.type,
-      d.owner ?? d.team ?? '-',
-      d.status,
-      d.activeAttachments,
-      d.users,
-      formatBytes(d.sizeBytes),
-      formatDate(d.lastAccessed),
-      d.idleDays,
-    ]),
-  );
+const ADMIN_OPTIONS = [...CONNECTION_OPTIONS, JSON_OPTION];
+
+/** Runs `query` on the server the options and environment point at. */
+function fromServer<T>(options: Options, io: CliIO, query: (pool: pg.Pool) => Promise<T>) {
+  return withAdminPool({ ...options, env: io.env }, query);
 }
 
-export async function summary(options: Options): Promise<void> {
-  const s = await withAdminPool(options, summarize);
-  if (options.json) return printJson(s);
-  printFields([
-    ['databases', s.databases],
-    ['  individual', s.byType.individual ?? 0],
-    ['  team', s.byType.team ?? 0],
-    ['  active', s.byStatus.active ?? 0],
-    ['  archived', s.byStatus.archived ?? 0],
-    ['attached workspaces', s.activeAttachments],
-    ['users', s.users],
-    ['total size', formatBytes(s.totalSizeBytes)],
-    ['never accessed', s.neverAccessed],
-    ['idle 30+ days', s.idleOver30Days],
-  ]);
-}
+export const listCommand: CommandSpec<Options> = {
+  name: 'list',
+  description: 'list databases',
+  options: ADMIN_OPTIONS,
+  async run(options, io) {
+    const databases = await fromServer(options, io, listDatabases);
+    const rows = table(databases, [
+      { header: 'database', value: (d) => d.name },
+      { header: 'type', value: (d) => d.type },
+      { header: 'owner / team', value: (d) => d.owner ?? d.team },
+      { header: 'status', value: (d) => d.status },
+      { header: 'workspaces', value: (d) => d.activeAttachments },
+      { header: 'users', value: (d) => d.users },
+      { header: 'size', value: (d) => d.sizeBytes, format: 'bytes' },
+      { header: 'last accessed', value: (d) => d.lastAccessed, whenEmpty: 'never' },
+      { header: 'idle days', value: (d) => d.idleDays },
+    ]);
+    return { json: databases, blocks: [rows] };
+  },
+};
 
-export async function inspect(options: Options & { name: string }): Promise<void> {
-  const detail = await withAdminPool(options, (pool) => inspectDatabase(pool, options.name));
-  if (!detail) {
-    throw new UsageError(
-      `no DevDB database named ${JSON.stringify(options.name)}; \`devdb list\` shows them`,
-    );
-  }
-  if (options.json) return printJson(detail);
+export const summaryCommand: CommandSpec<Options> = {
+  name: 'summary',
+  description: 'totals',
+  options: ADMIN_OPTIONS,
+  async run(options, io) {
+    const s = await fromServer(options, io, summarize);
+    const totals = fields([
+      { label: 'databases', value: s.databases },
+      { label: '  individual', value: s.byType.individual ?? 0 },
+      { label: '  team', value: s.byType.team ?? 0 },
+      { label: '  active', value: s.byStatus.active ?? 0 },
+      { label: '  archived', value: s.byStatus.archived ?? 0 },
+      { label: 'attached workspaces', value: s.activeAttachments },
+      { label: 'users', value: s.users },
+      { label: 'total size', value: s.totalSizeBytes, format: 'bytes' },
+      { label: 'never accessed', value: s.neverAccessed },
+      { label: 'idle 30+ days', value: s.idleOver30Days },
+    ]);
+    return { json: s, blocks: [totals] };
+  },
+};
+
+function detailBlocks(detail: DatabaseDetail): Block[] {
   const d = detail.database;
-  printFields([
-    ['database', d.name],
-    ['type', d.type],
-    [d.type === 'team' ? 'team' : 'owner', d.team ?? d.owner ?? '-'],
-    ['status', d.status],
-    ['size', formatBytes(d.sizeBytes)],
-    ['created', formatDate(d.createdAt)],
-    ['last accessed', formatDate(d.lastAccessed)],
-  ]);
-  process.stdout.write('\nUsers\n');
-  printTable(
-    ['username', 'access', 'since'],
-    detail.users.map((u) => [u.username, u.accessLevel, formatDate(u.grantedAt)]),
-  );
-  process.stdout.write('\nWorkspaces\n');
-  printTable(
-    ['workspace id', 'name', 'owner', 'login role', 'attached', 'detached', 'last seen'],
-    detail.attachments.map((a) => [
-      a.workspaceId,
-      a.workspaceName ?? '-',
-      a.owner,
-      a.user,
-      formatDate(a.attachedAt),
-      a.detachedAt ? formatDate(a.detachedAt) : '-',
-      formatDate(a.lastSeenAt),
+  return [
+    fields([
+      { label: 'database', value: d.name },
+      { label: 'type', value: d.type },
+      { label: d.type === 'team' ? 'team' : 'owner', value: d.team ?? d.owner },
+      { label: 'status', value: d.status },
+      { label: 'size', value: d.sizeBytes, format: 'bytes' },
+      { label: 'created', value: d.createdAt },
+      { label: 'last accessed', value: d.lastAccessed, whenEmpty: 'never' },
     ]),
-  );
-  process.stdout.write('\nRecent events\n');
-  printTable(
-    ['at', 'actor', 'action', 'workspace'],
-    detail.recentEvents.map((e) => [formatDate(e.at), e.actor, e.action, e.workspaceId ?? '-']),
-  );
+    table(
+      detail.users,
+      [
+        { header: 'username', value: (u) => u.username },
+        { header: 'access', value: (u) => u.accessLevel },
+        { header: 'since', value: (u) => u.grantedAt },
+      ],
+      { title: 'Users' },
+    ),
+    table(
+      detail.attachments,
+      [
+        { header: 'workspace id', value: (a) => a.workspaceId },
+        { header: 'name', value: (a) => a.workspaceName },
+        { header: 'owner', value: (a) => a.owner },
+        { header: 'login role', value: (a) => a.user },
+        { header: 'attached', value: (a) => a.attachedAt },
+        { header: 'detached', value: (a) => a.detachedAt },
+        { header: 'last seen', value: (a) => a.lastSeenAt, whenEmpty: 'never' },
+      ],
+      { title: 'Workspaces' },
+    ),
+    table(
+      detail.recentEvents,
+      [
+        { header: 'at', value: (e) => e.at },
+        { header: 'actor', value: (e) => e.actor },
+        { header: 'action', value: (e) => e.action },
+        { header: 'workspace', value: (e) => e.workspaceId },
+      ],
+      { title: 'Recent events' },
+    ),
+  ];
 }
 
-export async function users(options: Options): Promise<void> {
-  const rows = await withAdminPool(options, listUsers);
-  if (options.json) return printJson(rows);
-  printTable(
-    ['username', 'databases', 'owned', 'teams', 'attached workspaces'],
-    rows.map((u) => [u.username, u.databases.join(', '), u.owned, u.teams, u.activeAttachments]),
-  );
-}
+export const inspectCommand: CommandSpec<Options & { name: string }> = {
+  name: 'inspect',
+  description: 'one database: users, workspaces, recent events',
+  arguments: [{ name: 'name', description: 'database name, e.g. dev_alice' }],
+  options: ADMIN_OPTIONS,
+  async run(options, io): Promise<Output> {
+    const detail = await fromServer(options, io, (pool) => inspectDatabase(pool, options.name));
+    if (!detail) {
+      throw new UserError(
+        `no DevDB database named ${JSON.stringify(options.name)}; \`devdb list\` shows them`,
+      );
+    }
+    return { json: detail, blocks: detailBlocks(detail) };
+  },
+};
+
+export const usersCommand: CommandSpec<Options> = {
+  name: 'users',
+  description: 'list users and their databases',
+  options: ADMIN_OPTIONS,
+  async run(options, io) {
+    const users = await fromServer(options, io, listUsers);
+    const rows = table(users, [
+      { header: 'username', value: (u) => u.username },
+      { header: 'databases', value: (u) => u.databases.join(', ') },
+      { header: 'owned', value: (u) => u.owned },
+      { header: 'teams', value: (u) => u.teams },
+      { header: 'attached workspaces', value: (u) => u.activeAttachments },
+    ]);
+    return { json: users, blocks: [rows] };
+  },
+};

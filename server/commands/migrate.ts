@@ -1,42 +1,63 @@
 /** `devdb migrate [--status]`. */
 import pg from 'pg';
 import { migrate, migrationStatus } from '../../provisioning/index.js';
-import { openAdminPool, resolveAdminUrl, type ConnectionOptions } from '../admin-connection.js';
-import { formatDate, printJson, printTable } from '../output.js';
+import {
+  CONNECTION_OPTIONS,
+  openAdminPool,
+  resolveAdminUrl,
+  type ConnectionOptions,
+} from '../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../command.js';
+import type { CliIO } from '../io.js';
+import { columnsOf, table, text, type Output } from '../render.js';
 
-export async function runMigrate(
-  options: ConnectionOptions & { status?: boolean; json?: boolean },
-) {
-  // Checks reachability with a clear message before taking a dedicated session.
-  await (await openAdminPool(options, 1)).end();
-  const client = new pg.Client({ connectionString: await resolveAdminUrl(options) });
-  await client.connect();
-  try {
-    if (!options.status) {
-      const applied: string[] = [];
-      await migrate(client, {
-        onApplied: (m) => {
-          applied.push(m.file);
-          if (!options.json) process.stderr.write(`applied ${m.kind} ${m.file}\n`);
-        },
-      });
-      if (options.json) return printJson({ applied });
-      process.stdout.write(
-        applied.length ? `${applied.length} file(s) applied\n` : 'schema is up to date\n',
-      );
-      return;
-    }
-    const { numbered, repeatable } = await migrationStatus(client);
-    const status = [
-      ...numbered.map((s) => ({ kind: 'numbered', ...s })),
-      ...repeatable.map((s) => ({ kind: 'repeatable', ...s })),
-    ];
-    if (options.json) return printJson(status);
-    printTable(
-      ['migration', 'kind', 'state', 'applied at'],
-      status.map((s) => [s.file, s.kind, s.state, s.appliedAt ? formatDate(s.appliedAt) : '-']),
-    );
-  } finally {
-    await client.end();
-  }
+type Options = Omit<ConnectionOptions, 'env'> & { status?: boolean; json?: boolean };
+
+async function apply(client: pg.Client, options: Options, io: CliIO): Promise<Output> {
+  const applied: string[] = [];
+  await migrate(client, {
+    onApplied: (m) => {
+      applied.push(m.file);
+      if (!options.json) io.stderr.write(`applied ${m.kind} ${m.file}\n`);
+    },
+  });
+  const message = applied.length ? `${applied.length} file(s) applied\n` : 'schema is up to date\n';
+  return { json: { applied }, blocks: [text(message)] };
 }
+
+/** Every field of the status rows is a column, so new ones show up without changes here. */
+async function status(client: pg.Client): Promise<Output> {
+  const { numbered, repeatable } = await migrationStatus(client);
+  const rows = [
+    ...numbered.map(({ file, state, appliedAt }) => ({ file, kind: 'numbered', state, appliedAt })),
+    ...repeatable.map(({ file, state, appliedAt }) => ({
+      file,
+      kind: 'repeatable',
+      state,
+      appliedAt,
+    })),
+  ];
+  return { json: rows, blocks: [table(rows, columnsOf(rows, { file: 'migration' }))] };
+}
+
+export const migrateCommand: CommandSpec<Options> = {
+  name: 'migrate',
+  description: 'apply pending schema migrations',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--status', description: 'only show which migrations are applied' },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const connection = { ...options, env: io.env };
+    // Checks reachability with a clear message before taking a dedicated session.
+    await (await openAdminPool(connection, 1)).end();
+    const client = new pg.Client({ connectionString: await resolveAdminUrl(connection) });
+    await client.connect();
+    try {
+      return await (options.status ? status(client) : apply(client, options, io));
+    } finally {
+      await client.end();
+    }
+  },
+};

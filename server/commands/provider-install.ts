@@ -6,14 +6,17 @@ import {
   PROVIDER_SOURCE,
   type InstalledProvider,
 } from '../../provider/devdb/package-layout.js';
-import { UsageError } from '../errors.js';
+import type { CommandSpec } from '../command.js';
+import { DEFAULT_DATA_DIR } from '../data-dir.js';
+import { UserError } from '../errors.js';
+import { text } from '../render.js';
 
 export async function installProvider(dir: string): Promise<InstalledProvider> {
   try {
     return await installToMirror(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new UsageError(
+    throw new UserError(
       `the provider bundle ${PROVIDER_BUNDLE} is missing: run \`npm run build\` first`,
     );
   }
@@ -31,3 +34,25 @@ export function provisionerInstructions(installed: InstalledProvider): string {
     '',
   ].join('\n');
 }
+
+const installCommand: CommandSpec<{ dir: string }> = {
+  name: 'install',
+  description:
+    'lay out a filesystem mirror with the provider and a CLI config for TF_CLI_CONFIG_FILE',
+  options: [
+    {
+      flags: '--dir <dir>',
+      description: 'mirror directory',
+      default: path.join(DEFAULT_DATA_DIR, 'terraform'),
+    },
+  ],
+  async run({ dir }) {
+    return { blocks: [text(provisionerInstructions(await installProvider(dir)))] };
+  },
+};
+
+export const providerCommand: CommandSpec = {
+  name: 'provider',
+  description: 'the devdb Terraform provider',
+  subcommands: [installCommand],
+};

@@ -6,63 +6,107 @@ import {
   workspaceEndpoint,
   type AttachInput,
 } from '../../provisioning/index.js';
-import { withAdminPool, type ConnectionOptions } from '../admin-connection.js';
-import { printFields, printJson, printTable } from '../output.js';
+import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
+import { fields, table, type Output } from '../render.js';
 
-export type ProvisionOptions = ConnectionOptions &
+export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
   Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom'> & {
     /** Checked here, so the message names the allowed values. */
     type: string;
     /** Address workspaces use; default: the admin URL's host and port. */
     host?: string;
     port?: number;
-    json?: boolean;
   };
 
-export async function provision(options: ProvisionOptions): Promise<void> {
-  const type = validateDatabaseType(options.type);
-  const attachment = await withAdminPool(options, (pool, url) =>
-    attachWorkspace(pool, workspaceEndpoint(url, options), {
-      type,
-      owner: options.owner,
-      ownerId: options.ownerId,
-      team: options.team,
-      workspaceId: options.workspaceId,
-      workspaceName: options.workspaceName,
-      template: options.template,
-      actor: 'cli',
-    }),
-  );
-  const { name, user, password, host, port, url, env } = attachment;
-  if (options.json) {
-    // Asked for explicitly: the one place the CLI prints a workspace password.
-    printJson({ name, user, password, host, port, url, env });
-    return;
-  }
-  printFields([
-    ['database', `${name}${attachment.createdDatabase ? ' (created)' : ''}`],
-    ['user', `${user}${attachment.reattached ? ' (re-attached: new password)' : ''}`],
-    ['url', url],
-    ['password', 'not shown; use --json to receive it'],
-  ]);
-}
+export const provisionCommand: CommandSpec<ProvisionOptions> = {
+  name: 'provision',
+  description:
+    "attach a workspace to its database (creating it if needed); prints the workspace's credentials",
+  options: [
+    ...CONNECTION_OPTIONS,
+    {
+      flags: '--type <type>',
+      description: 'database type',
+      choices: ['individual', 'team'],
+      required: true,
+    },
+    {
+      flags: '--owner <user>',
+      description: "the workspace owner's Coder username",
+      required: true,
+    },
+    {
+      flags: '--owner-id <id>',
+      description: "the owner's Coder user id (keeps the database across renames)",
+    },
+    { flags: '--team <name>', description: 'team name (with --type team)' },
+    { flags: '--workspace-id <id>', description: 'the Coder workspace id', required: true },
+    { flags: '--workspace-name <name>', description: 'the Coder workspace name' },
+    { flags: '--template <name>', description: 'the Coder template name' },
+    {
+      flags: '--host <host>',
+      description: 'host workspaces connect to (default: the admin URL host)',
+    },
+    {
+      flags: '--port <n>',
+      description: 'port workspaces connect to (default: the admin URL port)',
+      parse: portNumber,
+    },
+    JSON_OPTION,
+  ],
+  async run(options, io): Promise<Output> {
+    const type = validateDatabaseType(options.type);
+    const attachment = await withAdminPool({ ...options, env: io.env }, (pool, url) =>
+      attachWorkspace(pool, workspaceEndpoint(url, options), {
+        type,
+        owner: options.owner,
+        ownerId: options.ownerId,
+        team: options.team,
+        workspaceId: options.workspaceId,
+        workspaceName: options.workspaceName,
+        template: options.template,
+        actor: 'cli',
+      }),
+    );
+    const { name, user, password, host, port, url, env } = attachment;
+    const summary = fields([
+      { label: 'database', value: `${name}${attachment.createdDatabase ? ' (created)' : ''}` },
+      {
+        label: 'user',
+        value: `${user}${attachment.reattached ? ' (re-attached: new password)' : ''}`,
+      },
+      { label: 'url', value: url },
+      { label: 'password', value: 'not shown; use --json to receive it' },
+    ]);
+    // Asked for explicitly with --json: the one place the CLI prints a workspace password.
+    return { json: { name, user, password, host, port, url, env }, blocks: [summary] };
+  },
+};
 
-export async function release(
-  options: ConnectionOptions & { workspaceId: string; json?: boolean },
-): Promise<void> {
-  const detached = await withAdminPool(options, (pool) =>
-    detachWorkspace(pool, { workspaceId: options.workspaceId, actor: 'cli' }),
-  );
-  if (options.json) {
-    printJson({ workspaceId: options.workspaceId, detached });
-    return;
-  }
-  if (detached.length === 0) {
-    process.stdout.write(`workspace ${options.workspaceId} was not attached to any database\n`);
-    return;
-  }
-  printTable(
-    ['database', 'dropped login role', 'sessions terminated'],
-    detached.map((d) => [d.name, d.user, d.sessionsTerminated]),
-  );
-}
+export const releaseCommand: CommandSpec<Omit<ConnectionOptions, 'env'> & { workspaceId: string }> =
+  {
+    name: 'release',
+    description: 'detach a workspace: its login role and sessions are dropped, databases stay',
+    options: [
+      ...CONNECTION_OPTIONS,
+      { flags: '--workspace-id <id>', description: 'the Coder workspace id', required: true },
+      JSON_OPTION,
+    ],
+    async run(options, io) {
+      const { workspaceId } = options;
+      const detached = await withAdminPool({ ...options, env: io.env }, (pool) =>
+        detachWorkspace(pool, { workspaceId, actor: 'cli' }),
+      );
+      const rows = table(
+        detached,
+        [
+          { header: 'database', value: (d) => d.name },
+          { header: 'dropped login role', value: (d) => d.user },
+          { header: 'sessions terminated', value: (d) => d.sessionsTerminated },
+        ],
+        { whenNone: `workspace ${workspaceId} was not attached to any database` },
+      );
+      return { json: { workspaceId, detached }, blocks: [rows] };
+    },
+  };

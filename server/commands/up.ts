@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { bootstrap, configureLoopback, migrate } from '../../provisioning/index.js';
 import {
+  DEFAULT_DATA_DIR,
   ensureDataDir,
   newCredentials,
   pgDataDir,
@@ -23,7 +24,9 @@ import {
   startCluster,
   type RunningCluster,
 } from '../embedded/index.js';
-import { UsageError } from '../errors.js';
+import { listenPort, type CommandSpec } from '../command.js';
+import { UserError } from '../errors.js';
+import type { CliIO } from '../io.js';
 import { installProvider } from './provider-install.js';
 
 export interface UpOptions {
@@ -36,19 +39,19 @@ export interface UpOptions {
 
 const LOOPBACK = '127.0.0.1';
 
-function step(message: string): () => void {
+function step(io: CliIO, message: string): () => void {
   const started = Date.now();
-  process.stderr.write(`${message}…`);
-  return () => process.stderr.write(` done (${Date.now() - started} ms)\n`);
+  io.stderr.write(`${message}…`);
+  return () => io.stderr.write(` done (${Date.now() - started} ms)\n`);
 }
 
-async function prepareCluster(options: UpOptions): Promise<Credentials> {
+async function prepareCluster(options: UpOptions, io: CliIO): Promise<Credentials> {
   await ensureDataDir(options.dataDir);
   const pgdata = pgDataDir(options.dataDir);
   const existing = await readCredentials(options.dataDir);
   if (await isInitialised(pgdata)) {
     if (!existing) {
-      throw new UsageError(
+      throw new UserError(
         `${pgdata} holds a cluster but ${path.join(options.dataDir, 'credentials.json')} is missing; restore it or start with an empty data dir`,
       );
     }
@@ -57,7 +60,7 @@ async function prepareCluster(options: UpOptions): Promise<Credentials> {
   const credentials = existing ?? newCredentials(LOOPBACK, options.port ?? 5432);
   // Credentials first: a crash after initdb must not leave a cluster nobody can log in to.
   await writeCredentials(options.dataDir, credentials);
-  const done = step(`Initialising PostgreSQL 17 in ${pgdata}`);
+  const done = step(io, `Initialising PostgreSQL 17 in ${pgdata}`);
   await initCluster({
     dataDir: pgdata,
     superuser: credentials.superuser.user,
@@ -67,7 +70,11 @@ async function prepareCluster(options: UpOptions): Promise<Credentials> {
   return credentials;
 }
 
-async function prepareSchema(credentials: Credentials, options: UpOptions): Promise<void> {
+async function prepareSchema(
+  credentials: Credentials,
+  options: UpOptions,
+  io: CliIO,
+): Promise<void> {
   await bootstrap(urlFor(credentials, 'superuser', 'postgres'), {
     provisionerPassword: credentials.provisioner.password,
   });
@@ -76,7 +83,7 @@ async function prepareSchema(credentials: Credentials, options: UpOptions): Prom
   try {
     const applied = await migrate(provisioner);
     if (applied.length)
-      process.stderr.write(`Applied migrations: ${applied.map((m) => m.file).join(', ')}\n`);
+      io.stderr.write(`Applied migrations: ${applied.map((m) => m.file).join(', ')}\n`);
     await configureLoopback(provisioner, {
       host: LOOPBACK,
       port: credentials.port,
@@ -112,57 +119,52 @@ async function admitRemoteClients(pgdata: string, listen: string): Promise<void>
     await appendFile(hba, `# added by devdb up --listen\n${missing.join('\n')}\n`);
 }
 
-/**
- * Listens for SIGINT/SIGTERM from the very start, so a signal that arrives
- * while the cluster is still starting stops it too instead of orphaning it.
- */
-function captureShutdownSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve(signal));
-  });
-}
-
-async function waitForShutdown(cluster: RunningCluster, signal: Promise<string>): Promise<number> {
+async function waitForShutdown(
+  cluster: RunningCluster,
+  signal: Promise<string>,
+  io: CliIO,
+): Promise<number> {
   const outcome = await Promise.race([
     signal.then((name) => ({ name })),
     cluster.exited.then((code) => ({ code })),
   ]);
   if ('code' in outcome) {
-    process.stderr.write(
+    io.stderr.write(
       `devdb: PostgreSQL exited unexpectedly (code ${outcome.code}); see the log above\n`,
     );
     return 1;
   }
-  process.stderr.write(`\n${outcome.name} received: stopping PostgreSQL…\n`);
+  io.stderr.write(`\n${outcome.name} received: stopping PostgreSQL…\n`);
   await cluster.stop();
-  process.stderr.write('DevDB stopped.\n');
+  io.stderr.write('DevDB stopped.\n');
   return 0;
 }
 
 /** Starting problems (port taken, already running, unreadable dir) are the user's to fix: no stack trace. */
-async function asUsageError<T>(work: Promise<T>): Promise<T> {
+async function asUserError<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+    throw error instanceof UserError ? error : new UserError((error as Error).message);
   }
 }
 
-export async function up(given: UpOptions): Promise<number> {
+export async function up(given: UpOptions, io: CliIO): Promise<number> {
   const options = { ...given, dataDir: path.resolve(given.dataDir) };
-  const signal = captureShutdownSignal();
-  const credentials = await asUsageError(prepareCluster(options));
+  // Listening from the very start: a signal that arrives while the cluster is
+  // still starting stops it too instead of orphaning it.
+  const signal = io.shutdownSignal();
+  const credentials = await asUserError(prepareCluster(options, io));
   await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
-  const done = step('Starting PostgreSQL');
-  const cluster = await asUsageError(
+  const done = step(io, 'Starting PostgreSQL');
+  const cluster = await asUserError(
     startCluster({
       dataDir: pgDataDir(options.dataDir),
       port: options.port ?? credentials.port,
       listen: options.listen,
       // Problems only: routine server chatter would bury DevDB's own messages.
       onLog: (line) => {
-        if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line))
-          process.stderr.write(`postgres: ${line}\n`);
+        if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) io.stderr.write(`postgres: ${line}\n`);
       },
     }),
   );
@@ -171,14 +173,14 @@ export async function up(given: UpOptions): Promise<number> {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
     await writeCredentials(options.dataDir, credentials);
-    await prepareSchema(credentials, options);
+    await prepareSchema(credentials, options, io);
   } catch (error) {
     await cluster.stop();
     throw error;
   }
   const provider = await installProvider(path.join(options.dataDir, 'terraform'));
   const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
-  process.stdout.write(
+  io.stdout.write(
     [
       `DevDB is running: PostgreSQL 17 on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
@@ -191,5 +193,31 @@ export async function up(given: UpOptions): Promise<number> {
       '',
     ].join('\n'),
   );
-  return waitForShutdown(cluster, signal);
+  return waitForShutdown(cluster, signal, io);
 }
+
+export const upCommand: CommandSpec<UpOptions> = {
+  name: 'up',
+  description: 'run DevDB on an embedded PostgreSQL 17 (foreground; Ctrl-C stops it)',
+  options: [
+    {
+      flags: '--data-dir <dir>',
+      description: 'where the cluster and its credentials live',
+      default: DEFAULT_DATA_DIR,
+    },
+    {
+      flags: '--port <n>',
+      description: 'port to listen on; 0 = any free port (default: 5432, then the last one used)',
+      parse: listenPort,
+    },
+    {
+      flags: '--listen <addr>',
+      description: 'listen address(es), comma-separated',
+      default: LOOPBACK,
+    },
+    { flags: '--public-host <host>', description: 'host name workspaces use to reach this server' },
+  ],
+  async run(options, io) {
+    return { exitCode: await up(options, io) };
+  },
+};

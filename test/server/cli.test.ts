@@ -6,21 +6,21 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../server/embedded/index.js';
+import { captureIO, runDevdb as devdb, type CliResult } from '../helpers/cli-io.js';
+import { buildProgram } from '../../server/program.js';
 
 const CLI = path.resolve('dist/server/cli.js');
 const run = promisify(execFile);
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `devdb` command; the environment never carries an admin URL by accident. */
-async function devdb(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const { DEVDB_ADMIN_URL: _ignored, ...base } = process.env;
+/**
+ * Runs the built `devdb` executable, for what only a process shows (exit codes,
+ * signals); everything else runs in this process (runDevdb). The environment
+ * never carries an admin URL by accident.
+ */
+async function devdbProcess(args: string[]): Promise<CliResult> {
+  const { DEVDB_ADMIN_URL: _ignored, ...env } = process.env;
   try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { env: { ...base, ...env } });
+    const { stdout, stderr } = await run('node', [CLI, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -234,6 +234,34 @@ describe('devdb command, end to end', () => {
     expect(missing.stderr).toContain('no DevDB database named "dev_nobody"');
   });
 
+  it('prints tables with a header rule, IEC sizes and right-aligned numbers; colour only on a terminal', async () => {
+    const { stdout } = await devdb(['list', '--data-dir', dataDir]);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^│ database +│ type +│/);
+    expect(lines[2]).toMatch(/^├─+┼─+┼/);
+    const alice = lines.find((l) => l.includes('dev_alice'))!.split('│');
+    expect(alice[5]).toMatch(/^ {2,}1 $/); // workspaces
+    expect(alice[7]).toMatch(/^ +\d+(\.\d)? (B|KiB|MiB|GiB) $/); // size
+    expect(stdout).not.toContain('\x1b[');
+    const tty = await devdb(['list', '--data-dir', dataDir], { isTTY: true });
+    expect(tty.stdout).toContain('\x1b[1mdatabase\x1b[22m');
+    const noColor = await devdb(['list', '--data-dir', dataDir], {
+      isTTY: true,
+      env: { NO_COLOR: '1' },
+    });
+    expect(noColor.stdout).not.toContain('\x1b[');
+  });
+
+  it('finds the server through DEVDB_ADMIN_URL in the environment it is given', async () => {
+    const adminUrl = (await devdb(['admin-url', '--data-dir', dataDir])).stdout.trim();
+    const result = await devdb(['summary', '--data-dir', path.join(root, 'nowhere')], {
+      env: { DEVDB_ADMIN_URL: adminUrl },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^databases +2$/m);
+    expect(result.stdout).toMatch(/^total size +\d+(\.\d)? (B|KiB|MiB|GiB)$/m);
+  });
+
   it('refuses bad input with what is allowed, creating nothing', async () => {
     const before = (await devdb(['list', '--data-dir', dataDir, '--json'])).stdout;
     const bad = await devdb(
@@ -280,6 +308,24 @@ describe('devdb command, end to end', () => {
     expect(again.stdout.trim()).toBe('schema is up to date');
   });
 
+  it('shows migration status as a table of both kinds', async () => {
+    const { stdout } = await devdb(['migrate', '--status', '--data-dir', dataDir]);
+    expect(stdout.split('\n')[1]).toMatch(/│ migration +│ kind +│ state +│ applied at +│/);
+    expect(stdout).toMatch(/001_schema\.sql +│ numbered +│ applied/);
+    expect(stdout).toMatch(/grants\.sql +│ repeatable +│ applied/);
+  });
+
+  it('says so when releasing a workspace that was never attached', async () => {
+    const args = ['release', '--data-dir', dataDir, '--workspace-id', 'ws-never'];
+    expect((await devdb(args)).stdout).toBe(
+      'workspace ws-never was not attached to any database\n',
+    );
+    expect(JSON.parse((await devdb([...args, '--json'])).stdout)).toEqual({
+      workspaceId: 'ws-never',
+      detached: [],
+    });
+  });
+
   it('release drops the workspace credentials', async () => {
     const info = JSON.parse(
       (
@@ -306,7 +352,7 @@ describe('devdb command, end to end', () => {
     );
   });
 
-  it('survives 60 concurrent provision/release processes on shared databases (known-failures #1, #2)', async () => {
+  it('survives 60 concurrent provision/release runs on shared databases', async () => {
     const attach = (i: number) =>
       devdb(
         provisionArgs(dataDir, {
@@ -404,5 +450,41 @@ describe('devdb up --listen beyond loopback', () => {
       await stopUp(up);
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('devdb up in this process', () => {
+  it('starts, and stops cleanly on the shutdown signal its IO delivers', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'devdb-up-io-'));
+    await chmod(root, 0o755);
+    const io = captureIO();
+    const exit = buildProgram(io).run(['up', '--data-dir', path.join(root, 'data'), '--port', '0']);
+    try {
+      await Promise.race([io.untilStdout(/Press Ctrl-C to stop/), exit]);
+      expect(io.stdoutText()).toMatch(/^DevDB is running: PostgreSQL 17 on 127\.0\.0\.1:\d+/);
+    } finally {
+      io.sendSignal('SIGTERM');
+      expect(await exit).toBe(0);
+      await rm(root, { recursive: true, force: true });
+    }
+    expect(io.stderrText()).toContain('SIGTERM received: stopping PostgreSQL');
+    expect(io.stderrText()).toContain('DevDB stopped.');
+  });
+});
+
+describe('the devdb executable', () => {
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+    const result = await devdbProcess(['--version']);
+    expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('exits 2 on a usage error, with the error and one line pointing to --help', async () => {
+    const result = await devdbProcess(['provision', '--typ', 'team', '--owner', 'bob']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      "devdb: unknown option '--typ' (did you mean --type?)\nRun 'devdb provision --help' for usage.\n",
+    );
   });
 });

@@ -1,0 +1,21 @@
+/** `devdb admin-url`: the provisioner URL, for `export DEVDB_ADMIN_URL=$(devdb admin-url)`. */
+import type { CommandSpec } from '../command.js';
+import { DEFAULT_DATA_DIR, readCredentials, urlFor } from '../data-dir.js';
+import { UserError } from '../errors.js';
+import { text } from '../render.js';
+
+export const adminUrlCommand: CommandSpec<{ dataDir: string }> = {
+  name: 'admin-url',
+  description:
+    "print the provisioner's URL, password included: export DEVDB_ADMIN_URL=$(devdb admin-url)",
+  options: [
+    { flags: '--data-dir <dir>', description: 'data dir of `devdb up`', default: DEFAULT_DATA_DIR },
+  ],
+  async run({ dataDir }) {
+    const credentials = await readCredentials(dataDir);
+    if (!credentials) {
+      throw new UserError(`no DevDB credentials in ${dataDir}: run \`devdb up\` first`);
+    }
+    return { blocks: [text(`${urlFor(credentials, 'provisioner')}\n`)] };
+  },
+};

@@ -1,0 +1,186 @@
+/**
+ * The one renderer of `devdb` output. Commands return data (an {@link Output});
+ * this turns it into JSON for --json, or into readable text: tables with a rule
+ * under the header, numbers right-aligned, sizes in IEC units, and colour only
+ * on a terminal without NO_COLOR (https://no-color.org).
+ */
+import Table from 'cli-table3';
+import type { CliIO } from './io.js';
+
+/** A value as a command hands it over; formatting is the renderer's business. */
+export type Cell = string | number | boolean | Date | null | undefined;
+
+/** `bytes` prints a number as a size (see {@link formatBytes}). */
+export type Format = 'bytes';
+
+export interface Column<Row> {
+  header: string;
+  value: (row: Row) => Cell;
+  format?: Format;
+  /** Printed for null/undefined (default `-`). */
+  whenEmpty?: string;
+}
+
+export interface Field {
+  label: string;
+  value: Cell;
+  format?: Format;
+  whenEmpty?: string;
+}
+
+interface RenderedColumn {
+  header: string;
+  format?: Format;
+  whenEmpty?: string;
+}
+
+export type Block =
+  | {
+      kind: 'table';
+      title?: string;
+      columns: RenderedColumn[];
+      rows: Cell[][];
+      /** Printed instead of an empty table (default `(none)`). */
+      whenNone?: string;
+    }
+  | { kind: 'fields'; title?: string; fields: Field[] }
+  | { kind: 'text'; text: string };
+
+/** What a command returns: its --json value, its readable blocks, and its exit code (default 0). */
+export interface Output {
+  json?: unknown;
+  blocks?: Block[];
+  exitCode?: number;
+}
+
+export function table<Row>(
+  rows: readonly Row[],
+  columns: Column<Row>[],
+  options: { title?: string; whenNone?: string } = {},
+): Block {
+  return {
+    kind: 'table',
+    ...options,
+    columns: columns.map(({ header, format, whenEmpty }) => ({ header, format, whenEmpty })),
+    rows: rows.map((row) => columns.map((column) => column.value(row))),
+  };
+}
+
+/** `appliedAt` → `applied at`. */
+function headerFor(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/**
+ * A column for every key the rows have, in first-seen order: for rows whose
+ * shape may grow (a new field shows up without touching the command).
+ */
+export function columnsOf<Row extends object>(
+  rows: readonly Row[],
+  headers: Partial<Record<string, string>> = {},
+): Column<Row>[] {
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return keys.map((key) => ({
+    header: headers[key] ?? headerFor(key),
+    value: (row) => (row as Record<string, Cell>)[key],
+  }));
+}
+
+export const fields = (list: Field[], title?: string): Block => ({
+  kind: 'fields',
+  title,
+  fields: list,
+});
+
+export const text = (value: string): Block => ({ kind: 'text', text: value });
+
+const IEC_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** The one size format of DevDB output: IEC units, one decimal (`512 B`, `7.4 MiB`). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '-';
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < IEC_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${IEC_UNITS[unit]}`;
+}
+
+/** UTC, to the second: `2025-01-31 09:15:00`. */
+export function formatDate(date: Date): string {
+  return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+function formatCell(value: Cell, format?: Format, whenEmpty = '-'): string {
+  if (value === null || value === undefined) return whenEmpty;
+  if (value instanceof Date) return formatDate(value);
+  if (format === 'bytes' && typeof value === 'number') return formatBytes(value);
+  return String(value);
+}
+
+interface Style {
+  strong(text: string): string;
+}
+
+const plain: Style = { strong: (s) => s };
+const ansi: Style = { strong: (s) => `\x1b[1m${s}\x1b[22m` };
+
+/** Colour only for a person at a terminal, and never when NO_COLOR is set to anything. */
+export function wantsColour(io: Pick<CliIO, 'isTTY' | 'env'>): boolean {
+  return io.isTTY && !io.env.NO_COLOR;
+}
+
+const styleFor = (io: CliIO): Style => (wantsColour(io) ? ansi : plain);
+
+function isNumeric(column: RenderedColumn, rows: Cell[][], index: number): boolean {
+  if (column.format === 'bytes') return true;
+  const present = rows.map((row) => row[index]).filter((v) => v !== null && v !== undefined);
+  return present.length > 0 && present.every((v) => typeof v === 'number');
+}
+
+function renderTable(block: Extract<Block, { kind: 'table' }>, style: Style): string {
+  if (block.rows.length === 0) return `${block.whenNone ?? '(none)'}\n`;
+  const grid = new Table({
+    head: block.columns.map((c) => style.strong(c.header)),
+    colAligns: block.columns.map((c, i) => (isNumeric(c, block.rows, i) ? 'right' : 'left')),
+    // compact: a rule under the header only, none between rows. Colour is ours (styleFor).
+    style: { head: [], border: [], compact: true },
+  });
+  grid.push(
+    ...block.rows.map((row) =>
+      row.map((value, i) =>
+        formatCell(value, block.columns[i]?.format, block.columns[i]?.whenEmpty),
+      ),
+    ),
+  );
+  return `${grid.toString()}\n`;
+}
+
+function renderFields(block: Extract<Block, { kind: 'fields' }>): string {
+  const width = Math.max(...block.fields.map((f) => f.label.length));
+  return block.fields
+    .map((f) => `${f.label.padEnd(width)}  ${formatCell(f.value, f.format, f.whenEmpty)}\n`)
+    .join('');
+}
+
+function renderBlock(block: Block, style: Style): string {
+  const body =
+    block.kind === 'table'
+      ? renderTable(block, style)
+      : block.kind === 'fields'
+        ? renderFields(block)
+        : block.text;
+  return block.kind !== 'text' && block.title ? `\n${style.strong(block.title)}\n${body}` : body;
+}
+
+/** Writes a command's output to stdout: its JSON value with --json, else its blocks. */
+export function render(output: Output, io: CliIO, options: { json?: boolean } = {}): void {
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(output.json ?? null, null, 2)}\n`);
+    return;
+  }
+  const style = styleFor(io);
+  for (const block of output.blocks ?? []) io.stdout.write(renderBlock(block, style));
+}
