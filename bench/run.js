@@ -1,7 +1,13 @@
 // `npm run bench`: every benchmark, one after the other (they share two cores).
 import { spawnSync } from 'node:child_process';
 
-const BENCHMARKS = ['bench/core.js', 'bench/plugin.js', 'bench/provider.js', 'bench/agent.js'];
+const BENCHMARKS = [
+  'bench/core.js',
+  'bench/plugin.js',
+  'bench/provider.js',
+  'bench/contended.js',
+  'bench/agent.js',
+];
 
 let failed = 0;
 for (const script of BENCHMARKS) {

@@ -22,7 +22,7 @@ DECLARE
   v_db text;
   v_created boolean;
   v_role text;
-  v_exists boolean;
+  v_sql text;
   v_conn text;
   v_schema text;
   v_db_owner text;
@@ -44,34 +44,35 @@ BEGIN
   END IF;
 
   v_role := provisioning.login_role_name(v_owner, v_db, v_ws);
-  v_exists := EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role);
-  v_conn := provisioning._remote_open(current_database());
-  IF v_exists THEN
-    PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s',
-                                                v_role, p_password_verifier, p_connection_limit));
+  -- Attaches to a ready database hold its lock in shared mode (ensure_database):
+  -- this member's role and schema are changed by one of them at a time.
+  PERFORM provisioning._lock_member(v_db, v_owner);
+  IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role) THEN
+    v_sql := format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s; ',
+                    v_role, p_password_verifier, p_connection_limit);
     IF NOT pg_has_role(v_role, v_db, 'USAGE') THEN
-      PERFORM provisioning._remote(v_conn, format('GRANT %I TO %I', v_db, v_role));
+      v_sql := v_sql || format('GRANT %I TO %I; ', v_db, v_role);
     END IF;
     IF NOT pg_has_role(v_role, 'devdb_workspace', 'USAGE') THEN
-      PERFORM provisioning._remote(v_conn, format('GRANT devdb_workspace TO %I', v_role));
+      v_sql := v_sql || format('GRANT devdb_workspace TO %I; ', v_role);
     END IF;
   ELSE
     -- INHERIT: the owner's CONNECT right applies at login; devdb_workspace's in `devdb`.
-    PERFORM provisioning._remote(v_conn, format(
-      'CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s IN ROLE %I, devdb_workspace',
-      v_role, p_password_verifier, p_connection_limit, v_db));
+    v_sql := format('CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s IN ROLE %I, devdb_workspace; ',
+                    v_role, p_password_verifier, p_connection_limit, v_db);
   END IF;
   -- Sessions in the workspace's database act as the owner role, so every object
   -- belongs to the owner and the login role stays droppable.
-  PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L', v_role, v_db, v_db));
+  v_sql := v_sql || format('ALTER ROLE %I IN DATABASE %I SET role = %L', v_role, v_db, v_db);
   IF p_type = 'team' THEN
     v_schema := provisioning.personal_schema_name(v_owner);
-    PERFORM provisioning._remote(v_conn, format(
-      'ALTER ROLE %I IN DATABASE %I SET search_path = %I, shared, public', v_role, v_db, v_schema));
-    PERFORM provisioning._remote_close(v_conn);
-    v_conn := provisioning._remote_open(v_db);
-    PERFORM provisioning._remote(v_conn, format('SET ROLE %I; CREATE SCHEMA IF NOT EXISTS %I; RESET ROLE', v_db, v_schema));
+    v_sql := v_sql || format('; ALTER ROLE %I IN DATABASE %I SET search_path = %I, shared, public', v_role, v_db, v_schema)
+                   || format('; SET ROLE %I; CREATE SCHEMA IF NOT EXISTS %I; RESET ROLE', v_db, v_schema);
   END IF;
+  -- One loopback session, into the database itself (roles are cluster-wide), and
+  -- one transaction: a session costs a backend start and an authentication.
+  v_conn := provisioning._remote_open(v_db);
+  PERFORM provisioning._remote(v_conn, v_sql);
   PERFORM provisioning._remote_close(v_conn);
 
   UPDATE provisioning.attachments a

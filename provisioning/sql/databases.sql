@@ -165,6 +165,19 @@ BEGIN
   RETURN ARRAY['database created', 'seeded from ' || p_seed];
 END $$;
 
+-- Whether the copy p_db still holds objects of the seed's owner to hand over
+-- (see _adopt_seed_objects).
+CREATE OR REPLACE FUNCTION provisioning._seed_objects_pending(p_db text, p_seed text) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_seed_owner oid := (SELECT d.datdba FROM pg_database d WHERE d.datname = p_seed);
+BEGIN
+  RETURN v_seed_owner IS NOT NULL AND pg_get_userbyid(v_seed_owner) NOT IN (p_db, current_user)
+     AND pg_has_role(current_user, v_seed_owner, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END)
+     AND EXISTS (SELECT FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
+                  WHERE d.datname = p_db AND s.refobjid = v_seed_owner AND s.deptype = 'o');
+END $$;
+
 -- Hands what the seed's owner owns in the copy p_db to p_db's owner, so the
 -- workspaces (acting as that owner) can use it. Checked through pg_shdepend on
 -- every call with a seed, so a run interrupted after the copy still converges.
@@ -177,10 +190,7 @@ DECLARE
   v_owned text;
   v_conn text;
 BEGIN
-  IF v_seed_owner IS NULL OR v_name IN (p_db, current_user)
-     OR NOT pg_has_role(current_user, v_seed_owner, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END)
-     OR NOT EXISTS (SELECT FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
-                     WHERE d.datname = p_db AND s.refobjid = v_seed_owner AND s.deptype = 'o') THEN
+  IF NOT provisioning._seed_objects_pending(p_db, p_seed) THEN
     RETURN '{}';
   END IF;
   -- REASSIGN OWNED also moves the databases the role owns (the seed itself):
@@ -256,6 +266,65 @@ BEGIN
 END $$;
 
 
+-- True when ensure_database has nothing to create, repair or record for this
+-- request: the row is active and up to date, the owner role, the database and its
+-- lock-down are in place, the owner is registered, a seed's objects are handed over.
+CREATE OR REPLACE FUNCTION provisioning._database_ready(
+  p_db text, p_type text, p_owner text, p_owner_id text, p_seed_from text
+) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (
+           SELECT FROM provisioning.databases r
+             JOIN pg_database d ON d.datname = r.db_name
+             JOIN pg_roles o ON o.rolname = r.db_name
+            WHERE r.db_name = p_db AND r.db_type = p_type AND r.status = 'active'
+              AND NOT r.metadata ? 'dropped'
+              AND (p_owner IS NULL OR r.owner_username = p_owner)
+              AND (p_owner_id IS NULL OR r.owner_id IS NOT NULL)
+              AND d.datdba = o.oid AND d.datallowconn AND NOT o.rolcanlogin AND NOT o.rolsuper
+              AND pg_has_role(current_user, o.oid, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END))
+     AND cardinality(provisioning._database_grants(p_db, 'public')) = 0
+     AND 'CONNECT' = ANY (provisioning._database_grants(p_db, current_user))
+     AND (p_type <> 'individual'
+          OR EXISTS (SELECT FROM provisioning.db_users u WHERE u.username = p_owner AND u.db_name = p_db))
+     AND (p_seed_from IS NULL OR NOT provisioning._seed_objects_pending(p_db, p_seed_from));
+$$;
+
+-- Takes the database's lock for ensure_database: shared when the database is
+-- ready (concurrent attaches then proceed side by side), exclusive when something
+-- must be created or repaired. Readiness is checked again under the lock; a lock
+-- taken in the wrong mode is given up by ending its subtransaction (PostgreSQL
+-- releases locks taken after a savepoint rolled back to) and the other mode is
+-- tried. So the attaches that queued behind the one creating a database go on in
+-- shared mode once it committed. After three tries the exclusive lock is kept.
+-- Returns whether the database is ready (shared lock held).
+CREATE OR REPLACE FUNCTION provisioning._lock_to_ensure(
+  p_db text, p_type text, p_owner text, p_owner_id text, p_seed_from text
+) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  FOR v_try IN 1..3 LOOP
+    BEGIN
+      IF provisioning._database_ready(p_db, p_type, p_owner, p_owner_id, p_seed_from) THEN
+        PERFORM provisioning._lock_database_shared(p_db);
+        IF provisioning._database_ready(p_db, p_type, p_owner, p_owner_id, p_seed_from) THEN
+          RETURN true;
+        END IF;
+      ELSE
+        PERFORM provisioning._lock_database(p_db);
+        IF NOT provisioning._database_ready(p_db, p_type, p_owner, p_owner_id, p_seed_from) THEN
+          RETURN false;
+        END IF;
+      END IF;
+      RAISE EXCEPTION USING ERRCODE = 'DV001'; -- readiness changed while waiting: other mode
+    EXCEPTION WHEN SQLSTATE 'DV001' THEN
+      NULL;
+    END;
+  END LOOP;
+  PERFORM provisioning._lock_database(p_db);
+  RETURN false;
+END $$;
+
 -- Makes a database exist and be DevDB's, idempotently and safely under concurrency.
 -- individual: p_owner (and optionally the Coder user id p_owner_id); team: p_team.
 -- With p_seed_from the database is copied from that seed when (and only when)
@@ -270,11 +339,21 @@ DECLARE
   v_db text := provisioning._resolve_database(p_type, v_owner, p_owner_id, p_team);
   v_row provisioning.databases;
   v_done text[] := '{}';
+  v_ready boolean;
 BEGIN
-  PERFORM provisioning._lock_database(v_db);
+  v_ready := provisioning._lock_to_ensure(v_db, p_type, v_owner, p_owner_id, p_seed_from);
   SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = v_db;
   IF FOUND THEN
     PERFORM provisioning._check_usable(v_row, p_owner_id, v_owner);
+  END IF;
+  IF v_ready THEN -- nothing to write: no row lock for concurrent attaches to queue on
+    PERFORM provisioning._log(p_actor, 'database.ensure', v_db, NULL,
+      jsonb_build_object('created', false, 'done', '[]'::jsonb, 'seed_from', p_seed_from));
+    db_name := v_db;
+    created := false;
+    repaired := '{}';
+    RETURN NEXT;
+    RETURN;
   END IF;
   IF p_seed_from IS NOT NULL AND NOT EXISTS (SELECT FROM pg_database d WHERE d.datname = v_db) THEN
     v_done := provisioning._create_from_seed(v_db, p_seed_from);

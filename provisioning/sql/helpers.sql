@@ -88,6 +88,20 @@ CREATE OR REPLACE FUNCTION provisioning._lock_database(p_db text) RETURNS void
 LANGUAGE sql
 RETURN pg_advisory_xact_lock(1684371044, hashtext(p_db)); -- 1684371044 = 'devd'
 
+-- The same lock in shared mode: taken by attaches to a database that needs no
+-- creation or repair, so they run side by side while everything that changes the
+-- database itself (create, repair, detach, archive, drop) still excludes them
+-- (docs/benchmarks.md, "Contended attach").
+CREATE OR REPLACE FUNCTION provisioning._lock_database_shared(p_db text) RETURNS void
+LANGUAGE sql
+RETURN pg_advisory_xact_lock_shared(1684371044, hashtext(p_db));
+
+-- One lock per (database, member): a member's login roles and personal schema in
+-- a database are only ever changed under it, after the database's own lock.
+CREATE OR REPLACE FUNCTION provisioning._lock_member(p_db text, p_owner text) RETURNS void
+LANGUAGE sql
+RETURN pg_advisory_xact_lock(1684371053, hashtext(p_db || '/' || p_owner)); -- 1684371053 = 'devm'
+
 CREATE OR REPLACE FUNCTION provisioning._log(p_actor text, p_action text, p_db text, p_workspace_id text, p_detail jsonb)
 RETURNS void LANGUAGE sql AS $$
   INSERT INTO provisioning.events (actor, action, db_name, workspace_id, detail)
