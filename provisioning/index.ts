@@ -10,3 +10,4 @@ export * from './lifecycle.js';
 export * from './queries.js';
 export * from './server-address.js';
 export * from './maintenance.js';
+export * from './units.js';

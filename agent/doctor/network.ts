@@ -2,7 +2,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Config } from '../config.js';
-import { databaseState, requireUsable } from '../database-state.js';
+import { databaseState, sizeText, requireUsable } from '../database-state.js';
 import { AgentError } from '../errors.js';
 import { Unavailable, withCentral } from '../server.js';
 import { fail, ok, type Finding } from './check.js';
@@ -79,7 +79,7 @@ export async function checkLogin(config: Config, password: string): Promise<Find
           );
       return [
         login,
-        ok('database', `${config.name}: ${state.size ?? '?'}, ${state.connections} connection(s)`),
+        ok('database', `${config.name}: ${sizeText(state)}, ${state.connections} connection(s)`),
         report,
       ];
     });

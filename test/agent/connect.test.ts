@@ -67,7 +67,7 @@ test('status prints one line with the database, its size and its connections', a
   expect(run.code).toBe(0);
   expect(run.stderr).toBe('');
   expect(run.stdout).toMatch(
-    new RegExp(`^${ws.creds.name} · \\d+ [kMG]?B · \\d+ connections?\\n$`),
+    new RegExp(`^${ws.creds.name} · \\d+\\.\\d [KMG]iB · \\d+ connections?\\n$`),
   );
 });
 
