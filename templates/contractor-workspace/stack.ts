@@ -61,7 +61,7 @@ export class ContractorWorkspace extends TerraformStack {
         install: [
           'if [ -n "$${DEVDB_AGENT_URL:-}" ]; then',
           '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
-          '  chmod +x "$HOME/.local/bin/devdb-agent"; export PATH="$HOME/.local/bin:$PATH"',
+          '  chmod +x "$HOME/.local/bin/devdb-agent"',
           'fi',
         ].join('\n'),
       },
