@@ -89,7 +89,8 @@ export class ContractorWorkspace extends TerraformStack {
       image: new TerraformVariable(this, 'image', {
         type: 'string',
         default: 'codercom/enterprise-node:ubuntu',
-        description: 'Workspace image; devdb-agent needs node >= 18 in it.',
+        description:
+          "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major).",
       }),
     };
   }

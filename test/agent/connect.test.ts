@@ -7,7 +7,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { outputs, runAgent, tempHome, workspaceEnv, workspaceSuite } from './agent.js';
+import {
+  binDir,
+  outputs,
+  serverMajorOf,
+  runAgent,
+  tempHome,
+  workspaceEnv,
+  workspaceSuite,
+} from './agent.js';
 
 const exec = promisify(execFile);
 
@@ -113,7 +121,11 @@ test('status prints one line with the database, its size and its connections', a
 });
 
 test('doctor finds nothing to fix after start', async () => {
-  const run = await runAgent(['doctor'], workspaceEnv(ws.creds, ws.home));
+  // A workspace image with clients of the server's major (clients.test.ts has the other cases).
+  const major = `${await serverMajorOf(ws.devdb)}.0`;
+  const bin = await binDir(path.join(ws.home, 'bin'), { psql: major, pg_dump: major });
+  const PATH = `${bin}:${process.env.PATH}`;
+  const run = await runAgent(['doctor'], { ...workspaceEnv(ws.creds, ws.home), PATH });
   expect(run.code, run.stdout).toBe(0);
   for (const check of [
     'env',
@@ -127,6 +139,8 @@ test('doctor finds nothing to fix after start', async () => {
     'service',
     'env file',
     'profile',
+    'psql',
+    'pg_dump',
   ]) {
     expect(run.stdout).toMatch(new RegExp(`^ok\\s+${check}\\s`, 'm'));
   }

@@ -33,7 +33,7 @@ variable "devdb_agent_url" {
 }
 
 variable "image" {
-  description = "Workspace image; devdb-agent needs node >= 18 in it."
+  description = "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major)."
   type        = string
   default     = "codercom/enterprise-node:ubuntu"
 }
