@@ -119,6 +119,16 @@ export async function binDir(dir: string, versions: Record<string, string>): Pro
   return dir;
 }
 
+/**
+ * A PATH whose psql and pg_dump report the server's major, as in a workspace
+ * image with the right postgresql-client: doctor has no client to complain about.
+ */
+export async function matchingClientsPath(devdb: TestDevDb, dir: string): Promise<string> {
+  const major = `${await serverMajorOf(devdb)}.0`;
+  const bin = await binDir(dir, { psql: major, pg_dump: major });
+  return `${bin}:${process.env.PATH}`;
+}
+
 /** The tests' server major version (17 embedded), as doctor computes it. */
 export async function serverMajorOf(devdb: TestDevDb): Promise<number> {
   const { rows } = await devdb.pool.query<{ v: number }>(

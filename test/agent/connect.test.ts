@@ -8,9 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  binDir,
+  matchingClientsPath,
   outputs,
-  serverMajorOf,
   runAgent,
   tempHome,
   workspaceEnv,
@@ -122,9 +121,7 @@ test('status prints one line with the database, its size and its connections', a
 
 test('doctor finds nothing to fix after start', async () => {
   // A workspace image with clients of the server's major (clients.test.ts has the other cases).
-  const major = `${await serverMajorOf(ws.devdb)}.0`;
-  const bin = await binDir(path.join(ws.home, 'bin'), { psql: major, pg_dump: major });
-  const PATH = `${bin}:${process.env.PATH}`;
+  const PATH = await matchingClientsPath(ws.devdb, path.join(ws.home, 'bin'));
   const run = await runAgent(['doctor'], { ...workspaceEnv(ws.creds, ws.home), PATH });
   expect(run.code, run.stdout).toBe(0);
   for (const check of [
