@@ -17,11 +17,34 @@ export const AGENT_BUNDLE = path.join(AGENT_BUNDLE_DIR, 'devdb-agent');
  */
 const PACKAGE_JSON = '{ "type": "commonjs" }\n';
 
+/**
+ * The only DevDB modules outside agent/ the bundle may contain: pure, import-free
+ * ones. Anything else from provisioning/ or server/ would drag the server's code
+ * (and its dependencies) into a file every workspace downloads.
+ */
+export const SHARED_MODULES = ['provisioning/connection-info.js', 'provisioning/units.js'];
+
+/** Fails the build when the bundle pulls in a DevDB module that is not in SHARED_MODULES. */
+function checkInputs(inputs: string[]): void {
+  const foreign = inputs.filter(
+    (file) =>
+      !file.includes('node_modules/') &&
+      !file.startsWith('dist/agent/') &&
+      !SHARED_MODULES.some((shared) => file === `dist/${shared}`),
+  );
+  if (foreign.length) {
+    throw new Error(
+      `devdb-agent bundle must not include ${foreign.join(', ')} (see agent/bundle.ts)`,
+    );
+  }
+}
+
+/** Bundles the agent; returns the files that went into it (relative to the working directory). */
 export async function bundleAgent(
   entry = 'dist/agent/main.js',
   outfile = AGENT_BUNDLE,
-): Promise<void> {
-  await build({
+): Promise<string[]> {
+  const { metafile } = await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -34,7 +57,11 @@ export async function bundleAgent(
     // pg's optional native binding: required lazily in a try, never used here.
     external: ['pg-native'],
     logLevel: 'warning',
+    metafile: true,
   });
+  const inputs = Object.keys(metafile.inputs);
+  checkInputs(inputs);
   chmodSync(outfile, 0o755);
   writeFileSync(path.join(path.dirname(outfile), 'package.json'), PACKAGE_JSON);
+  return inputs;
 }

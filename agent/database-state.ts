@@ -3,6 +3,7 @@
  * pg_stat_database are readable there), so checking it is not access to it.
  */
 import type pg from 'pg';
+import { formatBytes } from '../provisioning/units.js';
 import type { Config } from './config.js';
 import { AgentError, EXIT } from './errors.js';
 
@@ -11,8 +12,8 @@ export interface DatabaseState {
   allowsConnections: boolean;
   /** Whether this login role holds CONNECT (through the database's owner role). */
   canConnect: boolean;
-  /** pg_size_pretty of the database, when it may be read. */
-  size?: string;
+  /** pg_database_size in bytes, when it may be read (formatBytes for people). */
+  sizeBytes?: number;
   connections: number;
 }
 
@@ -20,7 +21,7 @@ const QUERY = `
 SELECT d.datallowconn AS allow,
        has_database_privilege(d.oid, 'CONNECT') AS can_connect,
        CASE WHEN has_database_privilege(d.oid, 'CONNECT')
-            THEN pg_size_pretty(pg_database_size(d.oid)) END AS size,
+            THEN pg_database_size(d.oid)::float8 END AS size_bytes,
        coalesce(s.numbackends, 0) AS connections
   FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
  WHERE d.datname = $1`;
@@ -29,7 +30,7 @@ export async function databaseState(client: pg.Client, name: string): Promise<Da
   const { rows } = await client.query<{
     allow: boolean;
     can_connect: boolean;
-    size: string | null;
+    size_bytes: number | null;
     connections: number;
   }>(QUERY, [name]);
   const row = rows[0];
@@ -38,9 +39,14 @@ export async function databaseState(client: pg.Client, name: string): Promise<Da
     exists: true,
     allowsConnections: row.allow,
     canConnect: row.can_connect,
-    ...(row.size ? { size: row.size } : {}),
+    ...(row.size_bytes !== null ? { sizeBytes: row.size_bytes } : {}),
     connections: Number(row.connections),
   };
+}
+
+/** The size for people: `7.4 MiB`, the one format DevDB prints sizes in. */
+export function sizeText(state: DatabaseState): string {
+  return state.sizeBytes === undefined ? 'size unknown' : formatBytes(state.sizeBytes);
 }
 
 /** Throws what the user has to do when the workspace database is not usable. */

@@ -6,15 +6,39 @@ export function home(): string {
   return process.env.HOME || homedir();
 }
 
+/**
+ * The shell startup files that load ~/.devdb/env (README, "The workspace agent").
+ * ~/.bashrc is what Coder's web terminal and editors' terminals read (interactive,
+ * non-login bash) and ~/.profile what login shells read (`coder ssh`, sh): both
+ * are created when missing. ~/.zshrc only when it exists: zsh users have one.
+ */
+export const PROFILES: readonly Profile[] = [
+  { file: '.bashrc', shells: 'interactive bash', create: true },
+  { file: '.profile', shells: 'login shells', create: true },
+  { file: '.zshrc', shells: 'zsh', create: false },
+];
+
+export interface Profile {
+  /** Relative to the home directory. */
+  file: string;
+  /** Which shells read it, for doctor's messages. */
+  shells: string;
+  /** Whether `start` creates it when it is missing. */
+  create: boolean;
+}
+
+const inHome = (file: string) => path.join(home(), file);
+
 export const paths = {
-  pgpass: () => path.join(home(), '.pgpass'),
-  serviceFile: () => path.join(home(), '.pg_service.conf'),
-  envDir: () => path.join(home(), '.devdb'),
-  envFile: () => path.join(home(), '.devdb', 'env'),
-  /** Shell profiles that get the block, when they exist. */
-  profiles: () => ['.bashrc', '.zshrc', '.profile'].map((f) => path.join(home(), f)),
+  pgpass: () => inHome('.pgpass'),
+  serviceFile: () => inHome('.pg_service.conf'),
+  envDir: () => inHome('.devdb'),
+  envFile: () => inHome('.devdb/env'),
+  /** Every shell profile that may hold the block. */
+  profiles: () => PROFILES.map((p) => inHome(p.file)),
+  profile: (p: Profile) => inHome(p.file),
   /** When it exists, bash login shells read it instead of ~/.profile. */
-  bashProfile: () => path.join(home(), '.bash_profile'),
+  bashProfile: () => inHome('.bash_profile'),
 };
 
 /** `~/.pgpass` rather than /home/coder/.pgpass in messages. */

@@ -6,17 +6,19 @@ import { promises as fs } from 'node:fs';
 import { readText, removeFile, writeAtomic } from './atomic-file.js';
 import type { Config } from './config.js';
 import { renderEnvFile } from './dotenv.js';
-import { paths, tilde } from './home.js';
+import { paths, PROFILES, tilde } from './home.js';
 import { hasEntry, withEntry, withoutEntry } from './pgpass.js';
 import { hasBlock, withBlock, withoutBlock } from './profile.js';
 import { readSection, withSection, withoutSection } from './service-file.js';
 
-/** Profiles that exist; when none does, ~/.profile (created) so login shells still get the block. */
+/** The profiles to write: ~/.bashrc and ~/.profile always, ~/.zshrc when it exists. */
 async function targetProfiles(): Promise<string[]> {
-  const all = paths.profiles();
-  const existing: string[] = [];
-  for (const file of all) if ((await readText(file)) !== null) existing.push(file);
-  return existing.length > 0 ? existing : [all[all.length - 1]!];
+  const targets: string[] = [];
+  for (const profile of PROFILES) {
+    const file = paths.profile(profile);
+    if (profile.create || (await readText(file)) !== null) targets.push(file);
+  }
+  return targets;
 }
 
 /** Writes every file; returns their ~-relative names for the log. */

@@ -24,7 +24,8 @@ const USAGE = `usage: devdb-agent <command> [flags]
   status     one line for Coder's agent metadata: database · size · connections
   env [--json]
              the connection settings as export lines or JSON (no password)
-  doctor     check settings, DNS, TCP, login, database, files; say what to fix
+  doctor     check settings, DNS, TCP, login, database, files, and that psql/pg_dump
+             are of the server's major or newer; say what to fix
   uninstall  remove what start wrote
 
 Reads DEVDB_HOST, DEVDB_PORT, DEVDB_NAME, DEVDB_USER, DEVDB_URL, DEVDB_PASSWORD;

@@ -22,3 +22,4 @@ export * from './maintenance.js';
 export * from './queries.js';
 export type { DevDbOperations } from './api.js';
 export * from './library.js';
+export * from './units.js';

@@ -6,6 +6,7 @@
  */
 import Table from 'cli-table3';
 import type { CliIO } from './io.js';
+import { formatBytes } from '../provisioning/units.js';
 
 /** A value as a command hands it over; formatting is the renderer's business. */
 export type Cell = string | number | boolean | Date | null | undefined;
@@ -94,19 +95,9 @@ export const fields = (list: Field[], title?: string): Block => ({
 
 export const text = (value: string): Block => ({ kind: 'text', text: value });
 
-const IEC_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** The one size format of DevDB output: IEC units, one decimal (`512 B`, `7.4 MiB`). */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '-';
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < IEC_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${IEC_UNITS[unit]}`;
-}
+/** The one size format of DevDB output (provisioning/units.ts); '-' when unknown. */
+export const formatSize = (bytes: number | null | undefined): string =>
+  bytes === null || bytes === undefined ? '-' : formatBytes(bytes);
 
 /** UTC, to the second: `2025-01-31 09:15:00`. */
 export function formatDate(date: Date): string {
@@ -116,7 +107,7 @@ export function formatDate(date: Date): string {
 function formatCell(value: Cell, format?: Format, whenEmpty = '-'): string {
   if (value === null || value === undefined) return whenEmpty;
   if (value instanceof Date) return formatDate(value);
-  if (format === 'bytes' && typeof value === 'number') return formatBytes(value);
+  if (format === 'bytes' && typeof value === 'number') return formatSize(value);
   return String(value);
 }
 

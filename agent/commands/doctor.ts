@@ -1,10 +1,12 @@
 /**
  * `devdb-agent doctor`: checks, in order, the settings, DNS, TCP, login, the
- * database, the files and the profile block, and says what to fix. A check
+ * database, the files, the profile block and the psql/pg_dump versions, and
+ * says what to fix. A check
  * that needs an earlier one to pass is skipped rather than failing twice.
  */
 import type { Config } from '../config.js';
-import { checkDns, checkLogin, checkTcp } from '../doctor/network.js';
+import { checkClients } from '../doctor/clients.js';
+import { checkDns, checkLogin, checkTcp, type Login } from '../doctor/network.js';
 import { checkEnvFile, checkPgpass, checkProfiles, checkServiceFile } from '../doctor/files.js';
 import { fail, ok, skip, type Finding } from '../doctor/check.js';
 import { AgentError, EXIT } from '../errors.js';
@@ -38,17 +40,25 @@ async function checkSettings(): Promise<{
   }
 }
 
-async function checkServer(config: Config, password: string | undefined): Promise<Finding[]> {
+async function checkServer(config: Config, password: string | undefined): Promise<Login> {
   const dns = await checkDns(config);
-  if (dns.outcome === 'fail') return [dns, skip('tcp', 'needs DNS')];
+  if (dns.outcome === 'fail') return { findings: [dns, skip('tcp', 'needs DNS')] };
   const tcp = await checkTcp(config);
-  if (tcp.outcome === 'fail') return [dns, tcp, skip('login', 'needs TCP')];
-  if (!password) return [dns, tcp, skip('login', 'needs a password')];
-  return [dns, tcp, ...(await checkLogin(config, password))];
+  if (tcp.outcome === 'fail') return { findings: [dns, tcp, skip('login', 'needs TCP')] };
+  if (!password) return { findings: [dns, tcp, skip('login', 'needs a password')] };
+  const login = await checkLogin(config, password);
+  return { ...login, findings: [dns, tcp, ...login.findings] };
+}
+
+/** psql and pg_dump need the server's major version, which a login tells. */
+async function checkClientsOf(server: Login): Promise<Finding[]> {
+  if (server.serverVersionNum === undefined)
+    return [skip('clients', 'psql and pg_dump need the server version (login)')];
+  return checkClients(server.serverVersionNum);
 }
 
 function render(f: Finding): string {
-  const label = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' }[f.outcome];
+  const label = { ok: 'ok  ', warn: 'WARN', hint: 'hint', fail: 'FAIL', skip: 'skip' }[f.outcome];
   const line = `${label}  ${f.check.padEnd(9)} ${f.detail}`;
   return f.fix ? `${line}\n      fix: ${f.fix}` : line;
 }
@@ -56,10 +66,12 @@ function render(f: Finding): string {
 export async function doctor(): Promise<number> {
   const { findings, config, password } = await checkSettings();
   if (config) {
-    findings.push(...(await checkServer(config, password)));
+    const server = await checkServer(config, password);
+    findings.push(...server.findings);
     const envPassword = config.password;
     findings.push(await checkPgpass(config, envPassword), await checkServiceFile(config));
     findings.push(await checkEnvFile(config), await checkProfiles());
+    findings.push(...(await checkClientsOf(server)));
   }
   const problems = findings.filter((f) => f.outcome === 'fail').length;
   print(findings.map(render).join('\n'));

@@ -1,11 +1,11 @@
 /**
  * `devdb-agent status`: one short line for Coder's agent metadata, e.g.
- * "dev_alice · 7.4 MB · 2 connections", or what is wrong in a word or two.
+ * "dev_alice · 7.4 MiB · 2 connections", or what is wrong in a word or two.
  * Bounded well under a second: metadata runs every few seconds. Always exits
  * 0 — the line is the result, also when it says "unreachable".
  */
 import type { Config } from '../config.js';
-import { databaseState, type DatabaseState } from '../database-state.js';
+import { databaseState, sizeText, type DatabaseState } from '../database-state.js';
 import { AgentError, EXIT } from '../errors.js';
 import { print } from '../log.js';
 import { Unavailable, withCentral } from '../server.js';
@@ -18,7 +18,7 @@ function describe(config: Config, state: DatabaseState): string {
   if (!state.exists) return `${config.name}: missing`;
   if (!state.allowsConnections) return `${config.name}: archived`;
   const conns = `${state.connections} connection${state.connections === 1 ? '' : 's'}`;
-  return [config.name, state.size ?? 'size unknown', conns].join(' · ');
+  return [config.name, sizeText(state), conns].join(' · ');
 }
 
 async function line(): Promise<string> {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { readText } from '../atomic-file.js';
 import type { Config } from '../config.js';
 import { envVars, parseEnvFile } from '../dotenv.js';
-import { paths, tilde } from '../home.js';
+import { paths, PROFILES, tilde, type Profile } from '../home.js';
 import { ownEntry } from '../pgpass.js';
 import { hasBlock, isCurrentBlock } from '../profile.js';
 import { readSection } from '../service-file.js';
@@ -78,6 +78,16 @@ export async function checkEnvFile(config: Config): Promise<Finding> {
   return ok('env file', `${tilde(file)} is current`);
 }
 
+/** Profiles `start` writes that lack the block: created ones always, ~/.zshrc when it exists. */
+async function profilesWithoutBlock(): Promise<Profile[]> {
+  const missing: Profile[] = [];
+  for (const profile of PROFILES) {
+    const text = await readText(paths.profile(profile));
+    if ((profile.create || text !== null) && !hasBlock(text)) missing.push(profile);
+  }
+  return missing;
+}
+
 export async function checkProfiles(): Promise<Finding> {
   const present: string[] = [];
   const outdated: string[] = [];
@@ -91,6 +101,16 @@ export async function checkProfiles(): Promise<Finding> {
     return fail(
       'profile',
       'no shell profile loads ~/.devdb/env, so bare `psql` has no PGHOST/PGUSER',
+      RERUN,
+    );
+  }
+  const missing = await profilesWithoutBlock();
+  if (missing.length) {
+    const files = missing.map((p) => `~/${p.file}`).join(', ');
+    const shells = missing.map((p) => p.shells).join(', ');
+    return fail(
+      'profile',
+      `no shell profile loads ~/.devdb/env in ${shells}: no devdb-agent block in ${files}`,
       RERUN,
     );
   }

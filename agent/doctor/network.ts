@@ -2,7 +2,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Config } from '../config.js';
-import { databaseState, requireUsable } from '../database-state.js';
+import { databaseState, sizeText, requireUsable } from '../database-state.js';
 import { AgentError } from '../errors.js';
 import { Unavailable, withCentral } from '../server.js';
 import { fail, ok, type Finding } from './check.js';
@@ -55,20 +55,27 @@ export function checkTcp(config: Config): Promise<Finding> {
   });
 }
 
+/** What checkLogin found, and the server's server_version_num when it logged in. */
+export interface Login {
+  findings: Finding[];
+  serverVersionNum?: number;
+}
+
 /** Logs in to the central database and checks the workspace database from there. */
-export async function checkLogin(config: Config, password: string): Promise<Finding[]> {
+export async function checkLogin(config: Config, password: string): Promise<Login> {
   try {
-    return await withCentral(config, password, TIMEOUT_MS, async (client) => {
+    return await withCentral(config, password, TIMEOUT_MS, async (client): Promise<Login> => {
       const login = ok('login', `${config.user} logged in to ${config.centralDb}`);
       const state = await databaseState(client, config.name);
       try {
         requireUsable(state, config);
       } catch (error) {
         const e = error as AgentError;
-        return [login, fail('database', e.message, e.fix)];
+        return { findings: [login, fail('database', e.message, e.fix)] };
       }
-      const { rows } = await client.query<{ can: boolean }>(
-        `SELECT has_function_privilege('provisioning.report_access()', 'EXECUTE') AS can`,
+      const { rows } = await client.query<{ can: boolean; version: number }>(
+        `SELECT has_function_privilege('provisioning.report_access()', 'EXECUTE') AS can,
+                current_setting('server_version_num')::int AS version`,
       );
       const report = rows[0]?.can
         ? ok('report', 'may call provisioning.report_access()')
@@ -77,23 +84,18 @@ export async function checkLogin(config: Config, password: string): Promise<Find
             `${config.user} may not report access`,
             'the role is not in devdb_workspace: restart the workspace to re-attach it',
           );
-      return [
-        login,
-        ok('database', `${config.name}: ${state.size ?? '?'}, ${state.connections} connection(s)`),
-        report,
-      ];
+      const database = ok(
+        'database',
+        `${config.name}: ${sizeText(state)}, ${state.connections} connection(s)`,
+      );
+      return { findings: [login, database, report], serverVersionNum: rows[0]?.version };
     });
   } catch (error) {
     if (error instanceof Unavailable) {
-      return [
-        fail(
-          'login',
-          `DevDB did not answer (${error.reason})`,
-          'the server is starting or overloaded: try again in a minute',
-        ),
-      ];
+      const retry = 'the server is starting or overloaded: try again in a minute';
+      return { findings: [fail('login', `DevDB did not answer (${error.reason})`, retry)] };
     }
     const e = error as AgentError;
-    return [fail('login', e.message, e.fix ?? 'run `devdb-agent start` again')];
+    return { findings: [fail('login', e.message, e.fix ?? 'run `devdb-agent start` again')] };
   }
 }

@@ -4,13 +4,21 @@ import { Script } from './.gen/providers/coder/script/index.js';
 import type { Agent, AgentMetadata } from './.gen/providers/coder/agent/index.js';
 import type { DevDatabase } from './database.js';
 
+/**
+ * Puts ~/.local/bin — where templates download devdb-agent to, and not on the
+ * PATH Coder runs scripts with — first on the PATH. The start script, the
+ * heartbeat and the metadata item each run it first, so all three find the same
+ * binary however it was installed (an image's copy elsewhere on the PATH still works).
+ */
+export const AGENT_PATH_SETUP = 'export PATH="$HOME/.local/bin:$PATH"';
+
 export interface DevDbAgentProps {
   readonly agent: Agent;
   readonly database: DevDatabase;
   /**
-   * Shell commands that put `devdb-agent` on the PATH in the workspace, run
-   * before it starts (e.g. download it from your DevDB server). Default: none,
-   * the image is expected to ship it.
+   * Shell commands that install `devdb-agent` in the workspace, run before it
+   * starts (e.g. download it from your DevDB server to ~/.local/bin, which every
+   * script puts on the PATH). Default: none, the image is expected to ship it.
    */
   readonly install?: string;
   /** The agent command. Default: `devdb-agent`. */
@@ -43,7 +51,7 @@ export class DevDbAgent extends Construct {
       runOnStart: true,
       // A DevDB outage must not lock people out of their workspace.
       startBlocksLogin: false,
-      script: `#!/bin/sh\nset -eu\n${install}${command} start\n`,
+      script: `#!/bin/sh\nset -eu\n${AGENT_PATH_SETUP}\n${install}${command} start\n`,
     });
     this.heartbeat = new Script(this, 'heartbeat', {
       count,
@@ -51,12 +59,12 @@ export class DevDbAgent extends Construct {
       displayName: 'DevDB heartbeat',
       icon: '/icon/database.svg',
       cron: props.heartbeatCron ?? '0 */5 * * * *',
-      script: `#!/bin/sh\n${command} heartbeat\n`,
+      script: `#!/bin/sh\n${AGENT_PATH_SETUP}\n${command} heartbeat\n`,
     });
     this.metadataItem = {
       key: 'devdb',
       displayName: 'Database',
-      script: `${command} status`,
+      script: `${AGENT_PATH_SETUP}; ${command} status`,
       interval: 60,
       timeout: 5,
     };

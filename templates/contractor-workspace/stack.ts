@@ -63,7 +63,7 @@ export class ContractorWorkspace extends TerraformStack {
         install: [
           'if [ -n "$${DEVDB_AGENT_URL:-}" ]; then',
           '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
-          '  chmod +x "$HOME/.local/bin/devdb-agent"; export PATH="$HOME/.local/bin:$PATH"',
+          '  chmod +x "$HOME/.local/bin/devdb-agent"',
           'fi',
         ].join('\n'),
       },
@@ -91,7 +91,8 @@ export class ContractorWorkspace extends TerraformStack {
       image: new TerraformVariable(this, 'image', {
         type: 'string',
         default: 'codercom/enterprise-node:ubuntu',
-        description: 'Workspace image; devdb-agent needs node >= 18 in it.',
+        description:
+          "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major).",
       }),
     };
   }

@@ -3,11 +3,20 @@
 // used — a new session or a statement in an open one — and never because of
 // the agent itself or autovacuum. A login role reports for its own database only.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Attachment } from '../../provisioning/index.js';
 import { tryConnect } from '../helpers/devdb.js';
-import { AGENT, attach, outputs, runAgent, workspaceEnv, workspaceSuite } from './agent.js';
+import {
+  AGENT,
+  attach,
+  matchingClientsPath,
+  outputs,
+  runAgent,
+  workspaceEnv,
+  workspaceSuite,
+} from './agent.js';
 
 const ws = workspaceSuite('alice');
 let bob: Attachment;
@@ -103,8 +112,11 @@ describe('last_accessed', () => {
   test('start, status, doctor and env are not access', async () => {
     await settle();
     const before = await row(ws.creds.name);
+    // doctor exits 0 only with a pg_dump of the server's major (clients.test.ts).
+    const PATH = await matchingClientsPath(ws.devdb, path.join(ws.home, 'bin'));
     for (const args of [['start'], ['status'], ['doctor'], ['env']]) {
-      expect((await runAgent(args, workspaceEnv(ws.creds, ws.home))).code, args[0]).toBe(0);
+      const run = await runAgent(args, { ...workspaceEnv(ws.creds, ws.home), PATH });
+      expect(run.code, args[0]).toBe(0);
     }
     await sleep(1100); // longer than PostgreSQL's stats flush interval
     expect(await heartbeat()).toBe(false);

@@ -6,9 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { serverMajor } from '../../agent/doctor/clients.js';
 import { attachWorkspace, type Attachment } from '../../provisioning/index.js';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
@@ -101,4 +102,37 @@ export function workspaceSuite(owner: string, workspaceId?: string): WorkspaceSu
     await suite.devdb?.stop();
   });
   return suite;
+}
+
+/**
+ * A PATH directory holding `node` and, for each entry, a stand-in CLI whose
+ * `--version` prints what the real client prints for that version (e.g.
+ * `pg_dump (PostgreSQL) 17.6`): doctor only asks the clients their version.
+ */
+export async function binDir(dir: string, versions: Record<string, string>): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await symlink(process.execPath, path.join(dir, 'node'));
+  for (const [client, version] of Object.entries(versions)) {
+    const script = `#!/bin/sh\necho '${client} (PostgreSQL) ${version}'\n`;
+    await writeFile(path.join(dir, client), script, { mode: 0o755 });
+  }
+  return dir;
+}
+
+/**
+ * A PATH whose psql and pg_dump report the server's major, as in a workspace
+ * image with the right postgresql-client: doctor has no client to complain about.
+ */
+export async function matchingClientsPath(devdb: TestDevDb, dir: string): Promise<string> {
+  const major = `${await serverMajorOf(devdb)}.0`;
+  const bin = await binDir(dir, { psql: major, pg_dump: major });
+  return `${bin}:${process.env.PATH}`;
+}
+
+/** The tests' server major version (17 embedded), as doctor computes it. */
+export async function serverMajorOf(devdb: TestDevDb): Promise<number> {
+  const { rows } = await devdb.pool.query<{ v: number }>(
+    `SELECT current_setting('server_version_num')::int AS v`,
+  );
+  return serverMajor(rows[0]!.v);
 }

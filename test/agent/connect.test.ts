@@ -3,11 +3,18 @@
 // PGSERVICE=devdb, and node's pg from DATABASE_URL with ~/.pgpass alone.
 // `status` prints one line; `doctor` finds nothing wrong.
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, expect, test } from 'vitest';
-import { outputs, runAgent, workspaceEnv, workspaceSuite } from './agent.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  matchingClientsPath,
+  outputs,
+  runAgent,
+  tempHome,
+  workspaceEnv,
+  workspaceSuite,
+} from './agent.js';
 
 const exec = promisify(execFile);
 
@@ -42,6 +49,47 @@ test('a login shell (~/.profile) and PGSERVICE=devdb connect too', async () => {
   expect(service.stdout.trim()).toBe(`${ws.creds.user}|${ws.creds.name}`);
 });
 
+describe("Coder's web terminal: an interactive, non-login bash reads ~/.bashrc only", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(() => Promise.all(cleanups.map((c) => c())));
+
+  async function startIn(dotfiles: Record<string, string>): Promise<string> {
+    const { home, cleanup } = await tempHome();
+    cleanups.push(cleanup);
+    for (const [file, text] of Object.entries(dotfiles))
+      await writeFile(path.join(home, file), text);
+    const run = await runAgent(['start'], workspaceEnv(ws.creds, home));
+    expect(run.code, run.stderr).toBe(0);
+    return home;
+  }
+
+  /** `bash -i -c` (or -l): the shell reads its startup files itself; nothing sourced by hand. */
+  async function psqlIn(home: string, mode: '-i' | '-l'): Promise<string> {
+    const { stdout } = await exec('bash', [mode, '-c', `psql -X -w -A -t -c '${WHO}'`], {
+      env: { PATH: process.env.PATH, HOME: home },
+    });
+    return stdout.trim();
+  }
+
+  test('bare `psql` connects in a home that had no dotfiles, in bash -i and bash -l', async () => {
+    const home = await startIn({});
+    expect(await psqlIn(home, '-i')).toBe(`${ws.creds.user}|${ws.creds.name}`);
+    expect(await psqlIn(home, '-l')).toBe(`${ws.creds.user}|${ws.creds.name}`);
+  });
+
+  test('an existing ~/.bashrc is kept, with one marked block after any number of starts', async () => {
+    const mine = '# my bashrc\nexport EDITOR=vim\n';
+    const home = await startIn({ '.bashrc': mine });
+    const first = await readFile(path.join(home, '.bashrc'), 'utf8');
+    expect((await runAgent(['start'], workspaceEnv(ws.creds, home))).code).toBe(0);
+    const again = await readFile(path.join(home, '.bashrc'), 'utf8');
+    expect(again).toBe(first);
+    expect(again.startsWith(mine)).toBe(true);
+    expect(again.split('# >>> devdb-agent >>>')).toHaveLength(2);
+    expect(await psqlIn(home, '-i')).toBe(`${ws.creds.user}|${ws.creds.name}`);
+  });
+});
+
 test("node's pg connects from DATABASE_URL with ~/.pgpass alone", async () => {
   const script = `
     const fs = require('node:fs');
@@ -67,12 +115,14 @@ test('status prints one line with the database, its size and its connections', a
   expect(run.code).toBe(0);
   expect(run.stderr).toBe('');
   expect(run.stdout).toMatch(
-    new RegExp(`^${ws.creds.name} · \\d+ [kMG]?B · \\d+ connections?\\n$`),
+    new RegExp(`^${ws.creds.name} · \\d+\\.\\d [KMG]iB · \\d+ connections?\\n$`),
   );
 });
 
 test('doctor finds nothing to fix after start', async () => {
-  const run = await runAgent(['doctor'], workspaceEnv(ws.creds, ws.home));
+  // A workspace image with clients of the server's major (clients.test.ts has the other cases).
+  const PATH = await matchingClientsPath(ws.devdb, path.join(ws.home, 'bin'));
+  const run = await runAgent(['doctor'], { ...workspaceEnv(ws.creds, ws.home), PATH });
   expect(run.code, run.stdout).toBe(0);
   for (const check of [
     'env',
@@ -86,6 +136,8 @@ test('doctor finds nothing to fix after start', async () => {
     'service',
     'env file',
     'profile',
+    'psql',
+    'pg_dump',
   ]) {
     expect(run.stdout).toMatch(new RegExp(`^ok\\s+${check}\\s`, 'm'));
   }

@@ -78,9 +78,9 @@ describe('start', () => {
     expect(bashrc.startsWith('# my bashrc\nalias ll="ls -l"\n')).toBe(true);
     expect(bashrc).toContain('# >>> devdb-agent >>>');
     expect(await fileMode(path.join(h, '.bashrc'))).toBe(0o640); // kept, not reset
-    // Only profiles that exist get the block.
+    // ~/.zshrc gets the block only when it exists; ~/.profile (login shells) always.
     expect(await exists(path.join(h, '.zshrc'))).toBe(false);
-    expect(await exists(path.join(h, '.profile'))).toBe(false);
+    expect(await read(path.join(h, '.profile'))).toContain('# >>> devdb-agent >>>');
 
     for (const file of ['.bashrc', '.pg_service.conf', '.devdb/env']) {
       expect(await read(path.join(h, file)), file).not.toContain(ws.creds.password);
@@ -131,7 +131,7 @@ describe('start', () => {
     expect(service.split('\n').filter((l) => l === '[devdb]')).toHaveLength(1);
   });
 
-  test('writes through a symlinked profile, and creates ~/.profile when no profile exists', async () => {
+  test('writes through a symlinked profile, and creates ~/.bashrc and ~/.profile when missing', async () => {
     const h = await home();
     await mkdir(path.join(h, 'dotfiles'));
     await writeFile(path.join(h, 'dotfiles', 'zshrc'), '# zshrc in a dotfiles repo\n');
@@ -143,6 +143,8 @@ describe('start', () => {
     const bare = await home();
     expect((await runAgent(['start'], workspaceEnv(ws.creds, bare))).code).toBe(0);
     expect(await read(path.join(bare, '.profile'))).toContain('# >>> devdb-agent >>>');
+    expect(await read(path.join(bare, '.bashrc'))).toContain('# >>> devdb-agent >>>');
+    expect(await exists(path.join(bare, '.zshrc'))).toBe(false);
   });
 });
 
@@ -174,7 +176,7 @@ describe('uninstall', () => {
     const h = await home();
     expect((await runAgent(['start'], workspaceEnv(ws.creds, h))).code).toBe(0);
     expect((await runAgent(['uninstall'], { HOME: h })).code).toBe(0);
-    for (const f of ['.pgpass', '.pg_service.conf', '.devdb', '.profile']) {
+    for (const f of ['.pgpass', '.pg_service.conf', '.devdb', '.profile', '.bashrc']) {
       expect(await exists(path.join(h, f)), f).toBe(false);
     }
   });

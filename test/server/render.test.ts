@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnsOf, fields, formatBytes, render, table, text } from '../../server/render.js';
+import { columnsOf, fields, formatSize, render, table, text } from '../../server/render.js';
 import { captureIO } from '../helpers/cli-io.js';
 
 const rows = [
@@ -61,7 +61,7 @@ describe('renderer', () => {
   });
 
   it('formats sizes in IEC units, one decimal', () => {
-    expect([0, 1023, 1024, 1536, 7_759_462, 5 * 1024 ** 3, null].map(formatBytes)).toEqual([
+    expect([0, 1023, 1024, 1536, 7_759_462, 5 * 1024 ** 3, null].map(formatSize)).toEqual([
       '0 B',
       '1023 B',
       '1.0 KiB',

@@ -1,12 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_PATH_SETUP } from '../../provider/constructs/agent.js';
 import { synthTemplate } from '../../templates/synth.js';
 
-// Structure only: behaviour is checked for real in contractor-workspace.test.ts.
+const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
+
+// Structure, and the agent scripts run by `sh` as Coder runs them; the whole
+// workspace lifecycle is checked for real in contractor-workspace.test.ts.
 describe('npm run templates: the synthesized contractor-workspace', () => {
   let dir: string;
   let text: string;
@@ -83,7 +87,60 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     }[];
     expect(scripts.some((s) => s.script.includes('devdb-agent start'))).toBe(true);
     expect(scripts.find((s) => s.cron)?.cron).toBe('0 */5 * * * *');
-    expect(config.resource.coder_agent.main.metadata[0].script).toBe('devdb-agent status');
+    expect(config.resource.coder_agent.main.metadata[0].script).toBe(
+      `${AGENT_PATH_SETUP}; devdb-agent status`,
+    );
+  });
+
+  /** The three scripts that run devdb-agent, as the shell gets them (Terraform's `$${` is `${`). */
+  function agentScripts(): Record<'start' | 'heartbeat' | 'status', string> {
+    const scripts = (Object.values(config.resource.coder_script) as { script: string }[]).map((s) =>
+      s.script.replaceAll('$${', '${'),
+    );
+    const find = (command: string) => scripts.find((s) => s.includes(`devdb-agent ${command}`))!;
+    const status = config.resource.coder_agent.main.metadata[0].script as string;
+    return { start: find('start'), heartbeat: find('heartbeat'), status };
+  }
+
+  it('puts ~/.local/bin on the PATH before each of start, heartbeat and status', () => {
+    for (const [command, script] of Object.entries(agentScripts())) {
+      const setup = script.indexOf(AGENT_PATH_SETUP);
+      expect(setup, command).toBeGreaterThanOrEqual(0);
+      expect(script.indexOf(`devdb-agent ${command}`), command).toBeGreaterThan(setup);
+    }
+  });
+
+  it('each script runs the devdb-agent that was downloaded to ~/.local/bin', async () => {
+    const home = path.join(dir, 'home');
+    await mkdir(path.join(home, '.local', 'bin'), { recursive: true });
+    await symlink(AGENT, path.join(home, '.local', 'bin', 'devdb-agent'));
+    // What Coder runs a script with: a PATH without ~/.local/bin, no DEVDB_* yet.
+    const env = { HOME: home, PATH: '/usr/local/bin:/usr/bin:/bin' };
+    const sh = (script: string) =>
+      new Promise<{ code: number; output: string }>((resolve) => {
+        execFile('sh', ['-c', script], { env, encoding: 'utf8' }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
+        );
+      });
+    const { start, heartbeat, status } = agentScripts();
+    expect(await sh(status)).toEqual({ code: 0, output: 'not configured\n' });
+    // The agent itself answers (exit 2, settings missing), not the shell (127, not found).
+    for (const script of [start, heartbeat]) {
+      const run = await sh(script);
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain('DEVDB_HOST');
+    }
+  });
+
+  it('the HCL twin sets up the PATH the same way in the same three scripts', async () => {
+    const hcl = await readFile('examples/hcl/coder-template/main.tf', 'utf8');
+    const scripts = [
+      ...hcl.matchAll(/\bscript\s*=\s*(<<-EOT\n[\s\S]*?\n\s*EOT|"(?:[^"\\]|\\.)*")/g),
+    ]
+      .map((m) => (m[1]!.startsWith('"') ? (JSON.parse(m[1]!) as string) : m[1]!))
+      .filter((script) => /devdb-agent (start|heartbeat|status)/.test(script));
+    expect(scripts).toHaveLength(3);
+    for (const script of scripts) expect(script).toContain(AGENT_PATH_SETUP);
   });
 });
 

@@ -33,7 +33,7 @@ variable "devdb_agent_url" {
 }
 
 variable "image" {
-  description = "Workspace image; devdb-agent needs node >= 18 in it."
+  description = "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major)."
   type        = string
   default     = "codercom/enterprise-node:ubuntu"
 }
@@ -108,7 +108,9 @@ resource "coder_agent" "main" {
   metadata {
     key          = "devdb"
     display_name = "Database"
-    script       = "devdb-agent status"
+    # Every DevDB script puts ~/.local/bin (where the start script downloads
+    # devdb-agent to) first on the PATH: Coder runs scripts without it.
+    script       = "export PATH=\"$HOME/.local/bin:$PATH\"; devdb-agent status"
     interval     = 60
     timeout      = 5
   }
@@ -158,9 +160,10 @@ resource "coder_script" "devdb_start" {
   script             = <<-EOT
     #!/bin/sh
     set -eu
+    export PATH="$HOME/.local/bin:$PATH"
     if [ -n "$${DEVDB_AGENT_URL:-}" ]; then
       mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"
-      chmod +x "$HOME/.local/bin/devdb-agent"; export PATH="$HOME/.local/bin:$PATH"
+      chmod +x "$HOME/.local/bin/devdb-agent"
     fi
     devdb-agent start
   EOT
@@ -172,7 +175,7 @@ resource "coder_script" "devdb_heartbeat" {
   display_name = "DevDB heartbeat"
   icon         = "/icon/database.svg"
   cron         = "0 */5 * * * *"
-  script       = "#!/bin/sh\ndevdb-agent heartbeat\n"
+  script       = "#!/bin/sh\nexport PATH=\"$HOME/.local/bin:$PATH\"\ndevdb-agent heartbeat\n"
 }
 
 # As in Coder's Docker template: a home volume that outlives the container,
