@@ -2,7 +2,12 @@
 /** The `devdb` command: run DevDB, provision from the shell, and administer it. */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InvalidNameError, MigrationError, ProvisioningError } from '../provisioning/index.js';
+import {
+  InvalidNameError,
+  MigrationError,
+  ProvisioningError,
+  WORKSPACE_ACCESS,
+} from '../provisioning/index.js';
 import { inspect, list, summary, users } from './commands/admin.js';
 import { runMigrate } from './commands/migrate.js';
 import { provision, release } from './commands/provision.js';
@@ -73,6 +78,11 @@ function buildProgram(): Command {
     .requiredOption('--workspace-id <id>', 'the Coder workspace id')
     .option('--workspace-name <name>', 'the Coder workspace name')
     .option('--template <name>', 'the Coder template name')
+    .addOption(
+      new Option('--access <level>', "write: act as the database's owner; read: SELECT only")
+        .choices(WORKSPACE_ACCESS)
+        .default('write'),
+    )
     .option('--host <host>', 'host workspaces connect to (default: the admin URL host)')
     .option('--port <n>', 'port workspaces connect to (default: the admin URL port)', portNumber)
     .addOption(json)

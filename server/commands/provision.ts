@@ -2,6 +2,7 @@
 import {
   attachWorkspace,
   detachWorkspace,
+  validateAccess,
   validateDatabaseType,
   workspaceEndpoint,
   type AttachInput,
@@ -10,9 +11,11 @@ import { withAdminPool, type ConnectionOptions } from '../admin-connection.js';
 import { printFields, printJson, printTable } from '../output.js';
 
 export type ProvisionOptions = ConnectionOptions &
-  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom'> & {
+  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom' | 'access'> & {
     /** Checked here, so the message names the allowed values. */
     type: string;
+    /** write (default) | read. */
+    access?: string;
     /** Address workspaces use; default: the admin URL's host and port. */
     host?: string;
     port?: number;
@@ -21,6 +24,7 @@ export type ProvisionOptions = ConnectionOptions &
 
 export async function provision(options: ProvisionOptions): Promise<void> {
   const type = validateDatabaseType(options.type);
+  const access = validateAccess(options.access ?? 'write');
   const attachment = await withAdminPool(options, (pool, url) =>
     attachWorkspace(pool, workspaceEndpoint(url, options), {
       type,
@@ -30,6 +34,7 @@ export async function provision(options: ProvisionOptions): Promise<void> {
       workspaceId: options.workspaceId,
       workspaceName: options.workspaceName,
       template: options.template,
+      access,
       actor: 'cli',
     }),
   );
@@ -42,6 +47,7 @@ export async function provision(options: ProvisionOptions): Promise<void> {
   printFields([
     ['database', `${name}${attachment.createdDatabase ? ' (created)' : ''}`],
     ['user', `${user}${attachment.reattached ? ' (re-attached: new password)' : ''}`],
+    ['access', attachment.access],
     ['url', url],
     ['password', 'not shown; use --json to receive it'],
   ]);
