@@ -7,6 +7,7 @@ import {
   attachWorkspace,
   detachWorkspace,
   findAttachment,
+  setAttachmentAccess,
   type AttachInput,
 } from './attachments.js';
 import type { ServerEndpoint } from './connection-info.js';
@@ -30,6 +31,7 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     attachWorkspace: bind((db, input: AttachInput) => attachWorkspace(db, endpoint, input)),
     detachWorkspace: bind(detachWorkspace),
     findAttachment: bind(findAttachment),
+    setAttachmentAccess: bind(setAttachmentAccess),
     reportAccess: bind(reportAccess),
     updateAttachment: bind(updateAttachment),
     retireDatabase: bind(retireDatabase),

@@ -6,12 +6,13 @@
  */
 import { connectionInfo, type ConnectionInfo, type ServerEndpoint } from './connection-info.js';
 import { query, queryOne, type Queryable } from './db.js';
-import type { DatabaseAction, DatabaseType, OnLastDetach } from './domain.js';
+import type { DatabaseAction, DatabaseType, OnLastDetach, WorkspaceAccess } from './domain.js';
 import { ProvisioningError } from './errors.js';
 import { generatePassword, scramVerifier } from './password.js';
 import {
   normalizeUsername,
   optionalSeedName,
+  validateAccess,
   validateDatabaseType,
   validateOnLastDetach,
   validateTeamName,
@@ -33,10 +34,13 @@ export interface AttachInput {
   connectionLimit?: number;
   /** A database to copy when this call creates the database (never afterwards). */
   seedFrom?: string;
+  /** 'write' (default) acts as the owner role; 'read' may only SELECT. */
+  access?: WorkspaceAccess;
   actor?: string;
 }
 
 export interface Attachment extends ConnectionInfo {
+  access: WorkspaceAccess;
   createdDatabase: boolean;
   /** True when this workspace was already attached: its role got a new password. */
   reattached: boolean;
@@ -65,6 +69,7 @@ export async function attachWorkspace(
 ): Promise<Attachment> {
   const { owner, team } = validateAttachInput(input);
   const seedFrom = optionalSeedName(input.seedFrom);
+  const access = validateAccess(input.access ?? 'write');
   const password = generatePassword();
   const row = await queryOne<{
     db_name: string;
@@ -73,7 +78,7 @@ export async function attachWorkspace(
     reattached: boolean;
   }>(
     db,
-    `SELECT * FROM provisioning.attach_workspace($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `SELECT * FROM provisioning.attach_workspace($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       input.type,
       owner,
@@ -86,10 +91,12 @@ export async function attachWorkspace(
       input.connectionLimit ?? -1,
       input.actor ?? null,
       seedFrom,
+      access,
     ],
   );
   return {
     ...connectionInfo(endpoint, row.db_name, row.login_role, password),
+    access,
     createdDatabase: row.created_database,
     reattached: row.reattached,
   };
@@ -145,6 +152,7 @@ export interface RecordedAttachment {
   workspaceName: string | undefined;
   template: string | undefined;
   user: string;
+  access: WorkspaceAccess;
 }
 
 /** A live attachment as recorded, or null: enough to attach the same workspace again. */
@@ -160,6 +168,7 @@ export async function findAttachment(
     workspace_name: string | null;
     template_name: string | null;
     login_role: string;
+    access_level: WorkspaceAccess;
   }>(db, `SELECT * FROM provisioning.find_attachment($1, $2)`, [input.database, input.workspaceId]);
   if (!row) return null;
   return {
@@ -170,5 +179,26 @@ export async function findAttachment(
     workspaceName: row.workspace_name ?? undefined,
     template: row.template_name ?? undefined,
     user: row.login_role,
+    access: row.access_level,
   };
+}
+
+/**
+ * Switches a live attachment between write and read in place: the login role
+ * keeps its name and password. Taking write access away ends the role's
+ * sessions (they would go on acting as the owner role). `changed` is false when
+ * the attachment already had that access (its grants are repaired all the same).
+ */
+export async function setAttachmentAccess(
+  db: Queryable,
+  input: { database: string; workspaceId: string; access: WorkspaceAccess; actor?: string },
+): Promise<{ name: string; user: string; access: WorkspaceAccess; changed: boolean }> {
+  validateWorkspaceId(input.workspaceId);
+  const access = validateAccess(input.access);
+  return queryOne(
+    db,
+    `SELECT db_name AS name, login_role AS user, access_level AS access, changed
+       FROM provisioning.set_attachment_access($1, $2, $3, $4)`,
+    [input.database, input.workspaceId, access, input.actor ?? null],
+  );
 }

@@ -24,6 +24,13 @@ export type DatabaseAction = (typeof DATABASE_ACTIONS)[number];
 export const DATABASE_STATUSES = ['active', 'archived', 'dropped'] as const;
 export type DatabaseStatus = (typeof DATABASE_STATUSES)[number];
 
+/**
+ * What a workspace's credential may do (provisioning/sql/access-levels.sql):
+ * `write` acts as the database's owner role; `read` may only SELECT.
+ */
+export const WORKSPACE_ACCESS = ['write', 'read'] as const;
+export type WorkspaceAccess = (typeof WORKSPACE_ACCESS)[number];
+
 /** provisioning.db_users.access_level. */
 export const ACCESS_LEVELS = ['owner', 'write', 'read'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];

@@ -32,6 +32,7 @@ export const REPEATABLE_ORDER = [
   'helpers.sql',
   'naming.sql',
   'databases.sql',
+  'access-levels.sql',
   'attachments.sql',
   'access.sql',
   'lifecycle.sql',

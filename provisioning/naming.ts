@@ -25,6 +25,16 @@ export function teamDatabaseName(team: unknown): string {
 }
 
 /**
+ * A database's read role, whose members (read-only login roles) may SELECT
+ * everything its owner role owns: `ro_` + the database name. No owner role
+ * (`dev_`, `team_`) or login role (`ws_`) starts with `ro_`, database names are
+ * at most 45 bytes, so the name is injective and at most 48 bytes.
+ */
+export function readRoleName(database: string): string {
+  return `ro_${database}`;
+}
+
+/**
  * A team member's personal schema: their username with `-` → `_`. Names that
  * would collide with a shared schema get a trailing `_`, which no username can
  * produce (usernames never end in `-`). PostgreSQL refuses every schema name

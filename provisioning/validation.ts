@@ -4,7 +4,14 @@
  * names to PostgreSQL identifiers; the SQL functions enforce the same rules
  * inside the server (test/provisioning/naming.test.ts checks that both agree).
  */
-import { DATABASE_TYPES, ON_LAST_DETACH, type DatabaseType, type OnLastDetach } from './domain.js';
+import {
+  DATABASE_TYPES,
+  ON_LAST_DETACH,
+  WORKSPACE_ACCESS,
+  type DatabaseType,
+  type OnLastDetach,
+  type WorkspaceAccess,
+} from './domain.js';
 import { ProvisioningError } from './errors.js';
 
 export const USERNAME_MAX = 32;
@@ -84,6 +91,14 @@ export function validateOnLastDetach(value: unknown): OnLastDetach {
   if (isOneOf(ON_LAST_DETACH, value)) return value;
   throw new ProvisioningError(
     `invalid on_last_detach ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(ON_LAST_DETACH)}`,
+    '22023',
+  );
+}
+
+export function validateAccess(value: unknown): WorkspaceAccess {
+  if (isOneOf(WORKSPACE_ACCESS, value)) return value;
+  throw new ProvisioningError(
+    `invalid access ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(WORKSPACE_ACCESS)}`,
     '22023',
   );
 }

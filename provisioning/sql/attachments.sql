@@ -12,19 +12,21 @@ CREATE OR REPLACE FUNCTION provisioning.attach_workspace(
   p_type text, p_owner text, p_owner_id text, p_team text,
   p_workspace_id text, p_workspace_name text, p_template text,
   p_password_verifier text, p_connection_limit int DEFAULT -1, p_actor text DEFAULT NULL,
-  p_seed_from text DEFAULT NULL
+  p_seed_from text DEFAULT NULL, p_access text DEFAULT 'write'
 ) RETURNS TABLE (db_name text, login_role text, created_database boolean, reattached boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_owner text := provisioning.normalize_username(p_owner);
   v_ws text := provisioning.validate_workspace_id(p_workspace_id);
+  v_access text := provisioning._validate_access(p_access);
   v_db text;
   v_created boolean;
   v_role text;
+  v_exists boolean;
   v_sql text;
-  v_conn text;
   v_schema text;
+  v_conn text;
   v_db_owner text;
 BEGIN
   IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
@@ -47,49 +49,72 @@ BEGIN
   -- Attaches to a ready database hold its lock in shared mode (ensure_database):
   -- this member's role and schema are changed by one of them at a time.
   PERFORM provisioning._lock_member(v_db, v_owner);
-  IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role) THEN
-    v_sql := format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s; ',
-                    v_role, p_password_verifier, p_connection_limit);
-    IF NOT pg_has_role(v_role, v_db, 'USAGE') THEN
-      v_sql := v_sql || format('GRANT %I TO %I; ', v_db, v_role);
+  v_exists := EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role);
+  IF v_access = 'write' AND NOT (v_exists AND provisioning._is_direct_member(v_role, provisioning.read_role_name(v_db))) THEN
+    -- The common case, kept to one loopback session and one transaction (a
+    -- session costs a backend start and an authentication): docs/benchmarks.md,
+    -- "Contended attach". Must give what _set_access gives a writer.
+    IF v_exists THEN
+      v_sql := format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s; ',
+                      v_role, p_password_verifier, p_connection_limit);
+      IF NOT pg_has_role(v_role, v_db, 'USAGE') THEN
+        v_sql := v_sql || format('GRANT %I TO %I; ', v_db, v_role);
+      END IF;
+      IF NOT pg_has_role(v_role, 'devdb_workspace', 'USAGE') THEN
+        v_sql := v_sql || format('GRANT devdb_workspace TO %I; ', v_role);
+      END IF;
+    ELSE
+      -- INHERIT: the owner's CONNECT right applies at login; devdb_workspace's in `devdb`.
+      v_sql := format('CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s IN ROLE %I, devdb_workspace; ',
+                      v_role, p_password_verifier, p_connection_limit, v_db);
     END IF;
-    IF NOT pg_has_role(v_role, 'devdb_workspace', 'USAGE') THEN
-      v_sql := v_sql || format('GRANT devdb_workspace TO %I; ', v_role);
+    -- Sessions in the workspace's database act as the owner role, so every object
+    -- belongs to the owner and the login role stays droppable.
+    v_sql := v_sql || format('ALTER ROLE %I IN DATABASE %I SET role = %L', v_role, v_db, v_db);
+    IF p_type = 'team' THEN
+      v_schema := provisioning.personal_schema_name(v_owner);
+      v_sql := v_sql || format('; ALTER ROLE %I IN DATABASE %I SET search_path = %I, shared, public', v_role, v_db, v_schema)
+                     || format('; SET ROLE %I; CREATE SCHEMA IF NOT EXISTS %I; RESET ROLE', v_db, v_schema);
     END IF;
+    -- Into the database itself: roles are cluster-wide.
+    v_conn := provisioning._remote_open(v_db);
+    PERFORM provisioning._remote(v_conn, v_sql);
   ELSE
-    -- INHERIT: the owner's CONNECT right applies at login; devdb_workspace's in `devdb`.
-    v_sql := format('CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s IN ROLE %I, devdb_workspace; ',
-                    v_role, p_password_verifier, p_connection_limit, v_db);
+    -- Read access, or a switch from read to write. The read role's grants (on
+    -- the database, its schemas and tables, the default privileges) are shared by
+    -- every reader: set up by one attach at a time, or concurrent GRANTs on one
+    -- catalog row fail with "tuple concurrently updated".
+    PERFORM provisioning._lock_member(v_db, provisioning.read_role_name(v_db));
+    v_conn := provisioning._remote_open(current_database());
+    IF v_exists THEN
+      PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s',
+                                                  v_role, p_password_verifier, p_connection_limit));
+    ELSE
+      -- INHERIT: the read role's (or owner's) CONNECT right applies at login;
+      -- devdb_workspace's in `devdb`. Memberships come from _set_access.
+      PERFORM provisioning._remote(v_conn, format(
+        'CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s',
+        v_role, p_password_verifier, p_connection_limit));
+    END IF;
+    PERFORM provisioning._set_access(v_conn, v_role, v_db, v_access,
+                                     CASE WHEN p_type = 'team' THEN provisioning.personal_schema_name(v_owner) END);
   END IF;
-  -- Sessions in the workspace's database act as the owner role, so every object
-  -- belongs to the owner and the login role stays droppable.
-  v_sql := v_sql || format('ALTER ROLE %I IN DATABASE %I SET role = %L', v_role, v_db, v_db);
-  IF p_type = 'team' THEN
-    v_schema := provisioning.personal_schema_name(v_owner);
-    v_sql := v_sql || format('; ALTER ROLE %I IN DATABASE %I SET search_path = %I, shared, public', v_role, v_db, v_schema)
-                   || format('; SET ROLE %I; CREATE SCHEMA IF NOT EXISTS %I; RESET ROLE', v_db, v_schema);
-  END IF;
-  -- One loopback session, into the database itself (roles are cluster-wide), and
-  -- one transaction: a session costs a backend start and an authentication.
-  v_conn := provisioning._remote_open(v_db);
-  PERFORM provisioning._remote(v_conn, v_sql);
   PERFORM provisioning._remote_close(v_conn);
 
   UPDATE provisioning.attachments a
      SET workspace_name = coalesce(p_workspace_name, a.workspace_name),
          template_name = coalesce(p_template, a.template_name),
-         login_role = v_role
+         login_role = v_role,
+         access_level = v_access
    WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
   reattached := FOUND;
   IF NOT reattached THEN
-    INSERT INTO provisioning.attachments (db_name, workspace_id, workspace_name, owner_username, login_role, template_name)
-    VALUES (v_db, v_ws, p_workspace_name, v_owner, v_role, p_template);
+    INSERT INTO provisioning.attachments (db_name, workspace_id, workspace_name, owner_username, login_role, template_name, access_level)
+    VALUES (v_db, v_ws, p_workspace_name, v_owner, v_role, p_template, v_access);
   END IF;
-  INSERT INTO provisioning.db_users (username, db_name, access_level)
-  VALUES (v_owner, v_db, CASE WHEN p_type = 'individual' THEN 'owner' ELSE 'write' END)
-  ON CONFLICT DO NOTHING;
+  PERFORM provisioning._record_db_user(v_owner, v_db);
   PERFORM provisioning._log(p_actor, 'workspace.attach', v_db, v_ws,
-    jsonb_build_object('login_role', v_role, 'owner', v_owner, 'reattached', reattached,
+    jsonb_build_object('login_role', v_role, 'owner', v_owner, 'reattached', reattached, 'access', v_access,
                        'workspace_name', p_workspace_name, 'template', p_template));
 
   db_name := v_db;

@@ -157,6 +157,7 @@ BEGIN
       PERFORM provisioning._raise_removal_failure(p_db, 'drop', SQLSTATE, SQLERRM);
     END;
   END IF;
+  PERFORM provisioning._drop_read_role(v_conn, p_db);
   IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = p_db AND NOT r.rolcanlogin) THEN
     BEGIN
       PERFORM provisioning._remote(v_conn, format('DROP ROLE %I', p_db));

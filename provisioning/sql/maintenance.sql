@@ -23,13 +23,7 @@ BEGIN
     RAISE EXCEPTION 'invalid connection limit %: must be -1 (no limit) or a non-negative number', p_connection_limit
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  PERFORM provisioning._lock_database(p_db);
-  SELECT * INTO v_att FROM provisioning.attachments a
-   WHERE a.db_name = p_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'workspace % is not attached to database %', v_ws, coalesce(p_db, '(null)')
-      USING ERRCODE = 'undefined_object', HINT = 'attach it again (terraform apply re-creates a missing attachment)';
-  END IF;
+  v_att := provisioning._lock_live_attachment(p_db, v_ws);
   SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = p_db;
   SELECT e.repaired INTO repaired
     FROM provisioning.ensure_database(v_row.db_type, v_row.owner_username,
@@ -54,9 +48,10 @@ END $$;
 -- A live attachment as recorded: enough to attach the same workspace again.
 CREATE OR REPLACE FUNCTION provisioning.find_attachment(p_db text, p_workspace_id text)
 RETURNS TABLE (db_type text, owner_username text, owner_id text, team_name text,
-               workspace_name text, template_name text, login_role text)
+               workspace_name text, template_name text, login_role text, access_level text)
 LANGUAGE sql STABLE AS $$
-  SELECT d.db_type, a.owner_username, d.owner_id, d.team_name, a.workspace_name, a.template_name, a.login_role
+  SELECT d.db_type, a.owner_username, d.owner_id, d.team_name, a.workspace_name, a.template_name, a.login_role,
+         a.access_level
     FROM provisioning.attachments a JOIN provisioning.databases d USING (db_name)
    WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
 $$;

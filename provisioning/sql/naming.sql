@@ -61,3 +61,10 @@ CREATE OR REPLACE FUNCTION provisioning.login_role_name(p_owner text, p_db text,
 LANGUAGE sql IMMUTABLE
 RETURN 'ws_' || replace(provisioning.normalize_username(p_owner), '-', '_') || '_'
        || left(encode(sha256(convert_to(p_db || '/' || p_workspace_id, 'UTF8')), 'hex'), 16);
+
+-- A database's read role (access = read); see readRoleName() in naming.ts.
+-- The `ro_` prefix keeps it apart from owner roles (`dev_`, `team_`) and login
+-- roles (`ws_`); database names are at most 45 bytes, so this is at most 48.
+CREATE OR REPLACE FUNCTION provisioning.read_role_name(p_db text) RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN 'ro_' || p_db;

@@ -2,8 +2,10 @@
 import {
   attachWorkspace,
   detachWorkspace,
+  validateAccess,
   validateDatabaseType,
   workspaceEndpoint,
+  WORKSPACE_ACCESS,
   type AttachInput,
 } from '../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
@@ -11,9 +13,11 @@ import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
 import { fields, table, type Output } from '../render.js';
 
 export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
-  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom'> & {
+  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom' | 'access'> & {
     /** Checked here, so the message names the allowed values. */
     type: string;
+    /** write (default) | read. */
+    access?: string;
     /** Address workspaces use; default: the admin URL's host and port. */
     host?: string;
     port?: number;
@@ -45,6 +49,11 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
     { flags: '--workspace-name <name>', description: 'the Coder workspace name' },
     { flags: '--template <name>', description: 'the Coder template name' },
     {
+      flags: '--access <level>',
+      description: 'what the credential may do (default: write)',
+      choices: [...WORKSPACE_ACCESS],
+    },
+    {
       flags: '--host <host>',
       description: 'host workspaces connect to (default: the admin URL host)',
     },
@@ -57,6 +66,7 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
   ],
   async run(options, io): Promise<Output> {
     const type = validateDatabaseType(options.type);
+    const access = validateAccess(options.access ?? 'write');
     const attachment = await withAdminPool({ ...options, env: io.env }, (pool, url) =>
       attachWorkspace(pool, workspaceEndpoint(url, options), {
         type,
@@ -66,6 +76,7 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
         workspaceId: options.workspaceId,
         workspaceName: options.workspaceName,
         template: options.template,
+        access,
         actor: 'cli',
       }),
     );
@@ -76,6 +87,7 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
         label: 'user',
         value: `${user}${attachment.reattached ? ' (re-attached: new password)' : ''}`,
       },
+      { label: 'access', value: attachment.access },
       { label: 'url', value: url },
       { label: 'password', value: 'not shown; use --json to receive it' },
     ]);

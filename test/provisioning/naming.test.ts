@@ -11,6 +11,7 @@ import {
   InvalidNameError,
   normalizeUsername,
   personalSchemaName,
+  readRoleName,
   TEAM_RULE,
   teamDatabaseName,
   USERNAME_RULE,
@@ -342,6 +343,15 @@ describe('generated inputs', () => {
     }
     // Individual and team databases can never collide with each other either.
     for (const name of byUserDb.keys()) expect(byTeamDb.has(name)).toBe(false);
+    // Read roles: injective (a prefix), 63-byte safe, apart from every other kind of role.
+    for (const database of [...byUserDb.keys(), ...byTeamDb.keys()]) {
+      const role = readRoleName(database);
+      expect(role).toMatch(IDENT);
+      expect(bytes(role)).toBeLessThanOrEqual(63);
+      expect(role.slice(3)).toBe(database);
+      expect(role).toMatch(/^ro_/);
+      expect(byUserDb.has(role) || byTeamDb.has(role)).toBe(false);
+    }
     // The generator must exercise both sides meaningfully.
     expect(acceptedUsers).toBeGreaterThan(500);
     expect(acceptedTeams).toBeGreaterThan(300);
@@ -401,6 +411,21 @@ describe('against the server', () => {
     } finally {
       client.release();
     }
+  });
+
+  test('provisioning.read_role_name agrees with naming.ts', async () => {
+    const databases = SERVER_INPUTS.flatMap((input) =>
+      [individualDatabaseName, teamDatabaseName].flatMap((f) => {
+        const r = attempt(f, input);
+        return r.ok ? [r.value] : [];
+      }),
+    );
+    const { rows } = await devdb.pool.query<{ name: string }>(
+      'SELECT provisioning.read_role_name(d) AS name FROM unnest($1::text[]) WITH ORDINALITY u(d, n) ORDER BY n',
+      [databases],
+    );
+    expect(databases.length).toBeGreaterThan(100);
+    expect(rows.map((r) => r.name)).toEqual(databases.map(readRoleName));
   });
 
   test('reserved personal schemas work in a real team database', async () => {

@@ -42,6 +42,7 @@ export async function importDatabase(
       template: found.template ?? null,
       on_last_detach: 'keep',
       connection_limit: -1,
+      access: found.access,
       seed_from: null,
     };
   });

@@ -1,4 +1,8 @@
-import { DATABASE_TYPES, ON_LAST_DETACH } from '../../../../provisioning/domain.js';
+import {
+  DATABASE_TYPES,
+  ON_LAST_DETACH,
+  WORKSPACE_ACCESS,
+} from '../../../../provisioning/domain.js';
 import { attribute, between, defineSchema, t } from '../../../plugin/index.js';
 import type { Model } from '../../../plugin/index.js';
 import { isUsername, isWorkspaceId } from '../../validators.js';
@@ -70,6 +74,11 @@ export const databaseSchema = defineSchema({
       default: 'keep',
       description:
         'What happens to the database when its last workspace detaches: `keep` it, `archive` it (renamed, connections disallowed, restorable), or `drop` it.',
+    }),
+    access: attribute.enum(WORKSPACE_ACCESS, {
+      default: 'write',
+      description:
+        "`write`: the workspace acts as the database's owner role. `read`: it may SELECT every table, view and sequence in every schema (including ones created later) and change nothing. Changing it switches the workspace's login role in place: the password stays; taking write access away ends its sessions.",
     }),
     seed_from: attribute.string({
       optional: true,

@@ -55,6 +55,7 @@ export function attachInput(model: DatabaseModel) {
     template: model.template ?? undefined,
     connectionLimit: model.connection_limit ?? -1,
     seedFrom: model.seed_from ?? undefined,
+    access: model.access ?? 'write',
     actor: 'terraform',
   };
 }

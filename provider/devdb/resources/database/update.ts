@@ -1,3 +1,4 @@
+import { setAttachmentAccess } from '../../../../provisioning/attachments.js';
 import { updateAttachment } from '../../../../provisioning/maintenance.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
@@ -7,8 +8,9 @@ import { addressing, attachInput } from './state.js';
 
 /**
  * In place: the recorded workspace/template names, the connection limit, the
- * addressing, and repairs (PUBLIC's privileges revoked again). The password is
- * kept: a running workspace keeps working.
+ * access level, the addressing, and repairs (PUBLIC's privileges revoked again,
+ * the access level's grants). The password is kept: a running workspace keeps
+ * working (unless write access is taken away: then its sessions end).
  */
 export async function updateDatabase(
   ctx: CallContext<DevDbClient> & {
@@ -19,7 +21,11 @@ export async function updateDatabase(
 ): Promise<Partial<DatabaseModel>> {
   const { provider, prior, config } = ctx;
   const name = stored(prior.name, 'name');
-  await provider.use((pool) => updateAttachment(pool, { ...attachInput(config), database: name }));
+  const input = { ...attachInput(config), database: name };
+  await provider.use(async (pool) => {
+    await updateAttachment(pool, input);
+    await setAttachmentAccess(pool, input);
+  });
   return {
     ...addressing(provider.endpoint, name, stored(prior.user, 'user')),
     public_privileges: [],
