@@ -226,3 +226,37 @@ test('membership storm: 5 users × 4 new teams attached at once, then detached a
   );
   expect(rows[0]!.n).toBe(0);
 });
+
+test('readers and writers attach to one team at once: no errors, each credential has its access', async () => {
+  await ensureTeamDatabase(devdb.pool, { team: 'mixed' });
+  const results = await onSeparateClients(
+    Array.from(
+      { length: 16 },
+      (_, i) => (client: pg.Client) =>
+        attachWorkspace(client, devdb.endpoint, {
+          type: 'team',
+          owner: `mixed${i % 5}`,
+          team: 'mixed',
+          workspaceId: `mixed-ws-${i}`,
+          // Even workspaces read, odd ones write; the same member has both kinds.
+          access: i % 2 === 0 ? 'read' : 'write',
+        }),
+    ),
+  );
+  const atts = expectNoErrors(results);
+  for (const att of atts) {
+    const client = new pg.Client({ connectionString: devdb.url(att.user, att.password, att.name) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ can_create: boolean }>(
+        `SELECT has_schema_privilege('shared', 'CREATE') AS can_create`,
+      );
+      expect({ user: att.user, canCreate: rows[0]!.can_create }).toEqual({
+        user: att.user,
+        canCreate: att.access === 'write',
+      });
+    } finally {
+      await client.end();
+    }
+  }
+});
