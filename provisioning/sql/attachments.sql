@@ -26,6 +26,7 @@ DECLARE
   v_conn text;
   v_schema text;
   v_db_owner text;
+  v_att_owner text;
 BEGIN
   IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
     RAISE EXCEPTION 'attach_workspace needs a SCRAM-SHA-256 verifier, not a password' USING ERRCODE = 'invalid_parameter_value';
@@ -43,7 +44,14 @@ BEGIN
     RAISE EXCEPTION 'database % belongs to %, not to %', v_db, v_db_owner, v_owner USING ERRCODE = 'insufficient_privilege';
   END IF;
 
-  v_role := provisioning.login_role_name(v_owner, v_db, v_ws);
+  -- An attached workspace keeps its login role, whose name may hold the owner's
+  -- name from before a rename; a team member's rename follows here too.
+  SELECT a.login_role, a.owner_username INTO v_role, v_att_owner FROM provisioning.attachments a
+   WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
+  IF v_att_owner <> v_owner THEN
+    PERFORM provisioning._rename_owner(v_db, p_type, v_att_owner, v_owner, p_actor);
+  END IF;
+  v_role := coalesce(v_role, provisioning.login_role_name(v_owner, v_db, v_ws));
   v_exists := EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role);
   v_conn := provisioning._remote_open(current_database());
   IF v_exists THEN
@@ -66,8 +74,7 @@ BEGIN
   PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L', v_role, v_db, v_db));
   IF p_type = 'team' THEN
     v_schema := provisioning.personal_schema_name(v_owner);
-    PERFORM provisioning._remote(v_conn, format(
-      'ALTER ROLE %I IN DATABASE %I SET search_path = %I, shared, public', v_role, v_db, v_schema));
+    PERFORM provisioning._set_personal_search_path(v_conn, v_role, v_db, v_owner);
     PERFORM provisioning._remote_close(v_conn);
     v_conn := provisioning._remote_open(v_db);
     PERFORM provisioning._remote(v_conn, format('SET ROLE %I; CREATE SCHEMA IF NOT EXISTS %I; RESET ROLE', v_db, v_schema));

@@ -7,7 +7,8 @@ import type { DatabaseModel } from './schema.js';
 /**
  * Drift detection (known-failures #7): a dropped database, a dropped or disabled
  * login role, or a workspace detached out of band make the attachment gone, so
- * the next plan re-creates it; privileges granted to PUBLIC show as a change.
+ * the next plan re-creates it; privileges granted to PUBLIC and any other
+ * difference from the access posture (docs/security.md T13) show as a change.
  */
 export async function readDatabase(
   ctx: CallContext<DevDbClient> & { state: DatabaseModel },
@@ -27,5 +28,9 @@ export async function readDatabase(
     });
     return null;
   }
-  return { public_privileges: live.publicPrivileges, user: live.loginRole ?? state.user };
+  return {
+    public_privileges: live.publicPrivileges,
+    access_drift: live.accessDrift,
+    user: live.loginRole ?? state.user,
+  };
 }
