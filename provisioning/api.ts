@@ -14,7 +14,7 @@ import type { ServerEndpoint } from './connection-info.js';
 import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
-import { updateAttachment } from './maintenance.js';
+import { renameOwner, updateAttachment } from './maintenance.js';
 import { inspectDatabase, listDatabases, listUsers, summarize } from './queries.js';
 
 /** Runs one bound call: the library counts them so close can wait. */
@@ -34,6 +34,7 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     setAttachmentAccess: bind(setAttachmentAccess),
     reportAccess: bind(reportAccess),
     updateAttachment: bind(updateAttachment),
+    renameOwner: bind(renameOwner),
     retireDatabase: bind(retireDatabase),
     restoreDatabase: bind(restoreDatabase),
     attachmentState: bind(attachmentState),

@@ -45,6 +45,8 @@ export interface AttachmentState {
   status: DatabaseStatus | null;
   /** PUBLIC's privileges on the database, e.g. ['CONNECT']: anything but [] is drift. */
   publicPrivileges: string[];
+  /** How the database differs from DevDB's access posture, e.g. ['CONNECT granted to dev_bob']. */
+  accessDrift: string[];
   /** The workspace has a live attachment to the database. */
   attached: boolean;
   /** The login role recorded for the live attachment. */
@@ -64,7 +66,8 @@ export async function attachmentState(
     db,
     `SELECT database_exists AS "databaseExists", status, public_privileges AS "publicPrivileges",
             attached, login_role AS "loginRole", login_role_exists AS "loginRoleExists",
-            login_role_can_login AS "loginRoleCanLogin", connection_limit AS "connectionLimit"
+            login_role_can_login AS "loginRoleCanLogin", connection_limit AS "connectionLimit",
+            provisioning.access_drift($1) AS "accessDrift"
        FROM provisioning.attachment_state($1, $2)`,
     [input.database, input.workspaceId],
   );
@@ -81,6 +84,8 @@ export interface DatabaseState {
   owner: string | null;
   team: string | null;
   publicPrivileges: string[];
+  /** How the database differs from DevDB's access posture (see AttachmentState). */
+  accessDrift: string[];
   liveAttachments: number;
 }
 
@@ -89,7 +94,7 @@ export async function databaseState(db: Queryable, name: string): Promise<Databa
     db,
     `SELECT known, database_exists AS "exists", status, db_type AS type, owner_username AS owner,
             team_name AS team, public_privileges AS "publicPrivileges",
-            live_attachments AS "liveAttachments"
+            live_attachments AS "liveAttachments", provisioning.access_drift($1) AS "accessDrift"
        FROM provisioning.database_state($1)`,
     [name],
   );

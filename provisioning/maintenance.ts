@@ -1,6 +1,6 @@
 /** In-place changes to an attachment (DESIGN.md §6): Terraform's Update, not a re-attach. */
 import { queryOne, type Queryable } from './db.js';
-import { validateWorkspaceId } from './validation.js';
+import { normalizeUsername, validateWorkspaceId } from './validation.js';
 
 export interface AttachmentUpdate {
   database: string;
@@ -29,6 +29,41 @@ export async function updateAttachment(
       input.workspaceName ?? null,
       input.template ?? null,
       input.connectionLimit ?? -1,
+      input.actor ?? null,
+    ],
+  );
+}
+
+export interface OwnerRename {
+  database: string;
+  /** The attached workspace whose owner was renamed. */
+  workspaceId: string;
+  /** The owner's new Coder username. */
+  owner: string;
+  /** The owner's Coder user id: required, and for an individual database the recorded one. */
+  ownerId: string;
+  actor?: string;
+}
+
+/**
+ * A Coder user renamed themselves: the registry (and in a team database their
+ * personal schema) follows the new name in place. The database and the login
+ * roles keep their names and passwords; no last-detach policy runs.
+ */
+export async function renameOwner(
+  db: Queryable,
+  input: OwnerRename,
+): Promise<{ name: string; previousOwner: string; owner: string; renamed: boolean }> {
+  validateWorkspaceId(input.workspaceId);
+  return queryOne(
+    db,
+    `SELECT db_name AS name, previous_owner AS "previousOwner", owner, renamed
+       FROM provisioning.rename_owner($1, $2, $3, $4, $5)`,
+    [
+      input.database,
+      input.workspaceId,
+      normalizeUsername(input.owner),
+      input.ownerId,
       input.actor ?? null,
     ],
   );

@@ -223,17 +223,9 @@ $$;
 CREATE OR REPLACE FUNCTION provisioning._lock_live_attachment(p_db text, p_workspace_id text)
 RETURNS provisioning.attachments
 LANGUAGE plpgsql AS $$
-DECLARE
-  v_att provisioning.attachments;
 BEGIN
   PERFORM provisioning._lock_database(p_db);
-  SELECT * INTO v_att FROM provisioning.attachments a
-   WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'workspace % is not attached to database %', p_workspace_id, coalesce(p_db, '(null)')
-      USING ERRCODE = 'undefined_object', HINT = 'attach it again (terraform apply re-creates a missing attachment)';
-  END IF;
-  RETURN v_att;
+  RETURN provisioning._live_attachment(p_db, p_workspace_id); -- maintenance.sql
 END $$;
 
 -- Switches a live attachment between write and read in place: the login role

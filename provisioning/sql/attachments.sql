@@ -28,6 +28,7 @@ DECLARE
   v_schema text;
   v_conn text;
   v_db_owner text;
+  v_att_owner text;
 BEGIN
   IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
     RAISE EXCEPTION 'attach_workspace needs a SCRAM-SHA-256 verifier, not a password' USING ERRCODE = 'invalid_parameter_value';
@@ -45,10 +46,17 @@ BEGIN
     RAISE EXCEPTION 'database % belongs to %, not to %', v_db, v_db_owner, v_owner USING ERRCODE = 'insufficient_privilege';
   END IF;
 
-  v_role := provisioning.login_role_name(v_owner, v_db, v_ws);
   -- Attaches to a ready database hold its lock in shared mode (ensure_database):
   -- this member's role and schema are changed by one of them at a time.
   PERFORM provisioning._lock_member(v_db, v_owner);
+  -- An attached workspace keeps its login role, whose name may hold the owner's
+  -- name from before a rename; a team member's rename follows here too.
+  SELECT a.login_role, a.owner_username INTO v_role, v_att_owner FROM provisioning.attachments a
+   WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
+  IF v_att_owner <> v_owner THEN
+    PERFORM provisioning._rename_owner(v_db, p_type, v_att_owner, v_owner, p_actor);
+  END IF;
+  v_role := coalesce(v_role, provisioning.login_role_name(v_owner, v_db, v_ws));
   v_exists := EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_role);
   IF v_access = 'write' AND NOT (v_exists AND provisioning._is_direct_member(v_role, provisioning.read_role_name(v_db))) THEN
     -- The common case, kept to one loopback session and one transaction (a

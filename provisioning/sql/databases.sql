@@ -5,6 +5,86 @@
 -- Repeatable file: see docs/architecture-sql.md. DDL runs on the loopback
 -- session (helpers.sql explains why).
 
+-- DevDB's access posture of an active database (docs/security.md T14): the
+-- ACL entries DevDB makes, one place to extend when a feature adds a grant.
+-- The owner role holds its default privileges; the provisioner (owner of the
+-- provisioning schema) may CONNECT, to create schemas and hand over objects.
+-- PUBLIC holds nothing (checked on its own: _database_grants(p_db, 'public')).
+CREATE OR REPLACE FUNCTION provisioning.expected_database_acl(p_db text)
+RETURNS TABLE (grantee text, privilege_type text)
+LANGUAGE sql STABLE AS $$
+  SELECT p_db, p FROM unnest(ARRAY['CONNECT', 'CREATE', 'TEMPORARY']) p
+  UNION ALL
+  SELECT pg_get_userbyid(n.nspowner), 'CONNECT' FROM pg_namespace n WHERE n.nspname = 'provisioning'
+  UNION ALL
+  -- The read role, once a read attach made it (access-levels.sql).
+  SELECT r.rolname, 'CONNECT' FROM pg_roles r WHERE r.rolname = provisioning.read_role_name(p_db);
+$$;
+
+-- ACL entries of a database that DevDB did not make (PUBLIC aside), as the
+-- catalog says now (a plain query: see _database_grants). A grant option on
+-- anything but the owner's own entry is unexpected too.
+CREATE OR REPLACE FUNCTION provisioning._unexpected_database_grants(p_db text)
+RETURNS TABLE (grantee text, privilege_type text, is_grantable boolean)
+LANGUAGE sql STABLE AS $$
+  SELECT pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable
+    FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+   WHERE d.datname = p_db AND a.grantee <> 0
+     AND NOT EXISTS (SELECT FROM provisioning.expected_database_acl(p_db) e
+                      WHERE e.grantee = pg_get_userbyid(a.grantee) AND e.privilege_type = a.privilege_type
+                        AND (NOT a.is_grantable OR e.grantee = p_db));
+$$;
+
+-- How a database differs from DevDB's access posture, one readable line per
+-- difference ('{}' when it matches): grants DevDB did not make, DevDB's grants
+-- that are missing, and settings that lock the team out or open the database
+-- to copying. Only DevDB's live databases have a posture (owned by the role of
+-- their name, not archived: an archive is closed on purpose and renamed). The
+-- provider plans this empty, so the plan names each difference.
+CREATE OR REPLACE FUNCTION provisioning.access_drift(p_db text) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(x.line ORDER BY x.line), '{}') FROM (
+    SELECT format('%s granted to %s%s', u.privilege_type, u.grantee,
+                  CASE WHEN u.is_grantable THEN ' with grant option' ELSE '' END) AS line
+      FROM provisioning._unexpected_database_grants(p_db) u
+    UNION ALL
+    SELECT format('%s missing for %s', e.privilege_type, e.grantee)
+      FROM provisioning.expected_database_acl(p_db) e
+     WHERE NOT e.privilege_type = ANY (provisioning._database_grants(p_db, e.grantee))
+    UNION ALL
+    SELECT s.line
+      FROM pg_database d
+      CROSS JOIN LATERAL (VALUES
+        (CASE WHEN NOT d.datallowconn THEN 'allow_connections = false' END),
+        (CASE WHEN d.datistemplate THEN 'is_template = true' END),
+        (CASE WHEN d.datconnlimit <> -1 THEN format('connection_limit = %s', d.datconnlimit) END)) s(line)
+     WHERE d.datname = p_db AND s.line IS NOT NULL
+  ) x
+  WHERE EXISTS (SELECT FROM pg_database d WHERE d.datname = p_db AND pg_get_userbyid(d.datdba) = p_db)
+    AND coalesce((SELECT r.status FROM provisioning.databases r WHERE r.db_name = p_db), 'active') <> 'archived';
+$$;
+
+-- Brings a database back to DevDB's access posture, as its owner role (a
+-- REVOKE only takes effect from the grantor, and the owner is the grantor of
+-- every chain: CASCADE takes what others granted on from it): revokes PUBLIC
+-- and every grantee holding something unexpected, grants DevDB's entries
+-- again, and resets the settings. One transaction on the loopback session.
+CREATE OR REPLACE FUNCTION provisioning._repair_access(p_conn text, p_db text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_revoke text;
+  v_grant text;
+BEGIN
+  SELECT string_agg(DISTINCT format('REVOKE ALL ON DATABASE %I FROM %I CASCADE; ', p_db, u.grantee), '')
+    INTO v_revoke FROM provisioning._unexpected_database_grants(p_db) u;
+  SELECT string_agg(format('GRANT %s ON DATABASE %I TO %I; ', e.privilege_type, p_db, e.grantee), '')
+    INTO v_grant FROM provisioning.expected_database_acl(p_db) e;
+  PERFORM provisioning._remote(p_conn, format('SET ROLE %1$I; REVOKE ALL ON DATABASE %1$I FROM PUBLIC; ', p_db)
+    || coalesce(v_revoke, '') || v_grant
+    || format('ALTER DATABASE %1$I ALLOW_CONNECTIONS true; ALTER DATABASE %1$I IS_TEMPLATE false; '
+              'ALTER DATABASE %1$I CONNECTION LIMIT -1; RESET ROLE', p_db));
+END $$;
+
 -- Makes the owner role, the database and its lock-down exist (creating or
 -- repairing what is missing) and returns what it had to do.
 CREATE OR REPLACE FUNCTION provisioning._ensure_objects(p_db text, p_type text) RETURNS text[]
@@ -16,6 +96,7 @@ DECLARE
   v_owner text;
   v_allow boolean;
   v_public text[];
+  v_drift text[];
   v_pg16 boolean := current_setting('server_version_num')::int >= 160000;
 BEGIN
   -- Refuse a database DevDB did not create before anything is created: the
@@ -63,20 +144,29 @@ BEGIN
 
   -- REVOKE only takes effect when run by the owner (from anyone else it is a
   -- warning and a no-op), and grants are not copied from the template, so this
-  -- runs after every create and whenever drift is found.
+  -- runs after every create and whenever drift is found: PUBLIC's privileges,
+  -- or anything else access_drift() names (docs/security.md T2, T13).
   v_public := provisioning._database_grants(p_db, 'public');
-  IF cardinality(v_public) > 0 OR NOT v_allow
-     OR NOT 'CONNECT' = ANY (provisioning._database_grants(p_db, current_user)) THEN
+  v_drift := provisioning.access_drift(p_db);
+  IF cardinality(v_public) > 0 OR NOT v_allow OR cardinality(v_drift) > 0 THEN
     IF cardinality(v_public) > 0 AND NOT 'database created' = ANY (v_done) THEN
       v_done := array_append(v_done, 'PUBLIC access revoked');
     END IF;
-    PERFORM provisioning._remote(v_conn, format(
-      'SET ROLE %1$I; REVOKE ALL ON DATABASE %1$I FROM PUBLIC; GRANT CONNECT ON DATABASE %1$I TO %2$I; '
-      'ALTER DATABASE %1$I ALLOW_CONNECTIONS true; RESET ROLE', p_db, current_user));
+    -- A database just made (here or as a seed's copy, not yet registered) starts
+    -- closed and without DevDB's grants: that is creation, not drift.
+    IF NOT 'database created' = ANY (v_done) AND EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
+      v_done := v_done || ARRAY(SELECT 'access repaired: ' || x FROM unnest(v_drift) x);
+    END IF;
+    PERFORM provisioning._repair_access(v_conn, p_db);
   END IF;
   IF cardinality(provisioning._database_grants(p_db, 'public')) > 0 THEN
     RAISE EXCEPTION 'PUBLIC still has privileges on database % after revoking them', p_db
       USING HINT = 'a role other than the owner granted it; inspect pg_database.datacl and revoke it as that role';
+  END IF;
+  v_drift := provisioning.access_drift(p_db);
+  IF cardinality(v_drift) > 0 THEN
+    RAISE EXCEPTION 'database % still differs from DevDB''s access posture after repairing it: %', p_db, array_to_string(v_drift, '; ')
+      USING HINT = 'inspect pg_database (datacl, datallowconn, datistemplate, datconnlimit) and repair it as the database''s owner role';
   END IF;
   PERFORM provisioning._remote_close(v_conn);
 
@@ -345,6 +435,10 @@ BEGIN
   SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = v_db;
   IF FOUND THEN
     PERFORM provisioning._check_usable(v_row, p_owner_id, v_owner);
+    -- Found by the owner's Coder id under another name: the user was renamed.
+    IF p_type = 'individual' AND v_row.owner_id = p_owner_id AND v_row.owner_username <> v_owner THEN
+      PERFORM provisioning._rename_owner(v_db, p_type, v_row.owner_username, v_owner, p_actor);
+    END IF;
   END IF;
   IF v_ready THEN -- nothing to write: no row lock for concurrent attaches to queue on
     PERFORM provisioning._log(p_actor, 'database.ensure', v_db, NULL,

@@ -436,6 +436,7 @@ describe('drift state and repair', () => {
       loginRoleExists: true,
       loginRoleCanLogin: true,
       connectionLimit: -1,
+      accessDrift: [],
     });
     expect(await attachmentState(devdb.pool, { database: 'dev_x', workspaceId: 'w' })).toEqual({
       databaseExists: false,
@@ -446,6 +447,7 @@ describe('drift state and repair', () => {
       loginRoleExists: false,
       loginRoleCanLogin: false,
       connectionLimit: null,
+      accessDrift: [],
     });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectsAs,
@@ -84,6 +84,71 @@ describe.sequential('devdb_database drift', () => {
     expect(await connectsAs(w.credentialsUrl())).toBe('dev_alice');
     const again = await w.tf(['plan', '-detailed-exitcode', ...args]);
     expect(again.code, again.output).toBe(0);
+  });
+
+  describe.sequential('the access posture (docs/security.md T13)', () => {
+    let bob: Workdir;
+    const bobArgs = vars({ owner: 'bob', workspace_id: randomUUID() });
+
+    beforeAll(async () => {
+      bob = await h.workdir('bob', databaseConfig());
+      const apply = await bob.tf(['apply', '-auto-approve', ...bobArgs]);
+      if (apply.code !== 0) throw new Error(apply.output);
+    });
+
+    /** Plan names `line` in access_drift; apply repairs; the next plan is empty. */
+    async function planShowsAndApplyRepairs(line: string) {
+      const before = w.attributes()!;
+      const plan = await w.tf(['plan', '-detailed-exitcode', ...args]);
+      expect(plan.code, plan.output).toBe(2);
+      expect(plan.output).toMatch(/devdb_database\.db will be updated in-place/);
+      expect(plan.output).toContain(`~ access_drift`);
+      expect(plan.output).toMatch(new RegExp(`\\[\\s*- "${line}",\\s*\\]`));
+      const apply = await w.tf(['apply', '-auto-approve', ...args]);
+      expect(apply.code, apply.output).toBe(0);
+      expect(w.attributes()).toMatchObject({ password: before.password, access_drift: [] });
+      const again = await w.tf(['plan', '-detailed-exitcode', ...args]);
+      expect(again.code, again.output).toBe(0);
+    }
+
+    it('GRANT CONNECT to another owner role: plan names it, apply revokes it', async () => {
+      await su.query('GRANT CONNECT ON DATABASE dev_alice TO dev_bob');
+      const bobInAlice = () =>
+        tryConnect(
+          h.devdb.url(
+            String(bob.attributes()!.user),
+            String(bob.attributes()!.password),
+            'dev_alice',
+          ),
+        );
+      expect((await bobInAlice()).ok).toBe(true);
+      await planShowsAndApplyRepairs('CONNECT granted to dev_bob');
+      expect(await bobInAlice()).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/permission denied for database "dev_alice"/),
+      });
+      expect(await connectsAs(w.credentialsUrl())).toBe('dev_alice');
+    });
+
+    it.each([
+      ['ALLOW_CONNECTIONS false', 'allow_connections = false', false],
+      ['CONNECTION LIMIT 0', 'connection_limit = 0', false],
+      ['IS_TEMPLATE true', 'is_template = true', true],
+    ])(
+      "ALTER DATABASE … %s run with the workspace's own credential: plan names it, apply resets it",
+      async (change, line, stillConnects) => {
+        const a = w.attributes()!;
+        const client = new pg.Client({
+          connectionString: h.devdb.url(String(a.user), String(a.password), 'devdb'),
+        });
+        await client.connect();
+        await client.query(`ALTER DATABASE dev_alice ${change}`);
+        await client.end();
+        expect((await tryConnect(w.credentialsUrl())).ok).toBe(stillConnects);
+        await planShowsAndApplyRepairs(line);
+        expect(await connectsAs(w.credentialsUrl())).toBe('dev_alice');
+      },
+    );
   });
 
   it('the login role dropped out of band: plan re-creates, apply repairs with new credentials', async () => {

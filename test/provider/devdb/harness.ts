@@ -252,6 +252,10 @@ variable "owner" {
   type    = string
   default = "alice"
 }
+variable "owner_id" {
+  type    = string
+  default = null
+}
 variable "team" {
   type    = string
   default = null
@@ -269,6 +273,7 @@ variable "on_last_detach" {
 resource "devdb_database" "db" {
   type           = var.type
   owner          = var.owner
+  owner_id       = var.owner_id
   team           = var.team
   workspace_id   = var.workspace_id
   workspace_name = var.workspace_name

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import {
   closedPort,
   connectsAs,
+  databaseConfig,
   EXAMPLE_MAIN_TF,
   startHarness,
   tryConnect,
@@ -152,6 +154,7 @@ describe.sequential('devdb_database lifecycle under terraform (examples/hcl/basi
     expect(noop.code, noop.output).toBe(0);
   });
 
+  // examples/hcl/basic sets no owner_id: a new name is a new user.
   it('replaces on an owner change', async () => {
     const args = vars({ ...base, owner: 'bob', workspace_name: 'renamed' });
     const plan = await w.tf(['plan', ...args]);
@@ -222,3 +225,84 @@ describe.sequential('devdb_database lifecycle under terraform (examples/hcl/basi
     timings.destroy = destroy.ms;
   });
 });
+
+// A Coder user renames themselves: with the same owner_id the attachment is
+// updated in place whatever on_last_detach says (docs/security.md, "Renamed
+// Coder users"); with another owner_id it is a new user's, so a replacement.
+describe.sequential.each(['keep', 'archive', 'drop'])(
+  'an owner renamed with the same owner_id (on_last_detach = %s)',
+  (policy) => {
+    let r: Workdir;
+    const before = vars({
+      owner: `carl-${policy}`,
+      owner_id: `u-carl-${policy}`,
+      on_last_detach: policy,
+      workspace_id: randomUUID(),
+    });
+    const renamedTo = (owner: string, ownerId = `u-carl-${policy}`) =>
+      before.map((arg) =>
+        arg.replace(/^owner=.*/, `owner=${owner}`).replace(/^owner_id=.*/, `owner_id=${ownerId}`),
+      );
+    const db = `dev_carl_${policy}`;
+
+    beforeAll(async () => {
+      r = await h.workdir(`rename-${policy}`, databaseConfig());
+      const apply = await r.tf(['apply', '-auto-approve', ...before]);
+      if (apply.code !== 0) throw new Error(apply.output);
+      const client = new pg.Client({ connectionString: r.credentialsUrl() });
+      await client.connect();
+      await client.query(`CREATE TABLE notes AS SELECT 'kept' AS note`);
+      await client.end();
+    });
+
+    it('plans another owner_id as a replacement', async () => {
+      const plan = await r.tf(['plan', ...renamedTo(`carlos-${policy}`, 'u-someone-else')]);
+      expect(plan.code, plan.output).toBe(0);
+      expect(plan.output).toMatch(/devdb_database\.db must be replaced/);
+      expect(plan.output).toMatch(/owner\s+= "carl-\w+" -> "carlos-\w+" # forces replacement/);
+    });
+
+    it('plans and applies the rename in place: data, credential and state stay', async () => {
+      const args = renamedTo(`carlos-${policy}`);
+      const plan = await r.tf(['plan', '-detailed-exitcode', ...args]);
+      expect(plan.code, plan.output).toBe(2);
+      expect(plan.output).toMatch(/devdb_database\.db will be updated in-place/);
+      expect(plan.output).toMatch(/~ owner\s+= "carl-\w+" -> "carlos-\w+"\n/);
+      expect(plan.output).not.toMatch(/forces replacement/);
+      expect(plan.output).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy/);
+      const old = r.attributes()!;
+      const apply = await r.tf(['apply', '-auto-approve', ...args]);
+      expect(apply.code, apply.output).toBe(0);
+      expect(apply.output).toMatch(/Resources: 0 added, 1 changed, 0 destroyed/);
+      expect(r.attributes()).toMatchObject({
+        name: db,
+        owner: `carlos-${policy}`,
+        user: old.user,
+        password: old.password,
+        env: old.env,
+      });
+      const client = new pg.Client({ connectionString: r.credentialsUrl() });
+      await client.connect();
+      const { rows } = await client.query('SELECT current_user, note FROM notes');
+      await client.end();
+      expect(rows).toEqual([{ current_user: db, note: 'kept' }]);
+      expect(
+        await sql('SELECT owner_username, status FROM provisioning.databases WHERE db_name = $1', [
+          db,
+        ]),
+      ).toEqual([{ owner_username: `carlos-${policy}`, status: 'active' }]);
+      expect(
+        await sql(
+          `SELECT action FROM provisioning.events
+            WHERE db_name = $1 AND action IN ('database.archive', 'database.drop', 'workspace.detach')`,
+          [db],
+        ),
+      ).toEqual([]);
+      expect(await sql(`SELECT 1 FROM pg_database WHERE datname = 'dev_carlos_${policy}'`)).toEqual(
+        [],
+      );
+      const again = await r.tf(['plan', '-detailed-exitcode', ...args]);
+      expect(again.code, again.output).toBe(0);
+    });
+  },
+);

@@ -14,8 +14,14 @@ import { importDatabase } from './import.js';
 import { isPending, planPending } from './outage.js';
 import { readDatabase } from './read.js';
 import { databaseSchema } from './schema.js';
+import { CLEAN_POSTURE } from '../posture.js';
 import { addressing } from './state.js';
 import { updateDatabase } from './update.js';
+
+/** The same Coder user under a new name: both ids known, set and equal. */
+function isRename(priorId: string | null | undefined, configId: unknown): boolean {
+  return typeof configId === 'string' && configId !== '' && configId === priorId;
+}
 
 export const database = defineResource<typeof databaseSchema, DevDbClient>({
   schema: databaseSchema,
@@ -41,8 +47,10 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
   },
 
   /**
-   * Existing attachments (pending ones: ./outage.ts): PUBLIC should hold nothing (so drift shows as a change)
-   * and the address follows the provider's host/port, both known at plan time.
+   * Existing attachments (pending ones: ./outage.ts): the access posture should
+   * be clean (so drift shows as a change) and the address follows the provider's
+   * host/port, both known at plan time. A new owner name is a rename only with
+   * the same known owner_id.
    */
   async modifyPlan({ prior, config, plan, provider, requireReplace }) {
     if (!prior) return;
@@ -51,10 +59,13 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
     if (config.type === 'team' && (isUnknown(team) || (team ?? '') !== (prior.team ?? ''))) {
       requireReplace(['team']);
     }
+    if (config.owner !== prior.owner && !isRename(prior.owner_id, config.owner_id)) {
+      requireReplace(['owner']);
+    }
     return {
       ...plan,
       ...addressing(provider.endpoint, stored(prior.name, 'name'), stored(prior.user, 'user')),
-      public_privileges: [],
+      ...CLEAN_POSTURE,
     };
   },
 });

@@ -16,6 +16,7 @@ import {
 import type { DevDbClient, DevDbUnreachableError } from '../../client.js';
 import { databaseSchema, type DatabaseModel } from './schema.js';
 import { storedTeam } from './state.js';
+import { CLEAN_POSTURE } from '../posture.js';
 
 /** The env key that tells the workspace its database is not provisioned yet. */
 export const UNAVAILABLE_ENV = 'DEVDB_UNAVAILABLE';
@@ -41,7 +42,7 @@ export function pendingState(
     port: endpoint.port,
     url: '',
     env: { ...Object.fromEntries(keys.map((key) => [key, ''])), [UNAVAILABLE_ENV]: 'true' },
-    public_privileges: [],
+    ...CLEAN_POSTURE,
   };
 }
 

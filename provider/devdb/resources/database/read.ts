@@ -23,7 +23,8 @@ export async function readDatabase(ctx: ReadContext): Promise<Partial<DatabaseMo
 /**
  * Drift detection (known-failures #7): a dropped database, a dropped or disabled
  * login role, or a workspace detached out of band make the attachment gone, so
- * the next plan re-creates it; privileges granted to PUBLIC show as a change.
+ * the next plan re-creates it; privileges granted to PUBLIC and any other
+ * difference from the access posture (docs/security.md T14) show as a change.
  */
 async function readAttachment(ctx: ReadContext): Promise<Partial<DatabaseModel> | null> {
   const { provider, state } = ctx;
@@ -43,6 +44,7 @@ async function readAttachment(ctx: ReadContext): Promise<Partial<DatabaseModel> 
   }
   return {
     public_privileges: live.publicPrivileges,
+    access_drift: live.accessDrift,
     user: live.loginRole ?? state.user,
     provisioned: true,
   };

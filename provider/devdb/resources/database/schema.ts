@@ -6,6 +6,7 @@ import {
 import { attribute, between, defineSchema, t } from '../../../plugin/index.js';
 import type { Model } from '../../../plugin/index.js';
 import { isUsername, isWorkspaceId } from '../../validators.js';
+import { accessDriftAttribute } from '../posture.js';
 
 const computed = (description: string, sensitive = false) =>
   attribute.string({
@@ -33,16 +34,17 @@ export const databaseSchema = defineSchema({
       requiresReplace: true,
       description: "`individual` (the owner's `dev_{username}`) or `team` (`team_{team}`).",
     }),
+    // Replaces the resource unless the owner's Coder id shows a rename (see modifyPlan).
     owner: attribute.string({
       required: true,
-      requiresReplace: true,
       validators: [isUsername],
-      description: "The workspace owner's Coder username (`data.coder_workspace_owner.me.name`).",
+      description:
+        "The workspace owner's Coder username (`data.coder_workspace_owner.me.name`). A new username with the same `owner_id` is a rename, updated in place: the database keeps its name, data and workspaces, and the credentials keep working. Without `owner_id`, or with a different one, changing it replaces the resource.",
     }),
     owner_id: attribute.string({
       optional: true,
       description:
-        "The owner's Coder user id (`data.coder_workspace_owner.me.id`): a renamed user keeps the database created under their old name.",
+        "The owner's Coder user id (`data.coder_workspace_owner.me.id`): a renamed user keeps their database, attachments and credentials.",
     }),
     // Replaces the resource only for a team attachment (see modifyPlan). Computed so
     // that an individual attachment stores "" whether the configuration says
@@ -119,6 +121,7 @@ export const databaseSchema = defineSchema({
       description:
         'Privileges PUBLIC holds on the database: always planned empty, so access granted to PUBLIC out of band shows in the plan and apply revokes it.',
     }),
+    access_drift: accessDriftAttribute(),
   },
 });
 

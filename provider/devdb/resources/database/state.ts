@@ -1,6 +1,7 @@
 /** Turning what provisioning returns into resource state. */
 import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
 import { type Attachment } from '../../../../provisioning/attachments.js';
+import { CLEAN_POSTURE } from '../posture.js';
 import type { DatabaseModel } from './schema.js';
 
 export const attachmentId = (database: string, workspaceId: string) => `${database}/${workspaceId}`;
@@ -25,7 +26,7 @@ export function stateFromAttachment(
     port: attachment.port,
     url: attachment.url,
     env: attachment.env,
-    public_privileges: [],
+    ...CLEAN_POSTURE,
     provisioned: true,
   };
 }

@@ -1,16 +1,18 @@
 import { setAttachmentAccess } from '../../../../provisioning/attachments.js';
-import { updateAttachment } from '../../../../provisioning/maintenance.js';
+import { renameOwner, updateAttachment } from '../../../../provisioning/maintenance.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
 import type { DatabaseModel } from './schema.js';
+import { CLEAN_POSTURE } from '../posture.js';
 import { addressing, attachInput } from './state.js';
 
 /**
- * In place: the recorded workspace/template names, the connection limit, the
- * access level, the addressing, and repairs (PUBLIC's privileges revoked again,
- * the access level's grants). The password is kept: a running workspace keeps
- * working (unless write access is taken away: then its sessions end).
+ * In place: an owner's rename (modifyPlan allows it only with the same
+ * owner_id), the recorded workspace/template names, the connection limit, the
+ * access level, the addressing, and repairs (the access posture restored, the
+ * access level's grants). The login role and password are kept: a running
+ * workspace keeps working (unless write access is taken away: then its sessions end).
  */
 export async function updateDatabase(
   ctx: CallContext<DevDbClient> & {
@@ -23,11 +25,17 @@ export async function updateDatabase(
   const name = stored(prior.name, 'name');
   const input = { ...attachInput(config), database: name };
   await provider.use(async (pool) => {
+    if (config.owner !== prior.owner) {
+      await renameOwner(pool, {
+        database: name,
+        workspaceId: config.workspace_id,
+        owner: config.owner,
+        ownerId: stored(config.owner_id, 'owner_id'),
+        actor: 'terraform',
+      });
+    }
     await updateAttachment(pool, input);
     await setAttachmentAccess(pool, input);
   });
-  return {
-    ...addressing(provider.endpoint, name, stored(prior.user, 'user')),
-    public_privileges: [],
-  };
+  return { ...addressing(provider.endpoint, name, stored(prior.user, 'user')), ...CLEAN_POSTURE };
 }

@@ -6,6 +6,7 @@ import { DiagnosticError, defineResource } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
 import { keepLastKnownState, whenReachable } from '../../unreachable.js';
+import { CLEAN_POSTURE } from '../posture.js';
 import { teamSchema, type TeamModel } from './schema.js';
 
 async function ensure(provider: DevDbClient, model: TeamModel): Promise<Partial<TeamModel>> {
@@ -18,7 +19,7 @@ async function ensure(provider: DevDbClient, model: TeamModel): Promise<Partial<
       }),
     { 'team name': ['name'] },
   );
-  return { id: result.name, database: result.name, public_privileges: [] };
+  return { id: result.name, database: result.name, ...CLEAN_POSTURE };
 }
 
 export const team = defineResource<typeof teamSchema, DevDbClient>({
@@ -33,7 +34,7 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
         databaseState(pool, stored(state.database, 'database')),
       );
       if (!live.exists || live.status !== 'active') return null;
-      return { public_privileges: live.publicPrivileges };
+      return { public_privileges: live.publicPrivileges, access_drift: live.accessDrift };
     };
     return whenReachable(read, (error) =>
       keepLastKnownState<TeamModel>(ctx, error, 'the team database is unchanged.'),
@@ -60,6 +61,6 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
   },
 
   async modifyPlan({ prior, plan }) {
-    if (prior) return { ...plan, public_privileges: [] };
+    if (prior) return { ...plan, ...CLEAN_POSTURE };
   },
 });

@@ -1,5 +1,6 @@
 import { ON_LAST_DETACH } from '../../../../provisioning/domain.js';
 import { attribute, defineSchema, t } from '../../../plugin/index.js';
+import { accessDriftAttribute } from '../posture.js';
 import type { Model } from '../../../plugin/index.js';
 import { isTeamName } from '../../validators.js';
 
@@ -37,6 +38,7 @@ export const teamSchema = defineSchema({
       description:
         'Privileges PUBLIC holds on the database: planned empty, so drift shows and apply repairs it.',
     }),
+    access_drift: accessDriftAttribute(),
   },
 });
 
