@@ -358,7 +358,8 @@ END $$;
 
 -- True when ensure_database has nothing to create, repair or record for this
 -- request: the row is active and up to date, the owner role, the database and its
--- lock-down are in place, the owner is registered, a seed's objects are handed over.
+-- lock-down (the whole access posture) are in place, the owner is registered, a
+-- seed's objects are handed over.
 CREATE OR REPLACE FUNCTION provisioning._database_ready(
   p_db text, p_type text, p_owner text, p_owner_id text, p_seed_from text
 ) RETURNS boolean
@@ -375,6 +376,7 @@ LANGUAGE sql STABLE AS $$
               AND pg_has_role(current_user, o.oid, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END))
      AND cardinality(provisioning._database_grants(p_db, 'public')) = 0
      AND 'CONNECT' = ANY (provisioning._database_grants(p_db, current_user))
+     AND cardinality(provisioning.access_drift(p_db)) = 0
      AND (p_type <> 'individual'
           OR EXISTS (SELECT FROM provisioning.db_users u WHERE u.username = p_owner AND u.db_name = p_db))
      AND (p_seed_from IS NULL OR NOT provisioning._seed_objects_pending(p_db, p_seed_from));
