@@ -49,7 +49,7 @@ export class DevDatabase extends Construct {
   }
 
   /** An attribute of the (single) instance, e.g. `attribute('name')`. */
-  attribute(name: 'name' | 'user' | 'password' | 'host' | 'url'): string {
+  attribute(name: 'id' | 'name' | 'user' | 'password' | 'host' | 'port' | 'url'): string {
     return Token.asString(Fn.lookupNested(this.resource, ['0', name]));
   }
 
