@@ -20,6 +20,7 @@ import { installTestMirror } from '../coder-provider/install.js';
 import { parameterEnv } from '../coder-provider/harness.js';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 import { killGroup, runTerraform } from '../provider/plugin/helpers/terraform.js';
+import { provisionerEnv } from './provisioner-env.js';
 
 const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
 const run = promisify(execFile);
@@ -179,14 +180,7 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
       templateFile,
       listTemplateFile,
       templateId: randomUUID(),
-      baseEnv: {
-        PATH: process.env.PATH,
-        HOME: root,
-        TF_CLI_CONFIG_FILE: cliConfigFile,
-        TF_IN_AUTOMATION: '1',
-        CHECKPOINT_DISABLE: '1',
-        DEVDB_ADMIN_URL: devdb.provisionerUrl,
-      },
+      baseEnv: provisionerEnv({ home: root, cliConfigFile, adminUrl: devdb.provisionerUrl }),
       running: new Set(),
       outputs: [],
     };
