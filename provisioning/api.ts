@@ -15,7 +15,7 @@ import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
 import { renameOwner, updateAttachment } from './maintenance.js';
-import { inspectDatabase, listDatabases, listUsers, summarize } from './queries.js';
+import { inspectDatabase, listDatabases, listTeams, listUsers, summarize } from './queries.js';
 
 /** Runs one bound call: the library counts them so close can wait. */
 export type Run = <T>(work: () => Promise<T>) => Promise<T>;
@@ -43,6 +43,7 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     summarize: bind(summarize),
     inspectDatabase: bind(inspectDatabase),
     listUsers: bind(listUsers),
+    listTeams: bind(listTeams),
   };
 }
 

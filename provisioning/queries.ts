@@ -140,3 +140,30 @@ export function listUsers(db: Queryable): Promise<UserRow[]> {
       GROUP BY u.username ORDER BY u.username`,
   );
 }
+
+export interface TeamRow {
+  team: string;
+  database: string;
+  status: DatabaseStatus;
+  /** pg_database_size; null when the database is not there under its name (archived, dropped). */
+  sizeBytes: number | null;
+  /** Usernames with access (everyone whose workspace ever attached), sorted. */
+  members: string[];
+}
+
+/** DevDB's team databases by team name; only active ones unless `includeInactive`. */
+export function listTeams(
+  db: Queryable,
+  options: { includeInactive?: boolean } = {},
+): Promise<TeamRow[]> {
+  return query<TeamRow>(
+    db,
+    `SELECT s.team_name AS team, s.db_name AS database, s.status, s.size_bytes::float8 AS "sizeBytes",
+            array(SELECT u.username FROM provisioning.db_users u
+                   WHERE u.db_name = s.db_name ORDER BY u.username) AS members
+       FROM provisioning.database_summary s
+      WHERE s.db_type = 'team' AND ($1 OR s.status = 'active')
+      ORDER BY s.team_name`,
+    [options.includeInactive ?? false],
+  );
+}

@@ -5,6 +5,7 @@ import type { DataCoderWorkspaceOwner } from './.gen/providers/coder/data-coder-
 import { DevDbAgent, type DevDbAgentProps } from './agent.js';
 import { DevDatabase, type OnLastDetach } from './database.js';
 import { DevDbEnv } from './env.js';
+import { DevDbMetadata } from './metadata.js';
 import { DevDbParameters, type DevDbParametersProps } from './parameters.js';
 
 export interface CoderDevDbProps {
@@ -19,16 +20,17 @@ export interface CoderDevDbProps {
 }
 
 /**
- * DevDB for a Coder template in one construct: the parameters, the database,
- * DEVDB_* in the agent's environment, and the in-workspace agent. Add
- * `devdb.agent.metadataItem` to your coder_agent's `metadata` to show the
- * database's status in the dashboard.
+ * DevDB for a Coder template in one construct: the parameters, the database
+ * and its coder_metadata, DEVDB_* in the agent's environment, and the
+ * in-workspace agent. Add `devdb.agent.metadataItem` to your coder_agent's
+ * `metadata` to show the database's status in the dashboard.
  */
 export class CoderDevDb extends Construct {
   readonly parameters: DevDbParameters;
   readonly database: DevDatabase;
   readonly env: DevDbEnv;
   readonly agent: DevDbAgent;
+  readonly metadata: DevDbMetadata;
 
   constructor(scope: Construct, id: string, props: CoderDevDbProps) {
     super(scope, id);
@@ -40,6 +42,7 @@ export class CoderDevDb extends Construct {
       onLastDetach: props.onLastDetach,
       connectionLimit: props.connectionLimit,
     });
+    this.metadata = new DevDbMetadata(this, 'metadata', { database: this.database });
     this.env = new DevDbEnv(this, 'env', { agent: props.agent, database: this.database });
     this.agent = new DevDbAgent(this, 'agent', {
       ...props.agentOptions,

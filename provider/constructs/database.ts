@@ -49,7 +49,9 @@ export class DevDatabase extends Construct {
   }
 
   /** An attribute of the (single) instance, e.g. `attribute('name')`. */
-  attribute(name: 'name' | 'user' | 'password' | 'host' | 'url'): string {
+  attribute(
+    name: 'id' | 'name' | 'user' | 'password' | 'host' | 'port' | 'url' | 'access',
+  ): string {
     return Token.asString(Fn.lookupNested(this.resource, ['0', name]));
   }
 

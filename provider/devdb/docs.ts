@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { generateDocs } from '../plugin/index.js';
 import { devdbProvider } from './provider.js';
 
-const EXAMPLES = ['index', 'resources/database', 'resources/team', 'data-sources/database'];
+const EXAMPLES = [
+  'index',
+  'resources/database',
+  'resources/team',
+  'data-sources/database',
+  'data-sources/teams',
+];
 
 function example(name: string): string {
   // The build copies ./examples beside the compiled module, as it does migrations.

@@ -3,6 +3,7 @@ import { defineProvider } from '../plugin/index.js';
 import type { DevDbClient } from './client.js';
 import { configure, providerSchema } from './config.js';
 import { databaseDataSource } from './data-sources/database.js';
+import { teamsDataSource } from './data-sources/teams.js';
 import { database } from './resources/database/index.js';
 import { team } from './resources/team/index.js';
 
@@ -11,5 +12,5 @@ export const devdbProvider = defineProvider<typeof providerSchema, DevDbClient>(
   schema: providerSchema,
   configure,
   resources: { database, team },
-  dataSources: { database: databaseDataSource },
+  dataSources: { database: databaseDataSource, teams: teamsDataSource },
 });

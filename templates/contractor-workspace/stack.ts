@@ -11,7 +11,7 @@ import { DataCoderWorkspace } from 'devdb/bindings/coder/data-coder-workspace';
 import { DataCoderWorkspaceOwner } from 'devdb/bindings/coder/data-coder-workspace-owner';
 import { CoderProvider } from 'devdb/bindings/coder/provider';
 import { DevdbProvider } from 'devdb/bindings/devdb/provider';
-import { CoderDevDb } from 'devdb/constructs';
+import { CoderDevDb, type TeamOptions } from 'devdb/constructs';
 // The docker bindings are a subset generated for this template, not part of the package.
 import { Container } from '../../provider/constructs/.gen/providers/docker/container/index.js';
 import { Image } from '../../provider/constructs/.gen/providers/docker/image/index.js';
@@ -21,6 +21,8 @@ import { Volume } from '../../provider/constructs/.gen/providers/docker/volume/i
 export interface ContractorWorkspaceOptions {
   /** The workspace container on Docker. Off for tests on machines without a Docker engine. */
   readonly docker?: boolean;
+  /** How the team is chosen: a team name typed in (default) or one of the existing teams. */
+  readonly teamOptions?: TeamOptions;
 }
 
 export class ContractorWorkspace extends TerraformStack {
@@ -58,6 +60,7 @@ export class ContractorWorkspace extends TerraformStack {
       agent,
       workspace,
       owner,
+      parameters: { teamOptions: options.teamOptions },
       agentOptions: {
         // `$${` is Terraform's escape for a literal `${` (the shell's, not an interpolation).
         install: [

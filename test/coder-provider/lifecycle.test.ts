@@ -125,6 +125,9 @@ resource "coder_metadata" "database" {
     value     = "hidden by default"
     sensitive = true
   }
+  item {
+    key = "unset"
+  }
 }
 
 resource "coder_app" "code" {
@@ -288,8 +291,9 @@ describe('coder stand-in through a workspace lifecycle', () => {
     expect(scripts['heartbeat[0]']).toMatchObject({ cron: '0 */5 * * * *', run_on_start: false });
     const metadata = work.resources('coder_metadata')['database[0]']!;
     expect(metadata.item).toEqual([
-      { key: 'database', value: 'dev_alice', sensitive: false },
-      { key: 'note', value: 'hidden by default', sensitive: true },
+      { key: 'database', value: 'dev_alice', sensitive: false, is_null: false },
+      { key: 'note', value: 'hidden by default', sensitive: true, is_null: false },
+      { key: 'unset', value: null, sensitive: false, is_null: true },
     ]);
     const app = work.resources('coder_app')['code[0]']!;
     expect(app).toMatchObject({ slug: 'code-server', share: 'owner', open_in: 'tab' });

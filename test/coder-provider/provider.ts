@@ -461,6 +461,10 @@ const metadataSchema = defineSchema({
             description:
               'Set to `true` for items whose values should be hidden from view by default (they can still be retrieved through the API).',
           }),
+          is_null: attribute.bool({
+            computed: true,
+            description: 'Whether the item has no value (set when the resource is created).',
+          }),
         },
       },
       {
@@ -478,7 +482,13 @@ const metadata = defineResource<typeof metadataSchema, Client>({
   validate({ config }) {
     duplicateKeys(config.item, 'resource metadata', 'item');
   },
-  create: async () => ({ id: randomUUID() }),
+  // Coder shows a null value differently from an empty one: the real provider records which.
+  create: async ({ plan }) => ({
+    id: randomUUID(),
+    ...(isUnknown(plan.item)
+      ? {}
+      : { item: plan.item.map((item) => ({ ...item, is_null: item.value === null })) }),
+  }),
 });
 
 // ---------------------------------------------------------------- coder_app

@@ -10,6 +10,7 @@ describe('devdb provider artifacts', () => {
     const pages = devdbDocs();
     expect(Object.keys(pages).sort()).toEqual([
       'data-sources/database.md',
+      'data-sources/teams.md',
       'index.md',
       'resources/database.md',
       'resources/team.md',

@@ -20,6 +20,7 @@ import { installTestMirror } from '../coder-provider/install.js';
 import { parameterEnv } from '../coder-provider/harness.js';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 import { killGroup, runTerraform } from '../provider/plugin/helpers/terraform.js';
+import { provisionerEnv } from './provisioner-env.js';
 
 const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
 const run = promisify(execFile);
@@ -46,11 +47,12 @@ class Workspace {
     readonly owner: string,
     readonly parameters: Record<string, string>,
     readonly prebuild = false,
+    templateFile = lab.templateFile,
   ) {
     this.dir = path.join(lab.root, `ws-${name}-${owner}`);
     this.home = path.join(this.dir, 'home');
     mkdirSync(this.home, { recursive: true });
-    writeFileSync(path.join(this.dir, 'main.tf.json'), readFileSync(lab.templateFile));
+    writeFileSync(path.join(this.dir, 'main.tf.json'), readFileSync(templateFile));
   }
 
   /** The variables Coder's provisioner sets for a build of this workspace. */
@@ -109,6 +111,10 @@ class Workspace {
     return this.resources('devdb_database');
   }
 
+  metadata(): Record<string, unknown>[] {
+    return this.resources('coder_metadata');
+  }
+
   /** A process the Coder agent starts in the workspace: its env plus coder_env. */
   async exec(
     command: string,
@@ -136,6 +142,8 @@ class Workspace {
 interface Lab {
   root: string;
   templateFile: string;
+  /** The template with `teamOptions: 'existing'`: the team is picked among devdb_teams. */
+  listTemplateFile: string;
   templateId: string;
   baseEnv: NodeJS.ProcessEnv;
   running: Set<ChildProcess>;
@@ -163,18 +171,16 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'devdb-e2e-'));
     const { cliConfigFile } = await installTestMirror(path.join(root, 'mirror'));
     const templateFile = await synthTemplate(path.join(root, 'template'), { docker: false });
+    const listTemplateFile = await synthTemplate(path.join(root, 'list-template'), {
+      docker: false,
+      teamOptions: 'existing',
+    });
     lab = {
       root,
       templateFile,
+      listTemplateFile,
       templateId: randomUUID(),
-      baseEnv: {
-        PATH: process.env.PATH,
-        HOME: root,
-        TF_CLI_CONFIG_FILE: cliConfigFile,
-        TF_IN_AUTOMATION: '1',
-        CHECKPOINT_DISABLE: '1',
-        DEVDB_ADMIN_URL: devdb.provisionerUrl,
-      },
+      baseEnv: provisionerEnv({ home: root, cliConfigFile, adminUrl: devdb.provisionerUrl }),
       running: new Set(),
       outputs: [],
     };
@@ -216,6 +222,25 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
     expect(log).not.toContain(env.DEVDB_PASSWORD);
     expect(await ws1.psql('select 1')).toBe('1');
     await ws1.psql("CREATE TABLE notes (t text); INSERT INTO notes VALUES ('kept')");
+  });
+
+  it("coder_metadata shows Coder's workspace page dev_alice's name, user, address and access, never the password", () => {
+    const env = ws1.coderEnv();
+    const [database] = ws1.databases();
+    const [metadata] = ws1.metadata();
+    expect(metadata).toMatchObject({ resource_id: database!.id, icon: '/icon/database.svg' });
+    expect(metadata!.item).toEqual([
+      { key: 'database', value: 'dev_alice', sensitive: false, is_null: false },
+      { key: 'user', value: env.DEVDB_USER, sensitive: false, is_null: false },
+      {
+        key: 'host',
+        value: `${devdb.endpoint.host}:${devdb.endpoint.port}`,
+        sensitive: false,
+        is_null: false,
+      },
+      { key: 'access', value: 'write', sensitive: false, is_null: false },
+    ]);
+    expect(JSON.stringify(metadata)).not.toContain(env.DEVDB_PASSWORD);
   });
 
   it('stop keeps the database and the credentials; start finds the same database with the data', async () => {
@@ -273,6 +298,26 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
         await ws.psql(`SELECT schemaname FROM pg_tables WHERE tablename = 'mine_${member}'`),
       ).toBe(member);
     }
+  });
+
+  it("teamOptions 'existing': erin picks frontend-project among the teams; an unlisted team is refused", async () => {
+    const listed = (name: string, params: Record<string, string>) =>
+      new Workspace(lab, name, 'erin', params, false, lab.listTemplateFile);
+    const erin = listed('erinws', {
+      database_type: 'team',
+      team_database_name: 'frontend-project',
+    });
+    await erin.build('start');
+    expect(erin.coderEnv().DEVDB_NAME).toBe('team_frontend_project');
+
+    // The empty default is an option ("No team"), so other workspaces build as before.
+    const own = listed('erinown', individual);
+    await own.build('start');
+    expect(own.coderEnv().DEVDB_NAME).toBe('dev_erin');
+
+    const newTeam = listed('erinnew', { database_type: 'team', team_database_name: 'new-team' });
+    await expect(newTeam.build('start')).rejects.toThrow(/must be a valid option/);
+    expect(await databaseExists('team_new_team')).toBe(false);
   });
 
   it('none gets no database and no DEVDB_*; a prebuilt workspace gets no database', async () => {

@@ -142,6 +142,68 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     expect(scripts).toHaveLength(3);
     for (const script of scripts) expect(script).toContain(AGENT_PATH_SETUP);
   });
+
+  it('describes the database to Coder with coder_metadata: name, user, host:port, no password', () => {
+    const [metadata] = Object.values(config.resource.coder_metadata) as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const [databaseId] = Object.keys(config.resource.devdb_database);
+    const database = `devdb_database.${databaseId}["0"]`;
+    expect(metadata.count).toBe(config.resource.devdb_database[databaseId!].count);
+    expect(metadata.resource_id).toBe(`\${${database}.id}`);
+    expect(metadata.icon).toBe('/icon/database.svg');
+    expect(metadata.item).toEqual([
+      { key: 'database', value: `\${${database}.name}` },
+      { key: 'user', value: `\${${database}.user}` },
+      { key: 'host', value: `\${${database}.host}:\${${database}.port}` },
+      { key: 'access', value: `\${${database}.access}` },
+    ]);
+    expect(JSON.stringify(metadata)).not.toContain('password');
+  });
+
+  it('asks for the team as free text, without reading the teams', () => {
+    expect(config.data.devdb_teams).toBeUndefined();
+    const team = teamParameter(config);
+    expect(team.option).toBeUndefined();
+    expect(team.dynamic).toBeUndefined();
+  });
+});
+
+/** data.coder_parameter team_database_name of a synthesized template. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function teamParameter(config: any): any {
+  return Object.values(config.data.coder_parameter).find(
+    (p) => (p as { name: string }).name === 'team_database_name',
+  );
+}
+
+describe("teamOptions: 'existing': the team parameter offers DevDB's team databases", () => {
+  let dir: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let config: any;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'devdb-synth-test-'));
+    const file = await synthTemplate(dir, { teamOptions: 'existing' });
+    config = JSON.parse(await readFile(file, 'utf8'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads devdb_teams and builds the options as a dynamic block over it, No team first', () => {
+    const [teamsId] = Object.keys(config.data.devdb_teams);
+    expect(config.data.devdb_teams[teamsId!]).toEqual({});
+    const team = teamParameter(config);
+    expect(team.option).toBeUndefined();
+    expect(team.validation).toBeUndefined();
+    expect(team.default).toBe('');
+    const option = team.dynamic.option;
+    expect(option.content).toEqual({
+      name: '${each.value.name}',
+      value: '${each.value.value}',
+      description: '${each.value.description}',
+    });
+    expect(option.for_each).toContain(`data.devdb_teams.${teamsId}.teams`);
+    expect(option.for_each).toContain('"name" = "No team", "value" = ""');
+    expect(option.for_each).toMatch(/: val\.value => val \}\}$/);
+  });
 });
 
 // `coder templates push -d` uploads the whole folder: only the Terraform JSON belongs in it,

@@ -32,6 +32,16 @@ variable "devdb_agent_url" {
   default     = ""
 }
 
+variable "team_choice" {
+  description = "How workspaces choose their team: \"free\" types a team name (a new team's database is created on first use), \"list\" picks one of DevDB's existing team databases."
+  type        = string
+  default     = "free"
+  validation {
+    condition     = contains(["free", "list"], var.team_choice)
+    error_message = "team_choice is \"free\" or \"list\"."
+  }
+}
+
 variable "image" {
   description = "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major)."
   type        = string
@@ -78,19 +88,52 @@ data "coder_parameter" "database_type" {
   }
 }
 
+# The existing team databases, read only for team_choice = "list".
+data "devdb_teams" "all" {
+  count = var.team_choice == "list" ? 1 : 0
+}
+
+locals {
+  # Keyed by value, so Coder lists "No team" ("") first, then the teams by name.
+  team_options = var.team_choice == "list" ? {
+    for option in concat(
+      [{ name = "No team", value = "", description = "For an Individual database, or none." }],
+      [for team in flatten(data.devdb_teams.all[*].teams) : {
+        name        = team.name
+        value       = team.name
+        description = "${team.database}: ${length(team.members)} members, ${floor(team.size_bytes / 1048576)} MB"
+      }],
+    ) : option.value => option
+  } : {}
+}
+
+# "free": a team name, checked against the team-name rule. "list": one of the
+# options above; Coder accepts nothing else, so new teams come from an admin.
 data "coder_parameter" "team_database_name" {
   name         = "team_database_name"
   display_name = "Team database name"
-  description  = "For a Team database: the team name, e.g. frontend-project. Leave empty otherwise."
+  description  = var.team_choice == "list" ? "For a Team database: the team whose database to use. Keep 'No team' otherwise." : "For a Team database: the team name, e.g. frontend-project. Leave empty otherwise."
   type         = "string"
   default      = ""
   mutable      = false
   icon         = "/icon/database.svg"
   order        = 11
 
-  validation {
-    regex = "^[a-z][a-z0-9-]{0,39}$|^$"
-    error = "Team names are 1–40 lowercase letters, digits and hyphens, starting with a letter (e.g. frontend-project)."
+  dynamic "option" {
+    for_each = local.team_options
+    content {
+      name        = option.value.name
+      value       = option.value.value
+      description = option.value.description
+    }
+  }
+
+  dynamic "validation" {
+    for_each = var.team_choice == "free" ? [1] : []
+    content {
+      regex = "^[a-z][a-z0-9-]{0,39}$|^$"
+      error = "Team names are 1–40 lowercase letters, digits and hyphens, starting with a letter (e.g. frontend-project)."
+    }
   }
 }
 
@@ -129,6 +172,29 @@ resource "devdb_database" "db" {
   workspace_name = data.coder_workspace.me.name
   template       = data.coder_workspace.me.template_name
   on_last_detach = "keep"
+}
+
+# What Coder's workspace page shows for the database (never the password).
+resource "coder_metadata" "devdb" {
+  count       = length(devdb_database.db)
+  resource_id = devdb_database.db[0].id
+  icon        = "/icon/database.svg"
+  item {
+    key   = "database"
+    value = devdb_database.db[0].name
+  }
+  item {
+    key   = "user"
+    value = devdb_database.db[0].user
+  }
+  item {
+    key   = "host"
+    value = "${devdb_database.db[0].host}:${devdb_database.db[0].port}"
+  }
+  item {
+    key   = "access"
+    value = devdb_database.db[0].access
+  }
 }
 
 locals {

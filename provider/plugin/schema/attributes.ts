@@ -18,6 +18,11 @@ export const t = {
   list: <T>(element: Typed<T>): Typed<T[]> => types.list(element),
   set: <T>(element: Typed<T>): Typed<T[]> => types.set(element),
   map: <T>(element: Typed<T>): Typed<Record<string, T>> => types.map(element),
+  /** An object of named attributes: each may be null (cty objects have no required parts). */
+  object: <A extends Record<string, Typed<unknown>>>(
+    attributes: A,
+  ): Typed<{ [K in keyof A]: (A[K] extends Typed<infer T> ? T : never) | null }> =>
+    types.object(attributes),
 };
 
 export interface AttributeOptions<T> {
