@@ -153,9 +153,9 @@ resource "coder_agent" "main" {
     display_name = "Database"
     # Every DevDB script puts ~/.local/bin (where the start script downloads
     # devdb-agent to) first on the PATH: Coder runs scripts without it.
-    script       = "export PATH=\"$HOME/.local/bin:$PATH\"; devdb-agent status"
-    interval     = 60
-    timeout      = 5
+    script   = "export PATH=\"$HOME/.local/bin:$PATH\"; devdb-agent status"
+    interval = 60
+    timeout  = 5
   }
 }
 
