@@ -34,3 +34,11 @@ export type WorkspaceAccess = (typeof WORKSPACE_ACCESS)[number];
 /** provisioning.db_users.access_level. */
 export const ACCESS_LEVELS = ['owner', 'write', 'read'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** provisioning.backups.kind: who took a backup and why (docs/backups.md). */
+export const BACKUP_KINDS = ['scheduled', 'manual', 'final', 'pre-restore'] as const;
+export type BackupKind = (typeof BACKUP_KINDS)[number];
+
+/** provisioning.backups.status. */
+export const BACKUP_STATUSES = ['running', 'ok', 'failed'] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];

@@ -23,3 +23,8 @@ export * from './queries.js';
 export type { DevDbOperations } from './api.js';
 export * from './library.js';
 export * from './units.js';
+export * from './pg-tools.js';
+export * from './backups.js';
+export * from './backup-retention.js';
+export * from './backup-crypto.js';
+export * from './backup-run.js';

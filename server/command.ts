@@ -23,13 +23,17 @@ export interface ArgumentSpec {
   /** Key of the value in the handler's options. */
   name: string;
   description: string;
+  /** May be left out (`[name]`); required by default. */
+  optional?: boolean;
+  /** Takes every remaining argument, as an array (last argument only). */
+  variadic?: boolean;
 }
 
 export interface CommandSpec<Options = Record<string, unknown>> {
   name: string;
   description: string;
   options?: OptionSpec[];
-  /** Required positional arguments, passed to the handler by name. */
+  /** Positional arguments, passed to the handler by name. */
   arguments?: ArgumentSpec[];
   subcommands?: CommandSpec[];
   run?(options: Options, io: CliIO): Promise<Output>;

@@ -13,6 +13,7 @@ import { InvalidNameError, MigrationError, ProvisioningError } from '../provisio
 import type { CommandSpec, OptionSpec } from './command.js';
 import { inspectCommand, listCommand, summaryCommand, usersCommand } from './commands/admin.js';
 import { adminUrlCommand } from './commands/admin-url.js';
+import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.js';
 import { migrateCommand } from './commands/migrate.js';
 import { providerCommand } from './commands/provider-install.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
@@ -34,6 +35,9 @@ const COMMANDS: CommandSpec[] = [
   migrateCommand,
   providerCommand,
   adminUrlCommand,
+  backupCommand,
+  backupsCommand,
+  restoreCommand,
 ];
 
 export interface Program {
@@ -90,7 +94,8 @@ function addCommand(
 ): void {
   const command = pointToHelp(parent.command(spec.name).description(spec.description));
   for (const argument of spec.arguments ?? []) {
-    command.argument(`<${argument.name}>`, argument.description);
+    const name = `${argument.name}${argument.variadic ? '...' : ''}`;
+    command.argument(argument.optional ? `[${name}]` : `<${name}>`, argument.description);
   }
   const required: Option[] = [];
   for (const optionSpec of spec.options ?? []) {
@@ -99,6 +104,9 @@ function addCommand(
     if (optionSpec.required) required.push(option);
   }
   if (required.length) command.hook('preAction', () => requireOptions(command, required));
+  // A command that runs and has subcommands (`backup` and `backup verify`): its own
+  // options before a subcommand's name, the subcommand's after, so both may have --json.
+  if (spec.run && spec.subcommands?.length) command.enablePositionalOptions();
   for (const sub of spec.subcommands ?? []) addCommand(command, sub, io, onExit);
   const { run } = spec;
   if (!run) return;
@@ -134,6 +142,8 @@ export function buildProgram(io: CliIO): Program {
     .description('PostgreSQL databases for Coder workspaces')
     .version(DEVDB_VERSION, '-v, --version', 'print the DevDB version')
     .exitOverride()
+    // Options belong to the command they follow, so `backup --json` and `backup verify --json` differ.
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

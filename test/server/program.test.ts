@@ -84,6 +84,9 @@ describe('devdb program, in process', () => {
       'migrate',
       'provider',
       'admin-url',
+      'backup',
+      'backups',
+      'restore',
     ]);
     expect(io.stdoutText() + io.stderrText()).toBe('');
   });

@@ -1,0 +1,363 @@
+/**
+ * `devdb backup …`, `devdb backups`, `devdb restore`: per-database backups
+ * (docs/backups.md). The work is in provisioning/backup-run.ts; this module reads
+ * flags, environment and settings, and shapes the output.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
+import type pg from 'pg';
+import {
+  BACKUP_SETTING_KEYS,
+  generateAgeKeyPair,
+  latestBackup,
+  listBackups,
+  parseIdentityFile,
+  pruneBackups,
+  readBackupSettings,
+  restoreBackup,
+  splitRecipients,
+  takeBackup,
+  verifyBackup,
+  writeBackupSetting,
+  type BackupContext,
+  type BackupRecord,
+  type VerifyResult,
+} from '../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
+import { UserError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { fields, table, type Output } from '../render.js';
+
+type Connection = Omit<ConnectionOptions, 'env'>;
+
+function withBackupContext<T>(
+  options: Connection,
+  io: CliIO,
+  fn: (ctx: BackupContext, pool: pg.Pool) => Promise<T>,
+): Promise<T> {
+  return withAdminPool({ ...options, env: io.env }, (pool, adminUrl) =>
+    fn({ db: pool, adminUrl, env: { ...process.env, ...io.env } }, pool),
+  );
+}
+
+function backupId(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a backup id (a number)');
+  return Number(value);
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return Number(value);
+}
+
+const IDENTITY_OPTION: OptionSpec = {
+  flags: '--identity <file>',
+  description: 'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY)',
+};
+
+async function readIdentities(file: string | undefined, io: CliIO): Promise<string[]> {
+  const path = file ?? io.env.DEVDB_BACKUP_IDENTITY;
+  if (!path) return [];
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);
+  });
+  return parseIdentityFile(text);
+}
+
+const age = (from: Date, now: Date): string => {
+  const hours = Math.floor((now.getTime() - from.getTime()) / 3_600_000);
+  return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
+};
+
+function backupsTable(backups: BackupRecord[], now = new Date()) {
+  return table(
+    backups,
+    [
+      { header: 'id', value: (b) => b.id },
+      { header: 'database', value: (b) => b.database },
+      { header: 'kind', value: (b) => b.kind },
+      { header: 'status', value: (b) => b.status },
+      { header: 'age', value: (b) => age(b.startedAt, now) },
+      { header: 'size', value: (b) => b.bytes, format: 'bytes' },
+      { header: 'encrypted', value: (b) => (b.encrypted ? 'yes' : 'no') },
+      {
+        header: 'verified',
+        value: (b) => (b.verifiedAt ? b.verifiedAt : b.verifyError ? 'FAILED' : 'no'),
+      },
+    ],
+    { whenNone: 'no backups' },
+  );
+}
+
+type BackupOptions = Connection & {
+  names: string[];
+  all?: boolean;
+  dir?: string;
+  recipient?: string;
+  json?: boolean;
+};
+
+async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise<string[]> {
+  if (options.all && options.names.length) {
+    throw new UserError('name databases or pass --all, not both');
+  }
+  if (options.names.length) return options.names;
+  if (!options.all) throw new UserError('name the databases to back up, or pass --all');
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT db_name AS name FROM provisioning.databases WHERE status = 'active' ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
+  name: 'keygen',
+  description: 'make an age identity file (0600) and print its recipient',
+  options: [
+    { flags: '--out <file>', description: 'where to write the identity', required: true },
+    JSON_OPTION,
+  ],
+  async run(options) {
+    const keys = await generateAgeKeyPair();
+    const created = `# created: ${new Date().toISOString()}\n# public key: ${keys.recipient}\n`;
+    await writeFile(options.out, `${created}${keys.identity}\n`, { mode: 0o600, flag: 'wx' });
+    return {
+      json: { identityFile: options.out, recipient: keys.recipient },
+      blocks: [
+        fields([
+          { label: 'identity file', value: options.out },
+          { label: 'recipient', value: keys.recipient },
+        ]),
+      ],
+    };
+  },
+};
+
+type SettingsOptions = Connection & {
+  dir?: string;
+  recipient?: string;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  finalKeepDays?: number;
+  json?: boolean;
+};
+
+const settingsCommand: CommandSpec<SettingsOptions> = {
+  name: 'settings',
+  description: 'show or change where backups go, whom they are encrypted to, how long they stay',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--dir <dir>', description: 'BACKUP_DIR on this machine' },
+    { flags: '--recipient <age1…>', description: 'age recipients, comma-separated ("" for none)' },
+    { flags: '--keep-daily <n>', description: 'daily backups kept', parse: count },
+    { flags: '--keep-weekly <n>', description: 'weekly backups kept', parse: count },
+    { flags: '--keep-monthly <n>', description: 'monthly backups kept', parse: count },
+    { flags: '--final-keep-days <n>', description: 'days a final backup is kept', parse: count },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const settings = await withBackupContext(options, io, async ({ db }) => {
+      const keys = BACKUP_SETTING_KEYS;
+      const changes: [keyof typeof keys, string | number | undefined][] = [
+        ['dir', options.dir],
+        ['recipients', options.recipient],
+        ['keepDaily', options.keepDaily],
+        ['keepWeekly', options.keepWeekly],
+        ['keepMonthly', options.keepMonthly],
+        ['finalKeepDays', options.finalKeepDays],
+      ];
+      for (const [key, value] of changes) {
+        if (value !== undefined) await writeBackupSetting(db, keys[key], String(value) || null);
+      }
+      return readBackupSettings(db);
+    });
+    const r = settings.retention;
+    return {
+      json: settings,
+      blocks: [
+        fields([
+          { label: 'directory', value: settings.dir, whenEmpty: 'not set' },
+          { label: 'recipients', value: settings.recipients.join(', '), whenEmpty: 'none' },
+          {
+            label: 'keep daily / weekly / monthly',
+            value: `${r.keepDaily} / ${r.keepWeekly} / ${r.keepMonthly}`,
+          },
+          { label: 'final backups kept', value: `${r.finalKeepDays} days` },
+        ]),
+      ],
+    };
+  },
+};
+
+type VerifyOptions = Connection & {
+  id?: number;
+  latest?: string;
+  all?: boolean;
+  identity?: string;
+  json?: boolean;
+};
+
+async function backupsToVerify(pool: pg.Pool, options: VerifyOptions): Promise<number[]> {
+  const chosen = [options.id !== undefined, options.latest !== undefined, options.all === true];
+  if (chosen.filter(Boolean).length !== 1) {
+    throw new UserError('verify one of: a backup ID, --latest NAME, or --all');
+  }
+  if (options.id !== undefined) return [options.id];
+  if (options.latest !== undefined) {
+    const latest = await latestBackup(pool, options.latest);
+    if (!latest) throw new UserError(`no successful backup of ${options.latest}`);
+    return [latest.id];
+  }
+  return (await listBackups(pool)).filter((b) => b.status === 'ok').map((b) => b.id);
+}
+
+const verifyCommand: CommandSpec<VerifyOptions> = {
+  name: 'verify',
+  description: 'checksum, pg_restore --list and a trial restore with row counts compared',
+  arguments: [{ name: 'id', description: 'backup id', optional: true }],
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--latest <name>', description: 'the newest backup of this database' },
+    { flags: '--all', description: 'every successful backup' },
+    IDENTITY_OPTION,
+    JSON_OPTION,
+  ],
+  async run(options, io): Promise<Output> {
+    const identities = await readIdentities(options.identity, io);
+    const id = options.id === undefined ? undefined : backupId(String(options.id));
+    const results = await withBackupContext(options, io, async (ctx, pool) => {
+      const out: VerifyResult[] = [];
+      for (const each of await backupsToVerify(pool, { ...options, id })) {
+        out.push(await verifyBackup(ctx, each, identities));
+      }
+      return out;
+    });
+    const rows = table(results, [
+      { header: 'id', value: (r) => r.id },
+      { header: 'database', value: (r) => r.database },
+      { header: 'tables', value: (r) => r.tables },
+      { header: 'result', value: (r) => (r.ok ? 'ok' : `FAILED: ${r.error}`) },
+    ]);
+    return { json: results, blocks: [rows], exitCode: results.every((r) => r.ok) ? 0 : 1 };
+  },
+};
+
+const pruneCommand: CommandSpec<Connection & { dryRun?: boolean; json?: boolean }> = {
+  name: 'prune',
+  description: 'delete backups the retention policy no longer keeps',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--dry-run', description: 'only list what would be deleted' },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const dryRun = options.dryRun === true;
+    const result = await withBackupContext(options, io, (ctx) => pruneBackups(ctx, { dryRun }));
+    const title = dryRun ? 'Would delete' : 'Deleted';
+    return {
+      json: { dryRun, kept: result.kept, pruned: result.pruned },
+      blocks: [backupsTable(result.pruned), fields([{ label: 'kept', value: result.kept }], title)],
+    };
+  },
+};
+
+export const backupCommand: CommandSpec<BackupOptions> = {
+  name: 'backup',
+  description: 'back up databases (pg_dump from one snapshot, encrypted when configured)',
+  arguments: [
+    { name: 'names', description: 'databases, e.g. dev_alice', optional: true, variadic: true },
+  ],
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--all', description: 'every active DevDB database' },
+    { flags: '--dir <dir>', description: 'BACKUP_DIR (default: $DEVDB_BACKUP_DIR, else settings)' },
+    {
+      flags: '--recipient <age1…>',
+      description:
+        'age recipients, comma-separated (default: $DEVDB_BACKUP_RECIPIENTS, else settings)',
+    },
+    JSON_OPTION,
+  ],
+  subcommands: [keygenCommand, settingsCommand, verifyCommand, pruneCommand] as CommandSpec[],
+  async run(options, io) {
+    const done = await withBackupContext(options, io, async (ctx, pool) => {
+      const settings = await readBackupSettings(pool);
+      const dir = options.dir ?? io.env.DEVDB_BACKUP_DIR ?? settings.dir;
+      if (!dir) {
+        throw new UserError(
+          'no backup directory: pass --dir, set DEVDB_BACKUP_DIR, or run `devdb backup settings --dir DIR`',
+        );
+      }
+      const recipients = splitRecipients(
+        options.recipient ?? io.env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','),
+      );
+      if (recipients.length === 0) {
+        io.stderr.write(
+          'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
+        );
+      }
+      const names = await databasesToBackUp(pool, options);
+      const taken: BackupRecord[] = [];
+      for (const [index, database] of names.entries()) {
+        if (io.isTTY && names.length > 1)
+          io.stderr.write(`[${index + 1}/${names.length}] ${database}…\n`);
+        taken.push(await takeBackup(ctx, { database, kind: 'manual', dir, recipients }));
+      }
+      return taken;
+    });
+    return { json: done, blocks: [backupsTable(done)] };
+  },
+};
+
+export const backupsCommand: CommandSpec<Connection & { name?: string; json?: boolean }> = {
+  name: 'backups',
+  description: 'list backups (of one database when named)',
+  arguments: [{ name: 'name', description: 'database name', optional: true }],
+  options: [...CONNECTION_OPTIONS, JSON_OPTION],
+  async run(options, io) {
+    const backups = await withBackupContext(options, io, (_ctx, pool) =>
+      listBackups(pool, options.name),
+    );
+    return { json: backups, blocks: [backupsTable(backups)] };
+  },
+};
+
+type RestoreOptions = Connection & {
+  name: string;
+  from: number;
+  as?: string;
+  identity?: string;
+  json?: boolean;
+};
+
+export const restoreCommand: CommandSpec<RestoreOptions> = {
+  name: 'restore',
+  description: 'restore a backup into a new database (its own name once dropped, or --as NEW)',
+  arguments: [{ name: 'name', description: 'the database the backup was taken of' }],
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--from <id>', description: 'backup id', required: true, parse: backupId },
+    { flags: '--as <new>', description: 'restore under this name (dev_<user> or team_<team>)' },
+    IDENTITY_OPTION,
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const identities = await readIdentities(options.identity, io);
+    const restored = await withBackupContext(options, io, async (ctx, pool) => {
+      const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
+      if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
+      return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
+    });
+    return {
+      json: restored,
+      blocks: [
+        fields([
+          { label: 'database', value: restored.database },
+          { label: 'from backup', value: restored.id },
+          { label: 'tables', value: restored.tables },
+        ]),
+      ],
+    };
+  },
+};

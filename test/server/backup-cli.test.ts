@@ -1,0 +1,89 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureIndividualDatabase } from '../../provisioning/index.js';
+import { selectBackupTestServer } from '../helpers/backup-server.js';
+import type { TestDevDb } from '../helpers/devdb.js';
+
+// Before the cluster helper loads: it reads the server binaries' location once.
+await selectBackupTestServer();
+const { startTestDevDb } = await import('../helpers/devdb.js');
+const { runDevdb } = await import('../helpers/cli-io.js');
+
+describe('devdb backup / backups / restore', () => {
+  let devdb: TestDevDb;
+  let dir: string;
+  const devdbCli = (args: string[], env: Record<string, string> = {}) =>
+    runDevdb([...args, '--admin-url', devdb.provisionerUrl], { env: { ...env } });
+
+  beforeAll(async () => {
+    devdb = await startTestDevDb();
+    dir = await mkdtemp(path.join(tmpdir(), 'devdb-backup-cli-'));
+    await ensureIndividualDatabase(devdb.pool, { owner: 'carol' });
+    await ensureIndividualDatabase(devdb.pool, { owner: 'dave' });
+  });
+  afterAll(async () => {
+    await devdb?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keygen, settings, backup --all, list, verify, prune --dry-run, restore --as', async () => {
+    const identityFile = path.join(dir, 'identity.txt');
+    const keygen = await runDevdb(['backup', 'keygen', '--out', identityFile, '--json']);
+    expect(keygen.code).toBe(0);
+    const { recipient } = JSON.parse(keygen.stdout) as { recipient: string };
+    expect(recipient).toMatch(/^age1/);
+    expect((await stat(identityFile)).mode & 0o777).toBe(0o600);
+
+    const missingDir = await devdbCli(['backup', 'dev_carol']);
+    expect(missingDir).toMatchObject({ code: 1 });
+    expect(missingDir.stderr).toMatch(/no backup directory/);
+
+    const storage = path.join(dir, 'store');
+    const settings = await devdbCli([
+      'backup',
+      'settings',
+      '--dir',
+      storage,
+      '--recipient',
+      recipient,
+    ]);
+    expect(settings.stdout).toContain(recipient);
+
+    const backup = await devdbCli(['backup', '--all', '--json']);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    const taken = JSON.parse(backup.stdout) as { id: number; database: string; file: string }[];
+    expect(taken.map((b) => b.database)).toEqual(['dev_carol', 'dev_dave']);
+    expect(taken[0]!.file.startsWith(path.join(storage, 'dev_carol', 'dev_carol-'))).toBe(true);
+
+    const list = await devdbCli(['backups', 'dev_carol']);
+    const cells = list.stdout
+      .split('\n')[3]!
+      .split('│')
+      .map((cell) => cell.trim());
+    expect(cells.slice(2, 9)).toEqual(['dev_carol', 'manual', 'ok', '0h', cells[6], 'yes', 'no']);
+    expect(cells[6]).toMatch(/^[\d.]+ (B|KiB)$/);
+
+    const verify = await devdbCli(['backup', 'verify', '--latest', 'dev_carol'], {
+      DEVDB_BACKUP_IDENTITY: identityFile,
+    });
+    expect(verify).toMatchObject({ code: 0, stderr: '' });
+    const noIdentity = await devdbCli(['backup', 'verify', String(taken[1]!.id)]);
+    expect(noIdentity.code).toBe(1);
+    expect(noIdentity.stdout).toMatch(/FAILED: this backup is encrypted/);
+
+    const prune = await devdbCli(['backup', 'prune', '--dry-run', '--json']);
+    expect(JSON.parse(prune.stdout)).toMatchObject({ dryRun: true, kept: 2, pruned: [] });
+
+    const restore = await devdbCli(
+      ['restore', 'dev_carol', '--from', String(taken[0]!.id), '--as', 'dev_erin', '--json'],
+      { DEVDB_BACKUP_IDENTITY: identityFile },
+    );
+    expect(restore.stderr).toBe('');
+    expect(JSON.parse(restore.stdout)).toMatchObject({ database: 'dev_erin' });
+    const taken2 = await devdbCli(['restore', 'dev_carol', '--from', String(taken[0]!.id)]);
+    expect(taken2.stderr).toMatch(/database dev_carol exists/);
+  });
+});
