@@ -11,6 +11,7 @@ import {
 } from './attachments.js';
 import type { ServerEndpoint } from './connection-info.js';
 import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
+import { diagnose, repair } from './doctor.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
 import { updateAttachment } from './maintenance.js';
@@ -40,6 +41,8 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     summarize: bind(summarize),
     inspectDatabase: bind(inspectDatabase),
     listUsers: bind(listUsers),
+    diagnose: bind(diagnose),
+    repair: bind(repair),
   };
 }
 

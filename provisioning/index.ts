@@ -20,5 +20,6 @@ export * from './access.js';
 export * from './lifecycle.js';
 export * from './maintenance.js';
 export * from './queries.js';
+export * from './doctor.js';
 export type { DevDbOperations } from './api.js';
 export * from './library.js';

@@ -13,6 +13,7 @@ import { InvalidNameError, MigrationError, ProvisioningError } from '../provisio
 import type { CommandSpec, OptionSpec } from './command.js';
 import { inspectCommand, listCommand, summaryCommand, usersCommand } from './commands/admin.js';
 import { adminUrlCommand } from './commands/admin-url.js';
+import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
 import { providerCommand } from './commands/provider-install.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
@@ -31,6 +32,7 @@ const COMMANDS: CommandSpec[] = [
   summaryCommand,
   usersCommand,
   inspectCommand,
+  doctorCommand,
   migrateCommand,
   providerCommand,
   adminUrlCommand,

@@ -1,23 +1,58 @@
 /** `devdb provision` / `devdb release`: the operations from the shell. */
 import {
+  AlreadyAttachedError,
   attachWorkspace,
   detachWorkspace,
   validateDatabaseType,
   workspaceEndpoint,
   type AttachInput,
+  type Attachment,
 } from '../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
-import { fields, table, type Output } from '../render.js';
+import { UserError } from '../errors.js';
+import { fields, table, text, type Block, type Output } from '../render.js';
 
 export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
-  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom'> & {
+  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom' | 'ifAttached'> & {
     /** Checked here, so the message names the allowed values. */
     type: string;
     /** Address workspaces use; default: the admin URL's host and port. */
     host?: string;
     port?: number;
+    /** Re-key an attached workspace: a new password, the old one stops working. */
+    rotate?: boolean;
   };
+
+/** A ready psql line: the one place the CLI prints a password inside a URL. */
+export function psqlLine(a: Pick<Attachment, 'user' | 'password' | 'name' | 'host' | 'port'>) {
+  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+  const auth = `${encodeURIComponent(a.user)}:${encodeURIComponent(a.password)}`;
+  return `psql "postgresql://${auth}@${host}:${a.port}/${encodeURIComponent(a.name)}"`;
+}
+
+function credentialBlocks(attachment: Attachment): Block[] {
+  const { name, user, password, url } = attachment;
+  return [
+    fields([
+      { label: 'database', value: `${name}${attachment.createdDatabase ? ' (created)' : ''}` },
+      {
+        label: 'user',
+        value: `${user}${attachment.reattached ? ' (rotated: the old password no longer works)' : ''}`,
+      },
+      { label: 'url', value: url },
+      { label: 'password', value: password },
+    ]),
+    text(`\nSave these now: the password is shown once.\n  ${psqlLine(attachment)}\n`),
+  ];
+}
+
+function alreadyAttached(error: AlreadyAttachedError): UserError {
+  return new UserError(
+    `workspace ${error.workspaceId} is already attached to ${error.database} (login role ${error.user}); ` +
+      'its password was shown when it was provisioned. --rotate issues a new password, and the old one stops working',
+  );
+}
 
 export const provisionCommand: CommandSpec<ProvisionOptions> = {
   name: 'provision',
@@ -53,6 +88,11 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
       description: 'port workspaces connect to (default: the admin URL port)',
       parse: portNumber,
     },
+    {
+      flags: '--rotate',
+      description:
+        'when the workspace is attached already: issue a new password (the old one stops working)',
+    },
     JSON_OPTION,
   ],
   async run(options, io): Promise<Output> {
@@ -67,20 +107,17 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
         workspaceName: options.workspaceName,
         template: options.template,
         actor: 'cli',
+        ifAttached: options.rotate ? 'rekey' : 'refuse',
       }),
-    );
+    ).catch((error: unknown) => {
+      throw error instanceof AlreadyAttachedError ? alreadyAttached(error) : error;
+    });
     const { name, user, password, host, port, url, env } = attachment;
-    const summary = fields([
-      { label: 'database', value: `${name}${attachment.createdDatabase ? ' (created)' : ''}` },
-      {
-        label: 'user',
-        value: `${user}${attachment.reattached ? ' (re-attached: new password)' : ''}`,
-      },
-      { label: 'url', value: url },
-      { label: 'password', value: 'not shown; use --json to receive it' },
-    ]);
-    // Asked for explicitly with --json: the one place the CLI prints a workspace password.
-    return { json: { name, user, password, host, port, url, env }, blocks: [summary] };
+    // The user asked for credentials: shown once (the server keeps only a verifier).
+    return {
+      json: { name, user, password, host, port, url, env },
+      blocks: credentialBlocks(attachment),
+    };
   },
 };
 

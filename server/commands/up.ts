@@ -7,7 +7,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bootstrap, configureLoopback, migrate } from '../../provisioning/index.js';
+import { bootstrap, configureLoopback, diagnose, migrate } from '../../provisioning/index.js';
 import {
   DEFAULT_DATA_DIR,
   ensureDataDir,
@@ -27,6 +27,7 @@ import {
 import { listenPort, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
+import { findingLine } from './doctor.js';
 import { installProvider } from './provider-install.js';
 
 export interface UpOptions {
@@ -97,9 +98,20 @@ async function prepareSchema(
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       [publicHost, String(credentials.port)],
     );
+    await logDoctorFindings(provisioner, io);
   } finally {
     await provisioner.end();
   }
+}
+
+/** What a crash may have left (docs/operations.md, "devdb doctor"): reported, never fixed here. */
+async function logDoctorFindings(db: pg.Client, io: CliIO): Promise<void> {
+  const findings = await diagnose(db);
+  const lines = findings.length
+    ? findings.map((f) => `doctor: ${findingLine(f)}`)
+    : ['doctor: nothing to fix'];
+  io.stderr.write(`${lines.join('\n')}\n`);
+  if (findings.length) io.stderr.write('doctor: run `devdb doctor --fix` to repair what it can\n');
 }
 
 const LOOPBACK_NAMES = new Set([LOOPBACK, 'localhost', '::1']);
