@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,9 +7,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../server/embedded/index.js';
 import { captureIO, runDevdb as devdb, type CliResult } from '../helpers/cli-io.js';
+import { CLI, startUp, stopUp, type UpProcess } from '../helpers/up-process.js';
 import { buildProgram } from '../../server/program.js';
 
-const CLI = path.resolve('dist/server/cli.js');
 const run = promisify(execFile);
 
 /**
@@ -48,47 +48,6 @@ function provisionArgs(
   if (o.json) args.push('--json');
   if (o.rotate) args.push('--rotate');
   return args;
-}
-
-interface UpProcess {
-  child: ChildProcess;
-  output: () => string;
-  port: number;
-  startedInMs: number;
-}
-
-/** Starts `devdb up` and resolves once it says it is running. */
-function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess> {
-  const started = Date.now();
-  const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /DevDB is running: PostgreSQL 17 on [^:]+:(\d+)/.exec(output);
-      if (match) {
-        resolve({
-          child,
-          output: () => output,
-          port: Number(match[1]),
-          startedInMs: Date.now() - started,
-        });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`devdb up exited (${code}):\n${output}`)));
-  });
-}
-
-function stopUp(up: UpProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (up.child.exitCode !== null) return Promise.resolve(up.child.exitCode);
-  return new Promise((resolve) => {
-    up.child.once('exit', (code) => resolve(code));
-    up.child.kill(signal);
-  });
 }
 
 /** A client for a password-less DEVDB_URL plus its password (pg lets a URL override `password`). */
