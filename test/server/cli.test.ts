@@ -472,6 +472,7 @@ describe('devdb up in this process', () => {
       expect(await exit).toBe(0);
       await rm(root, { recursive: true, force: true });
     }
+    expect(io.stderrText()).toContain('doctor: nothing to fix\n');
     expect(io.stderrText()).toContain('SIGTERM received: stopping PostgreSQL');
     expect(io.stderrText()).toContain('DevDB stopped.');
   });

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPidFile } from '../../server/embedded/index.js';
 import { processAlive, waitUntilGone } from '../../server/up-process.js';
@@ -70,6 +71,7 @@ describe('stopping npm start stops everything', () => {
 describe('devdb stop and devdb status', () => {
   it('shows a running devdb up, refuses a second one naming it, and stops it cleanly', async () => {
     const up = await startUp(dataDir); // the data dir the npm runs left: reusable
+    expect(up.output()).toContain('doctor: nothing to fix\n');
     try {
       expect(await status()).toEqual({
         running: true,
@@ -125,5 +127,37 @@ describe('devdb stop and devdb status', () => {
       blocker.close();
     }
     expect(await status()).toMatchObject({ running: false });
+  });
+});
+
+describe('devdb up and the doctor', () => {
+  /** One statement as the provisioner of the running devdb up. */
+  async function asProvisioner(sql: string) {
+    const adminUrl = (await runDevdb(['admin-url', '--data-dir', dataDir])).stdout.trim();
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('logs what the doctor finds at start, one line each, and fixes nothing', async () => {
+    let up = await startUp(dataDir);
+    try {
+      await asProvisioner('CREATE ROLE dev_zed NOLOGIN'); // as if a crash followed
+      await stopUp(up);
+      up = await startUp(dataDir);
+      expect(up.output()).toContain(
+        'doctor: orphan owner role dev_zed: a database owner role with no database; --fix: remove: drop the role',
+      );
+      expect(up.output()).toContain('doctor: run `devdb doctor --fix` to repair what it can\n');
+      expect(
+        await asProvisioner(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'dev_zed'`),
+      ).toEqual([{ n: 1 }]);
+    } finally {
+      await stopUp(up);
+    }
   });
 });
