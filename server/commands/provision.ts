@@ -24,11 +24,11 @@ export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
     rotate?: boolean;
   };
 
-/** A ready psql line: the one place the CLI prints a password inside a URL. */
-export function psqlLine(a: Pick<Attachment, 'user' | 'password' | 'name' | 'host' | 'port'>) {
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-  const auth = `${encodeURIComponent(a.user)}:${encodeURIComponent(a.password)}`;
-  return `psql "postgresql://${auth}@${host}:${a.port}/${encodeURIComponent(a.name)}"`;
+/** A ready psql line: the workspace's URL with its password, the one place the CLI prints one in a URL. */
+function psqlLine({ url, password }: Pick<Attachment, 'url' | 'password'>): string {
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return `psql "${withPassword.toString()}"`;
 }
 
 function credentialBlocks(attachment: Attachment): Block[] {
