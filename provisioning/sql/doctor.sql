@@ -90,7 +90,11 @@ RETURNS TABLE (kind text, object text, problem text, fix text, fixable boolean)
 LANGUAGE sql STABLE AS $$
   SELECT 'orphan login role', l.rolname,
          'can log in as a workspace but no live attachment uses it',
-         'remove: end its sessions and drop it, as detaching does', true
+         CASE WHEN l.rolname LIKE 'ws\_%'
+              THEN 'remove: end its sessions and drop it, as detaching does'
+              ELSE format('none: not named like a DevDB login role (ws_…); an admin can '
+                          'REVOKE devdb_workspace FROM %I, or drop it', l.rolname) END,
+         l.rolname LIKE 'ws\_%'
     FROM pg_roles l
    WHERE EXISTS (SELECT FROM pg_auth_members m -- direct members: pg_has_role is true for superusers
                   WHERE m.member = l.oid AND m.roleid = 'devdb_workspace'::regrole
@@ -148,6 +152,10 @@ DECLARE
   v_owner text;
   v_team text;
 BEGIN
+  PERFORM provisioning._lock_database(p_db); -- an attach creating it holds the lock until it registered it
+  IF EXISTS (SELECT FROM provisioning.databases r WHERE r.db_name = p_db AND r.status <> 'dropped') THEN
+    RETURN 'left alone: registered meanwhile';
+  END IF;
   SELECT p.db_type, p.owner_username, p.team_name INTO v_type, v_owner, v_team
     FROM provisioning._parse_database_name(p_db) p;
   PERFORM provisioning.ensure_database(v_type, v_owner, NULL, v_team, p_actor);

@@ -106,6 +106,7 @@ describe('devdb doctor', () => {
 
   it('reports but never adopts a database that is not DevDB-shaped, nor drops a database', async () => {
     await superuser.query('CREATE DATABASE dev_xavier'); // owned by the superuser
+    await superuser.query('CREATE ROLE reporting LOGIN IN ROLE devdb_workspace'); // an admin's own
     await superuser.query(
       `INSERT INTO provisioning.databases (db_name, db_type, team_name) VALUES ('team_ghost', 'team', 'ghost')`,
     );
@@ -120,6 +121,13 @@ describe('devdb doctor', () => {
         fix: expect.stringMatching(/^none: DevDB never drops or re-creates data on its own/),
       }),
       expect.objectContaining({
+        kind: 'orphan login role',
+        object: 'reporting',
+        fixable: false,
+        outcome: null,
+        fix: 'none: not named like a DevDB login role (ws_…); an admin can REVOKE devdb_workspace FROM reporting, or drop it',
+      }),
+      expect.objectContaining({
         kind: 'unregistered database',
         object: 'dev_xavier',
         fixable: false,
@@ -130,9 +138,10 @@ describe('devdb doctor', () => {
       }),
     ]);
     const { rows } = await superuser.query(
-      `SELECT count(*)::int AS n FROM pg_database WHERE datname = 'dev_xavier'`,
+      `SELECT (SELECT count(*)::int FROM pg_database WHERE datname = 'dev_xavier') AS databases,
+              (SELECT count(*)::int FROM pg_roles WHERE rolname = 'reporting') AS roles`,
     );
-    expect(rows[0].n).toBe(1);
+    expect(rows[0]).toEqual({ databases: 1, roles: 1 });
     const list = JSON.parse((await runDevdb(['list', '--data-dir', dataDir, '--json'])).stdout);
     expect(list.map((d: { name: string }) => d.name)).not.toContain('dev_xavier');
   });
