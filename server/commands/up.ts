@@ -218,17 +218,18 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     port: cluster.port,
     startedAt: new Date().toISOString(),
   });
+  let provider: Awaited<ReturnType<typeof installProvider>>;
   try {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
     await writeCredentials(options.dataDir, credentials);
     await prepareSchema(credentials, options, io);
+    provider = await installProvider(path.join(options.dataDir, 'terraform'));
   } catch (error) {
     await cluster.stop();
     await removeUpPidFile(options.dataDir);
     throw error;
   }
-  const provider = await installProvider(path.join(options.dataDir, 'terraform'));
   const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
   io.stdout.write(
     [
