@@ -12,6 +12,7 @@ import {
 } from './attachments.js';
 import type { ServerEndpoint } from './connection-info.js';
 import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
+import { diagnose, repair } from './doctor.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
 import { renameOwner, updateAttachment } from './maintenance.js';
@@ -44,6 +45,8 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     inspectDatabase: bind(inspectDatabase),
     listUsers: bind(listUsers),
     listTeams: bind(listTeams),
+    diagnose: bind(diagnose),
+    repair: bind(repair),
   };
 }
 

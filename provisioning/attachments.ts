@@ -7,7 +7,7 @@
 import { connectionInfo, type ConnectionInfo, type ServerEndpoint } from './connection-info.js';
 import { query, queryOne, type Queryable } from './db.js';
 import type { DatabaseAction, DatabaseType, OnLastDetach, WorkspaceAccess } from './domain.js';
-import { ProvisioningError } from './errors.js';
+import { AlreadyAttachedError, ProvisioningError } from './errors.js';
 import { generatePassword, scramVerifier } from './password.js';
 import {
   normalizeUsername,
@@ -37,7 +37,16 @@ export interface AttachInput {
   /** 'write' (default) acts as the owner role; 'read' may only SELECT. */
   access?: WorkspaceAccess;
   actor?: string;
+  /**
+   * When the workspace is already attached to the database: 'rekey' (default)
+   * gives its login role the new password, so the old one stops working (what
+   * lets the provider converge after a crash); 'refuse' throws
+   * AlreadyAttachedError and changes nothing.
+   */
+  ifAttached?: IfAttached;
 }
+
+export type IfAttached = 'rekey' | 'refuse';
 
 export interface Attachment extends ConnectionInfo {
   access: WorkspaceAccess;
@@ -78,7 +87,7 @@ export async function attachWorkspace(
     reattached: boolean;
   }>(
     db,
-    `SELECT * FROM provisioning.attach_workspace($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    `SELECT * FROM provisioning.attach_workspace($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       input.type,
       owner,
@@ -92,14 +101,23 @@ export async function attachWorkspace(
       input.actor ?? null,
       seedFrom,
       access,
+      input.ifAttached ?? 'rekey',
     ],
-  );
+  ).catch((error: unknown) => rethrowAlreadyAttached(error, input.workspaceId));
   return {
     ...connectionInfo(endpoint, row.db_name, row.login_role, password),
     access,
     createdDatabase: row.created_database,
     reattached: row.reattached,
   };
+}
+
+function rethrowAlreadyAttached(error: unknown, workspaceId: string): never {
+  if (error instanceof ProvisioningError && error.code === 'DV002' && error.detail) {
+    const { database, user } = JSON.parse(error.detail) as { database: string; user: string };
+    throw new AlreadyAttachedError(workspaceId, database, user);
+  }
+  throw error;
 }
 
 export interface Detachment {

@@ -8,9 +8,29 @@ export class ProvisioningError extends Error {
     message: string,
     readonly code?: string,
     readonly hint?: string,
+    /** PostgreSQL's DETAIL, when the operation gave one (kept for the callers that read it). */
+    readonly detail?: string,
   ) {
     super(hint ? `${message} (${hint})` : message);
     this.name = 'ProvisioningError';
+  }
+}
+
+/**
+ * attachWorkspace with `ifAttached: 'refuse'` found the workspace attached
+ * already: nothing was changed, its credentials still work.
+ */
+export class AlreadyAttachedError extends ProvisioningError {
+  constructor(
+    readonly workspaceId: string,
+    readonly database: string,
+    readonly user: string,
+  ) {
+    super(
+      `workspace ${workspaceId} is already attached to database ${database} (login role ${user})`,
+      'DV002',
+    );
+    this.name = 'AlreadyAttachedError';
   }
 }
 
@@ -18,6 +38,7 @@ interface PgErrorShape {
   code?: string;
   message: string;
   hint?: string;
+  detail?: string;
   severity?: string;
 }
 
@@ -27,6 +48,7 @@ function isPgError(error: unknown): error is PgErrorShape {
 
 /** Turns a PostgreSQL error into a ProvisioningError; anything else is rethrown as is. */
 export function translatePgError(error: unknown): never {
-  if (isPgError(error)) throw new ProvisioningError(error.message, error.code, error.hint);
+  if (isPgError(error))
+    throw new ProvisioningError(error.message, error.code, error.hint, error.detail);
   throw error;
 }

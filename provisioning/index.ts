@@ -20,6 +20,7 @@ export * from './access.js';
 export * from './lifecycle.js';
 export * from './maintenance.js';
 export * from './queries.js';
+export * from './doctor.js';
 export type { DevDbOperations } from './api.js';
 export * from './library.js';
 export * from './units.js';

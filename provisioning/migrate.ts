@@ -38,6 +38,7 @@ export const REPEATABLE_ORDER = [
   'lifecycle.sql',
   'maintenance.sql',
   'entry-points.sql',
+  'doctor.sql',
   'grants.sql',
 ] as const;
 const GRANTS_FILE = REPEATABLE_ORDER.at(-1)!;

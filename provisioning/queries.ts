@@ -1,6 +1,12 @@
 /** Read-side queries for admins (the CLI's list, summary, inspect, users; DESIGN.md §3). */
 import { query, type Queryable } from './db.js';
-import type { AccessLevel, DatabaseStatus, DatabaseType } from './domain.js';
+import {
+  DATABASE_STATUSES,
+  DATABASE_TYPES,
+  type AccessLevel,
+  type DatabaseStatus,
+  type DatabaseType,
+} from './domain.js';
 
 export interface DatabaseRow {
   name: string;
@@ -14,13 +20,15 @@ export interface DatabaseRow {
   users: number;
   activeAttachments: number;
   sizeBytes: number | null;
-  idleDays: number;
+  /** Whole days since the last access; null when never accessed. */
+  idleDays: number | null;
 }
 
 const DATABASE_COLUMNS = `db_name AS name, db_type AS type, owner_username AS owner, owner_id AS "ownerId",
   team_name AS team, status, created_at AS "createdAt", last_accessed AS "lastAccessed",
   user_count::int AS users, active_attachments::int AS "activeAttachments",
-  size_bytes::float8 AS "sizeBytes", idle_days AS "idleDays"`;
+  size_bytes::float8 AS "sizeBytes",
+  CASE WHEN last_accessed IS NOT NULL THEN idle_days END AS "idleDays"`;
 
 export function listDatabases(db: Queryable): Promise<DatabaseRow[]> {
   return query<DatabaseRow>(
@@ -31,12 +39,14 @@ export function listDatabases(db: Queryable): Promise<DatabaseRow[]> {
 
 export interface Summary {
   databases: number;
-  byType: Record<string, number>;
-  byStatus: Record<string, number>;
+  /** Every type and status, zeros included: each breakdown adds up to `databases`. */
+  byType: Record<DatabaseType, number>;
+  byStatus: Record<DatabaseStatus, number>;
   activeAttachments: number;
   users: number;
   totalSizeBytes: number;
   neverAccessed: number;
+  /** Accessed before, but not in the last 30 days (never-accessed ones are neverAccessed). */
   idleOver30Days: number;
 }
 
@@ -46,20 +56,19 @@ export async function summarize(db: Queryable): Promise<Summary> {
     db,
     `SELECT count(DISTINCT username)::int AS n FROM provisioning.db_users`,
   );
-  const tally = (key: 'type' | 'status') =>
-    all.reduce<Record<string, number>>(
-      (acc, d) => ({ ...acc, [d[key]]: (acc[d[key]] ?? 0) + 1 }),
-      {},
-    );
+  const tally = <K extends string>(values: readonly K[], of: (d: DatabaseRow) => K) =>
+    Object.fromEntries(
+      values.map((value) => [value, all.filter((d) => of(d) === value).length]),
+    ) as Record<K, number>;
   return {
     databases: all.length,
-    byType: tally('type'),
-    byStatus: tally('status'),
+    byType: tally(DATABASE_TYPES, (d) => d.type),
+    byStatus: tally(DATABASE_STATUSES, (d) => d.status),
     activeAttachments: all.reduce((n, d) => n + d.activeAttachments, 0),
     users: users?.n ?? 0,
     totalSizeBytes: all.reduce((n, d) => n + (d.sizeBytes ?? 0), 0),
     neverAccessed: all.filter((d) => d.lastAccessed === null).length,
-    idleOver30Days: all.filter((d) => d.idleDays >= 30).length,
+    idleOver30Days: all.filter((d) => d.idleDays !== null && d.idleDays >= 30).length,
   };
 }
 

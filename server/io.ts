@@ -12,8 +12,34 @@ export interface CliIO {
   /** Whether stdout is a terminal: tables are coloured only then (and never with NO_COLOR). */
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
-  /** Resolves with the name of the first shutdown signal (SIGINT/SIGTERM) after the call. */
+  /**
+   * Resolves with why to shut down, first after the call: a signal's name
+   * (SIGINT/SIGTERM), or PARENT_EXITED.
+   */
   shutdownSignal(): Promise<string>;
+}
+
+/** The reason shutdownSignal gives when the process that started this one is gone. */
+export const PARENT_EXITED = 'parent process exited';
+
+const PARENT_POLL_MS = 500;
+
+/**
+ * Resolves once this process is re-parented: `npm start` stopped with SIGTERM
+ * forwards it to its script's shell only, which dies and leaves node behind
+ * (docs/operations.md, "Stopping"). Polled: Linux tells a child nothing else.
+ */
+function parentExit(): Promise<string> {
+  const parent = process.ppid;
+  return new Promise((resolve) => {
+    if (parent <= 1) return; // started by init or a container runtime: nothing to watch
+    const timer = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(timer);
+      resolve(PARENT_EXITED);
+    }, PARENT_POLL_MS);
+    timer.unref(); // never what keeps the process alive
+  });
 }
 
 /** The real thing, for the `devdb` executable. */
@@ -25,9 +51,12 @@ export function processIO(): CliIO {
     env: process.env,
     // `on`, not `once`: a second Ctrl-C while PostgreSQL stops must not kill it half-way.
     shutdownSignal: () =>
-      new Promise((resolve) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const)
-          process.on(signal, () => resolve(signal));
-      }),
+      Promise.race([
+        new Promise<string>((resolve) => {
+          for (const signal of ['SIGINT', 'SIGTERM'] as const)
+            process.on(signal, () => resolve(signal));
+        }),
+        parentExit(),
+      ]),
   };
 }

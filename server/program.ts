@@ -14,9 +14,11 @@ import type { CommandSpec, OptionSpec } from './command.js';
 import { inspectCommand, listCommand, summaryCommand, usersCommand } from './commands/admin.js';
 import { adminUrlCommand } from './commands/admin-url.js';
 import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.js';
+import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
 import { providerCommand } from './commands/provider-install.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
+import { statusCommand, stopCommand } from './commands/stop-status.js';
 import { upCommand } from './commands/up.js';
 import { UserError } from './errors.js';
 import type { CliIO } from './io.js';
@@ -26,12 +28,15 @@ export const EXIT_CODES = { ok: 0, error: 1, usage: 2, bug: 70 } as const;
 
 const COMMANDS: CommandSpec[] = [
   upCommand,
+  stopCommand,
+  statusCommand,
   provisionCommand,
   releaseCommand,
   listCommand,
   summaryCommand,
   usersCommand,
   inspectCommand,
+  doctorCommand,
   migrateCommand,
   providerCommand,
   adminUrlCommand,

@@ -7,12 +7,17 @@
 -- Attaches a workspace: ensures its database (copied from p_seed_from when this
 -- call creates it), then creates (or, on a re-run, re-keys) the workspace's own
 -- LOGIN role. p_password_verifier is a SCRAM verifier computed by the caller, so
--- the password itself never reaches the server.
+-- the password itself never reaches the server. p_if_attached says what happens
+-- when the workspace is already attached to the database: 'rekey' (the default:
+-- the provider relies on it to converge after a crash) gives its role the new
+-- verifier, so the old password stops working; 'refuse' raises DV002 instead.
+-- Decided under the member lock, so of two concurrent refusing attaches of one
+-- workspace, one attaches and the other refuses.
 CREATE OR REPLACE FUNCTION provisioning.attach_workspace(
   p_type text, p_owner text, p_owner_id text, p_team text,
   p_workspace_id text, p_workspace_name text, p_template text,
   p_password_verifier text, p_connection_limit int DEFAULT -1, p_actor text DEFAULT NULL,
-  p_seed_from text DEFAULT NULL, p_access text DEFAULT 'write'
+  p_seed_from text DEFAULT NULL, p_access text DEFAULT 'write', p_if_attached text DEFAULT 'rekey'
 ) RETURNS TABLE (db_name text, login_role text, created_database boolean, reattached boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -30,6 +35,10 @@ DECLARE
   v_db_owner text;
   v_att_owner text;
 BEGIN
+  IF p_if_attached IS NULL OR p_if_attached NOT IN ('rekey', 'refuse') THEN
+    RAISE EXCEPTION 'invalid if_attached %: must be one of "rekey", "refuse"', coalesce(quote_literal(p_if_attached), '(null)')
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
   IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
     RAISE EXCEPTION 'attach_workspace needs a SCRAM-SHA-256 verifier, not a password' USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -53,6 +62,11 @@ BEGIN
   -- name from before a rename; a team member's rename follows here too.
   SELECT a.login_role, a.owner_username INTO v_role, v_att_owner FROM provisioning.attachments a
    WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
+  IF v_role IS NOT NULL AND p_if_attached = 'refuse' THEN
+    RAISE EXCEPTION 'workspace % is already attached to database % (login role %)', v_ws, v_db, v_role
+      USING ERRCODE = 'DV002', DETAIL = json_build_object('database', v_db, 'user', v_role)::text,
+            HINT = 'attaching it again with a new password makes the old one stop working';
+  END IF;
   IF v_att_owner <> v_owner THEN
     PERFORM provisioning._rename_owner(v_db, p_type, v_att_owner, v_owner, p_actor);
   END IF;

@@ -37,7 +37,7 @@ export const listCommand: CommandSpec<Options> = {
       { header: 'users', value: (d) => d.users },
       { header: 'size', value: (d) => d.sizeBytes, format: 'bytes' },
       { header: 'last accessed', value: (d) => d.lastAccessed, whenEmpty: 'never' },
-      { header: 'idle days', value: (d) => d.idleDays },
+      { header: 'idle days', value: (d) => d.idleDays, whenEmpty: 'never' },
     ]);
     return { json: databases, blocks: [rows] };
   },
@@ -49,12 +49,13 @@ export const summaryCommand: CommandSpec<Options> = {
   options: ADMIN_OPTIONS,
   async run(options, io) {
     const s = await fromServer(options, io, summarize);
+    // Each breakdown lists every value, so each adds up to the total.
+    const breakdown = (counts: Record<string, number>) =>
+      Object.entries(counts).map(([label, value]) => ({ label: `  ${label}`, value }));
     const totals = fields([
       { label: 'databases', value: s.databases },
-      { label: '  individual', value: s.byType.individual ?? 0 },
-      { label: '  team', value: s.byType.team ?? 0 },
-      { label: '  active', value: s.byStatus.active ?? 0 },
-      { label: '  archived', value: s.byStatus.archived ?? 0 },
+      ...breakdown(s.byType),
+      ...breakdown(s.byStatus),
       { label: 'attached workspaces', value: s.activeAttachments },
       { label: 'users', value: s.users },
       { label: 'total size', value: s.totalSizeBytes, format: 'bytes' },

@@ -1,5 +1,6 @@
 /** `devdb provision` / `devdb release`: the operations from the shell. */
 import {
+  AlreadyAttachedError,
   attachWorkspace,
   detachWorkspace,
   validateAccess,
@@ -7,13 +8,15 @@ import {
   workspaceEndpoint,
   WORKSPACE_ACCESS,
   type AttachInput,
+  type Attachment,
 } from '../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
-import { fields, table, type Output } from '../render.js';
+import { UserError } from '../errors.js';
+import { fields, table, text, type Block, type Output } from '../render.js';
 
 export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
-  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom' | 'access'> & {
+  Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom' | 'access' | 'ifAttached'> & {
     /** Checked here, so the message names the allowed values. */
     type: string;
     /** write (default) | read. */
@@ -21,7 +24,40 @@ export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
     /** Address workspaces use; default: the admin URL's host and port. */
     host?: string;
     port?: number;
+    /** Re-key an attached workspace: a new password, the old one stops working. */
+    rotate?: boolean;
   };
+
+/** A ready psql line: the workspace's URL with its password, the one place the CLI prints one in a URL. */
+function psqlLine({ url, password }: Pick<Attachment, 'url' | 'password'>): string {
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return `psql "${withPassword.toString()}"`;
+}
+
+function credentialBlocks(attachment: Attachment): Block[] {
+  const { name, user, password, url } = attachment;
+  return [
+    fields([
+      { label: 'database', value: `${name}${attachment.createdDatabase ? ' (created)' : ''}` },
+      {
+        label: 'user',
+        value: `${user}${attachment.reattached ? ' (rotated: the old password no longer works)' : ''}`,
+      },
+      { label: 'access', value: attachment.access },
+      { label: 'url', value: url },
+      { label: 'password', value: password },
+    ]),
+    text(`\nSave these now: the password is shown once.\n  ${psqlLine(attachment)}\n`),
+  ];
+}
+
+function alreadyAttached(error: AlreadyAttachedError): UserError {
+  return new UserError(
+    `workspace ${error.workspaceId} is already attached to ${error.database} (login role ${error.user}); ` +
+      'its password was shown when it was provisioned. --rotate issues a new password, and the old one stops working',
+  );
+}
 
 export const provisionCommand: CommandSpec<ProvisionOptions> = {
   name: 'provision',
@@ -62,6 +98,11 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
       description: 'port workspaces connect to (default: the admin URL port)',
       parse: portNumber,
     },
+    {
+      flags: '--rotate',
+      description:
+        'when the workspace is attached already: issue a new password (the old one stops working)',
+    },
     JSON_OPTION,
   ],
   async run(options, io): Promise<Output> {
@@ -78,21 +119,17 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
         template: options.template,
         access,
         actor: 'cli',
+        ifAttached: options.rotate ? 'rekey' : 'refuse',
       }),
-    );
+    ).catch((error: unknown) => {
+      throw error instanceof AlreadyAttachedError ? alreadyAttached(error) : error;
+    });
     const { name, user, password, host, port, url, env } = attachment;
-    const summary = fields([
-      { label: 'database', value: `${name}${attachment.createdDatabase ? ' (created)' : ''}` },
-      {
-        label: 'user',
-        value: `${user}${attachment.reattached ? ' (re-attached: new password)' : ''}`,
-      },
-      { label: 'access', value: attachment.access },
-      { label: 'url', value: url },
-      { label: 'password', value: 'not shown; use --json to receive it' },
-    ]);
-    // Asked for explicitly with --json: the one place the CLI prints a workspace password.
-    return { json: { name, user, password, host, port, url, env }, blocks: [summary] };
+    // The user asked for credentials: shown once (the server keeps only a verifier).
+    return {
+      json: { name, user, password, host, port, url, env },
+      blocks: credentialBlocks(attachment),
+    };
   },
 };
 

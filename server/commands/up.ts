@@ -7,7 +7,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bootstrap, configureLoopback, migrate } from '../../provisioning/index.js';
+import { bootstrap, configureLoopback, diagnose, migrate } from '../../provisioning/index.js';
 import {
   DEFAULT_DATA_DIR,
   ensureDataDir,
@@ -21,12 +21,17 @@ import {
 import {
   initCluster,
   isInitialised,
+  PortInUseError,
+  procState,
+  readPidFile,
   startCluster,
   type RunningCluster,
 } from '../embedded/index.js';
 import { listenPort, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
-import type { CliIO } from '../io.js';
+import { PARENT_EXITED, type CliIO } from '../io.js';
+import { removeUpPidFile, runningUp, writeUpPidFile } from '../up-process.js';
+import { findingLine } from './doctor.js';
 import { installProvider } from './provider-install.js';
 
 export interface UpOptions {
@@ -97,9 +102,20 @@ async function prepareSchema(
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       [publicHost, String(credentials.port)],
     );
+    await logDoctorFindings(provisioner, io);
   } finally {
     await provisioner.end();
   }
+}
+
+/** What a crash may have left (docs/operations.md, "devdb doctor"): reported, never fixed here. */
+async function logDoctorFindings(db: pg.Client, io: CliIO): Promise<void> {
+  const findings = await diagnose(db);
+  const lines = findings.length
+    ? findings.map((f) => `doctor: ${findingLine(f)}`)
+    : ['doctor: nothing to fix'];
+  io.stderr.write(`${lines.join('\n')}\n`);
+  if (findings.length) io.stderr.write('doctor: run `devdb doctor --fix` to repair what it can\n');
 }
 
 const LOOPBACK_NAMES = new Set([LOOPBACK, 'localhost', '::1']);
@@ -134,18 +150,42 @@ async function waitForShutdown(
     );
     return 1;
   }
-  io.stderr.write(`\n${outcome.name} received: stopping PostgreSQL…\n`);
+  const why = outcome.name === PARENT_EXITED ? outcome.name : `${outcome.name} received`;
+  io.stderr.write(`\n${why}: stopping PostgreSQL…\n`);
   await cluster.stop();
   io.stderr.write('DevDB stopped.\n');
   return 0;
 }
+
+const stopHint = (dataDir: string) => `devdb stop --data-dir ${JSON.stringify(dataDir)}`;
 
 /** Starting problems (port taken, already running, unreadable dir) are the user's to fix: no stack trace. */
 async function asUserError<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
+    if (error instanceof PortInUseError) {
+      throw new UserError(
+        `port ${error.port} is already in use: start with --port <n> (or --port 0 for any free port)\n${error.log}`,
+      );
+    }
     throw error instanceof UserError ? error : new UserError((error as Error).message);
+  }
+}
+
+/** A second `devdb up` on a data dir names the first one (not its postmaster) and how to stop it. */
+async function assertNotRunning(dataDir: string): Promise<void> {
+  const running = await runningUp(dataDir);
+  if (running) {
+    throw new UserError(
+      `DevDB is already running on ${dataDir} (devdb up, pid ${running.pid}, port ${running.port}); stop it with: ${stopHint(dataDir)}`,
+    );
+  }
+  const postmaster = await readPidFile(pgDataDir(dataDir));
+  if (postmaster && (await procState(postmaster.pid)) === 'postgres') {
+    throw new UserError(
+      `PostgreSQL (pid ${postmaster.pid}) is still running on ${dataDir} without its devdb up; stop it with: ${stopHint(dataDir)}`,
+    );
   }
 }
 
@@ -154,6 +194,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   // Listening from the very start: a signal that arrives while the cluster is
   // still starting stops it too instead of orphaning it.
   const signal = io.shutdownSignal();
+  await assertNotRunning(options.dataDir);
   const credentials = await asUserError(prepareCluster(options, io));
   await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
   const done = step(io, 'Starting PostgreSQL');
@@ -167,18 +208,28 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
         if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) io.stderr.write(`postgres: ${line}\n`);
       },
     }),
-  );
+  ).catch((error: unknown) => {
+    io.stderr.write(' failed\n');
+    throw error;
+  });
   done();
+  await writeUpPidFile(options.dataDir, {
+    pid: process.pid,
+    port: cluster.port,
+    startedAt: new Date().toISOString(),
+  });
+  let provider: Awaited<ReturnType<typeof installProvider>>;
   try {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
     await writeCredentials(options.dataDir, credentials);
     await prepareSchema(credentials, options, io);
+    provider = await installProvider(path.join(options.dataDir, 'terraform'));
   } catch (error) {
     await cluster.stop();
+    await removeUpPidFile(options.dataDir);
     throw error;
   }
-  const provider = await installProvider(path.join(options.dataDir, 'terraform'));
   const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
   io.stdout.write(
     [
@@ -189,11 +240,15 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
       `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
       `Terraform provider devdb ${provider.version} installed; to use it:`,
       `  export TF_CLI_CONFIG_FILE=${provider.cliConfigFile}`,
-      `Press Ctrl-C to stop.`,
+      `Press Ctrl-C to stop (or, from elsewhere: ${stopHint(options.dataDir)}).`,
       '',
     ].join('\n'),
   );
-  return waitForShutdown(cluster, signal, io);
+  try {
+    return await waitForShutdown(cluster, signal, io);
+  } finally {
+    await removeUpPidFile(options.dataDir);
+  }
 }
 
 export const upCommand: CommandSpec<UpOptions> = {

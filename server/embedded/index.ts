@@ -3,8 +3,10 @@
 export { isInitialised, initCluster, type InitOptions } from './init.js';
 export {
   startCluster,
+  PortInUseError,
   listenAddresses,
   type ClusterOptions,
   type RunningCluster,
 } from './start.js';
 export { findFreePort } from './port.js';
+export { readPidFile, procState } from './pidfile.js';

@@ -33,6 +33,17 @@ export interface RunningCluster {
   exited: Promise<number | null>;
 }
 
+/** Another process listens on the port asked for (the message keeps PostgreSQL's log). */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly log: string,
+  ) {
+    super(`port ${port} is already in use\n${log}`);
+    this.name = 'PortInUseError';
+  }
+}
+
 const LOOPBACK = '127.0.0.1';
 const PORT_ATTEMPTS = 3;
 const STOP_GRACE_MS = 30_000;
@@ -51,9 +62,9 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     try {
       return await launch(dataDir, port, opts, runAs);
     } catch (err) {
-      const retry =
-        opts.port === 0 && attempt < PORT_ATTEMPTS && /Address already in use/.test(String(err));
-      if (!retry) throw err;
+      const inUse = /Address already in use/.test(String(err));
+      if (inUse && opts.port !== 0) throw new PortInUseError(port, (err as Error).message);
+      if (!(inUse && opts.port === 0 && attempt < PORT_ATTEMPTS)) throw err;
     }
   }
 }

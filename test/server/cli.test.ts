@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,9 +7,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../server/embedded/index.js';
 import { captureIO, runDevdb as devdb, type CliResult } from '../helpers/cli-io.js';
+import { CLI, startUp, stopUp, type UpProcess } from '../helpers/up-process.js';
 import { buildProgram } from '../../server/program.js';
 
-const CLI = path.resolve('dist/server/cli.js');
 const run = promisify(execFile);
 
 /**
@@ -38,6 +38,7 @@ function provisionArgs(
     team?: string;
     workspaceName?: string;
     json?: boolean;
+    rotate?: boolean;
   },
 ): string[] {
   const args = ['provision', '--data-dir', dataDir, '--type', o.type, '--owner', o.owner];
@@ -45,48 +46,8 @@ function provisionArgs(
   if (o.team !== undefined) args.push('--team', o.team);
   if (o.workspaceName !== undefined) args.push('--workspace-name', o.workspaceName);
   if (o.json) args.push('--json');
+  if (o.rotate) args.push('--rotate');
   return args;
-}
-
-interface UpProcess {
-  child: ChildProcess;
-  output: () => string;
-  port: number;
-  startedInMs: number;
-}
-
-/** Starts `devdb up` and resolves once it says it is running. */
-function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess> {
-  const started = Date.now();
-  const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /DevDB is running: PostgreSQL 17 on [^:]+:(\d+)/.exec(output);
-      if (match) {
-        resolve({
-          child,
-          output: () => output,
-          port: Number(match[1]),
-          startedInMs: Date.now() - started,
-        });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`devdb up exited (${code}):\n${output}`)));
-  });
-}
-
-function stopUp(up: UpProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (up.child.exitCode !== null) return Promise.resolve(up.child.exitCode);
-  return new Promise((resolve) => {
-    up.child.once('exit', (code) => resolve(code));
-    up.child.kill(signal);
-  });
 }
 
 /** A client for a password-less DEVDB_URL plus its password (pg lets a URL override `password`). */
@@ -195,7 +156,7 @@ describe('devdb command, end to end', () => {
     expect(await canConnect(info.url, info.password)).toBe('dev_alice');
   });
 
-  it('never prints the password without --json', async () => {
+  it("shows a new attachment's password once, marked so, with a ready psql line", async () => {
     const result = await devdb(
       provisionArgs(dataDir, {
         type: 'team',
@@ -206,8 +167,15 @@ describe('devdb command, end to end', () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('team_frontend_project');
-    expect(result.stdout).toContain('password  not shown; use --json to receive it');
-    expect(result.stdout).not.toMatch(/[A-Za-z0-9_-]{43}/);
+    const password = /^password +(\S+)$/m.exec(result.stdout)![1]!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(result.stdout).toContain('Save these now: the password is shown once.');
+    const psqlUrl = /^ {2}psql "(postgresql:\/\/[^"]+)"$/m.exec(result.stdout)![1]!;
+    expect(decodeURIComponent(new URL(psqlUrl).password)).toBe(password);
+    const psql = await run('psql', [psqlUrl, '-tAc', 'SELECT current_database()'], {
+      env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+    });
+    expect(psql.stdout.trim()).toBe('team_frontend_project');
   });
 
   it('lists, summarises, inspects and shows users, as tables and as JSON', async () => {
@@ -260,6 +228,42 @@ describe('devdb command, end to end', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^databases +2$/m);
     expect(result.stdout).toMatch(/^total size +\d+(\.\d)? (B|KiB|MiB|GiB)$/m);
+  });
+
+  it('refuses to provision an attached workspace again unless --rotate, which re-keys it', async () => {
+    const args = { type: 'individual', owner: 'dora', workspaceId: 'ws-dora-1', json: true };
+    const first = JSON.parse((await devdb(provisionArgs(dataDir, args))).stdout);
+    const again = await devdb(provisionArgs(dataDir, args));
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr.trim()).toBe(
+      `devdb: workspace ws-dora-1 is already attached to dev_dora (login role ${first.user}); its password was shown when it was provisioned. --rotate issues a new password, and the old one stops working`,
+    );
+    expect(await canConnect(first.url, first.password)).toBe('dev_dora');
+
+    const rotated = await devdb(provisionArgs(dataDir, { ...args, json: false, rotate: true }));
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^user +\S+ \(rotated: the old password no longer works\)$/m);
+    const password = /^password +(\S+)$/m.exec(rotated.stdout)![1]!;
+    expect(await canConnect(first.url, password)).toBe('dev_dora');
+    await expect(canConnect(first.url, first.password)).rejects.toThrow(
+      /password authentication failed/,
+    );
+  });
+
+  it('of two concurrent provisions of one workspace, one attaches and the other refuses', async () => {
+    const args = provisionArgs(dataDir, {
+      type: 'team',
+      owner: 'erin',
+      team: 'race',
+      workspaceId: 'ws-erin-1',
+      json: true,
+    });
+    const results = await Promise.all([devdb(args), devdb(args)]);
+    expect(results.map((r) => r.code).sort()).toEqual([0, 1]);
+    const winner = JSON.parse(results.find((r) => r.code === 0)!.stdout);
+    expect(results.find((r) => r.code === 1)!.stderr).toContain('is already attached to team_race');
+    expect(await canConnect(winner.url, winner.password)).toBe('team_race');
   });
 
   it('refuses bad input with what is allowed, creating nothing', async () => {
@@ -397,6 +401,7 @@ describe('devdb command, end to end', () => {
             owner: 'alice',
             workspaceId: 'ws-alice-1',
             json: true,
+            rotate: true,
           }),
         )
       ).stdout,
@@ -467,6 +472,7 @@ describe('devdb up in this process', () => {
       expect(await exit).toBe(0);
       await rm(root, { recursive: true, force: true });
     }
+    expect(io.stderrText()).toContain('doctor: nothing to fix\n');
     expect(io.stderrText()).toContain('SIGTERM received: stopping PostgreSQL');
     expect(io.stderrText()).toContain('DevDB stopped.');
   });

@@ -75,12 +75,15 @@ describe('devdb program, in process', () => {
     const program = buildProgram(io);
     expect(program.command.commands.map((c) => c.name())).toEqual([
       'up',
+      'stop',
+      'status',
       'provision',
       'release',
       'list',
       'summary',
       'users',
       'inspect',
+      'doctor',
       'migrate',
       'provider',
       'admin-url',
