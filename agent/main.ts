@@ -1,5 +1,5 @@
 /**
- * devdb-agent: the in-workspace agent (DESIGN.md §8). Bundled into one file
+ * devdb-agent: the in-workspace agent (README.md, "The workspace agent"). Bundled into one file
  * (agent/bundle.ts) that needs nothing but node ≥ 18.
  */
 import { parseArgs, type FlagSpec, type Flags } from './args.js';

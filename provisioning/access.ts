@@ -1,4 +1,4 @@
-/** Last access (DESIGN.md §7): what the agent and the sampler report about a database. */
+/** Last access (docs/architecture.md, "Last access and lifecycle"): what the agent and the sampler report about a database. */
 import { queryOne, type Queryable } from './db.js';
 
 /**

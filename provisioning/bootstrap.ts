@@ -29,7 +29,7 @@ export async function bootstrap(
     // Terminate a detached workspace's sessions; read database sizes.
     await admin.query(`GRANT pg_signal_backend, pg_read_all_stats TO ${PROVISIONER_ROLE}`);
     // PUBLIC may CONNECT to (and create TEMP tables in) the maintenance databases by
-    // default, so every workspace credential could log in there (DESIGN.md §5: login
+    // default, so every workspace credential could log in there (docs/security.md: login
     // roles reach their own database and devdb only). New databases do not copy
     // template1's ACL, so this changes nothing for them. On a shared server, roles
     // that need `postgres` must now be granted CONNECT explicitly.

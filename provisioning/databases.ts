@@ -1,5 +1,5 @@
 /**
- * Ensuring a database exists (DESIGN.md §3, §4): a user's `dev_{username}` or a
+ * Ensuring a database exists (docs/architecture-sql.md; docs/architecture.md, "Names"): a user's `dev_{username}` or a
  * team's `team_{name}`, created on first use, repaired when something is
  * missing. Each call validates its input before any SQL runs, then calls one
  * idempotent SQL function that takes the database's advisory lock and appends

@@ -1,5 +1,5 @@
 /**
- * DevDB's domain enumerations (DESIGN.md §3), each declared once `as const` with
+ * DevDB's domain enumerations (docs/architecture-sql.md), each declared once `as const` with
  * its type derived from it. The SQL CHECK constraints in migrations/001_schema.sql
  * and the SQL functions accept exactly these values; the Terraform provider's
  * schema and the constructs take their one-of attributes from here.
@@ -12,7 +12,7 @@
 export const DATABASE_TYPES = ['individual', 'team'] as const;
 export type DatabaseType = (typeof DATABASE_TYPES)[number];
 
-/** What a detach does when it removes a database's last live attachment (DESIGN.md §7). */
+/** What a detach does when it removes a database's last live attachment (docs/architecture.md, "Last access and lifecycle"). */
 export const ON_LAST_DETACH = ['keep', 'archive', 'drop'] as const;
 export type OnLastDetach = (typeof ON_LAST_DETACH)[number];
 

@@ -1,5 +1,5 @@
 /**
- * DevDB as a typed library (DESIGN.md §2, docs/library.md): `openDevDb` gives
+ * DevDB as a typed library (docs/architecture.md, docs/library.md): `openDevDb` gives
  * every provisioning operation bound to its own pool, plus health, stats,
  * transactions and a bounded close.
  */

@@ -1,4 +1,4 @@
-/** In-place changes to an attachment (DESIGN.md §6): Terraform's Update, not a re-attach. */
+/** In-place changes to an attachment (docs/resources/database.md): Terraform's Update, not a re-attach. */
 import { queryOne, type Queryable } from './db.js';
 import { normalizeUsername, validateWorkspaceId } from './validation.js';
 

@@ -1,5 +1,5 @@
 /**
- * DevDB's names (DESIGN.md §4): which PostgreSQL identifiers accepted usernames
+ * DevDB's names (docs/architecture.md, "Names"): which PostgreSQL identifiers accepted usernames
  * and team names become (validation.ts decides what is accepted). The SQL
  * functions `provisioning.individual_db_name`/`team_db_name` compute the same
  * names inside the server; test/provisioning/naming.test.ts checks that both

@@ -1,4 +1,4 @@
-/** Read-side queries for admins (the CLI's list, summary, inspect, users; DESIGN.md §3). */
+/** Read-side queries for admins (the CLI's list, summary, inspect, users; docs/architecture-sql.md). */
 import { query, type Queryable } from './db.js';
 import {
   DATABASE_STATUSES,

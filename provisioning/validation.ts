@@ -1,5 +1,5 @@
 /**
- * What DevDB accepts (DESIGN.md §4): the single place that validates every name
+ * What DevDB accepts (docs/architecture.md, "Names"): the single place that validates every name
  * and value the operations take before any SQL runs. naming.ts maps accepted
  * names to PostgreSQL identifiers; the SQL functions enforce the same rules
  * inside the server (test/provisioning/naming.test.ts checks that both agree).

@@ -1,7 +1,8 @@
 /**
  * The provider's one connection pool (at most 4 connections per plugin process,
- * whatever the number of resources: known-failures #6) and the translation of
- * every failure into a diagnostic a template author can act on.
+ * whatever the number of resources: one connection per resource would exhaust
+ * a server's slots) and the translation of every failure into a diagnostic a
+ * template author can act on.
  */
 import pg from 'pg';
 import { type ServerEndpoint } from '../../provisioning/connection-info.js';

@@ -1,4 +1,4 @@
-/** The `devdb` Terraform provider (DESIGN.md §6), declared once: protocol, docs and bindings derive from it. */
+/** The `devdb` Terraform provider (docs/resources/database.md), declared once: protocol, docs and bindings derive from it. */
 import { defineProvider } from '../plugin/index.js';
 import type { DevDbClient } from './client.js';
 import { configure, providerSchema } from './config.js';

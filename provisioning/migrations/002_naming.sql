@@ -1,2 +1,2 @@
--- Naming rules inside the server (DESIGN.md §4). Their functions are defined in
+-- Naming rules inside the server (docs/architecture.md, "Names"). Their functions are defined in
 -- provisioning/sql/naming.sql, a repeatable file (docs/architecture-sql.md).

@@ -1,4 +1,4 @@
--- The provisioning operations (DESIGN.md §5). Their functions are defined in
+-- The provisioning operations (docs/security.md). Their functions are defined in
 -- provisioning/sql/ (helpers, databases, attachments, access), repeatable files
 -- (docs/architecture-sql.md); this migration keeps the state they need.
 

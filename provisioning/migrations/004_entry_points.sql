@@ -1,3 +1,3 @@
--- The SQL entry points the guide documents (DESIGN.md §3). Their views and
+-- The SQL entry points the guide documents (docs/architecture-sql.md). Their views and
 -- functions are defined in provisioning/sql/entry-points.sql, a repeatable file
 -- (docs/architecture-sql.md).

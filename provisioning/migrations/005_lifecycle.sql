@@ -1,4 +1,4 @@
--- What happens around an attachment's life (DESIGN.md §6, §7): on_last_detach,
+-- What happens around an attachment's life (docs/resources/database.md; docs/architecture.md, "Last access and lifecycle"): on_last_detach,
 -- restore, seed_from, drift state. Their functions are defined in
 -- provisioning/sql/ (lifecycle, databases, attachments, maintenance), repeatable
 -- files (docs/architecture-sql.md).

@@ -1,4 +1,4 @@
--- Evidence of access without autovacuum (DESIGN.md §7).
+-- Evidence of access without autovacuum (docs/architecture.md, "Last access and lifecycle").
 --
 -- 003's record_access counted a database as used when its sessions or
 -- xact_commit advanced. But autovacuum workers commit transactions in every

@@ -1,4 +1,4 @@
--- Last access (DESIGN.md §7): record_access reads PostgreSQL's own activity
+-- Last access (docs/architecture.md, "Last access and lifecycle"): record_access reads PostgreSQL's own activity
 -- counters; report_access is the agent's entry point.
 --
 -- Repeatable file: see docs/architecture-sql.md.

@@ -1,4 +1,4 @@
--- The SQL entry points the guide documents (DESIGN.md §3), kept working.
+-- The SQL entry points the guide documents (docs/architecture-sql.md), kept working.
 --
 -- Repeatable file: see docs/architecture-sql.md.
 --

@@ -1,4 +1,4 @@
--- Naming rules inside the server (DESIGN.md §4). They mirror provisioning/naming.ts,
+-- Naming rules inside the server (docs/architecture.md, "Names"). They mirror provisioning/naming.ts,
 -- which gives callers the same messages before any SQL runs; a generated test
 -- checks that both accept the same inputs and produce the same names.
 --

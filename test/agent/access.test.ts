@@ -1,4 +1,4 @@
-// Real last access (DESIGN.md §7): the agent reports over the central `devdb`
+// Real last access (docs/architecture.md, "Last access and lifecycle"): the agent reports over the central `devdb`
 // database; last_accessed moves only when the workspace database really was
 // used — a new session or a statement in an open one — and never because of
 // the agent itself or autovacuum. A login role reports for its own database only.

@@ -17,7 +17,8 @@ import { checkCron } from './cron.js';
 import { parameter } from './parameter.js';
 
 // A stand-in for registry.terraform.io/coder/coder (v2.17) for tests: the schema subset
-// DevDB's templates use (../shared/facts/coder.md) and the environment contract Coder's
+// DevDB's templates use (provider/constructs/schemas/coder.json, kept in step by
+// schema.test.ts) and the environment contract Coder's
 // provisioner drives the real provider with. Resources are state only, as in the real
 // provider: create generates an ID (and the agent's token), read keeps the state,
 // delete does nothing, and every argument forces replacement. Never shipped.

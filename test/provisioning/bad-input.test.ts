@@ -1,5 +1,5 @@
 /**
- * Bad input (issue #2, DESIGN.md §4): hostile or malformed names are refused
+ * Bad input (docs/architecture.md, "Names"): hostile or malformed names are refused
  * with a message that says what is allowed, and nothing is created — not a
  * database, not a role, not a registry row, not an event. Checked through the
  * TypeScript API and through the SQL entry points, which must refuse alone.
@@ -132,7 +132,7 @@ describe('the TypeScript API refuses before any SQL runs', () => {
     );
   });
 
-  // "alice-" and "al--ice" are valid team names (DESIGN.md §4: [a-z0-9-], starting
+  // "alice-" and "al--ice" are valid team names (docs/architecture.md, "Names": [a-z0-9-], starting
   // with a letter), so the team list leaves them out.
   test.each([
     ...HOSTILE.filter((s) => !['alice-', 'al--ice'].includes(s)),

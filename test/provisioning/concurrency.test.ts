@@ -1,5 +1,5 @@
 /**
- * Concurrency (issue #2; known-failures.md #1, #2): operations from separate
+ * Concurrency (docs/security.md T10): operations from separate
  * connections at once, on the same databases — zero errors, no `tuple
  * concurrently updated`, no deadlock, exactly one database, working credentials.
  * Every operation runs on its own pg.Client (not a shared pool), all connected

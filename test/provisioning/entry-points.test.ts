@@ -1,5 +1,5 @@
 /**
- * The guide's SQL entry points (DESIGN.md §3) keep working, called as plain SQL
+ * The guide's SQL entry points (docs/architecture-sql.md) keep working, called as plain SQL
  * by the provisioner: views active_databases / database_summary, functions
  * list_user_databases, get_connection_info, create_team_db (which really
  * creates the database). Also the TypeScript read side that is built on them.

@@ -1,5 +1,5 @@
 /**
- * The isolation matrix (issue #2, DESIGN.md §5) against a real PostgreSQL 17:
+ * The isolation matrix (docs/security.md) against a real PostgreSQL 17:
  * who can connect where, what PUBLIC keeps, who owns what, what a detach
  * leaves behind, and drift repair. The provisioner is never a superuser; the
  * superuser client only reads catalogs and simulates out-of-band changes.

@@ -1,6 +1,6 @@
 /**
- * Lifecycle groundwork for the Terraform provider (issue #4, DESIGN.md §6–§7,
- * known-failures.md #4, #7): on_last_detach keep/archive/drop, restore,
+ * Lifecycle groundwork for the Terraform provider (docs/resources/database.md; docs/architecture.md, "Last access and lifecycle",
+ * docs/security.md T8): on_last_detach keep/archive/drop, restore,
  * seed_from, the drift state Read uses and its repair, connection limits.
  * Real PostgreSQL 17; the provisioner is never a superuser; the superuser
  * client only reads catalogs and simulates out-of-band changes.

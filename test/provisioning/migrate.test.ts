@@ -1,5 +1,5 @@
 /**
- * Migrations (issue #2, DESIGN.md §3) on a bootstrapped but unmigrated server,
+ * Migrations (docs/architecture-sql.md) on a bootstrapped but unmigrated server,
  * run as the NOSUPERUSER provisioner: concurrent fresh apply under the advisory
  * lock, checksums recorded, re-apply is a no-op, status, a tampered or missing
  * applied file is refused by name, a failing migration rolls back alone.

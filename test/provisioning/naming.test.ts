@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §4: the naming rules. Unit cases, a seeded generated/fuzz test of
+ * docs/architecture.md, "Names": the naming rules. Unit cases, a seeded generated/fuzz test of
  * the TypeScript module, and a cross-check that the server's SQL functions
  * accept exactly the same inputs and return exactly the same names.
  */
@@ -193,7 +193,7 @@ describe('unit cases', () => {
     expect(teamDatabaseName('postgres')).toBe('team_postgres');
     expect(teamDatabaseName('template1')).toBe('team_template1');
     expect(teamDatabaseName('b'.repeat(40))).toBe(`team_${'b'.repeat(40)}`);
-    // DESIGN.md §4 allows any [a-z0-9-] after the first letter, so these are valid,
+    // docs/architecture.md, "Names" allows any [a-z0-9-] after the first letter, so these are valid,
     // and still injective (team names never contain `_`).
     expect(teamDatabaseName('a-')).toBe('team_a_');
     expect(teamDatabaseName('a--b')).toBe('team_a__b');

@@ -11,7 +11,7 @@ import {
   type Harness,
 } from './harness.js';
 
-// Separate terraform processes at once on one new database (known-failures #1,
+// Separate terraform processes at once on one new database (docs/security.md T10,
 // #2), and a plugin killed in the middle of a create (#10).
 
 let h: Harness;

@@ -11,7 +11,7 @@ import {
   type Workdir,
 } from './harness.js';
 
-// Changes made behind Terraform's back (known-failures #7) show in the next plan,
+// Changes made behind Terraform's back (docs/security.md T8) show in the next plan,
 // and apply repairs them.
 
 let h: Harness;

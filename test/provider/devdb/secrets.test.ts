@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfig, startHarness, vars, type Harness, type Workdir } from './harness.js';
 
-// Generated passwords are sensitive everywhere (known-failures #8): never in plan or
+// Generated passwords are sensitive everywhere (docs/security.md T5): never in plan or
 // apply output, TF_LOG=debug output (which carries the plugin's stderr), or
 // DevDB's event log. They show only where asked for: `terraform output -raw
 // password` (and the state itself).

@@ -1,4 +1,4 @@
-/** `devdb_database`: a workspace's attachment to its database (DESIGN.md §6). */
+/** `devdb_database`: a workspace's attachment to its database (docs/resources/database.md). */
 import {
   DiagnosticError,
   defineResource,

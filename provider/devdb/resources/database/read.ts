@@ -21,7 +21,7 @@ export async function readDatabase(ctx: ReadContext): Promise<Partial<DatabaseMo
 }
 
 /**
- * Drift detection (known-failures #7): a dropped database, a dropped or disabled
+ * Drift detection (docs/security.md T8): a dropped database, a dropped or disabled
  * login role, or a workspace detached out of band make the attachment gone, so
  * the next plan re-creates it; privileges granted to PUBLIC and any other
  * difference from the access posture (docs/security.md T14) show as a change.
