@@ -11,14 +11,8 @@
 -- session (helpers.sql explains why).
 
 CREATE OR REPLACE FUNCTION provisioning._validate_access(p_access text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-  IF p_access IS NULL OR p_access NOT IN ('write', 'read') THEN
-    RAISE EXCEPTION 'invalid access %: must be one of "write", "read"',
-      coalesce(quote_literal(p_access), '(null)') USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  RETURN p_access;
-END $$;
+LANGUAGE sql IMMUTABLE
+RETURN provisioning._validate_one_of('access', p_access, ARRAY['write', 'read']);
 
 -- Is p_member a direct member of p_group? A plain query, not pg_has_role(): that
 -- reads the syscache, which may not yet see what the loopback session committed.

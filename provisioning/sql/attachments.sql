@@ -35,10 +35,7 @@ DECLARE
   v_db_owner text;
   v_att_owner text;
 BEGIN
-  IF p_if_attached IS NULL OR p_if_attached NOT IN ('rekey', 'refuse') THEN
-    RAISE EXCEPTION 'invalid if_attached %: must be one of "rekey", "refuse"', coalesce(quote_literal(p_if_attached), '(null)')
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
+  PERFORM provisioning._validate_one_of('if_attached', p_if_attached, ARRAY['rekey', 'refuse']);
   IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
     RAISE EXCEPTION 'attach_workspace needs a SCRAM-SHA-256 verifier, not a password' USING ERRCODE = 'invalid_parameter_value';
   END IF;

@@ -102,6 +102,19 @@ CREATE OR REPLACE FUNCTION provisioning._lock_member(p_db text, p_owner text) RE
 LANGUAGE sql
 RETURN pg_advisory_xact_lock(1684371053, hashtext(p_db || '/' || p_owner)); -- 1684371053 = 'devm'
 
+-- One of a fixed set of values (the enumerations of provisioning/domain.ts), or
+-- an error that names the setting and lists what is allowed.
+CREATE OR REPLACE FUNCTION provisioning._validate_one_of(p_what text, p_value text, p_allowed text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF p_value IS NULL OR NOT p_value = ANY (p_allowed) THEN
+    RAISE EXCEPTION 'invalid % %: must be one of %', p_what, coalesce(quote_literal(p_value), '(null)'),
+      (SELECT string_agg(format('"%s"', a), ', ') FROM unnest(p_allowed) a)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN p_value;
+END $$;
+
 CREATE OR REPLACE FUNCTION provisioning._log(p_actor text, p_action text, p_db text, p_workspace_id text, p_detail jsonb)
 RETURNS void LANGUAGE sql AS $$
   INSERT INTO provisioning.events (actor, action, db_name, workspace_id, detail)

@@ -13,14 +13,8 @@ LANGUAGE sql IMMUTABLE
 RETURN 'archived_' || p_db;
 
 CREATE OR REPLACE FUNCTION provisioning._validate_on_last_detach(p_policy text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-  IF p_policy IS NULL OR p_policy NOT IN ('keep', 'archive', 'drop') THEN
-    RAISE EXCEPTION 'invalid on_last_detach %: must be one of "keep", "archive", "drop"',
-      coalesce(quote_literal(p_policy), '(null)') USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  RETURN p_policy;
-END $$;
+LANGUAGE sql IMMUTABLE
+RETURN provisioning._validate_one_of('on_last_detach', p_policy, ARRAY['keep', 'archive', 'drop']);
 
 -- What would make DROP DATABASE (or RENAME) fail or wait, said before anything
 -- is changed: prepared transactions hold a database open, and logical
