@@ -25,7 +25,7 @@ test('refuses an entry that imports another provisioning module', async () => {
   const naming = path.resolve('dist/provisioning/naming.js');
   await writeFile(
     entry,
-    `import { TEAM_RULE } from ${JSON.stringify(naming)};\nconsole.log(TEAM_RULE);\n`,
+    `import { teamDatabaseName } from ${JSON.stringify(naming)};\nconsole.log(teamDatabaseName('x'));\n`,
   );
   await expect(bundleAgent(entry, path.join(dir, 'b', 'devdb-agent'))).rejects.toThrow(
     /must not include .*dist\/provisioning\/naming\.js/,

@@ -133,7 +133,7 @@ describe('npm pack: the package installed in a fresh project', () => {
     expect(database!.count).toContain('== "none"');
     const env = Object.values(config.resource.coder_env).map((e) => (e as { name: string }).name);
     expect(env).toContain('DEVDB_URL');
-    expect(config.resource.coder_agent.main.metadata[0].script).toBe('devdb-agent status');
+    expect(config.resource.coder_agent.main.metadata[0].script).toMatch(/devdb-agent status$/);
   });
 
   it('offers the typed library and the binding indexes', async () => {

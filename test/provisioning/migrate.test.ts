@@ -121,7 +121,7 @@ test('re-applying is a no-op', async () => {
 test('a migration changed after it was applied is refused, naming the file', async () => {
   const dir = await copyOfMigrations('tampered');
   const file = path.join(dir, '002_naming.sql');
-  await writeFile(file, (await readFile(file, 'utf8')).replace('§4', '§5'));
+  await writeFile(file, (await readFile(file, 'utf8')).replace('"Names"', '"Naming"'));
   const before = await ledger();
 
   const error = await migrate(client, { dir }).catch((e: unknown) => e);
