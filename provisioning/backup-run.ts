@@ -76,7 +76,7 @@ function libpqEnv(adminUrl: string, database: string): NodeJS.ProcessEnv {
   return env;
 }
 
-async function withClient<T>(
+export async function withClient<T>(
   adminUrl: string,
   database: string,
   fn: (client: pg.Client) => Promise<T>,
@@ -129,7 +129,7 @@ async function serverVersion(db: Queryable): Promise<ServerVersion> {
   return { text: row.text, major: majorOf(Number(row.num)) };
 }
 
-async function toolsFor(
+export async function toolsFor(
   ctx: BackupContext,
 ): Promise<{ tools: PgClientTools; version: ServerVersion }> {
   const version = await serverVersion(ctx.db);
@@ -288,7 +288,7 @@ export async function checksumFile(file: string): Promise<{ bytes: number; sha25
   return result();
 }
 
-async function assertIntact(record: BackupRecord): Promise<void> {
+export async function assertIntact(record: BackupRecord): Promise<void> {
   const actual = await checksumFile(record.file).catch((error: NodeJS.ErrnoException) => {
     throw new ProvisioningError(`cannot read ${record.file}: ${error.code ?? error.message}`);
   });
@@ -300,13 +300,13 @@ async function assertIntact(record: BackupRecord): Promise<void> {
 }
 
 /** The dump's plain bytes: the file, decrypted when it is encrypted. */
-async function openDump(record: BackupRecord, identities: string[]): Promise<Readable> {
+export async function openDump(record: BackupRecord, identities: string[]): Promise<Readable> {
   const file = createReadStream(record.file);
   return record.encrypted ? decryptStream(file, identities) : file;
 }
 
 /** Runs pg_restore with the dump on its stdin. */
-async function pgRestore(
+export async function pgRestore(
   ctx: BackupContext,
   tools: PgClientTools,
   database: string,
@@ -390,10 +390,7 @@ export async function verifyBackup(
   id: number,
   identities: string[],
 ): Promise<VerifyResult> {
-  const record = await getBackup(ctx.db, id);
-  if (!record || record.status !== 'ok') {
-    throw new ProvisioningError(`no successful backup with id ${id}; \`devdb backups\` lists them`);
-  }
+  const record = await successfulBackup(ctx, id);
   let error: string | null = null;
   try {
     await trialRestore(ctx, record, identities);
@@ -446,10 +443,7 @@ export async function restoreBackup(
   ctx: BackupContext,
   options: RestoreOptions,
 ): Promise<{ id: number; database: string; tables: number }> {
-  const record = await getBackup(ctx.db, options.id);
-  if (!record || record.status !== 'ok') {
-    throw new ProvisioningError(`no successful backup with id ${options.id}`);
-  }
+  const record = await successfulBackup(ctx, options.id);
   const target = options.as ?? record.database;
   const [exists] = await query(ctx.db, `SELECT FROM pg_database WHERE datname = $1`, [target]);
   if (exists) {
@@ -466,18 +460,59 @@ export async function restoreBackup(
   const args = ['--no-owner', '--no-privileges', `--role=${target}`, '--clean', '--if-exists'];
   args.push('--exit-on-error', '--single-transaction', `--dbname=${target}`);
   await pgRestore(ctx, tools, target, args, dump);
+  const tables = await assertRestoredCounts(ctx, target, record);
+  await reapplyAfterRestore(ctx, target);
+  await logRestore(ctx, target, options.actor, {
+    backup_id: record.id,
+    from_database: record.database,
+  });
+  return { id: record.id, database: target, tables };
+}
+
+/** A backup that can be restored: it exists and was taken successfully. */
+export async function successfulBackup(ctx: BackupContext, id: number): Promise<BackupRecord> {
+  const record = await getBackup(ctx.db, id);
+  if (!record || record.status !== 'ok') {
+    throw new ProvisioningError(`no successful backup with id ${id}; \`devdb backups\` lists them`);
+  }
+  return record;
+}
+
+/** The restored database's row counts, as its owner role, must be the backup's; returns the tables. */
+export async function assertRestoredCounts(
+  ctx: BackupContext,
+  target: string,
+  record: BackupRecord,
+): Promise<number> {
   const restored = await withClient(ctx.adminUrl, target, async (c) => {
     await c.query(`SET ROLE ${pg.escapeIdentifier(target)}`);
     return countRows(c);
   });
   const mismatch = compareCounts(record.rowCounts ?? {}, restored);
   if (mismatch) throw new ProvisioningError(`restored ${target}, but ${mismatch}`);
+  return Object.keys(restored).length;
+}
+
+/**
+ * The live attachments' per-database settings and the read role's grants,
+ * applied again after a restore (provisioning._reapply_after_restore).
+ */
+export async function reapplyAfterRestore(ctx: BackupContext, database: string): Promise<void> {
+  await query(ctx.db, `SELECT provisioning._reapply_after_restore($1)`, [database]);
+}
+
+/** The `database.restore_backup` event. */
+export async function logRestore(
+  ctx: BackupContext,
+  target: string,
+  actor: string | undefined,
+  detail: Record<string, unknown>,
+): Promise<void> {
   await query(ctx.db, `SELECT provisioning._log($1, 'database.restore_backup', $2, NULL, $3)`, [
-    options.actor ?? 'cli',
+    actor ?? 'cli',
     target,
-    JSON.stringify({ backup_id: record.id, from_database: record.database }),
+    JSON.stringify(detail),
   ]);
-  return { id: record.id, database: target, tables: Object.keys(restored).length };
 }
 
 export interface PruneResult {

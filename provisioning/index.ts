@@ -29,3 +29,4 @@ export * from './backups.js';
 export * from './backup-retention.js';
 export * from './backup-crypto.js';
 export * from './backup-run.js';
+export * from './backup-in-place.js';

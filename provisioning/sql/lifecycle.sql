@@ -259,3 +259,36 @@ BEGIN
   END IF;
   RETURN NEXT;
 END $$;
+
+-- After a restore (docs/backups.md, "Restore"), what lives outside the
+-- restored objects is applied again: the live write attachments' per-database
+-- settings (pg_db_role_setting is keyed by database oid, so a database created
+-- afresh has none; in place they are still there and this changes nothing),
+-- and the read role's grants and default privileges (in place, DROP OWNED BY
+-- the owner role took them). Returns how many login roles were set.
+CREATE OR REPLACE FUNCTION provisioning._reapply_after_restore(p_db text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_conn text := provisioning._remote_open(current_database());
+  v_type text;
+  v_att provisioning.attachments;
+  v_count int := 0;
+BEGIN
+  SELECT d.db_type INTO v_type FROM provisioning.databases d WHERE d.db_name = p_db;
+  FOR v_att IN SELECT * FROM provisioning.attachments a
+                WHERE a.db_name = p_db AND a.detached_at IS NULL AND a.access_level = 'write'
+                  AND EXISTS (SELECT FROM pg_roles r WHERE r.rolname = a.login_role)
+  LOOP
+    PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L',
+                                                v_att.login_role, p_db, p_db));
+    IF v_type = 'team' THEN
+      PERFORM provisioning._set_personal_search_path(v_conn, v_att.login_role, p_db, v_att.owner_username);
+    END IF;
+    v_count := v_count + 1;
+  END LOOP;
+  IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = provisioning.read_role_name(p_db)) THEN
+    PERFORM provisioning._ensure_read_role(v_conn, p_db);
+  END IF;
+  PERFORM provisioning._remote_close(v_conn);
+  RETURN v_count;
+END $$;

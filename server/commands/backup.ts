@@ -15,6 +15,7 @@ import {
   pruneBackups,
   readBackupSettings,
   restoreBackup,
+  restoreInPlace,
   splitRecipients,
   takeBackup,
   verifyBackup,
@@ -109,6 +110,39 @@ async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise
   );
   return rows.map((row) => row.name);
 }
+
+/** BACKUP_DIR and the age recipients: flags, then environment, then settings. */
+async function backupDestination(
+  pool: pg.Pool,
+  options: { dir?: string; recipient?: string },
+  io: CliIO,
+): Promise<{ dir: string; recipients: string[] }> {
+  const settings = await readBackupSettings(pool);
+  const dir = options.dir ?? io.env.DEVDB_BACKUP_DIR ?? settings.dir;
+  if (!dir) {
+    throw new UserError(
+      'no backup directory: pass --dir, set DEVDB_BACKUP_DIR, or run `devdb backup settings --dir DIR`',
+    );
+  }
+  const recipients = splitRecipients(
+    options.recipient ?? io.env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','),
+  );
+  if (recipients.length === 0) {
+    io.stderr.write(
+      'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
+    );
+  }
+  return { dir, recipients };
+}
+
+const DIR_OPTION: OptionSpec = {
+  flags: '--dir <dir>',
+  description: 'BACKUP_DIR (default: $DEVDB_BACKUP_DIR, else settings)',
+};
+const RECIPIENT_OPTION: OptionSpec = {
+  flags: '--recipient <age1…>',
+  description: 'age recipients, comma-separated (default: $DEVDB_BACKUP_RECIPIENTS, else settings)',
+};
 
 const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
   name: 'keygen',
@@ -271,32 +305,14 @@ export const backupCommand: CommandSpec<BackupOptions> = {
   options: [
     ...CONNECTION_OPTIONS,
     { flags: '--all', description: 'every active DevDB database' },
-    { flags: '--dir <dir>', description: 'BACKUP_DIR (default: $DEVDB_BACKUP_DIR, else settings)' },
-    {
-      flags: '--recipient <age1…>',
-      description:
-        'age recipients, comma-separated (default: $DEVDB_BACKUP_RECIPIENTS, else settings)',
-    },
+    DIR_OPTION,
+    RECIPIENT_OPTION,
     JSON_OPTION,
   ],
   subcommands: [keygenCommand, settingsCommand, verifyCommand, pruneCommand] as CommandSpec[],
   async run(options, io) {
     const done = await withBackupContext(options, io, async (ctx, pool) => {
-      const settings = await readBackupSettings(pool);
-      const dir = options.dir ?? io.env.DEVDB_BACKUP_DIR ?? settings.dir;
-      if (!dir) {
-        throw new UserError(
-          'no backup directory: pass --dir, set DEVDB_BACKUP_DIR, or run `devdb backup settings --dir DIR`',
-        );
-      }
-      const recipients = splitRecipients(
-        options.recipient ?? io.env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','),
-      );
-      if (recipients.length === 0) {
-        io.stderr.write(
-          'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
-        );
-      }
+      const { dir, recipients } = await backupDestination(pool, options, io);
       const names = await databasesToBackUp(pool, options);
       const taken: BackupRecord[] = [];
       for (const [index, database] of names.entries()) {
@@ -327,28 +343,63 @@ type RestoreOptions = Connection & {
   name: string;
   from: number;
   as?: string;
+  inPlace?: boolean;
+  yes?: boolean;
+  dir?: string;
+  recipient?: string;
   identity?: string;
   json?: boolean;
 };
 
+function checkInPlace(options: RestoreOptions): void {
+  if (!options.inPlace) return;
+  if (options.as !== undefined) throw new UserError('--in-place and --as exclude each other');
+  if (!options.yes) {
+    throw new UserError(
+      `--in-place replaces everything in ${options.name} with backup ${options.from}: a pre-restore backup is taken first, then its sessions are ended and its contents replaced (its name, owner role, attachments and credentials stay). Add --yes to do it`,
+    );
+  }
+}
+
+async function runRestore(
+  options: RestoreOptions,
+  io: CliIO,
+  identities: string[],
+): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number }> {
+  return withBackupContext(options, io, async (ctx, pool) => {
+    const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
+    if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
+    if (!options.inPlace) {
+      return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
+    }
+    const destination = await backupDestination(pool, options, io);
+    return restoreInPlace(ctx, { id: options.from, identities, actor: 'cli', ...destination });
+  });
+}
+
 export const restoreCommand: CommandSpec<RestoreOptions> = {
   name: 'restore',
-  description: 'restore a backup into a new database (its own name once dropped, or --as NEW)',
+  description:
+    'restore a backup into a new database (its own name once dropped, or --as NEW), or over it with --in-place --yes',
   arguments: [{ name: 'name', description: 'the database the backup was taken of' }],
   options: [
     ...CONNECTION_OPTIONS,
     { flags: '--from <id>', description: 'backup id', required: true, parse: backupId },
     { flags: '--as <new>', description: 'restore under this name (dev_<user> or team_<team>)' },
+    {
+      flags: '--in-place',
+      description: 'replace the existing database, after a pre-restore backup (needs --yes)',
+    },
+    { flags: '--yes', description: 'confirm --in-place' },
+    { ...DIR_OPTION, description: `where the pre-restore backup goes: ${DIR_OPTION.description}` },
+    RECIPIENT_OPTION,
     IDENTITY_OPTION,
     JSON_OPTION,
   ],
   async run(options, io) {
+    checkInPlace(options);
     const identities = await readIdentities(options.identity, io);
-    const restored = await withBackupContext(options, io, async (ctx, pool) => {
-      const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
-      if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
-      return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
-    });
+    const restored = await runRestore(options, io, identities);
     return {
       json: restored,
       blocks: [
@@ -356,6 +407,9 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
           { label: 'database', value: restored.database },
           { label: 'from backup', value: restored.id },
           { label: 'tables', value: restored.tables },
+          ...(restored.preRestoreBackupId === undefined
+            ? []
+            : [{ label: 'pre-restore backup', value: restored.preRestoreBackupId }]),
         ]),
       ],
     };

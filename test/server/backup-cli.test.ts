@@ -85,5 +85,23 @@ describe('devdb backup / backups / restore', () => {
     expect(JSON.parse(restore.stdout)).toMatchObject({ database: 'dev_erin' });
     const taken2 = await devdbCli(['restore', 'dev_carol', '--from', String(taken[0]!.id)]);
     expect(taken2.stderr).toMatch(/database dev_carol exists/);
+
+    const unconfirmed = await devdbCli([
+      'restore',
+      'dev_carol',
+      '--from',
+      String(taken[0]!.id),
+      '--in-place',
+    ]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toMatch(
+      /replaces everything in dev_carol .*pre-restore backup.*--yes/,
+    );
+    const inPlace = await devdbCli(
+      ['restore', 'dev_carol', '--from', String(taken[0]!.id), '--in-place', '--yes', '--json'],
+      { DEVDB_BACKUP_IDENTITY: identityFile },
+    );
+    expect(inPlace.code).toBe(0);
+    expect(JSON.parse(inPlace.stdout)).toMatchObject({ database: 'dev_carol', tables: 0 });
   });
 });

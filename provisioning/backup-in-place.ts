@@ -1,0 +1,126 @@
+/**
+ * Restoring a backup over the database it was taken of (docs/backups.md, "In
+ * place"): same name, same owner role, same oid, so the registry row, the
+ * attachments and the login roles' per-database settings (`ALTER ROLE … IN
+ * DATABASE … SET role / search_path`, kept in pg_db_role_setting by database
+ * oid) stay as they are and the workspaces' credentials keep working.
+ *
+ * A pre-restore backup comes first; when it fails nothing else happens. Then
+ * the sessions end, every object the owner role owns in the database is
+ * dropped (DROP OWNED BY: what was created after the backup goes too), and
+ * pg_restore recreates the backup's objects as the owner role. Should that
+ * fail, the pre-restore backup is put back the same way.
+ */
+import pg from 'pg';
+import {
+  assertIntact,
+  assertRestoredCounts,
+  reapplyAfterRestore,
+  logRestore,
+  openDump,
+  pgRestore,
+  successfulBackup,
+  takeBackup,
+  toolsFor,
+  withClient,
+  type BackupContext,
+} from './backup-run.js';
+import type { BackupRecord } from './backups.js';
+import { query } from './db.js';
+import { ProvisioningError } from './errors.js';
+import type { PgClientTools } from './pg-tools.js';
+
+export interface InPlaceRestoreOptions {
+  /** The backup to restore; its database is the one replaced. */
+  id: number;
+  identities: string[];
+  /** Where the pre-restore backup goes (BACKUP_DIR) and whom it is encrypted to. */
+  dir: string;
+  recipients: string[];
+  actor?: string;
+}
+
+export interface InPlaceRestoreResult {
+  id: number;
+  database: string;
+  tables: number;
+  /** The backup taken just before, of what the restore replaced. */
+  preRestoreBackupId: number;
+}
+
+async function assertLive(ctx: BackupContext, database: string): Promise<void> {
+  const [row] = await query<{ status: string }>(
+    ctx.db,
+    `SELECT r.status FROM provisioning.databases r
+       JOIN pg_database d ON d.datname = r.db_name WHERE r.db_name = $1`,
+    [database],
+  );
+  if (row?.status !== 'active') {
+    throw new ProvisioningError(
+      `${database} is not an active DevDB database: restore in place replaces an existing one (without --in-place, a backup restores into a new database)`,
+      'undefined_object',
+    );
+  }
+}
+
+/** Drops what the owner role owns in the database, then restores the backup as that role. */
+async function replaceContents(
+  ctx: BackupContext,
+  tools: PgClientTools,
+  record: BackupRecord,
+  identities: string[],
+): Promise<number> {
+  const database = record.database;
+  await withClient(ctx.adminUrl, database, async (c) => {
+    await c.query(`SET ROLE ${pg.escapeIdentifier(database)}`);
+    await c.query(`DROP OWNED BY ${pg.escapeIdentifier(database)}`);
+  });
+  const args = ['--no-owner', '--no-privileges', `--role=${database}`, '--clean', '--if-exists'];
+  args.push('--exit-on-error', '--single-transaction', `--dbname=${database}`);
+  await pgRestore(ctx, tools, database, args, await openDump(record, identities));
+  return assertRestoredCounts(ctx, database, record);
+}
+
+/**
+ * Replaces a database's contents with a backup of it, after a pre-restore
+ * backup (kind 'pre-restore'); see the module comment.
+ */
+export async function restoreInPlace(
+  ctx: BackupContext,
+  options: InPlaceRestoreOptions,
+): Promise<InPlaceRestoreResult> {
+  const record = await successfulBackup(ctx, options.id);
+  const database = record.database;
+  await assertLive(ctx, database);
+  await assertIntact(record);
+  const { tools } = await toolsFor(ctx);
+  // Readable with these identities? Checked before anything changes.
+  await pgRestore(ctx, tools, 'postgres', ['--list'], await openDump(record, options.identities));
+  const safety = await takeBackup(ctx, {
+    database,
+    kind: 'pre-restore',
+    dir: options.dir,
+    recipients: options.recipients,
+  });
+  await query(ctx.db, `SELECT provisioning._end_sessions($1)`, [database]);
+  let tables: number;
+  try {
+    tables = await replaceContents(ctx, tools, record, options.identities);
+  } catch (error) {
+    const back = await replaceContents(ctx, tools, safety, options.identities).then(
+      () => `its contents before were put back`,
+      (again: Error) =>
+        `putting back its contents failed too (${again.message}): restore backup ${safety.id}`,
+    );
+    throw new ProvisioningError(
+      `restoring backup ${record.id} into ${database} failed (${(error as Error).message}); ${back}`,
+    );
+  }
+  await reapplyAfterRestore(ctx, database);
+  await logRestore(ctx, database, options.actor, {
+    backup_id: record.id,
+    in_place: true,
+    pre_restore_backup_id: safety.id,
+  });
+  return { id: record.id, database, tables, preRestoreBackupId: safety.id };
+}
