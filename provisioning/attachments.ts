@@ -1,5 +1,5 @@
 /**
- * A workspace's attachment to its database (DESIGN.md §5, §6): attaching gives
+ * A workspace's attachment to its database (docs/security.md; docs/resources/database.md): attaching gives
  * the workspace its own login role with a fresh password (and ensures the
  * database), detaching drops that role and applies the last-detach policy, and
  * findAttachment reads what was recorded. Input is validated before any SQL runs.

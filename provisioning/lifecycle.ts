@@ -1,5 +1,5 @@
 /**
- * A database's life after creation (DESIGN.md §6, §7): retiring one (archive or
+ * A database's life after creation (docs/resources/database.md; docs/architecture.md, "Last access and lifecycle"): retiring one (archive or
  * drop) once no workspace is attached, restoring an archived one, and the state
  * the provider's Read compares with its Terraform state to detect drift.
  */

@@ -1,5 +1,5 @@
 -- Attachments: a workspace's own LOGIN role on its database (attach), and its
--- end (detach), with the on_last_detach policy (DESIGN.md §5, §6).
+-- end (detach), with the on_last_detach policy (docs/security.md; docs/resources/database.md).
 --
 -- Repeatable file: see docs/architecture-sql.md. DDL runs on the loopback
 -- session (helpers.sql explains why).
@@ -185,7 +185,7 @@ END $$;
 -- Detaches a workspace from every database it is attached to (or only p_db):
 -- its credentials die with it. When it was a database's last live attachment,
 -- p_on_last_detach (keep | archive | drop, default keep) says what happens to
--- the database (DESIGN.md §6). Whether this is the last live attachment is
+-- the database (docs/resources/database.md). Whether this is the last live attachment is
 -- decided under the database's lock: of two concurrent last detaches, the
 -- second sees the first's commit.
 CREATE OR REPLACE FUNCTION provisioning.detach_workspace(

@@ -1,4 +1,4 @@
--- What happens to a database at the end of its use (DESIGN.md §6, §7): the
+-- What happens to a database at the end of its use (docs/resources/database.md; docs/architecture.md, "Last access and lifecycle"): the
 -- on_last_detach policy (keep | archive | drop) applied by detach_workspace,
 -- retiring a database no workspace uses, and restoring an archived one.
 --
