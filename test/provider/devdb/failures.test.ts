@@ -11,8 +11,8 @@ import {
   type RunResult,
 } from './harness.js';
 
-// What a template author sees when things go wrong: the server is down (known-
-// failures #5), a name is invalid, a database does not exist. One clear
+// What a template author sees when things go wrong: the server is down
+// (outage.test.ts covers riding it out), a name is invalid, a database does not exist. One clear
 // diagnostic, on the right line, no stack trace, nothing half-done.
 
 let h: Harness;
