@@ -42,3 +42,23 @@ export type BackupKind = (typeof BACKUP_KINDS)[number];
 /** provisioning.backups.status. */
 export const BACKUP_STATUSES = ['running', 'ok', 'failed'] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+/**
+ * What `devdb orphans` finds (docs/operations.md, "Orphans"), one kind per finding.
+ * The first seven need Coder's REST API; the others come from the registry and the
+ * server alone.
+ */
+export const ORPHAN_KINDS = [
+  'workspace-deleted',
+  'unknown-workspace',
+  'workspace-deleting',
+  'workspace-dormant',
+  'workspace-stopped',
+  'owner-gone',
+  'owner-suspended',
+  'no-attachments',
+  'idle',
+  'unregistered',
+  'credential-without-workspace',
+] as const;
+export type OrphanKind = (typeof ORPHAN_KINDS)[number];

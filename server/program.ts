@@ -16,6 +16,7 @@ import { adminUrlCommand } from './commands/admin-url.js';
 import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.js';
 import { doctorCommand } from './commands/doctor.js';
 import { migrateCommand } from './commands/migrate.js';
+import { orphansCommand } from './commands/orphans.js';
 import { providerCommand } from './commands/provider-install.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
 import { statusCommand, stopCommand } from './commands/stop-status.js';
@@ -36,6 +37,7 @@ const COMMANDS: CommandSpec[] = [
   summaryCommand,
   usersCommand,
   inspectCommand,
+  orphansCommand,
   doctorCommand,
   migrateCommand,
   providerCommand,

@@ -191,6 +191,15 @@ BEGIN
   RETURN 'adopted: registered and locked down';
 END $$;
 
+-- The database a login role was made for: the one whose owner role it is a
+-- member of (NULL when none).
+CREATE OR REPLACE FUNCTION provisioning._login_role_database(p_role text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT o.rolname::text FROM pg_auth_members m
+    JOIN pg_roles o ON o.oid = m.roleid JOIN pg_roles l ON l.oid = m.member
+   WHERE l.rolname = p_role AND provisioning._is_owner_role(o) ORDER BY 1 LIMIT 1;
+$$;
+
 -- Drops a login role no live attachment uses, under the lock of the database
 -- whose owner role it belongs to: an attach creates the role (committed by the
 -- loopback session) before it records the attachment, and holds that lock
@@ -198,9 +207,7 @@ END $$;
 CREATE OR REPLACE FUNCTION provisioning._doctor_drop_login_role(p_role text, p_actor text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_db text := (SELECT o.rolname FROM pg_auth_members m
-                  JOIN pg_roles o ON o.oid = m.roleid JOIN pg_roles l ON l.oid = m.member
-                 WHERE l.rolname = p_role AND provisioning._is_owner_role(o) ORDER BY 1 LIMIT 1);
+  v_db text := provisioning._login_role_database(p_role);
   v_ended int;
 BEGIN
   IF v_db IS NOT NULL THEN
