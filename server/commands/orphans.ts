@@ -16,7 +16,12 @@ import {
 } from '../coder/config.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import type { CliIO } from '../io.js';
-import { findOrphans, type CoderProgress, type OrphanReport } from '../orphans/index.js';
+import {
+  findOrphans,
+  type CoderProgress,
+  type OrphanFinding,
+  type OrphanReport,
+} from '../orphans/index.js';
 import { table, type Output } from '../render.js';
 
 type OrphansOptions = Omit<ConnectionOptions, 'env'> &
@@ -46,6 +51,11 @@ function progressLine(io: CliIO) {
   };
 }
 
+/** `never` for a registered database never accessed; `-` for what the registry does not hold. */
+const lastAccess = (f: OrphanFinding) =>
+  f.lastAccess ??
+  (f.kind === 'unregistered' || f.kind === 'credential-without-workspace' ? null : 'never');
+
 function report({ findings, skipped }: OrphanReport): Output {
   const rows = table(
     findings,
@@ -53,7 +63,7 @@ function report({ findings, skipped }: OrphanReport): Output {
       { header: 'Database', value: (f) => f.database },
       { header: 'Owner', value: (f) => f.owner },
       { header: 'Workspace ID', value: (f) => f.workspaceId },
-      { header: 'Last Access', value: (f) => f.lastAccess, whenEmpty: 'never' },
+      { header: 'Last Access', value: lastAccess },
       { header: 'Status', value: (f) => f.status },
       { header: 'Detail', value: (f) => f.detail },
     ],
