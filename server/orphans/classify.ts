@@ -97,8 +97,8 @@ function workspaceFindings(
         a,
         'workspace-deleted',
         'workspace deleted',
-        `Coder deleted workspace ${name} (${day(w.latest_build.created_at)}; 404 or 410, found with ` +
-          `include_deleted) without releasing its database: its credential still works`,
+        `Coder deleted workspace ${name} on ${day(w.latest_build.created_at)} (gone, found only ` +
+          'with include_deleted) without releasing its database: its credential still works',
       ),
     ];
   }

@@ -83,6 +83,7 @@ describe('devdb program, in process', () => {
       'summary',
       'users',
       'inspect',
+      'orphans',
       'doctor',
       'migrate',
       'provider',
