@@ -218,11 +218,15 @@ export class CoderClient {
   ): Promise<CoderUser[]> {
     const limit = options.pageSize ?? 100;
     const all: CoderUser[] = [];
+    const seen = new Set<string>();
     for (;;) {
       const page = await this.usersPage({ q: options.q, limit, afterId: all.at(-1)?.id });
-      all.push(...page.users);
+      const fresh = page.users.filter((user) => !seen.has(user.id));
+      fresh.forEach((user) => seen.add(user.id));
+      all.push(...fresh);
       options.onPage?.(all.length);
-      if (page.users.length < limit) return all;
+      // A short page ends the listing; so does one with nothing new (a Coder ignoring after_id).
+      if (page.users.length < limit || fresh.length === 0) return all;
     }
   }
 
