@@ -30,3 +30,4 @@ export * from './backup-retention.js';
 export * from './backup-crypto.js';
 export * from './backup-run.js';
 export * from './backup-in-place.js';
+export * from './final-backup.js';
