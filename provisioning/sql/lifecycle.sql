@@ -108,7 +108,7 @@ BEGIN
   END IF;
   v_conn := provisioning._remote_open_bounded(current_database());
   PERFORM provisioning._remote(v_conn, format('SET ROLE %I; ALTER DATABASE %I ALLOW_CONNECTIONS %s; RESET ROLE',
-                                              p_db, v_archived, p_allow));
+                                              p_db, v_archived, CASE WHEN p_allow THEN 'true' ELSE 'false' END));
   PERFORM provisioning._remote_close(v_conn);
   RETURN v_archived;
 END $$;
