@@ -225,6 +225,17 @@ describe('a verified final backup before every drop (real pg_dump / pg_restore)'
       expect.objectContaining({ database: 'dev_jo', requestedBy: 'terraform', lastError: null }),
     ]);
 
+    // Meanwhile a new workspace of jo's is told what the database waits for.
+    await expect(
+      attachWorkspace(devdb.pool, devdb.endpoint, {
+        type: 'individual',
+        owner: 'jo',
+        workspaceId: 'jo-2',
+      }),
+    ).rejects.toThrow(
+      /dev_jo is archived and waits for its final backup before it is dropped .*devdb backup drain-drops/,
+    );
+
     // Without pg_dump the drop stays pending, closed, with the reason recorded.
     const lines: string[] = [];
     const failed = await completePendingDrops(toolless, { log: (line) => lines.push(line) });
