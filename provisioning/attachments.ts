@@ -135,10 +135,20 @@ export interface Detachment {
  * Detaches a workspace (from one database, or all it uses): its login role is
  * dropped. When it was a database's last live attachment, `onLastDetach`
  * (default 'keep') decides whether the database stays, is archived or dropped.
+ * A drop waits for a verified final backup (the database is archived now,
+ * `drop_pending`, and completePendingDrops drops it) unless `finalBackup` is
+ * false: then it is dropped now, recorded as a drop without backup.
  */
 export async function detachWorkspace(
   db: Queryable,
-  input: { workspaceId: string; database?: string; actor?: string; onLastDetach?: OnLastDetach },
+  input: {
+    workspaceId: string;
+    database?: string;
+    actor?: string;
+    onLastDetach?: OnLastDetach;
+    /** Default true. */
+    finalBackup?: boolean;
+  },
 ): Promise<Detachment[]> {
   validateWorkspaceId(input.workspaceId);
   const asked = input.onLastDetach !== undefined;
@@ -148,11 +158,12 @@ export async function detachWorkspace(
     login_role: string;
     sessions_terminated: number;
     database_action: DatabaseAction | null;
-  }>(db, `SELECT * FROM provisioning.detach_workspace($1, $2, $3, $4)`, [
+  }>(db, `SELECT * FROM provisioning.detach_workspace($1, $2, $3, $4, $5)`, [
     input.workspaceId,
     input.database ?? null,
     input.actor ?? null,
     policy,
+    input.finalBackup ?? true,
   ]);
   return rows.map((r) => ({
     name: r.db_name,

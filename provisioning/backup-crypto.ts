@@ -5,6 +5,7 @@
  * chunk, so a decrypt stream never releases bytes that were tampered with.
  */
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ProvisioningError } from './errors.js';
@@ -27,6 +28,20 @@ export function parseIdentityFile(text: string): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('AGE-SECRET-KEY-'));
+}
+
+/** The identities in the age identity file at `file`; an error that names the file when it cannot be read or holds none. */
+export async function loadIdentityFile(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ProvisioningError(
+      `cannot read the identity file ${file}: ${error.code ?? error.message}`,
+    );
+  });
+  const identities = parseIdentityFile(text);
+  if (identities.length === 0) {
+    throw new ProvisioningError(`the identity file ${file} holds no AGE-SECRET-KEY-1… line`);
+  }
+  return identities;
 }
 
 const toWeb = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;

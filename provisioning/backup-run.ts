@@ -9,6 +9,10 @@
  * through age (when recipients are configured) and a sha256 into
  * `<dir>/<db>/<db>-<UTC timestamp>.dump[.age].partial`, renamed to its final name
  * only once complete and flushed.
+ *
+ * A run holds a session advisory lock on its registry row while it runs, so a
+ * later run can tell that a `running` row belongs to a process that died
+ * (cleanUpStaleRuns) and remove its `.partial` file.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,9 +25,11 @@ import pg from 'pg';
 import { decryptStream, encryptStream } from './backup-crypto.js';
 import { planRetention } from './backup-retention.js';
 import {
+  BACKUP_RUN_LOCK,
   deleteBackupRecord,
   getBackup,
   listBackups,
+  markStaleBackups,
   readBackupSettings,
   recordBackupFailed,
   recordBackupFinished,
@@ -47,6 +53,8 @@ export interface BackupContext {
   env?: Record<string, string | undefined>;
   /** Injectable clock. */
   now?: () => Date;
+  /** Where Debian's versioned client tools live (default /usr/lib/postgresql; tests point elsewhere). */
+  pgVersionedRoot?: string;
 }
 
 export type RowCounts = Record<string, number>;
@@ -133,7 +141,8 @@ export async function toolsFor(
   ctx: BackupContext,
 ): Promise<{ tools: PgClientTools; version: ServerVersion }> {
   const version = await serverVersion(ctx.db);
-  return { version, tools: await findPgClientTools(version.major, { env: ctx.env }) };
+  const options = { env: ctx.env, versionedRoot: ctx.pgVersionedRoot };
+  return { version, tools: await findPgClientTools(version.major, options) };
 }
 
 /** Counts bytes and hashes them as they pass. */
@@ -187,27 +196,94 @@ export interface BackupOptions {
   onDumpStarted?: (pid: number) => void;
 }
 
-async function assertBackupable(db: Queryable, database: string): Promise<void> {
-  const [row] = await query<{ status: string }>(
+/** Where a backup of `database` connects: its own name, or its archived one. */
+interface BackupSource {
+  physical: string;
+  /** Archived: it refuses connections, so it is opened for pg_dump while the backup runs. */
+  archived: boolean;
+}
+
+async function backupSource(db: Queryable, database: string): Promise<BackupSource> {
+  const [row] = await query<{ status: string; physical: string | null }>(
     db,
-    `SELECT r.status FROM provisioning.databases r
-       JOIN pg_database d ON d.datname = r.db_name WHERE r.db_name = $1`,
+    `SELECT r.status, provisioning._physical_name(r.db_name) AS physical
+       FROM provisioning.databases r WHERE r.db_name = $1`,
     [database],
   );
-  if (!row || row.status !== 'active') {
+  if (!row || row.physical === null || row.status === 'dropped') {
     throw new ProvisioningError(
-      `no active DevDB database named ${JSON.stringify(database)} to back up`,
+      `no active or archived DevDB database named ${JSON.stringify(database)} to back up`,
       'undefined_object',
       '`devdb list` shows them',
     );
   }
+  return { physical: row.physical, archived: row.status === 'archived' };
+}
+
+/** Opens (or closes again) an archived database to connections, for its backup. */
+async function allowArchivedConnections(ctx: BackupContext, database: string, allow: boolean) {
+  await query(ctx.db, `SELECT provisioning._allow_archived_connections($1, $2)`, [database, allow]);
+}
+
+/** The run's own session: it records the run and holds its lock until `end`. */
+interface BackupRun {
+  id: number;
+  end(): Promise<void>;
+}
+
+/**
+ * Records the run and takes its lock in one transaction on a session of its
+ * own, so no other session ever sees the `running` row without the lock held.
+ */
+async function startRun(
+  ctx: BackupContext,
+  input: Parameters<typeof recordBackupStarted>[1],
+): Promise<BackupRun> {
+  const { db } = await queryOne<{ db: string }>(ctx.db, `SELECT current_database() AS db`);
+  const client = new pg.Client({ connectionString: urlFor(ctx.adminUrl, db) });
+  client.on('error', () => undefined); // a lost session shows as a lost lock, handled there
+  await client.connect();
+  try {
+    // The session idles while the backup runs; a timeout would release the lock.
+    await client.query(`SET application_name = 'devdb-backup-run'; SET idle_session_timeout = 0`);
+    await client.query('BEGIN');
+    const id = await recordBackupStarted(client, input);
+    await client.query('SELECT pg_advisory_lock($1, $2)', [BACKUP_RUN_LOCK, id]);
+    await client.query('COMMIT');
+    return { id, end: () => client.end().catch(() => undefined) };
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Marks failed the `running` backups whose process died (their run lock is
+ * gone: kill -9, a crash, a lost machine) and removes their `.partial` files;
+ * an archived database such a run had opened is closed again. Returns them.
+ * takeBackup and pruneBackups run it first.
+ */
+export async function cleanUpStaleRuns(ctx: BackupContext): Promise<BackupRecord[]> {
+  const stale = await markStaleBackups(ctx.db, clock(ctx));
+  if (stale.length === 0) return stale;
+  await Promise.all(stale.map((backup) => rm(`${backup.file}.partial`, { force: true })));
+  await query(
+    ctx.db,
+    `SELECT provisioning._allow_archived_connections(r.db_name, false)
+       FROM provisioning.databases r
+      WHERE r.db_name = ANY ($1) AND r.status = 'archived'
+        AND NOT EXISTS (SELECT FROM provisioning.backups b
+                         WHERE b.db_name = r.db_name AND b.status = 'running')`,
+    [[...new Set(stale.map((backup) => backup.database))]],
+  );
+  return stale;
 }
 
 /** Streams pg_dump's output through age and the hash into `partial`. */
 async function dumpToFile(
   ctx: BackupContext,
   tools: PgClientTools,
-  options: BackupOptions,
+  options: BackupOptions & { physical: string },
   snapshot: string,
   partial: string,
 ): Promise<{ bytes: number; sha256: string }> {
@@ -215,7 +291,7 @@ async function dumpToFile(
   const { child, stdout, exited } = spawnTool(
     tools.pgDump,
     args,
-    libpqEnv(ctx.adminUrl, options.database),
+    libpqEnv(ctx.adminUrl, options.physical),
     false,
   );
   if (child.pid !== undefined) options.onDumpStarted?.(child.pid);
@@ -240,20 +316,25 @@ async function dumpToFile(
   return result();
 }
 
-/** Takes one backup and records it; a failure is recorded too, and leaves no file. */
+/**
+ * Takes one backup and records it; a failure is recorded too, and leaves no
+ * file. An archived database is backed up too (kind 'final' before its drop):
+ * it is opened to connections while pg_dump runs and closed again.
+ */
 export async function takeBackup(
   ctx: BackupContext,
   options: BackupOptions,
 ): Promise<BackupRecord> {
-  await assertBackupable(ctx.db, options.database);
+  const source = await backupSource(ctx.db, options.database);
   const { tools, version } = await toolsFor(ctx);
+  await cleanUpStaleRuns(ctx);
   const startedAt = clock(ctx);
   const encrypted = options.recipients.length > 0;
   const folder = path.join(options.dir, options.database);
   const file = path.join(folder, backupFileName(options.database, startedAt, encrypted));
   const partial = `${file}.partial`;
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const id = await recordBackupStarted(ctx.db, {
+  const run = await startRun(ctx, {
     database: options.database,
     kind: options.kind,
     file,
@@ -262,23 +343,51 @@ export async function takeBackup(
     startedAt,
   });
   try {
-    const { rowCounts, stored } = await withClient(ctx.adminUrl, options.database, async (c) => {
+    const { rowCounts, stored } = await dumpSnapshot(
+      ctx,
+      tools,
+      { ...options, ...source },
+      partial,
+    );
+    await rename(partial, file);
+    const finished = { ...stored, rowCounts, finishedAt: clock(ctx) };
+    if (!(await recordBackupFinished(ctx.db, run.id, finished))) {
+      await rm(file, { force: true });
+      throw new ProvisioningError(
+        `backup ${run.id} was marked failed while it ran (its run lock was lost)`,
+      );
+    }
+  } catch (error) {
+    await rm(partial, { force: true });
+    await recordBackupFailed(ctx.db, run.id, (error as Error).message, clock(ctx));
+    throw error;
+  } finally {
+    await run.end();
+  }
+  return (await getBackup(ctx.db, run.id))!;
+}
+
+/** The snapshot, its row counts and the dump of it, with an archived database opened meanwhile. */
+async function dumpSnapshot(
+  ctx: BackupContext,
+  tools: PgClientTools,
+  options: BackupOptions & BackupSource,
+  partial: string,
+): Promise<{ rowCounts: RowCounts; stored: { bytes: number; sha256: string } }> {
+  if (options.archived) await allowArchivedConnections(ctx, options.database, true);
+  try {
+    return await withClient(ctx.adminUrl, options.physical, async (c) => {
       await c.query(`SET ROLE ${pg.escapeIdentifier(options.database)}`);
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const { rows } = await c.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-      const counts = await countRows(c);
-      const result = await dumpToFile(ctx, tools, options, rows[0]!.id, partial);
+      const rowCounts = await countRows(c);
+      const stored = await dumpToFile(ctx, tools, options, rows[0]!.id, partial);
       await c.query('COMMIT');
-      return { rowCounts: counts, stored: result };
+      return { rowCounts, stored };
     });
-    await rename(partial, file);
-    await recordBackupFinished(ctx.db, id, { ...stored, rowCounts, finishedAt: clock(ctx) });
-  } catch (error) {
-    await rm(partial, { force: true });
-    await recordBackupFailed(ctx.db, id, (error as Error).message, clock(ctx));
-    throw error;
+  } finally {
+    if (options.archived) await allowArchivedConnections(ctx, options.database, false);
   }
-  return (await getBackup(ctx.db, id))!;
 }
 
 /** sha256 and size of a stored file. */
@@ -530,6 +639,7 @@ export async function pruneBackups(
   ctx: BackupContext,
   options: { dryRun: boolean },
 ): Promise<PruneResult> {
+  if (!options.dryRun) await cleanUpStaleRuns(ctx);
   const [settings, all] = await Promise.all([readBackupSettings(ctx.db), listBackups(ctx.db)]);
   const successful = all.filter((b) => b.status === 'ok');
   const plan = planRetention(successful, settings.retention, clock(ctx));

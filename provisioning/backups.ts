@@ -51,18 +51,20 @@ export async function recordBackupStarted(
   return row.id;
 }
 
+/** Marks a running backup ok; false when it is no longer running (cleanUpStaleRuns took it). */
 export async function recordBackupFinished(
   db: Queryable,
   id: number,
   result: { bytes: number; sha256: string; rowCounts: Record<string, number>; finishedAt: Date },
-): Promise<void> {
-  await query(
+): Promise<boolean> {
+  const updated = await query(
     db,
     `UPDATE provisioning.backups
         SET status = 'ok', bytes = $2, sha256 = $3, row_counts = $4, finished_at = $5
-      WHERE id = $1`,
+      WHERE id = $1 AND status = 'running' RETURNING id`,
     [id, result.bytes, result.sha256, JSON.stringify(result.rowCounts), result.finishedAt],
   );
+  return updated.length === 1;
 }
 
 export async function recordBackupFailed(
@@ -75,6 +77,34 @@ export async function recordBackupFailed(
     db,
     `UPDATE provisioning.backups SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1`,
     [id, error, finishedAt],
+  );
+}
+
+/**
+ * The session advisory lock a backup run holds on (BACKUP_RUN_LOCK, its id)
+ * while it runs ('devb'; database locks use 'devd'). PostgreSQL releases it
+ * when the session ends, so a `running` row whose lock nobody holds belongs to
+ * a process that died: the run never finishes.
+ */
+export const BACKUP_RUN_LOCK = 1684371042;
+
+/**
+ * Marks failed every `running` backup whose run lock is no longer held, and
+ * returns them. A finished run records its outcome before it lets go of the
+ * lock, so a run that is ending is not caught here.
+ */
+export async function markStaleBackups(db: Queryable, at: Date): Promise<BackupRecord[]> {
+  return query<BackupRecord>(
+    db,
+    `UPDATE provisioning.backups b
+        SET status = 'failed', finished_at = $2,
+            error = 'the process taking it ended before it finished (its session lock was released)'
+      WHERE b.status = 'running'
+        AND NOT EXISTS (SELECT FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.classid = $1::oid
+                           AND l.objid = b.id::oid AND l.objsubid = 2)
+      RETURNING ${RECORD_COLUMNS}`,
+    [BACKUP_RUN_LOCK, at],
   );
 }
 
@@ -132,6 +162,12 @@ export interface BackupSettings {
   dir: string | null;
   /** age X25519 recipients (`age1…`); none: backups are stored unencrypted. */
   recipients: string[];
+  /**
+   * An age identity file readable by the DevDB process: how it verifies the
+   * encrypted final backups it takes before a drop (and the default identity
+   * of `devdb backup verify` / `devdb restore`).
+   */
+  identityFile: string | null;
   retention: RetentionPolicy;
 }
 
@@ -139,6 +175,7 @@ export interface BackupSettings {
 export const BACKUP_SETTING_KEYS = {
   dir: 'backup_dir',
   recipients: 'backup_recipients',
+  identityFile: 'backup_identity_file',
   keepDaily: 'backup_keep_daily',
   keepWeekly: 'backup_keep_weekly',
   keepMonthly: 'backup_keep_monthly',
@@ -162,6 +199,7 @@ export async function readBackupSettings(db: Queryable): Promise<BackupSettings>
   return {
     dir: value(keys.dir) ?? null,
     recipients: splitRecipients(value(keys.recipients)),
+    identityFile: value(keys.identityFile) ?? null,
     retention: {
       keepDaily: count(keys.keepDaily, DEFAULT_RETENTION.keepDaily),
       keepWeekly: count(keys.keepWeekly, DEFAULT_RETENTION.keepWeekly),

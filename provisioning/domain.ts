@@ -16,8 +16,12 @@ export type DatabaseType = (typeof DATABASE_TYPES)[number];
 export const ON_LAST_DETACH = ['keep', 'archive', 'drop'] as const;
 export type OnLastDetach = (typeof ON_LAST_DETACH)[number];
 
-/** What a detach or retire did to the database: the past tense of an OnLastDetach. */
-export const DATABASE_ACTIONS = ['kept', 'archived', 'dropped'] as const;
+/**
+ * What a detach or retire did to the database: the past tense of an OnLastDetach,
+ * or `drop_pending`: archived now, dropped once a final backup of it is taken and
+ * verified (completePendingDrops; docs/backups.md, "Before anything destructive").
+ */
+export const DATABASE_ACTIONS = ['kept', 'archived', 'drop_pending', 'dropped'] as const;
 export type DatabaseAction = (typeof DATABASE_ACTIONS)[number];
 
 /** provisioning.databases.status. */

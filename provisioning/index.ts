@@ -32,3 +32,4 @@ export * from './backup-run.js';
 export * from './backup-in-place.js';
 export * from './settings.js';
 export * from './orphans.js';
+export * from './final-backup.js';

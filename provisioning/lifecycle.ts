@@ -7,16 +7,20 @@ import { queryOne, type Queryable } from './db.js';
 import type { DatabaseAction, DatabaseStatus, DatabaseType, OnLastDetach } from './domain.js';
 import { validateOnLastDetach, validateWorkspaceId } from './validation.js';
 
-/** Archives or drops a database that has no attached workspace; 'keep' does nothing. */
+/**
+ * Archives or drops a database that has no attached workspace; 'keep' does
+ * nothing. A drop waits for a verified final backup (`drop_pending`: archived
+ * now, dropped by completePendingDrops) unless `finalBackup` is false.
+ */
 export async function retireDatabase(
   db: Queryable,
-  input: { database: string; policy: OnLastDetach; actor?: string },
+  input: { database: string; policy: OnLastDetach; actor?: string; finalBackup?: boolean },
 ): Promise<DatabaseAction> {
   const policy = validateOnLastDetach(input.policy);
   const row = await queryOne<{ action: DatabaseAction }>(
     db,
-    `SELECT provisioning.retire_database($1, $2, $3) AS action`,
-    [input.database, policy, input.actor ?? null],
+    `SELECT provisioning.retire_database($1, $2, $3, $4) AS action`,
+    [input.database, policy, input.actor ?? null, input.finalBackup ?? true],
   );
   return row.action;
 }

@@ -185,11 +185,13 @@ END $$;
 -- Detaches a workspace from every database it is attached to (or only p_db):
 -- its credentials die with it. When it was a database's last live attachment,
 -- p_on_last_detach (keep | archive | drop, default keep) says what happens to
--- the database (docs/resources/database.md). Whether this is the last live attachment is
--- decided under the database's lock: of two concurrent last detaches, the
--- second sees the first's commit.
+-- the database (docs/resources/database.md); a drop waits for a verified final
+-- backup unless p_final_backup is false (_apply_last_detach, lifecycle.sql).
+-- Whether this is the last live attachment is decided under the database's
+-- lock: of two concurrent last detaches, the second sees the first's commit.
 CREATE OR REPLACE FUNCTION provisioning.detach_workspace(
-  p_workspace_id text, p_db text DEFAULT NULL, p_actor text DEFAULT NULL, p_on_last_detach text DEFAULT NULL
+  p_workspace_id text, p_db text DEFAULT NULL, p_actor text DEFAULT NULL, p_on_last_detach text DEFAULT NULL,
+  p_final_backup boolean DEFAULT true
 ) RETURNS TABLE (db_name text, login_role text, sessions_terminated int, database_action text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -224,7 +226,7 @@ BEGIN
     UPDATE provisioning.attachments a SET detached_at = now() WHERE a.id = v_att.id;
     PERFORM provisioning._log(p_actor, 'workspace.detach', v_db, v_ws,
       jsonb_build_object('login_role', v_att.login_role, 'sessions_terminated', sessions_terminated));
-    database_action := CASE WHEN v_last THEN provisioning._apply_last_detach(v_db, v_policy, p_actor) END;
+    database_action := CASE WHEN v_last THEN provisioning._apply_last_detach(v_db, v_policy, p_actor, coalesce(p_final_backup, true)) END;
     RETURN NEXT;
   END LOOP;
   IF NOT v_found THEN

@@ -348,6 +348,11 @@ BEGIN
     RAISE EXCEPTION 'database % belongs to another Coder user (id %), who had the username % before', p_row.db_name, p_row.owner_id, p_owner
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'an admin must decide what happens to that database (devdb inspect / rename the old one) before it is reused';
+  ELSIF p_row.status = 'archived' AND p_row.drop_requested_at IS NOT NULL THEN
+    RAISE EXCEPTION 'database % is archived and waits for its final backup before it is dropped (requested %)',
+      p_row.db_name, to_char(p_row.drop_requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = format('an admin finishes the drop with `devdb backup drain-drops` (an attach then creates it afresh), or calls it off by restoring it (SELECT * FROM provisioning.restore_database(%L))', p_row.db_name);
   ELSIF p_row.status = 'archived' THEN
     RAISE EXCEPTION 'database % is archived', p_row.db_name
       USING ERRCODE = 'object_not_in_prerequisite_state',

@@ -1,6 +1,8 @@
 -- What happens to a database at the end of its use (docs/resources/database.md; docs/architecture.md, "Last access and lifecycle"): the
 -- on_last_detach policy (keep | archive | drop) applied by detach_workspace,
--- retiring a database no workspace uses, and restoring an archived one.
+-- retiring a database no workspace uses, restoring an archived one, and drops
+-- that wait for a verified final backup (docs/backups.md, "Before anything
+-- destructive").
 --
 -- Repeatable file: see docs/architecture-sql.md. DDL runs on the loopback
 -- session, the calling transaction holds the database's advisory lock and does
@@ -11,6 +13,14 @@
 CREATE OR REPLACE FUNCTION provisioning._archived_name(p_db text) RETURNS text
 LANGUAGE sql IMMUTABLE
 RETURN 'archived_' || p_db;
+
+-- Where p_db is now: its own name, else its archived name, else null (gone).
+CREATE OR REPLACE FUNCTION provisioning._physical_name(p_db text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT d.datname::text FROM pg_database d
+   WHERE d.datname IN (p_db, provisioning._archived_name(p_db))
+   ORDER BY d.datname = p_db DESC LIMIT 1;
+$$;
 
 CREATE OR REPLACE FUNCTION provisioning._validate_on_last_detach(p_policy text) RETURNS text
 LANGUAGE sql IMMUTABLE
@@ -68,13 +78,39 @@ BEGIN
   RETURN v_ended;
 END $$;
 
--- Closes p_db to new connections (as its owner: ALTER DATABASE needs ownership)
--- and ends its sessions.
+-- Closes p_db (under its own or its archived name) to new connections, as its
+-- owner role (ALTER DATABASE needs ownership), and ends its sessions.
 CREATE OR REPLACE FUNCTION provisioning._close_database(p_conn text, p_db text) RETURNS int
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_physical text := coalesce(provisioning._physical_name(p_db), p_db);
 BEGIN
-  PERFORM provisioning._remote(p_conn, format('SET ROLE %1$I; ALTER DATABASE %1$I ALLOW_CONNECTIONS false; RESET ROLE', p_db));
-  RETURN provisioning._end_sessions(p_db);
+  PERFORM provisioning._remote(p_conn, format('SET ROLE %I; ALTER DATABASE %I ALLOW_CONNECTIONS false; RESET ROLE', p_db, v_physical));
+  RETURN provisioning._end_sessions(v_physical);
+END $$;
+
+-- An archived database refuses connections, and its final backup (pg_dump)
+-- needs them while it runs: opened for it, closed again afterwards (and by the
+-- drop). Nobody else gets in meanwhile: PUBLIC has no CONNECT, the owner role
+-- cannot log in, and its workspaces' login roles were dropped at their detach.
+-- Returns the archived name.
+CREATE OR REPLACE FUNCTION provisioning._allow_archived_connections(p_db text, p_allow boolean) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_archived text := provisioning._archived_name(p_db);
+  v_conn text;
+BEGIN
+  PERFORM provisioning._lock_database(p_db);
+  IF (SELECT d.status FROM provisioning.databases d WHERE d.db_name = p_db) IS DISTINCT FROM 'archived'
+     OR NOT EXISTS (SELECT FROM pg_database d WHERE d.datname = v_archived) THEN
+    RAISE EXCEPTION 'database % is not archived (no database named %)', p_db, v_archived
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  v_conn := provisioning._remote_open_bounded(current_database());
+  PERFORM provisioning._remote(v_conn, format('SET ROLE %I; ALTER DATABASE %I ALLOW_CONNECTIONS %s; RESET ROLE',
+                                              p_db, v_archived, CASE WHEN p_allow THEN 'true' ELSE 'false' END));
+  PERFORM provisioning._remote_close(v_conn);
+  RETURN v_archived;
 END $$;
 
 -- A timeout or a session that came back, said in terms of what to do.
@@ -124,28 +160,30 @@ BEGIN
   RETURN v_ended;
 END $$;
 
--- Drops p_db and its owner role. Returns the sessions ended; converges after an
--- interrupted run (each object is dropped only if still there).
+-- Drops p_db (under its own or, once archived, its archived name) and its owner
+-- role. Returns the sessions ended; converges after an interrupted run (each
+-- object is dropped only if still there).
 CREATE OR REPLACE FUNCTION provisioning._drop_objects(p_db text) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_owner text := (SELECT pg_get_userbyid(d.datdba) FROM pg_database d WHERE d.datname = p_db);
+  v_physical text := coalesce(provisioning._physical_name(p_db), p_db);
+  v_owner text := (SELECT pg_get_userbyid(d.datdba) FROM pg_database d WHERE d.datname = v_physical);
   v_conn text;
   v_ended int := 0;
 BEGIN
   IF v_owner IS NOT NULL AND v_owner <> p_db THEN
-    RAISE EXCEPTION 'database % is owned by %, not by DevDB''s role %; DevDB will not drop it', p_db, v_owner, p_db
+    RAISE EXCEPTION 'database % is owned by %, not by DevDB''s role %; DevDB will not drop it', v_physical, v_owner, p_db
       USING ERRCODE = 'insufficient_privilege', HINT = 'someone changed its owner; drop it yourself or give it back to its role';
   END IF;
   v_conn := provisioning._remote_open_bounded(current_database());
   IF v_owner IS NOT NULL THEN
-    PERFORM provisioning._check_removable(p_db, true);
+    PERFORM provisioning._check_removable(v_physical, true);
     BEGIN
       v_ended := provisioning._close_database(v_conn, p_db);
       -- As the owner, without FORCE: the sessions are already ended, and FORCE
       -- would need the owner role to be allowed to signal them.
       PERFORM provisioning._remote(v_conn, format('SET ROLE %I', p_db));
-      PERFORM provisioning._remote(v_conn, format('DROP DATABASE %I', p_db)); -- alone: no transaction block
+      PERFORM provisioning._remote(v_conn, format('DROP DATABASE %I', v_physical)); -- alone: no transaction block
       PERFORM provisioning._remote(v_conn, 'RESET ROLE');
     EXCEPTION WHEN lock_not_available OR query_canceled OR object_in_use THEN
       PERFORM provisioning._raise_removal_failure(p_db, 'drop', SQLSTATE, SQLERRM);
@@ -165,44 +203,93 @@ BEGIN
   RETURN v_ended;
 END $$;
 
--- Applies the policy once the last live attachment of p_db is gone; returns
--- what happened to the database ('kept', 'archived', 'dropped').
-CREATE OR REPLACE FUNCTION provisioning._apply_last_detach(p_db text, p_policy text, p_actor text) RETURNS text
+-- Drops p_db now and records it: with the id of its verified final backup, or
+-- the reason it goes without one (event database.drop_without_backup).
+CREATE OR REPLACE FUNCTION provisioning._drop_database(p_db text, p_actor text, p_final_backup_id bigint, p_no_backup_reason text)
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   v_ended int;
 BEGIN
+  IF p_final_backup_id IS NULL AND nullif(btrim(p_no_backup_reason), '') IS NULL THEN
+    RAISE EXCEPTION 'database % is not dropped: a drop needs a verified final backup, or a reason to go without one', p_db
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  v_ended := provisioning._drop_objects(p_db);
+  UPDATE provisioning.databases d
+     SET status = 'dropped', drop_requested_at = NULL, drop_requested_by = NULL, drop_error = NULL,
+         metadata = (d.metadata - 'archived') || jsonb_build_object('dropped', jsonb_strip_nulls(
+           jsonb_build_object('at', now(), 'final_backup_id', p_final_backup_id)))
+   WHERE d.db_name = p_db;
+  PERFORM provisioning._log(p_actor, 'database.drop', p_db, NULL, jsonb_strip_nulls(jsonb_build_object(
+    'sessions_terminated', v_ended, 'final_backup_id', p_final_backup_id)));
+  IF p_final_backup_id IS NULL THEN
+    PERFORM provisioning._log(p_actor, 'database.drop_without_backup', p_db, NULL,
+      jsonb_build_object('reason', p_no_backup_reason));
+  END IF;
+  RETURN 'dropped';
+END $$;
+
+-- Applies the policy once the last live attachment of p_db is gone; returns
+-- what happened to the database ('kept', 'archived', 'drop_pending',
+-- 'dropped'). A drop with p_final_backup archives the database now and marks
+-- the drop pending: completePendingDrops (provisioning/final-backup.ts) drops
+-- it once a final backup is taken and verified. Without it, the drop is
+-- immediate and recorded as going without a backup.
+CREATE OR REPLACE FUNCTION provisioning._apply_last_detach(p_db text, p_policy text, p_actor text, p_final_backup boolean DEFAULT true)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_ended int;
+  v_exists boolean := provisioning._physical_name(p_db) IS NOT NULL;
+  -- A database that is gone already has nothing left to back up.
+  v_pending boolean := p_policy = 'drop' AND p_final_backup AND v_exists;
+BEGIN
   IF p_policy = 'keep' OR (SELECT d.status FROM provisioning.databases d WHERE d.db_name = p_db) IS DISTINCT FROM 'active' THEN
     RETURN 'kept';
-  ELSIF p_policy = 'archive' THEN
+  ELSIF p_policy = 'archive' OR v_pending THEN
     v_ended := provisioning._archive_objects(p_db);
     UPDATE provisioning.databases d
        SET status = 'archived',
            metadata = d.metadata || jsonb_build_object('archived', jsonb_build_object(
-             'physical_name', provisioning._archived_name(p_db), 'at', now()))
+             'physical_name', provisioning._archived_name(p_db), 'at', now())),
+           drop_requested_at = CASE WHEN v_pending THEN now() END,
+           drop_requested_by = CASE WHEN v_pending THEN coalesce(p_actor, session_user) END,
+           drop_error = NULL
      WHERE d.db_name = p_db;
     PERFORM provisioning._log(p_actor, 'database.archive', p_db, NULL, jsonb_build_object(
-      'physical_name', provisioning._archived_name(p_db), 'sessions_terminated', v_ended));
-    RETURN 'archived';
+      'physical_name', provisioning._archived_name(p_db), 'sessions_terminated', v_ended)
+      || CASE WHEN v_pending THEN jsonb_build_object('drop_pending', true) ELSE '{}' END);
+    RETURN CASE WHEN v_pending THEN 'drop_pending' ELSE 'archived' END;
   END IF;
-  v_ended := provisioning._drop_objects(p_db);
-  UPDATE provisioning.databases d
-     SET status = 'dropped', metadata = d.metadata || jsonb_build_object('dropped', jsonb_build_object('at', now()))
-   WHERE d.db_name = p_db;
-  PERFORM provisioning._log(p_actor, 'database.drop', p_db, NULL, jsonb_build_object('sessions_terminated', v_ended));
-  RETURN 'dropped';
+  RETURN provisioning._drop_database(p_db, p_actor, NULL,
+    CASE WHEN v_exists THEN 'final_backup = false' ELSE 'it no longer existed' END);
 END $$;
 
 -- Archives or drops a database no workspace is attached to (an admin's decision,
 -- e.g. destroying a devdb_team with on_destroy = drop). Refuses while attached.
-CREATE OR REPLACE FUNCTION provisioning.retire_database(p_db text, p_policy text, p_actor text DEFAULT NULL)
+-- A drop waits for a final backup unless p_final_backup is false (see above).
+CREATE OR REPLACE FUNCTION provisioning.retire_database(p_db text, p_policy text, p_actor text DEFAULT NULL,
+                                                        p_final_backup boolean DEFAULT true)
 RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   v_policy text := provisioning._validate_on_last_detach(p_policy);
-  v_attached int;
 BEGIN
   PERFORM provisioning._lock_database(p_db);
+  PERFORM provisioning._check_detached(p_db);
+  IF v_policy <> 'keep' THEN
+    PERFORM provisioning._check_removable(p_db, v_policy = 'drop');
+  END IF;
+  RETURN provisioning._apply_last_detach(p_db, v_policy, p_actor, coalesce(p_final_backup, true));
+END $$;
+
+-- Known to DevDB and without a live attachment, or an error saying so.
+CREATE OR REPLACE FUNCTION provisioning._check_detached(p_db text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_attached int;
+BEGIN
   IF NOT EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
     RAISE EXCEPTION 'no DevDB database named %', coalesce(quote_literal(p_db), '(null)') USING ERRCODE = 'undefined_object';
   END IF;
@@ -212,10 +299,31 @@ BEGIN
       USING ERRCODE = 'object_in_use',
             HINT = 'detach them first (delete those workspaces), or keep the database';
   END IF;
-  IF v_policy <> 'keep' THEN
-    PERFORM provisioning._check_removable(p_db, v_policy = 'drop');
+END $$;
+
+-- Drops p_db now, active or archived (a pending drop too), once the caller has
+-- taken and verified its final backup (a backup of kind 'final' with
+-- verified_at), or with the reason it goes without one. dropWithFinalBackup
+-- (provisioning/final-backup.ts) is the caller that takes the backup.
+CREATE OR REPLACE FUNCTION provisioning.drop_database(p_db text, p_actor text DEFAULT NULL,
+                                                      p_final_backup_id bigint DEFAULT NULL,
+                                                      p_no_backup_reason text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM provisioning._lock_database(p_db);
+  PERFORM provisioning._check_detached(p_db);
+  IF (SELECT d.status FROM provisioning.databases d WHERE d.db_name = p_db) = 'dropped' THEN
+    RAISE EXCEPTION 'database % is dropped already', p_db USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
-  RETURN provisioning._apply_last_detach(p_db, v_policy, p_actor);
+  IF p_final_backup_id IS NOT NULL AND NOT EXISTS (
+       SELECT FROM provisioning.backups b
+        WHERE b.id = p_final_backup_id AND b.db_name = p_db AND b.kind = 'final'
+          AND b.status = 'ok' AND b.verified_at IS NOT NULL) THEN
+    RAISE EXCEPTION 'backup % is not a verified final backup of %: % is not dropped', p_final_backup_id, p_db, p_db
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN provisioning._drop_database(p_db, p_actor, p_final_backup_id, p_no_backup_reason);
 END $$;
 
 -- Brings an archived database back under its own name, open to its roles again.
@@ -252,10 +360,13 @@ BEGIN
     END IF;
     -- Re-allows connections (after checking PUBLIC has none), as for any database.
     PERFORM provisioning._ensure_objects(p_db, v_row.db_type);
+    -- A pending drop is called off: the database is in use again.
     UPDATE provisioning.databases d
-       SET status = 'active', metadata = (d.metadata - 'archived') || jsonb_build_object('restored_at', now())
+       SET status = 'active', metadata = (d.metadata - 'archived') || jsonb_build_object('restored_at', now()),
+           drop_requested_at = NULL, drop_requested_by = NULL, drop_error = NULL
      WHERE d.db_name = p_db;
-    PERFORM provisioning._log(p_actor, 'database.restore', p_db, NULL, jsonb_build_object('from', v_archived));
+    PERFORM provisioning._log(p_actor, 'database.restore', p_db, NULL, jsonb_build_object('from', v_archived)
+      || CASE WHEN v_row.drop_requested_at IS NOT NULL THEN jsonb_build_object('drop_cancelled', true) ELSE '{}' END);
   END IF;
   RETURN NEXT;
 END $$;

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import type pg from 'pg';
 import {
   BACKUP_SETTING_KEYS,
+  completePendingDrops,
   generateAgeKeyPair,
   latestBackup,
   listBackups,
@@ -54,11 +55,13 @@ function count(value: string): number {
 
 const IDENTITY_OPTION: OptionSpec = {
   flags: '--identity <file>',
-  description: 'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY)',
+  description:
+    'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY, else settings)',
 };
 
-async function readIdentities(file: string | undefined, io: CliIO): Promise<string[]> {
-  const path = file ?? io.env.DEVDB_BACKUP_IDENTITY;
+/** The age identities: --identity, then DEVDB_BACKUP_IDENTITY, then the backup_identity_file setting. */
+async function readIdentities(file: string | undefined, io: CliIO, db: pg.Pool): Promise<string[]> {
+  const path = file ?? io.env.DEVDB_BACKUP_IDENTITY ?? (await readBackupSettings(db)).identityFile;
   if (!path) return [];
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);
@@ -170,6 +173,7 @@ const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
 type SettingsOptions = Connection & {
   dir?: string;
   recipient?: string;
+  identityFile?: string;
   keepDaily?: number;
   keepWeekly?: number;
   keepMonthly?: number;
@@ -184,6 +188,11 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
     ...CONNECTION_OPTIONS,
     { flags: '--dir <dir>', description: 'BACKUP_DIR on this machine' },
     { flags: '--recipient <age1…>', description: 'age recipients, comma-separated ("" for none)' },
+    {
+      flags: '--identity-file <file>',
+      description:
+        'age identity file this DevDB process reads to verify final backups ("" for none)',
+    },
     { flags: '--keep-daily <n>', description: 'daily backups kept', parse: count },
     { flags: '--keep-weekly <n>', description: 'weekly backups kept', parse: count },
     { flags: '--keep-monthly <n>', description: 'monthly backups kept', parse: count },
@@ -196,6 +205,7 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
       const changes: [keyof typeof keys, string | number | undefined][] = [
         ['dir', options.dir],
         ['recipients', options.recipient],
+        ['identityFile', options.identityFile],
         ['keepDaily', options.keepDaily],
         ['keepWeekly', options.keepWeekly],
         ['keepMonthly', options.keepMonthly],
@@ -213,6 +223,7 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
         fields([
           { label: 'directory', value: settings.dir, whenEmpty: 'not set' },
           { label: 'recipients', value: settings.recipients.join(', '), whenEmpty: 'none' },
+          { label: 'identity file', value: settings.identityFile, whenEmpty: 'not set' },
           {
             label: 'keep daily / weekly / monthly',
             value: `${r.keepDaily} / ${r.keepWeekly} / ${r.keepMonthly}`,
@@ -258,9 +269,9 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
     JSON_OPTION,
   ],
   async run(options, io): Promise<Output> {
-    const identities = await readIdentities(options.identity, io);
     const id = options.id === undefined ? undefined : backupId(String(options.id));
     const results = await withBackupContext(options, io, async (ctx, pool) => {
+      const identities = await readIdentities(options.identity, io, pool);
       const out: VerifyResult[] = [];
       for (const each of await backupsToVerify(pool, { ...options, id })) {
         out.push(await verifyBackup(ctx, each, identities));
@@ -296,6 +307,38 @@ const pruneCommand: CommandSpec<Connection & { dryRun?: boolean; json?: boolean 
   },
 };
 
+const drainDropsCommand: CommandSpec<Connection & { limit?: number; json?: boolean }> = {
+  name: 'drain-drops',
+  description:
+    'finish pending drops: for each, a final backup, verified, then the drop (failures stay pending)',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--limit <n>', description: 'at most this many, oldest first', parse: count },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const outcome = await withBackupContext(options, io, (ctx) =>
+      completePendingDrops(ctx, { limit: options.limit, actor: 'cli' }),
+    );
+    const rows = [
+      ...outcome.dropped.map((d) => ({
+        database: d.database,
+        result: `dropped (final backup ${d.backupId})`,
+      })),
+      ...outcome.failed.map((f) => ({ database: f.database, result: `still pending: ${f.error}` })),
+    ];
+    const summary = table(
+      rows,
+      [
+        { header: 'database', value: (r) => r.database },
+        { header: 'result', value: (r) => r.result },
+      ],
+      { whenNone: 'no pending drops' },
+    );
+    return { json: outcome, blocks: [summary], exitCode: outcome.failed.length ? 1 : 0 };
+  },
+};
+
 export const backupCommand: CommandSpec<BackupOptions> = {
   name: 'backup',
   description: 'back up databases (pg_dump from one snapshot, encrypted when configured)',
@@ -309,7 +352,13 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     RECIPIENT_OPTION,
     JSON_OPTION,
   ],
-  subcommands: [keygenCommand, settingsCommand, verifyCommand, pruneCommand] as CommandSpec[],
+  subcommands: [
+    keygenCommand,
+    settingsCommand,
+    verifyCommand,
+    pruneCommand,
+    drainDropsCommand,
+  ] as CommandSpec[],
   async run(options, io) {
     const done = await withBackupContext(options, io, async (ctx, pool) => {
       const { dir, recipients } = await backupDestination(pool, options, io);
@@ -345,6 +394,9 @@ type RestoreOptions = Connection & {
   as?: string;
   inPlace?: boolean;
   yes?: boolean;
+  /** false with --no-backup. */
+  backup?: boolean;
+  reason?: string;
   dir?: string;
   recipient?: string;
   identity?: string;
@@ -352,7 +404,10 @@ type RestoreOptions = Connection & {
 };
 
 function checkInPlace(options: RestoreOptions): void {
-  if (!options.inPlace) return;
+  if (!options.inPlace) {
+    if (options.backup === false) throw new UserError('--no-backup only applies to --in-place');
+    return;
+  }
   if (options.as !== undefined) throw new UserError('--in-place and --as exclude each other');
   if (!options.yes) {
     throw new UserError(
@@ -364,13 +419,24 @@ function checkInPlace(options: RestoreOptions): void {
 async function runRestore(
   options: RestoreOptions,
   io: CliIO,
-  identities: string[],
-): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number }> {
+): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number | null }> {
   return withBackupContext(options, io, async (ctx, pool) => {
+    const identities = await readIdentities(options.identity, io, pool);
     const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
     if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
     if (!options.inPlace) {
       return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
+    }
+    if (options.backup === false) {
+      const noBackup = { reason: options.reason ?? '--no-backup' };
+      return restoreInPlace(ctx, {
+        id: options.from,
+        identities,
+        actor: 'cli',
+        noBackup,
+        dir: '',
+        recipients: [],
+      });
     }
     const destination = await backupDestination(pool, options, io);
     return restoreInPlace(ctx, { id: options.from, identities, actor: 'cli', ...destination });
@@ -391,6 +457,11 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
       description: 'replace the existing database, after a pre-restore backup (needs --yes)',
     },
     { flags: '--yes', description: 'confirm --in-place' },
+    {
+      flags: '--no-backup',
+      description: 'with --in-place: skip the pre-restore backup (recorded as an event)',
+    },
+    { flags: '--reason <text>', description: 'why --no-backup, recorded with it' },
     { ...DIR_OPTION, description: `where the pre-restore backup goes: ${DIR_OPTION.description}` },
     RECIPIENT_OPTION,
     IDENTITY_OPTION,
@@ -398,8 +469,7 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
   ],
   async run(options, io) {
     checkInPlace(options);
-    const identities = await readIdentities(options.identity, io);
-    const restored = await runRestore(options, io, identities);
+    const restored = await runRestore(options, io);
     return {
       json: restored,
       blocks: [
@@ -409,7 +479,13 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
           { label: 'tables', value: restored.tables },
           ...(restored.preRestoreBackupId === undefined
             ? []
-            : [{ label: 'pre-restore backup', value: restored.preRestoreBackupId }]),
+            : [
+                {
+                  label: 'pre-restore backup',
+                  value: restored.preRestoreBackupId,
+                  whenEmpty: 'none (--no-backup)',
+                },
+              ]),
         ]),
       ],
     };

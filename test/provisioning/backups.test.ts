@@ -97,7 +97,9 @@ describe('backups (real pg_dump / pg_restore)', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`,
       [database],
     );
-    expect(await retireDatabase(devdb.pool, { database, policy: 'drop' })).toBe('dropped');
+    expect(await retireDatabase(devdb.pool, { database, policy: 'drop', finalBackup: false })).toBe(
+      'dropped',
+    );
 
     const restored = await restoreBackup(ctx, { id: backup.id, identities: [] });
     expect(restored).toEqual({ id: backup.id, database, tables: 2 });

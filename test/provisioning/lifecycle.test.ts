@@ -217,7 +217,7 @@ describe('on_last_detach', () => {
     expect(await eventCount('dev_ava', 'database.archive')).toBe(1);
   });
 
-  test('drop: database and owner role gone, row kept as dropped; a later attach starts afresh', async () => {
+  test('drop with final_backup = false: database and owner role gone, row kept as dropped; a later attach starts afresh', async () => {
     const att = await attach('drew', 'drew-1');
     await query(att, 'CREATE TABLE t (x int)');
     const lingering = await provisionerSession('dev_drew');
@@ -225,6 +225,7 @@ describe('on_last_detach', () => {
     const [result] = await detachWorkspace(devdb.pool, {
       workspaceId: 'drew-1',
       onLastDetach: 'drop',
+      finalBackup: false,
     });
     expect(result).toMatchObject({ name: 'dev_drew', databaseAction: 'dropped' });
     await expect(lingering.query('SELECT 1')).rejects.toThrow();
@@ -236,8 +237,13 @@ describe('on_last_detach', () => {
       metadata: { dropped: {} },
     });
     expect(await eventCount('dev_drew', 'database.drop')).toBe(1);
+    expect(await eventCount('dev_drew', 'database.drop_without_backup')).toBe(1);
     expect(
-      await detachWorkspace(devdb.pool, { workspaceId: 'drew-1', onLastDetach: 'drop' }),
+      await detachWorkspace(devdb.pool, {
+        workspaceId: 'drew-1',
+        onLastDetach: 'drop',
+        finalBackup: false,
+      }),
     ).toEqual([]);
     await expect(restoreDatabase(devdb.pool, 'dev_drew')).rejects.toThrow(
       /was dropped and cannot be restored \(attaching a workspace creates it afresh\)/,
@@ -257,7 +263,11 @@ describe('on_last_detach', () => {
     try {
       const results = await Promise.all(
         ['duo-1', 'duo-2'].map((ws, i) =>
-          detachWorkspace(clients[i]!, { workspaceId: ws, onLastDetach: 'drop' }),
+          detachWorkspace(clients[i]!, {
+            workspaceId: ws,
+            onLastDetach: 'drop',
+            finalBackup: false,
+          }),
         ),
       );
       expect(
@@ -278,7 +288,11 @@ describe('on_last_detach', () => {
     const admin = await devdb.superuser('dev_sue');
     const started = Date.now();
     await expect(
-      detachWorkspace(devdb.pool, { workspaceId: 'sue-1', onLastDetach: 'drop' }),
+      detachWorkspace(devdb.pool, {
+        workspaceId: 'sue-1',
+        onLastDetach: 'drop',
+        finalBackup: false,
+      }),
     ).rejects.toThrow(
       /database dev_sue still has sessions DevDB cannot end: devdb_admin \(pid \d+\) \(these are superuser sessions .*close them, then detach again\)/,
     );
@@ -292,6 +306,7 @@ describe('on_last_detach', () => {
     const [result] = await detachWorkspace(devdb.pool, {
       workspaceId: 'sue-1',
       onLastDetach: 'drop',
+      finalBackup: false,
     });
     expect(result).toMatchObject({ user: att.user, databaseAction: 'dropped' });
     expect(await database('dev_sue')).toBeUndefined();
@@ -305,7 +320,11 @@ describe('on_last_detach', () => {
     try {
       const started = Date.now();
       await expect(
-        detachWorkspace(devdb.pool, { workspaceId: 'lou-1', onLastDetach: 'drop' }),
+        detachWorkspace(devdb.pool, {
+          workspaceId: 'lou-1',
+          onLastDetach: 'drop',
+          finalBackup: false,
+        }),
       ).rejects.toThrow(
         /could not drop database dev_lou in time: .*lock timeout \(another session holds a lock on database dev_lou \(see pg_locks/,
       );
@@ -316,7 +335,11 @@ describe('on_last_detach', () => {
       await devdb.pool.query(`DELETE FROM provisioning.settings WHERE key = 'lock_timeout'`);
     }
     expect(
-      await detachWorkspace(devdb.pool, { workspaceId: 'lou-1', onLastDetach: 'drop' }),
+      await detachWorkspace(devdb.pool, {
+        workspaceId: 'lou-1',
+        onLastDetach: 'drop',
+        finalBackup: false,
+      }),
     ).toMatchObject([{ databaseAction: 'dropped' }]);
   });
 
@@ -574,7 +597,7 @@ describe('what blocks a drop is named, before anything changes', () => {
       workspaceId: 'pria-1',
     });
     const detach = (onLastDetach: 'archive' | 'drop') =>
-      detachWorkspace(blocked.pool, { workspaceId: 'pria-1', onLastDetach });
+      detachWorkspace(blocked.pool, { workspaceId: 'pria-1', onLastDetach, finalBackup: false });
     await inDatabase('dev_pria', `BEGIN; CREATE TABLE t (); PREPARE TRANSACTION 'devdb-test-1'`);
     await expect(detach('drop')).rejects.toThrow(
       /database dev_pria cannot be dropped: prepared transactions keep it open: 'devdb-test-1' \(prepared by devdb_admin\) \(connect to dev_pria .* COMMIT PREPARED or ROLLBACK PREPARED/,

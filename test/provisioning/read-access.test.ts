@@ -341,6 +341,7 @@ describe('detach', () => {
     const [detached] = await detachWorkspace(devdb.pool, {
       workspaceId: 'ws-short',
       onLastDetach: 'drop',
+      finalBackup: false,
     });
     expect(detached).toMatchObject({ user: ro.user, databaseAction: 'dropped' });
     expect(await roleExists(ro.user)).toBe(false);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   }
   await detachWorkspace(devdb.pool, { workspaceId: 'ws-ben', onLastDetach: 'archive' });
   await detachWorkspace(devdb.pool, { workspaceId: 'ws-cleo' });
-  await retireDatabase(devdb.pool, { database: 'dev_cleo', policy: 'drop' });
+  await retireDatabase(devdb.pool, { database: 'dev_cleo', policy: 'drop', finalBackup: false });
 });
 
 afterAll(async () => {

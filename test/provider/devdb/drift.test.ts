@@ -189,8 +189,9 @@ describe.sequential('devdb_team drift and on_destroy', () => {
 }
 provider "devdb" {}
 resource "devdb_team" "t" {
-  name       = "drift-team"
-  on_destroy = "drop"
+  name         = "drift-team"
+  on_destroy   = "drop"
+  final_backup = false
 }
 `,
     );
@@ -224,7 +225,7 @@ resource "devdb_team" "t" {
     expect(await publicPrivileges(DB)).toEqual([]);
   });
 
-  it('on_destroy = drop refuses while a workspace is attached, then drops', async () => {
+  it('on_destroy = drop (final_backup = false) refuses while a workspace is attached, then drops', async () => {
     const member = await h.workdir('member', databaseConfig());
     const memberArgs = vars({
       type: 'team',
@@ -254,5 +255,11 @@ resource "devdb_team" "t" {
       [DB],
     );
     expect(rows).toEqual([{ live: 0, status: 'dropped' }]);
+    const { rows: events } = await h.devdb.pool.query(
+      `SELECT actor, detail FROM provisioning.events
+        WHERE db_name = $1 AND action = 'database.drop_without_backup'`,
+      [DB],
+    );
+    expect(events).toEqual([{ actor: 'terraform', detail: { reason: 'final_backup = false' } }]);
   });
 });

@@ -32,11 +32,16 @@ async function catalog(db: string) {
     'SELECT datallowconn FROM pg_database WHERE datname = $1',
     [`archived_${db}`],
   );
-  const { rows: status } = await h.devdb.pool.query<{ status: string }>(
-    'SELECT status FROM provisioning.databases WHERE db_name = $1',
+  const { rows: status } = await h.devdb.pool.query<{ status: string; pending: boolean }>(
+    'SELECT status, drop_requested_at IS NOT NULL AS pending FROM provisioning.databases WHERE db_name = $1',
     [db],
   );
-  return { live: live[0], archived: archived[0], status: status[0]?.status };
+  return {
+    live: live[0],
+    archived: archived[0],
+    status: status[0]?.status,
+    dropPending: status[0]?.pending,
+  };
 }
 
 describe.sequential('two workspaces share dev_{owner}', () => {
@@ -75,6 +80,7 @@ describe.sequential('two workspaces share dev_{owner}', () => {
         live: { datallowconn: true },
         archived: undefined,
         status: 'active',
+        dropPending: false,
       });
       // B's next plan is still empty: the other workspace's detach is no drift.
       const plan = await b.w.tf(['plan', '-detailed-exitcode', ...b.args]);
@@ -83,10 +89,18 @@ describe.sequential('two workspaces share dev_{owner}', () => {
       const last = await b.w.tf(['destroy', '-auto-approve', ...b.args]);
       expect(last.code, last.output).toBe(0);
       expect((await tryConnect(urlB)).ok).toBe(false);
+      // drop (final_backup defaults to true): archived now, dropped once DevDB's own
+      // process has taken and verified a final backup (test/provisioning/final-backup.test.ts).
+      const archived = { live: undefined, archived: { datallowconn: false }, status: 'archived' };
       const expected = {
-        keep: { live: { datallowconn: true }, archived: undefined, status: 'active' },
-        archive: { live: undefined, archived: { datallowconn: false }, status: 'archived' },
-        drop: { live: undefined, archived: undefined, status: 'dropped' },
+        keep: {
+          live: { datallowconn: true },
+          archived: undefined,
+          status: 'active',
+          dropPending: false,
+        },
+        archive: { ...archived, dropPending: false },
+        drop: { ...archived, dropPending: true },
       }[policy];
       expect(await catalog(db)).toEqual(expected);
       const { rows } = await h.devdb.pool.query(

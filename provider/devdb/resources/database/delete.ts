@@ -8,7 +8,8 @@ import type { DatabaseModel } from './schema.js';
 
 /**
  * Detaches the workspace: its login role and sessions go; the database follows
- * on_last_detach. A pending attachment has nothing on the server to detach.
+ * on_last_detach (a drop waits for a verified final backup unless final_backup
+ * is false). A pending attachment has nothing on the server to detach.
  */
 export async function deleteDatabase(
   ctx: CallContext<DevDbClient> & { state: DatabaseModel },
@@ -22,6 +23,8 @@ export async function deleteDatabase(
           workspaceId: state.workspace_id,
           database: stored(state.name, 'name'),
           onLastDetach: state.on_last_detach,
+          // States written before final_backup existed hold null: the default.
+          finalBackup: state.final_backup ?? true,
           actor: 'terraform',
         }),
       ),

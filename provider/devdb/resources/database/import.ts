@@ -41,6 +41,7 @@ export async function importDatabase(
       workspace_name: found.workspaceName ?? null,
       template: found.template ?? null,
       on_last_detach: 'keep',
+      final_backup: true,
       connection_limit: -1,
       access: found.access,
       seed_from: null,

@@ -75,7 +75,12 @@ export const databaseSchema = defineSchema({
     on_last_detach: attribute.enum(ON_LAST_DETACH, {
       default: 'keep',
       description:
-        'What happens to the database when its last workspace detaches: `keep` it, `archive` it (renamed, connections disallowed, restorable), or `drop` it.',
+        'What happens to the database when its last workspace detaches: `keep` it, `archive` it (renamed, connections disallowed, restorable), or `drop` it (after a verified final backup: see `final_backup`).',
+    }),
+    final_backup: attribute.bool({
+      default: true,
+      description:
+        'With `on_last_detach = "drop"`: `true` archives the database at the last detach (renamed, connections disallowed) and leaves the drop pending; DevDB\'s own process then takes a final backup, verifies it by a trial restore and only then drops it (`devdb backup drain-drops`, or the long-running `devdb` process). `false` drops it at once, without a backup, recorded as the event `database.drop_without_backup`.',
     }),
     access: attribute.enum(WORKSPACE_ACCESS, {
       default: 'write',

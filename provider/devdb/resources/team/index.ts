@@ -45,14 +45,24 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
     const policy = state.on_destroy;
     if (policy === 'keep') return;
     const database = stored(state.database, 'database');
-    await provider.use((pool) => retireDatabase(pool, { database, policy, actor: 'terraform' }));
+    const finalBackup = state.final_backup ?? true; // null in states older than the attribute
+    await provider.use((pool) =>
+      retireDatabase(pool, { database, policy, finalBackup, actor: 'terraform' }),
+    );
   },
 
   async importState({ id }) {
     const name = id.startsWith('team_') ? id.slice(5).replaceAll('_', '-') : id;
     try {
       const database = teamDatabaseName(name);
-      return { name, id: database, database, on_destroy: 'keep', seed_from: null };
+      return {
+        name,
+        id: database,
+        database,
+        on_destroy: 'keep',
+        final_backup: true,
+        seed_from: null,
+      };
     } catch (error) {
       throw new DiagnosticError('Invalid import ID', {
         detail: `Expected a team name (frontend-project) or its database (team_frontend_project): ${(error as Error).message}`,

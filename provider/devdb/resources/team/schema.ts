@@ -21,7 +21,12 @@ export const teamSchema = defineSchema({
     on_destroy: attribute.enum(ON_LAST_DETACH, {
       default: 'keep',
       description:
-        'What destroying this resource does to the database: `keep` it (DevDB keeps managing it), `archive` it, or `drop` it. archive and drop refuse while workspaces are attached.',
+        'What destroying this resource does to the database: `keep` it (DevDB keeps managing it), `archive` it, or `drop` it (after a verified final backup: see `final_backup`). archive and drop refuse while workspaces are attached.',
+    }),
+    final_backup: attribute.bool({
+      default: true,
+      description:
+        'With `on_destroy = "drop"`: `true` archives the database at destroy (renamed, connections disallowed) and leaves the drop pending; DevDB\'s own process then takes a final backup, verifies it by a trial restore and only then drops it (`devdb backup drain-drops`, or the long-running `devdb` process). `false` drops it at once, without a backup, recorded as the event `database.drop_without_backup`.',
     }),
     id: attribute.string({
       computed: true,
