@@ -36,6 +36,7 @@ import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
 import type { BackupKind } from './domain.js';
 import { ProvisioningError } from './errors.js';
 import { findPgClientTools, majorOf, type PgClientTools } from './pg-tools.js';
+import { withoutCountingAsAccess } from './sampler.js';
 
 /** What every backup operation needs: the `devdb` database and how to reach the server. */
 export interface BackupContext {
@@ -240,11 +241,18 @@ async function dumpToFile(
   return result();
 }
 
-/** Takes one backup and records it; a failure is recorded too, and leaves no file. */
+/**
+ * Takes one backup and records it; a failure is recorded too, and leaves no
+ * file. Its own sessions in the database are not access (sampler.ts).
+ */
 export async function takeBackup(
   ctx: BackupContext,
   options: BackupOptions,
 ): Promise<BackupRecord> {
+  return withoutCountingAsAccess(ctx.db, options.database, () => dumpAndRecord(ctx, options));
+}
+
+async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promise<BackupRecord> {
   await assertBackupable(ctx.db, options.database);
   const { tools, version } = await toolsFor(ctx);
   const startedAt = clock(ctx);

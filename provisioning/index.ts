@@ -30,3 +30,5 @@ export * from './backup-retention.js';
 export * from './backup-crypto.js';
 export * from './backup-run.js';
 export * from './backup-in-place.js';
+export * from './sampler.js';
+export * from './job-leases.js';

@@ -3,7 +3,7 @@
  * (docs/backups.md). The work is in provisioning/backup-run.ts; this module reads
  * flags, environment and settings, and shapes the output.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import type pg from 'pg';
 import {
@@ -11,12 +11,10 @@ import {
   generateAgeKeyPair,
   latestBackup,
   listBackups,
-  parseIdentityFile,
   pruneBackups,
   readBackupSettings,
   restoreBackup,
   restoreInPlace,
-  splitRecipients,
   takeBackup,
   verifyBackup,
   writeBackupSetting,
@@ -25,6 +23,7 @@ import {
   type VerifyResult,
 } from '../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
 import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -57,14 +56,6 @@ const IDENTITY_OPTION: OptionSpec = {
   description: 'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY)',
 };
 
-async function readIdentities(file: string | undefined, io: CliIO): Promise<string[]> {
-  const path = file ?? io.env.DEVDB_BACKUP_IDENTITY;
-  if (!path) return [];
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);
-  });
-  return parseIdentityFile(text);
-}
 
 const age = (from: Date, now: Date): string => {
   const hours = Math.floor((now.getTime() - from.getTime()) / 3_600_000);
@@ -118,15 +109,13 @@ async function backupDestination(
   io: CliIO,
 ): Promise<{ dir: string; recipients: string[] }> {
   const settings = await readBackupSettings(pool);
-  const dir = options.dir ?? io.env.DEVDB_BACKUP_DIR ?? settings.dir;
+  const dir = backupDirFrom(settings, io.env, options.dir);
   if (!dir) {
     throw new UserError(
       'no backup directory: pass --dir, set DEVDB_BACKUP_DIR, or run `devdb backup settings --dir DIR`',
     );
   }
-  const recipients = splitRecipients(
-    options.recipient ?? io.env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','),
-  );
+  const recipients = recipientsFrom(settings, io.env, options.recipient);
   if (recipients.length === 0) {
     io.stderr.write(
       'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
@@ -258,7 +247,7 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
     JSON_OPTION,
   ],
   async run(options, io): Promise<Output> {
-    const identities = await readIdentities(options.identity, io);
+    const identities = await readIdentities(options.identity, io.env);
     const id = options.id === undefined ? undefined : backupId(String(options.id));
     const results = await withBackupContext(options, io, async (ctx, pool) => {
       const out: VerifyResult[] = [];
@@ -398,7 +387,7 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
   ],
   async run(options, io) {
     checkInPlace(options);
-    const identities = await readIdentities(options.identity, io);
+    const identities = await readIdentities(options.identity, io.env);
     const restored = await runRestore(options, io, identities);
     return {
       json: restored,
