@@ -44,7 +44,7 @@ export const BACKUP_STATUSES = ['running', 'ok', 'failed'] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
 
 /** provisioning.job_leases.outcome: how a scheduled job's tick ended (provisioning/sql/jobs.sql). */
-export const JOB_OUTCOMES = ['ok', 'failed', 'superseded'] as const;
+export const JOB_OUTCOMES = ['ok', 'failed'] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /** What provisioning.claim_job_tick says when a serve process asks for a tick. */

@@ -15,17 +15,20 @@ export interface LeaseTarget {
 
 const seconds = (ms: number) => `${Math.max(ms, 1) / 1000} seconds`;
 
-/** Claims a tick, or says why not (JobClaim); `notBefore`: when this process started. */
+/**
+ * Claims a tick, or says why not (JobClaim); `notBefore`: when this process
+ * started. The tick returned is an earlier one than asked for when a dead
+ * holder left it unfinished (claim `taken_over`): it runs first.
+ */
 export async function claimJobTick(
   db: Queryable,
   target: LeaseTarget & { ttlMs: number; notBefore: Date },
-): Promise<JobClaim> {
-  const row = await queryOne<{ claim: JobClaim }>(
+): Promise<{ claim: JobClaim; tick: Date }> {
+  return queryOne<{ claim: JobClaim; tick: Date }>(
     db,
-    `SELECT provisioning.claim_job_tick($1, $2, $3, $4::interval, $5) AS claim`,
+    `SELECT * FROM provisioning.claim_job_tick($1, $2, $3, $4::interval, $5)`,
     [target.job, target.tick, target.holder, seconds(target.ttlMs), target.notBefore],
   );
-  return row.claim;
 }
 
 /** False when the lease was lost (expired and taken over by another process). */
@@ -44,7 +47,7 @@ export async function renewJobLease(
 /** Finishes a tick (outcome) or, with outcome null, gives it up for another process to run. */
 export async function endJobTick(
   db: Queryable,
-  target: LeaseTarget & { outcome: Exclude<JobOutcome, 'superseded'> | null; error?: string },
+  target: LeaseTarget & { outcome: JobOutcome | null; error?: string },
 ): Promise<boolean> {
   const row = await queryOne<{ ok: boolean }>(
     db,

@@ -14,7 +14,7 @@ CREATE TABLE provisioning.job_leases (
   -- Claims of this tick: more than 1 when a holder died and another took over.
   attempts    int NOT NULL DEFAULT 1,
   finished_at timestamptz,
-  outcome     text CHECK (outcome IN ('ok', 'failed', 'superseded')),
+  outcome     text CHECK (outcome IN ('ok', 'failed')),
   error       text,
   PRIMARY KEY (job, tick),
   CHECK ((finished_at IS NULL) = (outcome IS NULL))

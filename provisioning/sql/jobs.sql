@@ -6,55 +6,57 @@
 --
 -- Repeatable file: see docs/architecture-sql.md.
 
--- Claims a tick of a job for p_holder, or says why not:
---   claimed     no one had it: p_holder runs it now
---   taken_over  its holder's lease expired unfinished (the holder died): p_holder runs it again
---   held        p_holder holds it already
---   running     another holder runs it, its lease is alive
---   finished    it ran
---   waiting     an earlier tick of the job still runs: this one waits its turn
---   stale       a later tick of the job exists: this one is not run
---   before_start  the job has never run and the tick is older than p_not_before
---                 (a serve started after it): a new job does not start in the past
+-- Claims a tick of a job for p_holder, or says why not; returns the tick it
+-- is about, which is an earlier one than p_tick when a dead holder left it:
+--   claimed       no one had p_tick: p_holder runs it now
+--   taken_over    an unfinished tick whose lease expired (its holder died or
+--                 gave it up): p_holder runs it again. A tick is never skipped:
+--                 it is taken over before any later tick of the job starts
+--   held          p_holder runs it already
+--   running       another holder runs it, its lease alive
+--   waiting       an earlier tick of the job still runs: p_tick waits its turn
+--   finished      p_tick ran
+--   stale         a later tick of the job exists (this process's clock is behind)
+--   before_start  the job never ran and p_tick is older than p_not_before (when
+--                 this process started): a new job does not start in the past
 -- Claims of one job are serialised by an advisory lock ('devj'), so each
--- decision sees the others' rows. An earlier unfinished tick whose holder died
--- is closed as superseded when a later tick is claimed: the later run does
--- the same work, now.
+-- decision sees the others' rows.
 CREATE OR REPLACE FUNCTION provisioning.claim_job_tick(
   p_job text, p_tick timestamptz, p_holder text, p_ttl interval, p_not_before timestamptz)
-RETURNS text
+RETURNS TABLE (claim text, tick timestamptz)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_lease provisioning.job_leases;
+  v_open provisioning.job_leases;
 BEGIN
   PERFORM pg_advisory_xact_lock(1684371050, hashtext(p_job)); -- 1684371050 = 'devj'
-  SELECT * INTO v_lease FROM provisioning.job_leases l WHERE l.job = p_job AND l.tick = p_tick;
+  tick := p_tick;
+  SELECT * INTO v_open FROM provisioning.job_leases l
+   WHERE l.job = p_job AND l.finished_at IS NULL ORDER BY l.tick LIMIT 1;
   IF FOUND THEN
-    IF v_lease.finished_at IS NOT NULL THEN RETURN 'finished'; END IF;
-    IF v_lease.expires_at > clock_timestamp() THEN
-      RETURN CASE WHEN v_lease.holder = p_holder THEN 'held' ELSE 'running' END;
+    IF v_open.expires_at <= clock_timestamp() THEN
+      UPDATE provisioning.job_leases l
+         SET holder = p_holder, claimed_at = clock_timestamp(), expires_at = clock_timestamp() + p_ttl,
+             attempts = l.attempts + 1
+       WHERE l.job = p_job AND l.tick = v_open.tick;
+      claim := 'taken_over';
+      tick := v_open.tick;
+    ELSIF v_open.tick = p_tick THEN
+      claim := CASE WHEN v_open.holder = p_holder THEN 'held' ELSE 'running' END;
+    ELSE
+      claim := 'waiting';
     END IF;
-    UPDATE provisioning.job_leases l
-       SET holder = p_holder, claimed_at = clock_timestamp(), expires_at = clock_timestamp() + p_ttl,
-           attempts = l.attempts + 1
-     WHERE l.job = p_job AND l.tick = p_tick;
-    RETURN 'taken_over';
+  ELSIF EXISTS (SELECT FROM provisioning.job_leases l WHERE l.job = p_job AND l.tick = p_tick) THEN
+    claim := 'finished';
+  ELSIF EXISTS (SELECT FROM provisioning.job_leases l WHERE l.job = p_job AND l.tick > p_tick) THEN
+    claim := 'stale';
+  ELSIF p_tick < p_not_before AND NOT EXISTS (SELECT FROM provisioning.job_leases l WHERE l.job = p_job) THEN
+    claim := 'before_start';
+  ELSE
+    INSERT INTO provisioning.job_leases (job, tick, holder, expires_at)
+    VALUES (p_job, p_tick, p_holder, clock_timestamp() + p_ttl);
+    claim := 'claimed';
   END IF;
-  IF EXISTS (SELECT FROM provisioning.job_leases l WHERE l.job = p_job AND l.tick > p_tick) THEN
-    RETURN 'stale';
-  END IF;
-  IF p_tick < p_not_before AND NOT EXISTS (SELECT FROM provisioning.job_leases l WHERE l.job = p_job) THEN
-    RETURN 'before_start';
-  END IF;
-  IF EXISTS (SELECT FROM provisioning.job_leases l
-              WHERE l.job = p_job AND l.finished_at IS NULL AND l.expires_at > clock_timestamp()) THEN
-    RETURN 'waiting';
-  END IF;
-  UPDATE provisioning.job_leases l SET finished_at = clock_timestamp(), outcome = 'superseded'
-   WHERE l.job = p_job AND l.finished_at IS NULL;
-  INSERT INTO provisioning.job_leases (job, tick, holder, expires_at)
-  VALUES (p_job, p_tick, p_holder, clock_timestamp() + p_ttl);
-  RETURN 'claimed';
+  RETURN NEXT;
 END $$;
 
 -- Keeps a running tick's lease alive; false when p_holder no longer holds it

@@ -245,7 +245,7 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
     const schedule = scheduleOf(job, settings);
     const tick = schedule?.latestTick(clock.now());
     if (!tick || (finishedTicks.get(job.name) ?? -Infinity) >= tick.getTime()) return;
-    const claim = await claimJobTick(pool, {
+    const { claim, tick: claimed } = await claimJobTick(pool, {
       job: job.name,
       tick,
       holder,
@@ -257,10 +257,10 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
       return;
     }
     if (claim !== 'claimed' && claim !== 'taken_over') return; // held, running, waiting: later
-    const done = runTick(job, tick, claim, settings)
+    const done = runTick(job, claimed, claim, settings)
       .catch((error: unknown) => log.child(job.name).error(`run failed: ${messageOf(error)}`))
       .finally(() => running.delete(job.name));
-    running.set(job.name, { tick, done });
+    running.set(job.name, { tick: claimed, done });
   }
 
   /** One pass; returns the settings it read (undefined once stopping). */

@@ -52,7 +52,7 @@ export interface JobEnd {
   job: string;
   tick: Date;
   /** null: given up (the process stopped or lost the lease); another process runs it. */
-  outcome: Exclude<JobOutcome, 'superseded'> | null;
+  outcome: JobOutcome | null;
   error?: string;
   ms: number;
 }

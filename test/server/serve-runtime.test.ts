@@ -137,18 +137,22 @@ describe('when a job runs', () => {
 });
 
 describe('coordination', () => {
-  test("a tick whose holder died (lease expired, unfinished) is taken over and run", async () => {
+  test('a tick whose holder died (lease expired, unfinished) is taken over and run, before later ones', async () => {
     const { job, ticks } = probe();
     await devdb.pool.query(
       `INSERT INTO provisioning.job_leases (job, tick, holder, expires_at)
        VALUES ('probe', '2030-04-01T02:00:00Z', 'dead', clock_timestamp() - interval '1 second')`,
     );
-    at('2030-04-01T02:00:30Z');
+    at('2030-04-03T02:00:30Z');
     const b = await serve(job, 'b');
     await pollAll(b);
-    expect(ticks).toEqual(['2030-04-01T02:00:00.000Z']);
-    const [run] = await listJobRuns(devdb.pool, { job: 'probe' });
-    expect(run).toMatchObject({ holder: 'b', attempts: 2, outcome: 'ok' });
+    await pollAll(b);
+    expect(ticks).toEqual(['2030-04-01T02:00:00.000Z', '2030-04-03T02:00:00.000Z']);
+    const runs = await listJobRuns(devdb.pool, { job: 'probe' });
+    expect(runs.map((r) => [r.tick.toISOString(), r.holder, r.attempts, r.outcome])).toEqual([
+      ['2030-04-03T02:00:00.000Z', 'b', 1, 'ok'],
+      ['2030-04-01T02:00:00.000Z', 'b', 2, 'ok'],
+    ]);
     expect(logText).toContain('[probe] taking over a tick whose holder died');
   });
 
