@@ -7,6 +7,7 @@ const BENCHMARKS = [
   'bench/provider.js',
   'bench/contended.js',
   'bench/agent.js',
+  'bench/sampler.js',
 ];
 
 let failed = 0;

@@ -16,7 +16,9 @@ import { diagnose, repair } from './doctor.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
 import { renameOwner, updateAttachment } from './maintenance.js';
+import { listJobRuns } from './job-leases.js';
 import { inspectDatabase, listDatabases, listTeams, listUsers, summarize } from './queries.js';
+import { listSamples, sampleAll } from './sampler.js';
 
 /** Runs one bound call: the library counts them so close can wait. */
 export type Run = <T>(work: () => Promise<T>) => Promise<T>;
@@ -47,6 +49,9 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     listTeams: bind(listTeams),
     diagnose: bind(diagnose),
     repair: bind(repair),
+    sampleAll: bind(sampleAll),
+    listSamples: bind(listSamples),
+    listJobRuns: bind(listJobRuns),
   };
 }
 
