@@ -15,6 +15,8 @@ export interface SampleResult {
   databases: number;
   /** Of those, used since the previous report: their last_accessed moved to `at`. */
   accessed: number;
+  /** Of those, whose size was measured (used, connected, or last measured over an hour ago). */
+  measured: number;
   /** Samples older than the retention, removed. */
   pruned: number;
   at: Date;
@@ -33,7 +35,8 @@ async function retentionDays(db: Queryable): Promise<number> {
 /**
  * Samples every active database once. `now` is the pass's time (default: the
  * clock): the samples' `at` and the last_accessed of the databases used.
- * `retentionDays` overrides the setting.
+ * `retentionDays` overrides the setting. A size is measured where the database
+ * was used or is connected to, else hourly.
  */
 export async function sampleAll(
   db: Queryable,
@@ -53,6 +56,8 @@ export interface Sample {
   database: string;
   at: Date;
   sizeBytes: number | null;
+  /** When sizeBytes was measured (an idle database's size is measured hourly). */
+  sizeAt: Date | null;
   connections: number;
   sessions: number;
   xactCommit: number;
@@ -66,7 +71,7 @@ export async function listSamples(
   options: { since?: Date } = {},
 ): Promise<Sample[]> {
   const { rows } = await db.query<Sample>(
-    `SELECT db_name AS database, at, size_bytes::float8 AS "sizeBytes", connections,
+    `SELECT db_name AS database, at, size_bytes::float8 AS "sizeBytes", size_at AS "sizeAt", connections,
             sessions::float8 AS sessions, xact_commit::float8 AS "xactCommit", accessed
        FROM provisioning.samples
       WHERE db_name = $1 AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY at`,

@@ -22,13 +22,16 @@ CREATE TABLE provisioning.job_leases (
 CREATE INDEX job_leases_unfinished_idx ON provisioning.job_leases (job, tick) WHERE finished_at IS NULL;
 
 -- What the sampler saw of each active database, for trends; pruned after the
--- retention (setting sample_retention_days). connections: client sessions
--- (autovacuum workers aside); sessions, session_time and xact_commit are
--- pg_stat_database's counters; accessed: whether last_accessed moved.
+-- retention (setting sample_retention_days). size_bytes was measured at
+-- size_at (provisioning/sql/sampler.sql says when it is measured again);
+-- connections: client sessions (autovacuum workers aside); sessions,
+-- session_time and xact_commit are pg_stat_database's counters; accessed:
+-- whether last_accessed moved.
 CREATE TABLE provisioning.samples (
   db_name      text NOT NULL REFERENCES provisioning.databases ON DELETE CASCADE,
   at           timestamptz NOT NULL,
   size_bytes   bigint,
+  size_at      timestamptz,
   connections  int NOT NULL,
   sessions     bigint NOT NULL,
   session_time double precision NOT NULL,

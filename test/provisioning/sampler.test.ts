@@ -163,6 +163,20 @@ describe('samples', () => {
     expect(latest!.sessions).toBeGreaterThan(0);
   });
 
+  test("an idle database's size is measured hourly and repeated in between", async () => {
+    const first = nextMinute();
+    await sampleAll(devdb.pool, { now: first });
+    const [measured] = await listSamples(devdb.pool, 'team_quiet', { since: first });
+    const sizeAt = measured!.sizeAt!;
+    const second = await sampleAll(devdb.pool, { now: nextMinute() });
+    expect(second.measured).toBe(0);
+    const later = (await listSamples(devdb.pool, 'team_quiet', { since: first })).at(-1)!;
+    expect([later.sizeBytes, later.sizeAt]).toEqual([measured!.sizeBytes, sizeAt]);
+    const hourLater = new Date(sizeAt.getTime() + 3_600_000);
+    clock = hourLater.getTime();
+    expect((await sampleAll(devdb.pool, { now: hourLater })).measured).toBe(2);
+  });
+
   test('samples older than the retention are removed by the pass (30 days, or the setting)', async () => {
     const now = clock + 100 * DAY;
     const at = (daysAgo: number) => new Date(now - daysAgo * DAY);

@@ -13,7 +13,12 @@ export const samplerJob: Job = {
     const result = await sampleAll(ctx.db, { now: ctx.now() });
     ctx.log.info(
       `sampled ${result.databases} databases, ${result.accessed} used since the previous sample`,
-      { databases: result.databases, accessed: result.accessed, pruned: result.pruned },
+      {
+        databases: result.databases,
+        accessed: result.accessed,
+        measured: result.measured,
+        pruned: result.pruned,
+      },
     );
   },
 };
