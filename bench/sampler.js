@@ -75,9 +75,15 @@ async function main() {
         result = await sampleAll(pool, { now: new Date(base + i * 300_000) });
         passes.push(performance.now() - started);
       }
-      console.log(`created and registered ${DATABASES} databases in ${(creation / 1000).toFixed(1)} s`);
-      console.log(`sampler, a pass over ${result.databases} databases, every size measured:  ${fmt(full)}`);
-      console.log(`sampler, a 5-minute pass over ${result.databases} idle databases (sizes repeated): ${fmt(passes)}`);
+      console.log(
+        `created and registered ${DATABASES} databases in ${(creation / 1000).toFixed(1)} s`,
+      );
+      console.log(
+        `sampler, a pass over ${result.databases} databases, every size measured:  ${fmt(full)}`,
+      );
+      console.log(
+        `sampler, a 5-minute pass over ${result.databases} idle databases (sizes repeated): ${fmt(passes)}`,
+      );
     } finally {
       await pool.end();
     }

@@ -10,11 +10,7 @@ import { UserError } from './errors.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** BACKUP_DIR: --dir, else DEVDB_BACKUP_DIR, else the backup_dir setting; null when none. */
-export function backupDirFrom(
-  settings: BackupSettings,
-  env: Env,
-  flag?: string,
-): string | null {
+export function backupDirFrom(settings: BackupSettings, env: Env, flag?: string): string | null {
   return flag ?? env.DEVDB_BACKUP_DIR ?? settings.dir;
 }
 

@@ -56,7 +56,6 @@ const IDENTITY_OPTION: OptionSpec = {
   description: 'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY)',
 };
 
-
 const age = (from: Date, now: Date): string => {
   const hours = Math.floor((now.getTime() - from.getTime()) / 3_600_000);
   return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;

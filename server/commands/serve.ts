@@ -4,7 +4,11 @@
  * (docs/operations.md, "Running devdb serve"). Several may run against one
  * registry: each tick of each job runs once.
  */
-import { CONNECTION_OPTIONS, resolveAdminUrl, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  resolveAdminUrl,
+  type ConnectionOptions,
+} from '../admin-connection.js';
 import type { CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import { LOG_FORMAT_OPTION, startServeProcess } from '../serve/index.js';

@@ -10,7 +10,14 @@ import { createLogger, LOG_FORMATS, urlSecrets, type LogFormat } from './log.js'
 import { startServe, type ServeRuntime } from './runtime.js';
 import type { ServeExtension } from './types.js';
 
-export type { Job, JobContext, JobEnd, ServeExtension, ExtensionContext, WallClock } from './types.js';
+export type {
+  Job,
+  JobContext,
+  JobEnd,
+  ServeExtension,
+  ExtensionContext,
+  WallClock,
+} from './types.js';
 export type { Logger, LogFields, LogFormat } from './log.js';
 export { startServe, systemClock, type ServeOptions, type ServeRuntime } from './runtime.js';
 
@@ -18,7 +25,9 @@ export { startServe, systemClock, type ServeOptions, type ServeRuntime } from '.
  * Extensions every serve process starts (the HTTP control plane goes here).
  * A function, so an extension can take its configuration from the environment.
  */
-export function defaultExtensions(_env: Readonly<Record<string, string | undefined>>): ServeExtension[] {
+export function defaultExtensions(
+  _env: Readonly<Record<string, string | undefined>>,
+): ServeExtension[] {
   return [];
 }
 

@@ -50,10 +50,12 @@ export function createLogger(options: LoggerOptions, job: string | null = null):
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
   const mask = (line: string) => secrets.reduce((text, s) => text.split(s).join('****'), line);
   const now = options.now ?? (() => new Date());
-  const write = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-    const line = formatLine(options.format, { time: now(), level, job, message, fields });
-    options.sink.write(`${mask(line)}\n`);
-  };
+  const write =
+    (level: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      const line = formatLine(options.format, { time: now(), level, job, message, fields });
+      options.sink.write(`${mask(line)}\n`);
+    };
   return {
     info: write('info'),
     warn: write('warn'),

@@ -103,7 +103,8 @@ export async function assertSchemaCurrent(pool: pg.Pool): Promise<void> {
 function checkJobs(jobs: readonly Job[]): void {
   const seen = new Set<string>();
   for (const job of jobs) {
-    if (!JOB_NAME.test(job.name)) throw new Error(`job name ${JSON.stringify(job.name)} is invalid`);
+    if (!JOB_NAME.test(job.name))
+      throw new Error(`job name ${JSON.stringify(job.name)} is invalid`);
     if (seen.has(job.name)) throw new Error(`two jobs are named ${job.name}`);
     seen.add(job.name);
   }
@@ -162,7 +163,8 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
           `job ${job.name} does not run: ${scheduleKey(job.name)} = ${JSON.stringify(pattern)} is not a schedule: ${schedule}`,
         );
       }
-      for (const old of schedules.keys()) if (old.startsWith(`${job.name}\n`)) schedules.delete(old);
+      for (const old of schedules.keys())
+        if (old.startsWith(`${job.name}\n`)) schedules.delete(old);
       schedules.set(key, schedule);
     }
     return typeof schedule === 'string' ? null : schedule;
@@ -218,7 +220,11 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
     await finish(jobLog, target, end);
   }
 
-  async function finish(jobLog: Logger, target: { job: string; tick: Date; holder: string }, end: JobEnd) {
+  async function finish(
+    jobLog: Logger,
+    target: { job: string; tick: Date; holder: string },
+    end: JobEnd,
+  ) {
     const recorded = await endJobTick(pool, {
       ...target,
       outcome: end.outcome,
@@ -317,9 +323,11 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
       }
     }
     for (const extension of started.reverse()) {
-      await extension.stop().catch((error: unknown) =>
-        log.child(extension.name).error(`stop failed: ${messageOf(error)}`),
-      );
+      await extension
+        .stop()
+        .catch((error: unknown) =>
+          log.child(extension.name).error(`stop failed: ${messageOf(error)}`),
+        );
     }
     await pool.end().catch(() => undefined);
     log.info('stopped');

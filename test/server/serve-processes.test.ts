@@ -129,7 +129,8 @@ test('kill -9 of the process holding a tick: the other takes it over, it complet
       expect.objectContaining({ job: 'sampler', message: 'taking over a tick whose holder died' }),
     );
     expect(lines.at(-1)).toMatchObject({ job: null, message: 'stopped' });
-    for (const out of [a.output(), b.output()]) expect(out).not.toContain(devdb.provisionerPassword);
+    for (const out of [a.output(), b.output()])
+      expect(out).not.toContain(devdb.provisionerPassword);
   } finally {
     await blocker.end().catch(() => undefined);
   }

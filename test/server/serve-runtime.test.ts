@@ -212,7 +212,10 @@ describe('coordination', () => {
     await pollAll(a);
     await pollAll(a);
     expect(calls).toBe(1);
-    expect((await listJobRuns(devdb.pool))[0]).toMatchObject({ outcome: 'failed', error: 'boom 1' });
+    expect((await listJobRuns(devdb.pool))[0]).toMatchObject({
+      outcome: 'failed',
+      error: 'boom 1',
+    });
     expect(logText).toMatch(/ERROR \[probe\] failed: boom 1/);
   });
 });
@@ -266,7 +269,10 @@ describe('the log', () => {
     });
     log.child('backups').info('backed up dev_a', { database: 'dev_a', bytes: 12 });
     log.error('cannot connect to postgresql://u:s3cret-pw@h/db');
-    const lines = out.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
       {
         time: '2030-01-01T00:00:00.000Z',

@@ -107,7 +107,11 @@ async function verifyDue(
   concurrency: number,
   tally: Tally,
 ): Promise<void> {
-  const days = positiveSetting(ctx.settings, SERVE_SETTING_KEYS.backupVerifyDays, SERVE_DEFAULTS.backupVerifyDays);
+  const days = positiveSetting(
+    ctx.settings,
+    SERVE_SETTING_KEYS.backupVerifyDays,
+    SERVE_DEFAULTS.backupVerifyDays,
+  );
   const due = await backupsDueForVerification(ctx, days);
   if (!due.length) return;
   const identities = await readIdentities(undefined, ctx.env);
@@ -125,7 +129,11 @@ async function verifyDue(
       tables: 0,
     }));
     if (result.ok) {
-      ctx.log.info(`verified ${database}'s backup ${id}`, { database, backup: id, tables: result.tables });
+      ctx.log.info(`verified ${database}'s backup ${id}`, {
+        database,
+        backup: id,
+        tables: result.tables,
+      });
     } else {
       tally.failed++;
       ctx.log.error(`verification of ${database}'s backup ${id} FAILED: ${result.error}`, {
@@ -160,15 +168,23 @@ export const backupsJob: Job = {
     await toolsFor(bctx); // no usable pg_dump: one error for the run, not one per database
     const recipients = recipientsFrom(settings, ctx.env);
     if (!recipients.length) {
-      ctx.log.warn('no age recipients configured: backups are stored unencrypted (see `devdb backup keygen`)');
+      ctx.log.warn(
+        'no age recipients configured: backups are stored unencrypted (see `devdb backup keygen`)',
+      );
     }
-    const concurrency = Math.floor(
-      positiveSetting(ctx.settings, SERVE_SETTING_KEYS.backupConcurrency, SERVE_DEFAULTS.backupConcurrency),
-    ) || 1;
+    const concurrency =
+      Math.floor(
+        positiveSetting(
+          ctx.settings,
+          SERVE_SETTING_KEYS.backupConcurrency,
+          SERVE_DEFAULTS.backupConcurrency,
+        ),
+      ) || 1;
     const tally: Tally = { failed: 0 };
     await backUpAll(ctx, bctx, { dir, recipients }, concurrency, tally);
     await verifyDue(ctx, bctx, concurrency, tally);
     await prune(ctx, bctx);
-    if (tally.failed) throw new Error(`${tally.failed} backup(s) or verification(s) failed (see above)`);
+    if (tally.failed)
+      throw new Error(`${tally.failed} backup(s) or verification(s) failed (see above)`);
   },
 };
