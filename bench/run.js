@@ -8,6 +8,7 @@ const BENCHMARKS = [
   'bench/contended.js',
   'bench/agent.js',
   'bench/backup.js',
+  'bench/sampler.js',
 ];
 
 let failed = 0;

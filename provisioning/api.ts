@@ -17,8 +17,10 @@ import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
 import { renameOwner, updateAttachment } from './maintenance.js';
 import { readOrphanFacts } from './orphans.js';
-import { inspectDatabase, listDatabases, listTeams, listUsers, summarize } from './queries.js';
 import { readPolicyIdleDays, readSetting, writeSetting } from './settings.js';
+import { listJobRuns } from './job-leases.js';
+import { inspectDatabase, listDatabases, listTeams, listUsers, summarize } from './queries.js';
+import { listSamples, sampleAll } from './sampler.js';
 
 /** Runs one bound call: the library counts them so close can wait. */
 export type Run = <T>(work: () => Promise<T>) => Promise<T>;
@@ -53,6 +55,9 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     readSetting: bind(readSetting),
     writeSetting: bind(writeSetting),
     readPolicyIdleDays: bind(readPolicyIdleDays),
+    sampleAll: bind(sampleAll),
+    listSamples: bind(listSamples),
+    listJobRuns: bind(listJobRuns),
   };
 }
 

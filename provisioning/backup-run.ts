@@ -42,6 +42,7 @@ import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
 import type { BackupKind } from './domain.js';
 import { ProvisioningError } from './errors.js';
 import { findPgClientTools, majorOf, type PgClientTools } from './pg-tools.js';
+import { withoutCountingAsAccess } from './sampler.js';
 
 /** What every backup operation needs: the `devdb` database and how to reach the server. */
 export interface BackupContext {
@@ -319,12 +320,17 @@ async function dumpToFile(
 /**
  * Takes one backup and records it; a failure is recorded too, and leaves no
  * file. An archived database is backed up too (kind 'final' before its drop):
- * it is opened to connections while pg_dump runs and closed again.
+ * it is opened to connections while pg_dump runs and closed again. Its own
+ * sessions in the database are not access (sampler.ts).
  */
 export async function takeBackup(
   ctx: BackupContext,
   options: BackupOptions,
 ): Promise<BackupRecord> {
+  return withoutCountingAsAccess(ctx.db, options.database, () => dumpAndRecord(ctx, options));
+}
+
+async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promise<BackupRecord> {
   const source = await backupSource(ctx.db, options.database);
   const { tools, version } = await toolsFor(ctx);
   await cleanUpStaleRuns(ctx);

@@ -66,3 +66,20 @@ export const ORPHAN_KINDS = [
   'credential-without-workspace',
 ] as const;
 export type OrphanKind = (typeof ORPHAN_KINDS)[number];
+
+/** provisioning.job_leases.outcome: how a scheduled job's tick ended (provisioning/sql/jobs.sql). */
+export const JOB_OUTCOMES = ['ok', 'failed'] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
+
+/** What provisioning.claim_job_tick says when a serve process asks for a tick. */
+export const JOB_CLAIMS = [
+  'claimed',
+  'taken_over',
+  'held',
+  'running',
+  'finished',
+  'waiting',
+  'stale',
+  'before_start',
+] as const;
+export type JobClaim = (typeof JOB_CLAIMS)[number];

@@ -33,3 +33,5 @@ export * from './backup-in-place.js';
 export * from './settings.js';
 export * from './orphans.js';
 export * from './final-backup.js';
+export * from './sampler.js';
+export * from './job-leases.js';

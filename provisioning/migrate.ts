@@ -35,10 +35,12 @@ export const REPEATABLE_ORDER = [
   'access-levels.sql',
   'attachments.sql',
   'access.sql',
+  'sampler.sql',
   'lifecycle.sql',
   'maintenance.sql',
   'entry-points.sql',
   'doctor.sql',
+  'jobs.sql',
   'grants.sql',
 ] as const;
 const GRANTS_FILE = REPEATABLE_ORDER.at(-1)!;

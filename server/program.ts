@@ -20,6 +20,7 @@ import { orphansCommand } from './commands/orphans.js';
 import { providerCommand } from './commands/provider-install.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
 import { statusCommand, stopCommand } from './commands/stop-status.js';
+import { serveCommand } from './commands/serve.js';
 import { upCommand } from './commands/up.js';
 import { UserError } from './errors.js';
 import type { CliIO } from './io.js';
@@ -29,6 +30,7 @@ export const EXIT_CODES = { ok: 0, error: 1, usage: 2, bug: 70 } as const;
 
 const COMMANDS: CommandSpec[] = [
   upCommand,
+  serveCommand,
   stopCommand,
   statusCommand,
   provisionCommand,

@@ -1,5 +1,6 @@
--- Last access (docs/architecture.md, "Last access and lifecycle"): record_access reads PostgreSQL's own activity
--- counters; report_access is the agent's entry point.
+-- Last access (docs/architecture.md, "Last access and lifecycle"): _advance_access holds the rule over
+-- PostgreSQL's own activity counters; record_access applies it to one database
+-- (report_access is the agent's entry point), sample_databases (sampler.sql) to all.
 --
 -- Repeatable file: see docs/architecture-sql.md.
 --
@@ -15,47 +16,93 @@
 -- time is counted after the flush that follows it.) xact_commit is still
 -- recorded, for reference only.
 
+-- The rule, set-based, for every database in p_dbs that exists: judges each
+-- against its baseline (the previous report's counters, whoever reported:
+-- the agent or the sampler), moves the baselines to the counters now, and sets
+-- last_accessed = p_at where the database was used. One definition for the
+-- agent's record_access and the sampler's sample_databases (sampler.sql).
+--
+-- Sessions open right now (live): numbackends counts autovacuum workers too;
+-- they are the rows without a user (backend_type is hidden from roles without
+-- pg_read_all_stats, usesysid is not). With no baseline yet, or after a
+-- statistics reset (the counters restart), only a live session is evidence.
+CREATE OR REPLACE FUNCTION provisioning._advance_access(p_dbs text[], p_at timestamptz)
+RETURNS TABLE (db_name text, accessed boolean, live int, sessions bigint, session_time double precision, xact_commit bigint)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+  -- Concurrent reporters of one database queue here, in name order (no deadlock).
+  PERFORM FROM provisioning.access_baseline b WHERE b.db_name = ANY (p_dbs) ORDER BY b.db_name FOR UPDATE;
+  RETURN QUERY
+  WITH counters AS (
+    SELECT s.datname::text AS db_name, s.sessions, s.session_time, s.xact_commit, s.stats_reset
+      FROM pg_stat_database s WHERE s.datname = ANY (p_dbs)
+  ), live AS (
+    SELECT a.datname::text AS db_name, count(*)::int AS n FROM pg_stat_activity a
+     WHERE a.datname = ANY (p_dbs) AND a.usesysid IS NOT NULL GROUP BY a.datname
+  ), judged AS (
+    SELECT c.*, coalesce(l.n, 0) AS live,
+           CASE
+             WHEN b.db_name IS NULL OR b.stats_reset IS DISTINCT FROM c.stats_reset THEN coalesce(l.n, 0) > 0
+             ELSE c.sessions > b.sessions OR c.session_time > b.session_time
+           END AS accessed
+      FROM counters c
+      LEFT JOIN live l ON l.db_name = c.db_name
+      LEFT JOIN provisioning.access_baseline b ON b.db_name = c.db_name
+  ), baselines AS (
+    INSERT INTO provisioning.access_baseline AS b (db_name, sessions, xact_commit, session_time, stats_reset, sampled_at)
+    SELECT j.db_name, j.sessions, j.xact_commit, j.session_time, j.stats_reset, p_at FROM judged j
+     WHERE EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = j.db_name)
+    ON CONFLICT (db_name) DO UPDATE
+      SET sessions = excluded.sessions, xact_commit = excluded.xact_commit, session_time = excluded.session_time,
+          stats_reset = excluded.stats_reset, sampled_at = excluded.sampled_at
+  ), touched AS (
+    UPDATE provisioning.databases d SET last_accessed = p_at
+      FROM judged j WHERE d.db_name = j.db_name AND j.accessed
+  )
+  SELECT j.db_name, j.accessed, j.live, j.sessions, j.session_time, j.xact_commit FROM judged j;
+END $$;
+
+-- DevDB's own sessions in a database (a backup's) are not access: once they
+-- are gone, the baseline takes the counters as they are, unless someone
+-- else's session is open there now (then the next report counts it anyway).
+-- Call provisioning._advance_access first, so what happened before is judged.
+CREATE OR REPLACE FUNCTION provisioning._absorb_own_sessions(p_db text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_stat_activity a
+              WHERE a.datname = p_db AND a.usesysid IS NOT NULL AND a.usename <> current_user) THEN
+    RETURN false;
+  END IF;
+  UPDATE provisioning.access_baseline b
+     SET sessions = s.sessions, xact_commit = s.xact_commit, session_time = s.session_time, stats_reset = s.stats_reset
+    FROM pg_stat_database s
+   WHERE b.db_name = p_db AND s.datname = p_db;
+  RETURN FOUND;
+END $$;
+
 CREATE OR REPLACE FUNCTION provisioning.record_access(p_db text, p_workspace_id text DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_now record;
-  v_live bigint;
-  v_base provisioning.access_baseline;
-  v_accessed boolean;
+  v_seen record;
 BEGIN
-  SELECT s.sessions, s.session_time, s.xact_commit, s.stats_reset INTO v_now
-    FROM pg_stat_database s WHERE s.datname = p_db;
-  IF NOT FOUND OR NOT EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
+  IF NOT EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
     RAISE EXCEPTION 'no DevDB database named %', p_db USING ERRCODE = 'undefined_object';
   END IF;
-  -- Sessions open right now. numbackends counts autovacuum workers too; they are
-  -- the rows without a user (backend_type is hidden from roles without
-  -- pg_read_all_stats, usesysid is not).
-  SELECT count(*) INTO v_live FROM pg_stat_activity a
-   WHERE a.datname = p_db AND a.usesysid IS NOT NULL;
-  SELECT * INTO v_base FROM provisioning.access_baseline b WHERE b.db_name = p_db FOR UPDATE;
-  v_accessed := CASE
-    WHEN v_base.db_name IS NULL THEN v_live > 0
-    -- After a statistics reset the counters restart; only a live session is evidence.
-    WHEN v_base.stats_reset IS DISTINCT FROM v_now.stats_reset THEN v_live > 0
-    ELSE v_now.sessions > v_base.sessions OR v_now.session_time > v_base.session_time
-  END;
-  INSERT INTO provisioning.access_baseline AS b (db_name, sessions, xact_commit, session_time, stats_reset, sampled_at)
-  VALUES (p_db, v_now.sessions, v_now.xact_commit, v_now.session_time, v_now.stats_reset, now())
-  ON CONFLICT (db_name) DO UPDATE
-    SET sessions = excluded.sessions, xact_commit = excluded.xact_commit, session_time = excluded.session_time,
-        stats_reset = excluded.stats_reset, sampled_at = excluded.sampled_at;
+  SELECT * INTO v_seen FROM provisioning._advance_access(ARRAY[p_db], now());
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no DevDB database named %', p_db USING ERRCODE = 'undefined_object';
+  END IF;
   IF p_workspace_id IS NOT NULL THEN
     UPDATE provisioning.attachments a SET last_seen_at = now()
      WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
   END IF;
-  IF v_accessed THEN
-    UPDATE provisioning.databases d SET last_accessed = now() WHERE d.db_name = p_db;
+  IF v_seen.accessed THEN
     PERFORM provisioning._log(p_actor, 'database.access', p_db, p_workspace_id,
-      jsonb_build_object('sessions', v_now.sessions, 'session_time_ms', v_now.session_time));
+      jsonb_build_object('sessions', v_seen.sessions, 'session_time_ms', v_seen.session_time));
   END IF;
-  RETURN v_accessed;
+  RETURN v_seen.accessed;
 END $$;
 
 -- The agent's entry point: a workspace login role reports for its own database only.

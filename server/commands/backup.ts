@@ -3,7 +3,7 @@
  * (docs/backups.md). The work is in provisioning/backup-run.ts; this module reads
  * flags, environment and settings, and shapes the output.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import type pg from 'pg';
 import {
@@ -12,12 +12,10 @@ import {
   generateAgeKeyPair,
   latestBackup,
   listBackups,
-  parseIdentityFile,
   pruneBackups,
   readBackupSettings,
   restoreBackup,
   restoreInPlace,
-  splitRecipients,
   takeBackup,
   verifyBackup,
   writeBackupSetting,
@@ -26,6 +24,7 @@ import {
   type VerifyResult,
 } from '../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
 import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -58,16 +57,6 @@ const IDENTITY_OPTION: OptionSpec = {
   description:
     'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY, else settings)',
 };
-
-/** The age identities: --identity, then DEVDB_BACKUP_IDENTITY, then the backup_identity_file setting. */
-async function readIdentities(file: string | undefined, io: CliIO, db: pg.Pool): Promise<string[]> {
-  const path = file ?? io.env.DEVDB_BACKUP_IDENTITY ?? (await readBackupSettings(db)).identityFile;
-  if (!path) return [];
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);
-  });
-  return parseIdentityFile(text);
-}
 
 const age = (from: Date, now: Date): string => {
   const hours = Math.floor((now.getTime() - from.getTime()) / 3_600_000);
@@ -121,15 +110,13 @@ async function backupDestination(
   io: CliIO,
 ): Promise<{ dir: string; recipients: string[] }> {
   const settings = await readBackupSettings(pool);
-  const dir = options.dir ?? io.env.DEVDB_BACKUP_DIR ?? settings.dir;
+  const dir = backupDirFrom(settings, io.env, options.dir);
   if (!dir) {
     throw new UserError(
       'no backup directory: pass --dir, set DEVDB_BACKUP_DIR, or run `devdb backup settings --dir DIR`',
     );
   }
-  const recipients = splitRecipients(
-    options.recipient ?? io.env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','),
-  );
+  const recipients = recipientsFrom(settings, io.env, options.recipient);
   if (recipients.length === 0) {
     io.stderr.write(
       'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
@@ -271,7 +258,11 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
   async run(options, io): Promise<Output> {
     const id = options.id === undefined ? undefined : backupId(String(options.id));
     const results = await withBackupContext(options, io, async (ctx, pool) => {
-      const identities = await readIdentities(options.identity, io, pool);
+      const identities = await readIdentities(
+        options.identity,
+        io.env,
+        await readBackupSettings(pool),
+      );
       const out: VerifyResult[] = [];
       for (const each of await backupsToVerify(pool, { ...options, id })) {
         out.push(await verifyBackup(ctx, each, identities));
@@ -421,7 +412,11 @@ async function runRestore(
   io: CliIO,
 ): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number | null }> {
   return withBackupContext(options, io, async (ctx, pool) => {
-    const identities = await readIdentities(options.identity, io, pool);
+    const identities = await readIdentities(
+      options.identity,
+      io.env,
+      await readBackupSettings(pool),
+    );
     const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
     if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
     if (!options.inPlace) {

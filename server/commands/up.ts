@@ -1,7 +1,8 @@
 /**
- * `devdb up`: DevDB on an embedded PostgreSQL 17. The first run initialises the
- * cluster and generates credentials; later runs reuse both. Stays in the
- * foreground until Ctrl-C / SIGTERM, then shuts PostgreSQL down cleanly.
+ * `devdb up`: DevDB on an embedded PostgreSQL 17, plus the jobs `devdb serve`
+ * runs (server/serve/), in this process. The first run initialises the cluster
+ * and generates credentials; later runs reuse both. Stays in the foreground
+ * until Ctrl-C / SIGTERM, then stops the jobs and shuts PostgreSQL down cleanly.
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -31,11 +32,15 @@ import { listenPort, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import { PARENT_EXITED, type CliIO } from '../io.js';
 import { removeUpPidFile, runningUp, writeUpPidFile } from '../up-process.js';
+import { LOG_FORMAT_OPTION, startServeProcess, type ServeRuntime } from '../serve/index.js';
+import type { LogFormat } from '../serve/log.js';
 import { findingLine } from './doctor.js';
 import { installProvider } from './provider-install.js';
 
 export interface UpOptions {
   dataDir: string;
+  /** How the serve runtime's lines are written (default text). */
+  logFormat?: LogFormat;
   port?: number;
   listen: string;
   /** Host name workspaces use to reach this server (get_connection_info). */
@@ -137,6 +142,7 @@ async function admitRemoteClients(pgdata: string, listen: string): Promise<void>
 
 async function waitForShutdown(
   cluster: RunningCluster,
+  runtime: ServeRuntime,
   signal: Promise<string>,
   io: CliIO,
 ): Promise<number> {
@@ -144,6 +150,8 @@ async function waitForShutdown(
     signal.then((name) => ({ name })),
     cluster.exited.then((code) => ({ code })),
   ]);
+  // The jobs first: they need PostgreSQL to finish or to give their ticks up.
+  await runtime.stop();
   if ('code' in outcome) {
     io.stderr.write(
       `devdb: PostgreSQL exited unexpectedly (code ${outcome.code}); see the log above\n`,
@@ -219,12 +227,17 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     startedAt: new Date().toISOString(),
   });
   let provider: Awaited<ReturnType<typeof installProvider>>;
+  let runtime: ServeRuntime;
   try {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
     await writeCredentials(options.dataDir, credentials);
     await prepareSchema(credentials, options, io);
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
+    // The same jobs `devdb serve` runs, in this process.
+    runtime = await startServeProcess(urlFor(credentials, 'provisioner'), io, {
+      logFormat: options.logFormat,
+    });
   } catch (error) {
     await cluster.stop();
     await removeUpPidFile(options.dataDir);
@@ -245,7 +258,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     ].join('\n'),
   );
   try {
-    return await waitForShutdown(cluster, signal, io);
+    return await waitForShutdown(cluster, runtime, signal, io);
   } finally {
     await removeUpPidFile(options.dataDir);
   }
@@ -271,6 +284,7 @@ export const upCommand: CommandSpec<UpOptions> = {
       default: LOOPBACK,
     },
     { flags: '--public-host <host>', description: 'host name workspaces use to reach this server' },
+    LOG_FORMAT_OPTION,
   ],
   async run(options, io) {
     return { exitCode: await up(options, io) };

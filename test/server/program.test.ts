@@ -75,6 +75,7 @@ describe('devdb program, in process', () => {
     const program = buildProgram(io);
     expect(program.command.commands.map((c) => c.name())).toEqual([
       'up',
+      'serve',
       'stop',
       'status',
       'provision',

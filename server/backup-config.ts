@@ -1,0 +1,37 @@
+/**
+ * Where backups go and how they are read, for `devdb backup` and serve's
+ * backups job alike: a flag, then the environment, then provisioning.settings
+ * (docs/backups.md, "Settings").
+ */
+import { readFile } from 'node:fs/promises';
+import { parseIdentityFile, splitRecipients, type BackupSettings } from '../provisioning/index.js';
+import { UserError } from './errors.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** BACKUP_DIR: --dir, else DEVDB_BACKUP_DIR, else the backup_dir setting; null when none. */
+export function backupDirFrom(settings: BackupSettings, env: Env, flag?: string): string | null {
+  return flag ?? env.DEVDB_BACKUP_DIR ?? settings.dir;
+}
+
+/** age recipients: --recipient, else DEVDB_BACKUP_RECIPIENTS, else the backup_recipients setting. */
+export function recipientsFrom(settings: BackupSettings, env: Env, flag?: string): string[] {
+  return splitRecipients(flag ?? env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','));
+}
+
+/**
+ * The age identities of --identity, else of the file DEVDB_BACKUP_IDENTITY names, else of the
+ * backup_identity_file setting; none without any.
+ */
+export async function readIdentities(
+  file: string | undefined,
+  env: Env,
+  settings?: BackupSettings,
+): Promise<string[]> {
+  const path = file ?? env.DEVDB_BACKUP_IDENTITY ?? settings?.identityFile;
+  if (!path) return [];
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);
+  });
+  return parseIdentityFile(text);
+}

@@ -1,0 +1,60 @@
+/**
+ * `devdb serve`'s process as both `devdb serve` and `devdb up` start it: the
+ * runtime (runtime.ts) with DevDB's jobs (jobs/index.ts) and extensions,
+ * logging to stderr in the chosen format, the admin URL's password masked.
+ */
+import type { CliIO } from '../io.js';
+import type { OptionSpec } from '../command.js';
+import { DEFAULT_JOBS } from './jobs/index.js';
+import { createLogger, LOG_FORMATS, urlSecrets, type LogFormat } from './log.js';
+import { startServe, type ServeRuntime } from './runtime.js';
+import type { ServeExtension } from './types.js';
+
+export type {
+  Job,
+  JobContext,
+  JobEnd,
+  ServeExtension,
+  ExtensionContext,
+  WallClock,
+} from './types.js';
+export type { Logger, LogFields, LogFormat } from './log.js';
+export { startServe, systemClock, type ServeOptions, type ServeRuntime } from './runtime.js';
+
+/**
+ * Extensions every serve process starts (the HTTP control plane goes here).
+ * A function, so an extension can take its configuration from the environment.
+ */
+export function defaultExtensions(
+  _env: Readonly<Record<string, string | undefined>>,
+): ServeExtension[] {
+  return [];
+}
+
+export const LOG_FORMAT_OPTION: OptionSpec = {
+  flags: '--log-format <format>',
+  description: 'log lines as human text or one JSON object each',
+  choices: LOG_FORMATS,
+  default: 'text',
+};
+
+/** Starts DevDB's jobs and extensions against the server at `adminUrl`. */
+export function startServeProcess(
+  adminUrl: string,
+  io: CliIO,
+  options: { logFormat?: LogFormat } = {},
+): Promise<ServeRuntime> {
+  const env = { ...process.env, ...io.env };
+  const log = createLogger({
+    format: options.logFormat ?? 'text',
+    sink: io.stderr,
+    secrets: urlSecrets(adminUrl),
+  });
+  return startServe({
+    adminUrl,
+    jobs: DEFAULT_JOBS,
+    extensions: defaultExtensions(env),
+    log,
+    env,
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * The scheduled backups (docs/backups.md, "Scheduled backups"): every active
+ * database backed up, a bounded number at a time; each database's newest
+ * backup verified when none was verified within backup_verify_days; then the
+ * GFS retention applied. One log line per database. The backup, verify and
+ * prune functions are the ones `devdb backup` uses.
+ *
+ * Safe to run again for the same tick (a process that took it over): databases
+ * that already have a scheduled backup since the tick are not backed up again.
+ */
+import {
+  pruneBackups,
+  readBackupSettings,
+  takeBackup,
+  toolsFor,
+  verifyBackup,
+  type BackupContext,
+} from '../../../provisioning/index.js';
+import { backupDirFrom, readIdentities, recipientsFrom } from '../../backup-config.js';
+import { formatBytes } from '../../../provisioning/units.js';
+import { messageOf } from '../log.js';
+import { positiveSetting, SERVE_DEFAULTS, SERVE_SETTING_KEYS } from '../settings.js';
+import type { Job, JobContext } from '../types.js';
+
+/** Runs `work` over `items`, at most `limit` at a time; stops taking new items once `signal` aborts. */
+async function eachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined && !signal.aborted; item = queue.shift()) {
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  signal.throwIfAborted();
+}
+
+/** Active databases without a successful scheduled backup since the tick. */
+async function databasesToBackUp(ctx: JobContext): Promise<string[]> {
+  const { rows } = await ctx.db.query<{ name: string }>(
+    `SELECT d.db_name AS name FROM provisioning.databases d
+      WHERE d.status = 'active'
+        AND NOT EXISTS (SELECT FROM provisioning.backups b
+                         WHERE b.db_name = d.db_name AND b.kind = 'scheduled' AND b.status = 'ok'
+                           AND b.started_at >= $1)
+      ORDER BY 1`,
+    [ctx.tick],
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Per active database with no backup verified within `days`: its newest
+ * successful backup not verified yet.
+ */
+async function backupsDueForVerification(ctx: JobContext, days: number) {
+  const { rows } = await ctx.db.query<{ id: number; database: string; encrypted: boolean }>(
+    `SELECT DISTINCT ON (b.db_name) b.id::int, b.db_name AS database, b.encrypted
+       FROM provisioning.backups b
+       JOIN provisioning.databases d ON d.db_name = b.db_name AND d.status = 'active'
+      WHERE b.status = 'ok' AND b.verified_at IS NULL
+        AND NOT EXISTS (SELECT FROM provisioning.backups v
+                         WHERE v.db_name = b.db_name AND v.verified_at > $1::timestamptz - make_interval(days => $2))
+      ORDER BY b.db_name, b.started_at DESC, b.id DESC`,
+    [ctx.now(), days],
+  );
+  return rows;
+}
+
+interface Tally {
+  failed: number;
+}
+
+async function backUpAll(
+  ctx: JobContext,
+  bctx: BackupContext,
+  target: { dir: string; recipients: string[] },
+  concurrency: number,
+  tally: Tally,
+): Promise<void> {
+  const names = await databasesToBackUp(ctx);
+  await eachBounded(names, concurrency, ctx.signal, async (database) => {
+    const started = Date.now();
+    try {
+      const backup = await takeBackup(bctx, { database, kind: 'scheduled', ...target });
+      ctx.log.info(`backed up ${database}: ${formatBytes(backup.bytes ?? 0)}`, {
+        database,
+        backup: backup.id,
+        bytes: backup.bytes,
+        encrypted: backup.encrypted,
+        ms: Date.now() - started,
+      });
+    } catch (error) {
+      tally.failed++;
+      ctx.log.error(`backup of ${database} failed: ${messageOf(error)}`, { database });
+    }
+  });
+}
+
+async function verifyDue(
+  ctx: JobContext,
+  bctx: BackupContext,
+  concurrency: number,
+  tally: Tally,
+): Promise<void> {
+  const days = positiveSetting(
+    ctx.settings,
+    SERVE_SETTING_KEYS.backupVerifyDays,
+    SERVE_DEFAULTS.backupVerifyDays,
+  );
+  const due = await backupsDueForVerification(ctx, days);
+  if (!due.length) return;
+  const identities = await readIdentities(undefined, ctx.env, await readBackupSettings(ctx.db));
+  await eachBounded(due, concurrency, ctx.signal, async ({ id, database, encrypted }) => {
+    if (encrypted && identities.length === 0) {
+      ctx.log.warn(
+        `cannot verify ${database}'s backup ${id}: it is encrypted and neither DEVDB_BACKUP_IDENTITY nor the backup_identity_file setting names an identity file`,
+        { database, backup: id },
+      );
+      return;
+    }
+    const result = await verifyBackup(bctx, id, identities).catch((error: unknown) => ({
+      ok: false,
+      error: messageOf(error),
+      tables: 0,
+    }));
+    if (result.ok) {
+      ctx.log.info(`verified ${database}'s backup ${id}`, {
+        database,
+        backup: id,
+        tables: result.tables,
+      });
+    } else {
+      tally.failed++;
+      ctx.log.error(`verification of ${database}'s backup ${id} FAILED: ${result.error}`, {
+        database,
+        backup: id,
+      });
+    }
+  });
+}
+
+async function prune(ctx: JobContext, bctx: BackupContext): Promise<void> {
+  const result = await pruneBackups(bctx, { dryRun: false });
+  ctx.log.info(`retention: ${result.pruned.length} backups deleted, ${result.kept} kept`, {
+    pruned: result.pruned.map((b) => b.id).join(',') || undefined,
+    kept: result.kept,
+  });
+}
+
+export const backupsJob: Job = {
+  name: 'backups',
+  defaultSchedule: '0 2 * * *',
+  async run(ctx) {
+    const settings = await readBackupSettings(ctx.db);
+    const dir = backupDirFrom(settings, ctx.env);
+    if (!dir) {
+      ctx.log.info(
+        'skipped: no backup directory is configured (`devdb backup settings --dir DIR`, or DEVDB_BACKUP_DIR for this process)',
+      );
+      return;
+    }
+    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env, now: ctx.now };
+    await toolsFor(bctx); // no usable pg_dump: one error for the run, not one per database
+    const recipients = recipientsFrom(settings, ctx.env);
+    if (!recipients.length) {
+      ctx.log.warn(
+        'no age recipients configured: backups are stored unencrypted (see `devdb backup keygen`)',
+      );
+    }
+    const concurrency =
+      Math.floor(
+        positiveSetting(
+          ctx.settings,
+          SERVE_SETTING_KEYS.backupConcurrency,
+          SERVE_DEFAULTS.backupConcurrency,
+        ),
+      ) || 1;
+    const tally: Tally = { failed: 0 };
+    await backUpAll(ctx, bctx, { dir, recipients }, concurrency, tally);
+    await verifyDue(ctx, bctx, concurrency, tally);
+    await prune(ctx, bctx);
+    if (tally.failed)
+      throw new Error(`${tally.failed} backup(s) or verification(s) failed (see above)`);
+  },
+};

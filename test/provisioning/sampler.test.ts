@@ -1,0 +1,206 @@
+// The sampler (provisioning/sampler.ts, provisioning/sql/sampler.sql): one pass
+// over every active database moves last_accessed by the agent's rule — client
+// sessions did something — with no agent running; autovacuum alone and DevDB's
+// own sessions (a backup's) do not count; samples are kept for the retention.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  attachWorkspace,
+  ensureTeamDatabase,
+  listSamples,
+  sampleAll,
+  SAMPLE_RETENTION_SETTING,
+  withoutCountingAsAccess,
+  type Attachment,
+} from '../../provisioning/index.js';
+import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
+
+let devdb: TestDevDb;
+let alice: Attachment;
+const DAY = 86_400_000;
+/** The injected clock: every pass a minute later than the one before. */
+let clock = Date.parse('2030-01-01T00:00:00Z');
+const nextMinute = () => new Date((clock += 60_000));
+
+beforeAll(async () => {
+  devdb = await startTestDevDb();
+  alice = await attachWorkspace(devdb.pool, devdb.endpoint, {
+    type: 'individual',
+    owner: 'alice',
+    workspaceId: 'ws-alice',
+  });
+  await ensureTeamDatabase(devdb.pool, { team: 'quiet' });
+});
+afterAll(() => devdb?.stop());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function lastAccessed(database: string): Promise<Date | null> {
+  const { rows } = await devdb.pool.query(
+    'SELECT last_accessed FROM provisioning.databases WHERE db_name = $1',
+    [database],
+  );
+  return rows[0].last_accessed;
+}
+
+/** One pass; whether `database` counted as used in it. */
+async function sample(database: string): Promise<boolean> {
+  const at = nextMinute();
+  await sampleAll(devdb.pool, { now: at });
+  return (await lastAccessed(database))?.getTime() === at.getTime();
+}
+
+/** Passes until one sees no use: earlier activity is accounted for. */
+async function settle(database: string): Promise<void> {
+  for (let i = 0; i < 20; i++) if (!(await sample(database))) return;
+  throw new Error(`${database} never looked unused`);
+}
+
+/** Passes until one sees use: PostgreSQL flushes a session's counters asynchronously. */
+async function untilUsed(database: string, ms = 8000): Promise<Date> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await sample(database)) return (await lastAccessed(database))!;
+    await sleep(150);
+  }
+  throw new Error(`no pass saw the use of ${database} within ${ms} ms`);
+}
+
+async function useAsWorkspace(sql: string): Promise<void> {
+  const client = new pg.Client({
+    connectionString: devdb.url(alice.user, alice.password, alice.name),
+  });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('last access without an agent', () => {
+  test('a session of the workspace moves last_accessed to the pass that saw it', async () => {
+    await settle(alice.name);
+    const before = await lastAccessed(alice.name);
+    await useAsWorkspace('CREATE TABLE notes (t text)');
+    const seen = await untilUsed(alice.name);
+    expect(seen.getTime()).toBeGreaterThan(before?.getTime() ?? 0);
+    // And the next pass, with nothing new, leaves it there.
+    expect(await sample(alice.name)).toBe(false);
+    expect(await lastAccessed(alice.name)).toEqual(seen);
+  });
+
+  test('a database nobody used keeps last_accessed unset', async () => {
+    await settle('team_quiet');
+    expect(await lastAccessed('team_quiet')).toBeNull();
+  });
+
+  test('autovacuum visiting the database is not access (it moves xact_commit)', async () => {
+    const su = await devdb.superuser();
+    const commits = async () =>
+      Number(
+        (
+          await su.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [
+            alice.name,
+          ])
+        ).rows[0].xact_commit,
+      );
+    await su.query(`ALTER SYSTEM SET autovacuum_naptime = '1s'`);
+    await su.query('SELECT pg_reload_conf()');
+    try {
+      await settle(alice.name);
+      const before = await lastAccessed(alice.name);
+      const start = await commits();
+      const deadline = Date.now() + 20_000;
+      while ((await commits()) === start && Date.now() < deadline) await sleep(250);
+      expect(await commits(), 'autovacuum committed in the database').toBeGreaterThan(start);
+      expect(await sample(alice.name)).toBe(false);
+      expect(await lastAccessed(alice.name)).toEqual(before);
+    } finally {
+      await su.query('ALTER SYSTEM RESET autovacuum_naptime');
+      await su.query('SELECT pg_reload_conf()');
+    }
+  });
+
+  test("DevDB's own sessions (a backup's) are not access; someone else's during them is", async () => {
+    const asProvisioner = async () => {
+      const client = new pg.Client({
+        connectionString: devdb.url('devdb_provisioner', devdb.provisionerPassword, alice.name),
+      });
+      await client.connect();
+      await client.query('SELECT count(*) FROM pg_class');
+      await client.end();
+    };
+    await settle(alice.name);
+    const before = await lastAccessed(alice.name);
+    await withoutCountingAsAccess(devdb.pool, alice.name, asProvisioner);
+    await sleep(1100); // anything left to flush would be flushed by now
+    expect(await sample(alice.name)).toBe(false);
+    expect(await lastAccessed(alice.name)).toEqual(before);
+
+    // A workspace session open while DevDB works there: the next pass counts it.
+    const workspace = new pg.Client({
+      connectionString: devdb.url(alice.user, alice.password, alice.name),
+    });
+    await workspace.connect();
+    try {
+      await withoutCountingAsAccess(devdb.pool, alice.name, asProvisioner);
+    } finally {
+      await workspace.end();
+    }
+    await untilUsed(alice.name);
+  });
+});
+
+describe('samples', () => {
+  test('one row per active database and pass, with size, sessions and counters', async () => {
+    const at = nextMinute();
+    const result = await sampleAll(devdb.pool, { now: at });
+    expect(result).toMatchObject({ databases: 2, at });
+    const [latest] = (await listSamples(devdb.pool, alice.name, { since: at })).slice(-1);
+    expect(latest).toMatchObject({ database: alice.name, at, connections: 0, accessed: false });
+    expect(latest!.sizeBytes).toBeGreaterThan(1_000_000);
+    expect(latest!.sessions).toBeGreaterThan(0);
+  });
+
+  test("an idle database's size is measured hourly and repeated in between", async () => {
+    const first = nextMinute();
+    await sampleAll(devdb.pool, { now: first });
+    const [measured] = await listSamples(devdb.pool, 'team_quiet', { since: first });
+    const sizeAt = measured!.sizeAt!;
+    const second = await sampleAll(devdb.pool, { now: nextMinute() });
+    expect(second.measured).toBe(0);
+    const later = (await listSamples(devdb.pool, 'team_quiet', { since: first })).at(-1)!;
+    expect([later.sizeBytes, later.sizeAt]).toEqual([measured!.sizeBytes, sizeAt]);
+    const hourLater = new Date(sizeAt.getTime() + 3_600_000);
+    clock = hourLater.getTime();
+    expect((await sampleAll(devdb.pool, { now: hourLater })).measured).toBe(2);
+  });
+
+  test('samples older than the retention are removed by the pass (30 days, or the setting)', async () => {
+    const now = clock + 100 * DAY;
+    const at = (daysAgo: number) => new Date(now - daysAgo * DAY);
+    await sampleAll(devdb.pool, { now: at(40) });
+    await sampleAll(devdb.pool, { now: at(20) });
+    await sampleAll(devdb.pool, { now: at(0) });
+    const times = async () =>
+      (await listSamples(devdb.pool, 'team_quiet', { since: at(50) })).map((s) => s.at);
+    expect(await times()).toEqual([at(20), at(0)]);
+
+    await devdb.pool.query(
+      `INSERT INTO provisioning.settings (key, value) VALUES ($1, '10')
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [SAMPLE_RETENTION_SETTING],
+    );
+    try {
+      const result = await sampleAll(devdb.pool, { now: new Date(now + 60_000) });
+      expect(result.pruned).toBeGreaterThanOrEqual(2);
+      expect(await times()).toEqual([at(0), new Date(now + 60_000)]);
+    } finally {
+      await devdb.pool.query('DELETE FROM provisioning.settings WHERE key = $1', [
+        SAMPLE_RETENTION_SETTING,
+      ]);
+    }
+    clock = now + 120_000;
+  });
+});
