@@ -30,3 +30,8 @@ export * from './backup-retention.js';
 export * from './backup-crypto.js';
 export * from './backup-run.js';
 export * from './backup-in-place.js';
+export * from './policy.js';
+export * from './webhook.js';
+export * from './cleanup.js';
+export * from './events.js';
+export * from './sessions.js';

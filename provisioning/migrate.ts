@@ -37,6 +37,8 @@ export const REPEATABLE_ORDER = [
   'access.sql',
   'lifecycle.sql',
   'maintenance.sql',
+  'policy.sql',
+  'admin.sql',
   'entry-points.sql',
   'doctor.sql',
   'grants.sql',
