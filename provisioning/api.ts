@@ -54,9 +54,8 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     reportAccess: bind(reportAccess),
     updateAttachment: bind(updateAttachment),
     renameOwner: bind(renameOwner),
-    rotateWorkspacePassword: bind(
-      (db, input: Parameters<typeof rotateWorkspacePassword>[2]) =>
-        rotateWorkspacePassword(db, endpoint, input),
+    rotateWorkspacePassword: bind((db, input: Parameters<typeof rotateWorkspacePassword>[2]) =>
+      rotateWorkspacePassword(db, endpoint, input),
     ),
     retireDatabase: bind(retireDatabase),
     restoreDatabase: bind(restoreDatabase),

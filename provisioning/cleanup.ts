@@ -12,7 +12,12 @@
  */
 import { query, queryOne, type Queryable } from './db.js';
 import type { CleanupActionKind } from './domain.js';
-import { policyStates, readPolicySettings, type PolicySettings, type PolicyStateRow } from './policy.js';
+import {
+  policyStates,
+  readPolicySettings,
+  type PolicySettings,
+  type PolicyStateRow,
+} from './policy.js';
 
 export interface CleanupAction {
   kind: CleanupActionKind;

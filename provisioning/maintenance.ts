@@ -108,8 +108,12 @@ export async function rotateWorkspacePassword(
     );
   }
   const recorded = await findAttachment(db, { database, workspaceId: input.workspaceId });
-  if (!recorded) throw new ProvisioningError(`workspace ${input.workspaceId} was just detached`, '42704');
-  const { connectionLimit } = await attachmentState(db, { database, workspaceId: input.workspaceId });
+  if (!recorded)
+    throw new ProvisioningError(`workspace ${input.workspaceId} was just detached`, '42704');
+  const { connectionLimit } = await attachmentState(db, {
+    database,
+    workspaceId: input.workspaceId,
+  });
   return attachWorkspace(db, endpoint, {
     type: recorded.type,
     owner: recorded.owner,

@@ -8,11 +8,7 @@
 import { query, queryOne, type Queryable } from './db.js';
 import type { DatabaseStatus, PolicyState } from './domain.js';
 import { ProvisioningError } from './errors.js';
-import {
-  validatePolicyDays,
-  validatePolicyThresholds,
-  validateWebhookUrl,
-} from './validation.js';
+import { validatePolicyDays, validatePolicyThresholds, validateWebhookUrl } from './validation.js';
 import { webhookNotifier } from './webhook.js';
 
 /** provisioning.settings keys of the policy (values are text); the one place they are named. */

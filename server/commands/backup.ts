@@ -11,10 +11,12 @@ import {
   generateAgeKeyPair,
   latestBackup,
   listBackups,
+  databaseState,
   parseIdentityFile,
   pruneBackups,
   readBackupSettings,
   restoreBackup,
+  restoreDatabase,
   restoreInPlace,
   splitRecipients,
   takeBackup,
@@ -341,7 +343,8 @@ export const backupsCommand: CommandSpec<Connection & { name?: string; json?: bo
 
 type RestoreOptions = Connection & {
   name: string;
-  from: number;
+  /** A backup id; without it the database comes back from the archive. */
+  from?: number;
   as?: string;
   inPlace?: boolean;
   yes?: boolean;
@@ -362,7 +365,7 @@ function checkInPlace(options: RestoreOptions): void {
 }
 
 async function runRestore(
-  options: RestoreOptions,
+  options: RestoreOptions & { from: number },
   io: CliIO,
   identities: string[],
 ): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number }> {
@@ -377,14 +380,52 @@ async function runRestore(
   });
 }
 
+/** `devdb restore NAME` without --from: the archived database back under its name. */
+async function restoreFromArchive(options: RestoreOptions, io: CliIO): Promise<Output> {
+  if (options.as !== undefined || options.inPlace) {
+    throw new UserError(
+      '--as and --in-place restore a backup: add --from ID (`devdb backups NAME` lists them)',
+    );
+  }
+  const { name } = options;
+  const result = await withAdminPool({ ...options, env: io.env }, async (pool) => {
+    const { known, status } = await databaseState(pool, name);
+    if (!known)
+      throw new UserError(
+        `no DevDB database named ${JSON.stringify(name)}; \`devdb list\` shows them`,
+      );
+    if (status !== 'archived') {
+      throw new UserError(
+        `${name} is ${status}, not archived: to restore one of its backups, add --from ID (\`devdb backups ${name}\` lists them)`,
+      );
+    }
+    return restoreDatabase(pool, name, { actor: 'cli' });
+  });
+  return {
+    json: { database: name, from: 'archive', restored: result.restored },
+    blocks: [
+      fields([
+        { label: 'database', value: name },
+        { label: 'restored from', value: 'the archive' },
+      ]),
+    ],
+  };
+}
+
 export const restoreCommand: CommandSpec<RestoreOptions> = {
   name: 'restore',
   description:
-    'restore a backup into a new database (its own name once dropped, or --as NEW), or over it with --in-place --yes',
-  arguments: [{ name: 'name', description: 'the database the backup was taken of' }],
+    'bring an archived database back; with --from ID restore a backup into a new database (its own name once dropped, or --as NEW), or over it with --in-place --yes',
+  arguments: [
+    { name: 'name', description: 'the database (archived, or the one the backup was taken of)' },
+  ],
   options: [
     ...CONNECTION_OPTIONS,
-    { flags: '--from <id>', description: 'backup id', required: true, parse: backupId },
+    {
+      flags: '--from <id>',
+      description: 'backup id (without it: from the archive)',
+      parse: backupId,
+    },
     { flags: '--as <new>', description: 'restore under this name (dev_<user> or team_<team>)' },
     {
       flags: '--in-place',
@@ -397,9 +438,11 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
+    const { from } = options;
+    if (from === undefined) return restoreFromArchive(options, io);
     checkInPlace(options);
     const identities = await readIdentities(options.identity, io);
-    const restored = await runRestore(options, io, identities);
+    const restored = await runRestore({ ...options, from }, io, identities);
     return {
       json: restored,
       blocks: [
