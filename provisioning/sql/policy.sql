@@ -62,7 +62,7 @@ LANGUAGE sql STABLE AS $$
    ) p
    CROSS JOIN LATERAL (
      SELECT l.at AS last_access, greatest(0, floor(extract(epoch FROM p_now - l.at) / 86400))::int AS idle_days
-       FROM (SELECT greatest(d.last_accessed, d.created_at, (d.metadata ->> 'restored_at')::timestamptz) AS at) l
+       FROM (SELECT greatest(coalesce(d.last_accessed, d.created_at), (d.metadata ->> 'restored_at')::timestamptz) AS at) l
    ) a
    CROSS JOIN LATERAL (
      SELECT CASE WHEN d.status = 'archived'
@@ -176,12 +176,14 @@ END $$;
 -- Cleanup's archive step, checked again under the database's lock: only an
 -- eligible, unprotected database with no workspace attached. Otherwise nothing
 -- changes and the reason is returned ('archived' when done). Archiving is
--- retire_database's, which converges after an interrupted run.
+-- retire_database's, which converges after an interrupted run; the archive's
+-- time is the policy's p_now, which the retention counts from.
 CREATE OR REPLACE FUNCTION provisioning.cleanup_archive(p_db text, p_now timestamptz, p_actor text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   v record;
+  v_done text;
 BEGIN
   PERFORM provisioning._lock_database(p_db);
   SELECT * INTO v FROM provisioning.policy_states(p_now, p_db) s;
@@ -192,7 +194,10 @@ BEGIN
   ELSIF v.live_attachments > 0 THEN
     RETURN format('skipped: %s workspace(s) attached', v.live_attachments);
   END IF;
-  RETURN provisioning.retire_database(p_db, 'archive', p_actor);
+  v_done := provisioning.retire_database(p_db, 'archive', p_actor);
+  UPDATE provisioning.databases d SET metadata = jsonb_set(d.metadata, '{archived,at}', to_jsonb(p_now))
+   WHERE d.db_name = p_db AND d.metadata ? 'archived';
+  RETURN v_done;
 END $$;
 
 -- Cleanup's detach step for a workspace Coder confirmed deleted: never in a
