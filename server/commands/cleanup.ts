@@ -22,7 +22,7 @@ type Options = Omit<ConnectionOptions, 'env'> & { dryRun?: boolean; yes?: boolea
 const ACTION_COLUMNS: Column<CleanupAction>[] = [
   { header: 'action', value: (a) => a.kind },
   { header: 'database', value: (a) => a.database },
-  { header: 'workspace', value: (a) => a.workspaceId },
+  { header: 'workspace', value: (a) => a.workspaceId, whenEmpty: '' },
   { header: 'reason', value: (a) => a.reason },
 ];
 
@@ -45,7 +45,7 @@ function planBlocks(plan: CleanupPlan, results: CleanupResult[] | null): Block[]
     plan.skipped,
     [
       { header: 'database', value: (s) => s.database },
-      { header: 'workspace', value: (s) => s.workspaceId },
+      { header: 'workspace', value: (s) => s.workspaceId, whenEmpty: '' },
       { header: 'reason', value: (s) => s.reason },
     ],
     { title: 'Left alone' },
