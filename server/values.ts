@@ -14,7 +14,7 @@ export function untilDate(value: string): Date {
   if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
     throw new InvalidArgumentError('must be a date (2025-12-31) or an ISO 8601 date and time');
   }
-  return DATE_ONLY.test(value) ? new Date(date.getTime() + UNIT_MS.d) : date;
+  return DATE_ONLY.test(value) ? new Date(date.getTime() + UNIT_MS.d - 1) : date;
 }
 
 /** `7d`, `12h`, `30m`, `2w` before `now`, or a date (`2025-01-31`: its start, UTC). */
