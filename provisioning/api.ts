@@ -15,11 +15,29 @@ import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
 import { diagnose, repair } from './doctor.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
-import { renameOwner, updateAttachment } from './maintenance.js';
+import { renameOwner, rotateWorkspacePassword, updateAttachment } from './maintenance.js';
+import { planCleanup, runCleanup } from './cleanup.js';
+import { listEvents } from './events.js';
+import {
+  evaluatePolicy,
+  policyStates,
+  protectDatabase,
+  readPolicySettings,
+  unprotectDatabase,
+  writePolicySettings,
+} from './policy.js';
+import {
+  databaseSizes,
+  inspectDatabase,
+  listDatabases,
+  listTeams,
+  listUsers,
+  summarize,
+} from './queries.js';
+import { listConnections, terminateSessions } from './sessions.js';
 import { readOrphanFacts } from './orphans.js';
 import { readPolicyIdleDays, readSetting, writeSetting } from './settings.js';
 import { listJobRuns } from './job-leases.js';
-import { inspectDatabase, listDatabases, listTeams, listUsers, summarize } from './queries.js';
 import { listSamples, sampleAll } from './sampler.js';
 
 /** Runs one bound call: the library counts them so close can wait. */
@@ -40,6 +58,9 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     reportAccess: bind(reportAccess),
     updateAttachment: bind(updateAttachment),
     renameOwner: bind(renameOwner),
+    rotateWorkspacePassword: bind((db, input: Parameters<typeof rotateWorkspacePassword>[2]) =>
+      rotateWorkspacePassword(db, endpoint, input),
+    ),
     retireDatabase: bind(retireDatabase),
     restoreDatabase: bind(restoreDatabase),
     attachmentState: bind(attachmentState),
@@ -58,6 +79,18 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     sampleAll: bind(sampleAll),
     listSamples: bind(listSamples),
     listJobRuns: bind(listJobRuns),
+    databaseSizes: bind(databaseSizes),
+    listConnections: bind(listConnections),
+    terminateSessions: bind(terminateSessions),
+    listEvents: bind(listEvents),
+    readPolicySettings: bind(readPolicySettings),
+    writePolicySettings: bind(writePolicySettings),
+    policyStates: bind(policyStates),
+    evaluatePolicy: bind(evaluatePolicy),
+    protectDatabase: bind(protectDatabase),
+    unprotectDatabase: bind(unprotectDatabase),
+    planCleanup: bind(planCleanup),
+    runCleanup: bind(runCleanup),
   };
 }
 

@@ -83,3 +83,23 @@ export const JOB_CLAIMS = [
   'before_start',
 ] as const;
 export type JobClaim = (typeof JOB_CLAIMS)[number];
+
+/**
+ * A database's place in the 30/60/90 policy (provisioning/sql/policy.sql):
+ * `active` → `idle` → `stale` → `eligible` (cleanup may archive it) →
+ * `archived` → `dropped`; `protected` while an admin exempts it.
+ */
+export const POLICY_STATES = [
+  'active',
+  'idle',
+  'stale',
+  'eligible',
+  'protected',
+  'archived',
+  'dropped',
+] as const;
+export type PolicyState = (typeof POLICY_STATES)[number];
+
+/** What one step of `devdb cleanup` does (provisioning/cleanup.ts). */
+export const CLEANUP_ACTIONS = ['detach', 'archive', 'drop'] as const;
+export type CleanupActionKind = (typeof CLEANUP_ACTIONS)[number];

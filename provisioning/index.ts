@@ -35,3 +35,8 @@ export * from './orphans.js';
 export * from './final-backup.js';
 export * from './sampler.js';
 export * from './job-leases.js';
+export * from './policy.js';
+export * from './webhook.js';
+export * from './cleanup.js';
+export * from './events.js';
+export * from './sessions.js';

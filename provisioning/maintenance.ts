@@ -1,5 +1,9 @@
 /** In-place changes to an attachment (docs/resources/database.md): Terraform's Update, not a re-attach. */
-import { queryOne, type Queryable } from './db.js';
+import { attachWorkspace, findAttachment, type Attachment } from './attachments.js';
+import type { ServerEndpoint } from './connection-info.js';
+import { query, queryOne, type Queryable } from './db.js';
+import { ProvisioningError } from './errors.js';
+import { attachmentState } from './lifecycle.js';
 import { normalizeUsername, validateWorkspaceId } from './validation.js';
 
 export interface AttachmentUpdate {
@@ -67,4 +71,60 @@ export async function renameOwner(
       input.actor ?? null,
     ],
   );
+}
+
+/**
+ * A new password for a workspace's login role, the same way attaching it again
+ * does (its access and connection limit kept): the old password stops working
+ * at once, so the workspace needs the new one. `database` picks one when the
+ * workspace is attached to several.
+ */
+export async function rotateWorkspacePassword(
+  db: Queryable,
+  endpoint: ServerEndpoint,
+  input: { workspaceId: string; database?: string; actor?: string },
+): Promise<Attachment> {
+  validateWorkspaceId(input.workspaceId);
+  const databases = await query<{ name: string }>(
+    db,
+    `SELECT db_name AS name FROM provisioning.attachments
+      WHERE workspace_id = $1 AND detached_at IS NULL AND ($2::text IS NULL OR db_name = $2)
+      ORDER BY db_name`,
+    [input.workspaceId, input.database ?? null],
+  );
+  const database = databases[0]?.name;
+  if (database === undefined) {
+    const where = input.database ? ` to ${input.database}` : '';
+    throw new ProvisioningError(
+      `workspace ${input.workspaceId} is not attached${where}`,
+      '42704',
+      'a detached workspace has no password to rotate: attaching it again gives it one',
+    );
+  }
+  if (databases.length > 1) {
+    throw new ProvisioningError(
+      `workspace ${input.workspaceId} is attached to ${databases.map((d) => d.name).join(', ')}: say which database`,
+      '22023',
+    );
+  }
+  const recorded = await findAttachment(db, { database, workspaceId: input.workspaceId });
+  if (!recorded)
+    throw new ProvisioningError(`workspace ${input.workspaceId} was just detached`, '42704');
+  const { connectionLimit } = await attachmentState(db, {
+    database,
+    workspaceId: input.workspaceId,
+  });
+  return attachWorkspace(db, endpoint, {
+    type: recorded.type,
+    owner: recorded.owner,
+    ownerId: recorded.ownerId,
+    team: recorded.team,
+    workspaceId: input.workspaceId,
+    workspaceName: recorded.workspaceName,
+    template: recorded.template,
+    access: recorded.access,
+    connectionLimit: connectionLimit ?? -1,
+    actor: input.actor,
+    ifAttached: 'rekey',
+  });
 }

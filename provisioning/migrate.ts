@@ -38,6 +38,8 @@ export const REPEATABLE_ORDER = [
   'sampler.sql',
   'lifecycle.sql',
   'maintenance.sql',
+  'policy.sql',
+  'admin.sql',
   'entry-points.sql',
   'doctor.sql',
   'jobs.sql',

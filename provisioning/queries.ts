@@ -6,6 +6,7 @@ import {
   type AccessLevel,
   type DatabaseStatus,
   type DatabaseType,
+  type PolicyState,
 } from './domain.js';
 
 export interface DatabaseRow {
@@ -22,13 +23,18 @@ export interface DatabaseRow {
   sizeBytes: number | null;
   /** Whole days since the last access; null when never accessed. */
   idleDays: number | null;
+  /** Where the 30/60/90 policy puts it now (provisioning/policy.ts). */
+  policyState: PolicyState;
+  /** An admin exempted it from the policy (`devdb protect`). */
+  protected: boolean;
 }
 
 const DATABASE_COLUMNS = `db_name AS name, db_type AS type, owner_username AS owner, owner_id AS "ownerId",
   team_name AS team, status, created_at AS "createdAt", last_accessed AS "lastAccessed",
   user_count::int AS users, active_attachments::int AS "activeAttachments",
   size_bytes::float8 AS "sizeBytes",
-  CASE WHEN last_accessed IS NOT NULL THEN idle_days END AS "idleDays"`;
+  CASE WHEN last_accessed IS NOT NULL THEN idle_days END AS "idleDays",
+  policy_state AS "policyState", protected`;
 
 export function listDatabases(db: Queryable): Promise<DatabaseRow[]> {
   return query<DatabaseRow>(
@@ -174,5 +180,25 @@ export function listTeams(
       WHERE s.db_type = 'team' AND ($1 OR s.status = 'active')
       ORDER BY s.team_name`,
     [options.includeInactive ?? false],
+  );
+}
+
+export interface DatabaseSize {
+  name: string;
+  status: DatabaseStatus;
+  /** On disk, under its archived name for an archived database; null when missing from the server. */
+  sizeBytes: number | null;
+}
+
+/** DevDB's databases not dropped, largest first (what `devdb size` prints). */
+export function databaseSizes(db: Queryable): Promise<DatabaseSize[]> {
+  return query<DatabaseSize>(
+    db,
+    `SELECT d.db_name AS name, d.status, pg_database_size(pg.oid)::float8 AS "sizeBytes"
+       FROM provisioning.databases d
+       LEFT JOIN pg_database pg ON pg.datname = CASE WHEN d.status = 'archived'
+         THEN coalesce(d.metadata #>> '{archived,physical_name}', provisioning._archived_name(d.db_name)) ELSE d.db_name END
+      WHERE d.status <> 'dropped'
+      ORDER BY 3 DESC NULLS LAST, 1`,
   );
 }

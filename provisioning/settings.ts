@@ -33,10 +33,10 @@ export async function readSetting(db: Queryable, key: SettingKey): Promise<strin
   return row?.value ?? null;
 }
 
-/** Sets one setting, or removes it with null. */
+/** Sets one provisioning.settings key (this module's or another part's), or removes it with null. */
 export async function writeSetting(
   db: Queryable,
-  key: SettingKey,
+  key: string,
   value: string | null,
 ): Promise<void> {
   if (value === null) {

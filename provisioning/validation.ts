@@ -125,3 +125,41 @@ export function validateSeedName(value: unknown): string {
 /** An optional seed as the SQL functions take it: validated, or null when not given. */
 export const optionalSeedName = (seedFrom: string | undefined): string | null =>
   seedFrom === undefined ? null : validateSeedName(seedFrom);
+
+/** The policy's day counts: whole days from 1 to 3650 (ten years). */
+export const POLICY_DAYS_RULE = 'a whole number of days from 1 to 3650';
+
+export function validatePolicyDays(setting: string, value: unknown): number {
+  const days = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof days === 'number' && Number.isInteger(days) && days >= 1 && days <= 3650) return days;
+  throw new ProvisioningError(
+    `invalid ${setting} ${JSON.stringify(value) ?? '(undefined)'}: must be ${POLICY_DAYS_RULE}`,
+    '22023',
+  );
+}
+
+/** A database goes idle, then stale, then eligible: each threshold after the one before. */
+export function validatePolicyThresholds(days: {
+  idleDays: number;
+  staleDays: number;
+  eligibleDays: number;
+}): void {
+  if (days.idleDays < days.staleDays && days.staleDays < days.eligibleDays) return;
+  throw new ProvisioningError(
+    `invalid policy thresholds: idle ${days.idleDays}, stale ${days.staleDays}, eligible ${days.eligibleDays} days; ` +
+      'each must be more days than the one before (the defaults are 30, 60, 90)',
+    '22023',
+  );
+}
+
+/** Where policy notifications go: an http(s) URL (a Slack incoming webhook, for one). */
+export function validateWebhookUrl(value: unknown): string {
+  if (typeof value === 'string' && URL.canParse(value)) {
+    const url = new URL(value);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.hostname) return value;
+  }
+  throw new ProvisioningError(
+    'invalid policy_webhook_url: must be an http:// or https:// URL (e.g. a Slack incoming webhook)',
+    '22023',
+  );
+}

@@ -4,7 +4,11 @@
  * mistakes are commander's usage errors instead (exit code 2, see server/program.ts).
  */
 export class UserError extends Error {
-  constructor(message: string) {
+  /** 1 by default; 2 when the command line itself must change (e.g. a confirmation needs --yes). */
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
     super(message);
     this.name = 'UserError';
   }

@@ -2,6 +2,8 @@
  * Everything a `devdb` command touches outside its arguments, passed in rather
  * than reached for: the CLI runs on process IO, tests on captured IO.
  */
+import { createInterface } from 'node:readline/promises';
+
 export interface TextSink {
   write(text: string): unknown;
 }
@@ -17,6 +19,11 @@ export interface CliIO {
    * (SIGINT/SIGTERM), or PARENT_EXITED.
    */
   shutdownSignal(): Promise<string>;
+  /**
+   * Asks a yes/no question on the terminal (default no). Absent when stdin is
+   * not a terminal: commands that need a confirmation then need --yes.
+   */
+  confirm?(question: string): Promise<boolean>;
 }
 
 /** The reason shutdownSignal gives when the process that started this one is gone. */
@@ -42,6 +49,16 @@ function parentExit(): Promise<string> {
   });
 }
 
+/** Asks on stderr, reads one line from stdin: yes is `y` or `yes`. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
+}
+
 /** The real thing, for the `devdb` executable. */
 export function processIO(): CliIO {
   return {
@@ -49,6 +66,7 @@ export function processIO(): CliIO {
     stderr: process.stderr,
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
     // `on`, not `once`: a second Ctrl-C while PostgreSQL stops must not kill it half-way.
     shutdownSignal: () =>
       Promise.race([

@@ -11,12 +11,27 @@ import { Command, CommanderError, Option } from 'commander';
 import { PROVIDER_VERSION as DEVDB_VERSION } from '../provider/devdb/package-layout.js';
 import { InvalidNameError, MigrationError, ProvisioningError } from '../provisioning/index.js';
 import type { CommandSpec, OptionSpec } from './command.js';
-import { inspectCommand, listCommand, summaryCommand, usersCommand } from './commands/admin.js';
+import {
+  eventsCommand,
+  inspectCommand,
+  listCommand,
+  sizeCommand,
+  summaryCommand,
+  usersCommand,
+} from './commands/admin.js';
 import { adminUrlCommand } from './commands/admin-url.js';
 import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import { doctorCommand } from './commands/doctor.js';
+import {
+  connectionsCommand,
+  createTeamCommand,
+  deleteCommand,
+  rotateCommand,
+} from './commands/manage.js';
 import { migrateCommand } from './commands/migrate.js';
 import { orphansCommand } from './commands/orphans.js';
+import { policyCommand, protectCommand, unprotectCommand } from './commands/policy.js';
 import { providerCommand } from './commands/provider-install.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
 import { statusCommand, stopCommand } from './commands/stop-status.js';
@@ -40,6 +55,16 @@ const COMMANDS: CommandSpec[] = [
   usersCommand,
   inspectCommand,
   orphansCommand,
+  sizeCommand,
+  connectionsCommand,
+  eventsCommand,
+  createTeamCommand,
+  deleteCommand,
+  rotateCommand,
+  policyCommand,
+  protectCommand,
+  unprotectCommand,
+  cleanupCommand,
   doctorCommand,
   migrateCommand,
   providerCommand,
@@ -137,7 +162,7 @@ function exitCodeFor(error: unknown, io: CliIO): number {
   const expected = [UserError, InvalidNameError, ProvisioningError, MigrationError];
   if (expected.some((type) => error instanceof type)) {
     io.stderr.write(`devdb: ${(error as Error).message}\n`);
-    return EXIT_CODES.error;
+    return error instanceof UserError ? error.exitCode : EXIT_CODES.error;
   }
   io.stderr.write(`devdb: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
   return EXIT_CODES.bug;

@@ -26,22 +26,29 @@ SELECT d.db_name,
        (SELECT count(*) FROM provisioning.attachments a
          WHERE a.db_name = d.db_name AND a.detached_at IS NULL) AS active_attachments,
        CASE WHEN pg.oid IS NOT NULL THEN pg_database_size(pg.oid) END AS size_bytes,
-       floor(extract(epoch FROM now() - coalesce(d.last_accessed, d.created_at)) / 86400)::int AS idle_days
+       p.idle_days,
+       -- The policy (provisioning/sql/policy.sql): active, idle, stale, eligible,
+       -- protected, archived or dropped.
+       p.state AS policy_state,
+       p.protected,
+       p.protected_until
   FROM provisioning.databases d
+  JOIN provisioning.policy_states(now()) p ON p.db_name = d.db_name
   LEFT JOIN pg_database pg ON pg.datname = d.db_name;
 
 CREATE VIEW provisioning.active_databases AS
 SELECT db_name, db_type, owner_username, team_name, created_at, last_accessed,
-       user_count, active_attachments, size_bytes, idle_days
+       user_count, active_attachments, size_bytes, idle_days, policy_state, protected
   FROM provisioning.database_summary
  WHERE status = 'active';
 
 CREATE OR REPLACE FUNCTION provisioning.list_user_databases(p_username text)
-RETURNS TABLE (db_name text, db_type text, access_level text, status text, last_accessed timestamptz)
+RETURNS TABLE (db_name text, db_type text, access_level text, status text, last_accessed timestamptz, policy_state text)
 LANGUAGE sql STABLE AS $$
-  SELECT d.db_name, d.db_type, u.access_level, d.status, d.last_accessed
+  SELECT d.db_name, d.db_type, u.access_level, d.status, d.last_accessed, p.state
     FROM provisioning.db_users u
     JOIN provisioning.databases d ON d.db_name = u.db_name
+    JOIN provisioning.policy_states(now()) p ON p.db_name = d.db_name
    WHERE u.username = provisioning.normalize_username(p_username)
    ORDER BY d.db_name;
 $$;

@@ -1,17 +1,24 @@
-/** `devdb list | summary | inspect | users`: what DevDB knows, as tables or --json. */
+/** `devdb list | summary | inspect | users | size | events`: what DevDB knows, as tables or --json. */
 import type pg from 'pg';
 import {
+  databaseSizes,
   inspectDatabase,
   listDatabases,
+  listEvents,
   listUsers,
+  policyStates,
   summarize,
   type DatabaseDetail,
+  type EventRecord,
+  type PolicyStateRow,
 } from '../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { fields, table, type Block, type Output } from '../render.js';
+import { positiveCount, sinceValue } from '../values.js';
+import { protectionText } from './policy.js';
 
 type Options = Omit<ConnectionOptions, 'env'>;
 
@@ -33,6 +40,7 @@ export const listCommand: CommandSpec<Options> = {
       { header: 'type', value: (d) => d.type },
       { header: 'owner / team', value: (d) => d.owner ?? d.team },
       { header: 'status', value: (d) => d.status },
+      { header: 'policy', value: (d) => d.policyState },
       { header: 'workspaces', value: (d) => d.activeAttachments },
       { header: 'users', value: (d) => d.users },
       { header: 'size', value: (d) => d.sizeBytes, format: 'bytes' },
@@ -66,7 +74,7 @@ export const summaryCommand: CommandSpec<Options> = {
   },
 };
 
-function detailBlocks(detail: DatabaseDetail): Block[] {
+function detailBlocks(detail: DatabaseDetail, policy: PolicyStateRow | undefined): Block[] {
   const d = detail.database;
   return [
     fields([
@@ -74,6 +82,9 @@ function detailBlocks(detail: DatabaseDetail): Block[] {
       { label: 'type', value: d.type },
       { label: d.type === 'team' ? 'team' : 'owner', value: d.team ?? d.owner },
       { label: 'status', value: d.status },
+      { label: 'policy', value: d.policyState },
+      { label: 'protected', value: policy ? protectionText(policy) : null, whenEmpty: 'no' },
+      ...(policy?.dropDueAt ? [{ label: 'drop due', value: policy.dropDueAt }] : []),
       { label: 'size', value: d.sizeBytes, format: 'bytes' },
       { label: 'created', value: d.createdAt },
       { label: 'last accessed', value: d.lastAccessed, whenEmpty: 'never' },
@@ -119,13 +130,18 @@ export const inspectCommand: CommandSpec<Options & { name: string }> = {
   arguments: [{ name: 'name', description: 'database name, e.g. dev_alice' }],
   options: ADMIN_OPTIONS,
   async run(options, io): Promise<Output> {
-    const detail = await fromServer(options, io, (pool) => inspectDatabase(pool, options.name));
+    const [detail, [policy]] = await fromServer(options, io, (pool) =>
+      Promise.all([
+        inspectDatabase(pool, options.name),
+        policyStates(pool, { database: options.name }),
+      ]),
+    );
     if (!detail) {
       throw new UserError(
         `no DevDB database named ${JSON.stringify(options.name)}; \`devdb list\` shows them`,
       );
     }
-    return { json: detail, blocks: detailBlocks(detail) };
+    return { json: { ...detail, policy }, blocks: detailBlocks(detail, policy) };
   },
 };
 
@@ -143,5 +159,82 @@ export const usersCommand: CommandSpec<Options> = {
       { header: 'attached workspaces', value: (u) => u.activeAttachments },
     ]);
     return { json: users, blocks: [rows] };
+  },
+};
+
+export const sizeCommand: CommandSpec<Options> = {
+  name: 'size',
+  description:
+    'databases by size, largest first (archived ones under their archived name), with the total',
+  options: ADMIN_OPTIONS,
+  async run(options, io) {
+    const sizes = await fromServer(options, io, databaseSizes);
+    const totalBytes = sizes.reduce((n, d) => n + (d.sizeBytes ?? 0), 0);
+    const rows = [
+      ...sizes.map((d) => ({ name: d.name, status: d.status, sizeBytes: d.sizeBytes })),
+      { name: `total (${sizes.length})`, status: null, sizeBytes: totalBytes },
+    ];
+    const sized = table(
+      rows,
+      [
+        { header: 'database', value: (d) => d.name },
+        { header: 'status', value: (d) => d.status, whenEmpty: '' },
+        { header: 'size', value: (d) => d.sizeBytes, format: 'bytes', whenEmpty: 'missing' },
+      ],
+      { whenNone: 'no databases' },
+    );
+    return { json: { databases: sizes, totalBytes }, blocks: [sized] };
+  },
+};
+
+function eventDetail(event: EventRecord): string {
+  const text = JSON.stringify(event.detail);
+  return text === '{}' ? '' : text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+export const eventsCommand: CommandSpec<
+  Options & { since?: Date; db?: string; limit?: number; beforeId?: number }
+> = {
+  name: 'events',
+  description: 'the audit trail, newest first',
+  options: [
+    ...CONNECTION_OPTIONS,
+    {
+      flags: '--since <when>',
+      description: 'a duration back from now (30m, 12h, 7d, 2w) or a date (2025-01-31)',
+      parse: (value) => sinceValue(value),
+    },
+    { flags: '--db <name>', description: "only this database's events" },
+    { flags: '--limit <n>', description: 'at most this many (default 100)', parse: positiveCount },
+    {
+      flags: '--before-id <id>',
+      description: 'older than this event id (the next page)',
+      parse: positiveCount,
+    },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const events = await fromServer(options, io, (pool) =>
+      listEvents(pool, {
+        since: options.since,
+        database: options.db,
+        limit: options.limit,
+        beforeId: options.beforeId,
+      }),
+    );
+    const rows = table(
+      events,
+      [
+        { header: 'id', value: (e) => e.id },
+        { header: 'at', value: (e) => e.at },
+        { header: 'actor', value: (e) => e.actor },
+        { header: 'action', value: (e) => e.action },
+        { header: 'database', value: (e) => e.database },
+        { header: 'workspace', value: (e) => e.workspaceId },
+        { header: 'detail', value: eventDetail },
+      ],
+      { whenNone: 'no events' },
+    );
+    return { json: events, blocks: [rows] };
   },
 };

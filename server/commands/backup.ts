@@ -12,9 +12,11 @@ import {
   generateAgeKeyPair,
   latestBackup,
   listBackups,
+  databaseState,
   pruneBackups,
   readBackupSettings,
   restoreBackup,
+  restoreDatabase,
   restoreInPlace,
   takeBackup,
   verifyBackup,
@@ -381,7 +383,8 @@ export const backupsCommand: CommandSpec<Connection & { name?: string; json?: bo
 
 type RestoreOptions = Connection & {
   name: string;
-  from: number;
+  /** A backup id; without it the database comes back from the archive. */
+  from?: number;
   as?: string;
   inPlace?: boolean;
   yes?: boolean;
@@ -408,7 +411,7 @@ function checkInPlace(options: RestoreOptions): void {
 }
 
 async function runRestore(
-  options: RestoreOptions,
+  options: RestoreOptions & { from: number },
   io: CliIO,
 ): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number | null }> {
   return withBackupContext(options, io, async (ctx, pool) => {
@@ -438,14 +441,52 @@ async function runRestore(
   });
 }
 
+/** `devdb restore NAME` without --from: the archived database back under its name. */
+async function restoreFromArchive(options: RestoreOptions, io: CliIO): Promise<Output> {
+  if (options.as !== undefined || options.inPlace) {
+    throw new UserError(
+      '--as and --in-place restore a backup: add --from ID (`devdb backups NAME` lists them)',
+    );
+  }
+  const { name } = options;
+  const result = await withAdminPool({ ...options, env: io.env }, async (pool) => {
+    const { known, status } = await databaseState(pool, name);
+    if (!known)
+      throw new UserError(
+        `no DevDB database named ${JSON.stringify(name)}; \`devdb list\` shows them`,
+      );
+    if (status !== 'archived') {
+      throw new UserError(
+        `${name} is ${status}, not archived: to restore one of its backups, add --from ID (\`devdb backups ${name}\` lists them)`,
+      );
+    }
+    return restoreDatabase(pool, name, { actor: 'cli' });
+  });
+  return {
+    json: { database: name, from: 'archive', restored: result.restored },
+    blocks: [
+      fields([
+        { label: 'database', value: name },
+        { label: 'restored from', value: 'the archive' },
+      ]),
+    ],
+  };
+}
+
 export const restoreCommand: CommandSpec<RestoreOptions> = {
   name: 'restore',
   description:
-    'restore a backup into a new database (its own name once dropped, or --as NEW), or over it with --in-place --yes',
-  arguments: [{ name: 'name', description: 'the database the backup was taken of' }],
+    'bring an archived database back; with --from ID restore a backup into a new database (its own name once dropped, or --as NEW), or over it with --in-place --yes',
+  arguments: [
+    { name: 'name', description: 'the database (archived, or the one the backup was taken of)' },
+  ],
   options: [
     ...CONNECTION_OPTIONS,
-    { flags: '--from <id>', description: 'backup id', required: true, parse: backupId },
+    {
+      flags: '--from <id>',
+      description: 'backup id (without it: from the archive)',
+      parse: backupId,
+    },
     { flags: '--as <new>', description: 'restore under this name (dev_<user> or team_<team>)' },
     {
       flags: '--in-place',
@@ -463,8 +504,10 @@ export const restoreCommand: CommandSpec<RestoreOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
+    const { from } = options;
+    if (from === undefined) return restoreFromArchive(options, io);
     checkInPlace(options);
-    const restored = await runRestore(options, io);
+    const restored = await runRestore({ ...options, from }, io);
     return {
       json: restored,
       blocks: [

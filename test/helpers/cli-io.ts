@@ -12,7 +12,12 @@ export interface CapturedIO extends CliIO {
 }
 
 export function captureIO(
-  options: { isTTY?: boolean; env?: Record<string, string | undefined> } = {},
+  options: {
+    isTTY?: boolean;
+    env?: Record<string, string | undefined>;
+    /** Answers confirmation questions, as a person at a terminal would; absent: no terminal. */
+    confirm?: (question: string) => Promise<boolean>;
+  } = {},
 ): CapturedIO {
   let stdout = '';
   let stderr = '';
@@ -28,6 +33,7 @@ export function captureIO(
     stderr: { write: (text: string) => (stderr += text) },
     isTTY: options.isTTY ?? false,
     env: options.env ?? {},
+    ...(options.confirm ? { confirm: options.confirm } : {}),
     shutdownSignal: () => new Promise((resolve) => waiting.push(resolve)),
     stdoutText: () => stdout,
     stderrText: () => stderr,

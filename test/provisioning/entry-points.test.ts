@@ -248,3 +248,54 @@ test('the TypeScript read side agrees with the views', async () => {
     ['dave', ['team_backend'], 0, 1, 1],
   ]);
 });
+
+test('the views and list_user_databases carry the policy state, protection included', async () => {
+  await devdb.pool.query(`SELECT provisioning.protect_database('dev_bob', NULL, 'demo', 'test')`);
+  try {
+    const summary = await devdb.pool.query(
+      `SELECT db_name, policy_state, protected FROM provisioning.database_summary ORDER BY db_name`,
+    );
+    expect(summary.rows).toEqual([
+      { db_name: 'dev_alice', policy_state: 'active', protected: false },
+      { db_name: 'dev_bob', policy_state: 'protected', protected: true },
+      { db_name: 'team_backend', policy_state: 'active', protected: false },
+      { db_name: 'team_frontend_project', policy_state: 'active', protected: false },
+    ]);
+    const active = await devdb.pool.query<{ db_name: string; policy_state: string }>(
+      `SELECT db_name, policy_state FROM provisioning.active_databases WHERE db_name = 'dev_bob'`,
+    );
+    expect(active.rows).toEqual([{ db_name: 'dev_bob', policy_state: 'protected' }]);
+    // Columns keep their places; the new ones come last.
+    const { fields } = await devdb.pool.query(
+      `SELECT * FROM provisioning.list_user_databases('bob')`,
+    );
+    expect(fields.map((f) => f.name)).toEqual([
+      'db_name',
+      'db_type',
+      'access_level',
+      'status',
+      'last_accessed',
+      'policy_state',
+    ]);
+    // Idle by the clock: an old last access shows in every entry point.
+    await devdb.pool.query(
+      `UPDATE provisioning.databases SET last_accessed = now() - interval '45 days' WHERE db_name = 'dev_alice'`,
+    );
+    const alice = await devdb.pool.query(
+      `SELECT db_name, policy_state FROM provisioning.list_user_databases('alice') ORDER BY db_name`,
+    );
+    expect(alice.rows).toEqual([
+      { db_name: 'dev_alice', policy_state: 'idle' },
+      { db_name: 'team_frontend_project', policy_state: 'active' },
+    ]);
+    const view = await devdb.pool.query(
+      `SELECT idle_days, policy_state FROM provisioning.database_summary WHERE db_name = 'dev_alice'`,
+    );
+    expect(view.rows).toEqual([{ idle_days: 45, policy_state: 'idle' }]);
+  } finally {
+    await devdb.pool.query(`SELECT provisioning.unprotect_database('dev_bob', 'test')`);
+    await devdb.pool.query(
+      `UPDATE provisioning.databases SET last_accessed = NULL WHERE db_name = 'dev_alice'`,
+    );
+  }
+});
