@@ -153,8 +153,8 @@ test('the dry run plans exactly what the run then does, and a re-run has nothing
     ['database.archive', 'dev_old1'],
     ['database.archive', 'dev_old2'],
     ['database.archive', 'dev_orphan'],
-    ['database.restore', 'dev_gone'],
     ['database.drop', 'dev_gone'],
+    ['database.drop_without_backup', 'dev_gone'], // the embedded server has no pg_dump
     ['cleanup.run', null],
   ]);
   expect(events[0]!.detail).toEqual({ actions: 5, done: 5, skipped: 0, failed: 0 });

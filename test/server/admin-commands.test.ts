@@ -14,13 +14,14 @@ import {
   ensureIndividualDatabase,
   type Attachment,
 } from '../../provisioning/index.js';
-import { runDevdb } from '../helpers/cli-io.js';
-import {
-  startTestDevDb,
-  tryConnect,
-  writeDataDirCredentials,
-  type TestDevDb,
-} from '../helpers/devdb.js';
+import { selectBackupTestServer } from '../helpers/backup-server.js';
+import type { TestDevDb } from '../helpers/devdb.js';
+
+// `delete --now` takes a real final backup: a server whose major has a pg_dump here,
+// chosen before the cluster helper loads (it reads the server binaries' location once).
+await selectBackupTestServer();
+const { startTestDevDb, tryConnect, writeDataDirCredentials } = await import('../helpers/devdb.js');
+const { runDevdb } = await import('../helpers/cli-io.js');
 
 let devdb: TestDevDb;
 let dataDir: string;
@@ -37,6 +38,9 @@ beforeAll(async () => {
   devdb = await startTestDevDb();
   dataDir = await mkdtemp(path.join(tmpdir(), 'devdb-admin-commands-'));
   await writeDataDirCredentials(devdb, dataDir);
+  await devdb.pool.query(`INSERT INTO provisioning.settings VALUES ('backup_dir', $1)`, [
+    path.join(dataDir, 'backups'),
+  ]);
   dora = await attachWorkspace(devdb.pool, devdb.endpoint, {
     type: 'individual',
     owner: 'dora',
@@ -91,7 +95,7 @@ describe('delete and restore', () => {
     );
   });
 
-  test('delete --now asks (or --yes) and drops through the drop path', async () => {
+  test('delete --now asks (or --yes) and drops after a verified final backup', async () => {
     const refused = await cli(['delete', 'dev_fay', '--now']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/devdb delete dev_fay --now asks for confirmation/);
@@ -105,6 +109,11 @@ describe('delete and restore', () => {
     const su = await devdb.superuser();
     const left = await su.query(`SELECT 1 FROM pg_database WHERE datname LIKE '%dev_fay'`);
     expect(left.rows).toEqual([]);
+    const final = await devdb.pool.query(
+      `SELECT status, verified_at IS NOT NULL AS verified FROM provisioning.backups
+        WHERE db_name = 'dev_fay' AND kind = 'final'`,
+    );
+    expect(final.rows).toEqual([{ status: 'ok', verified: true }]);
     expect((await cli(['delete', 'dev_fay'])).stderr).toBe('devdb: dev_fay was dropped already\n');
   });
 });

@@ -17,8 +17,14 @@ import {
   protectDatabase,
   retireDatabase,
 } from '../../provisioning/index.js';
-import { runDevdb } from '../helpers/cli-io.js';
-import { startTestDevDb, writeDataDirCredentials, type TestDevDb } from '../helpers/devdb.js';
+import { selectBackupTestServer } from '../helpers/backup-server.js';
+import type { TestDevDb } from '../helpers/devdb.js';
+
+// The drop takes a real final backup: a server whose major has a pg_dump here,
+// chosen before the cluster helper loads (it reads the server binaries' location once).
+await selectBackupTestServer();
+const { startTestDevDb, writeDataDirCredentials } = await import('../helpers/devdb.js');
+const { runDevdb } = await import('../helpers/cli-io.js');
 
 let devdb: TestDevDb;
 let dataDir: string;
@@ -29,6 +35,9 @@ beforeAll(async () => {
   devdb = await startTestDevDb();
   dataDir = await mkdtemp(path.join(tmpdir(), 'devdb-cleanup-cli-'));
   await writeDataDirCredentials(devdb, dataDir);
+  await devdb.pool.query(`INSERT INTO provisioning.settings VALUES ('backup_dir', $1)`, [
+    path.join(dataDir, 'backups'),
+  ]);
   for (const owner of ['ann', 'ben', 'cid', 'old'])
     await ensureIndividualDatabase(devdb.pool, { owner });
   await ensureTeamDatabase(devdb.pool, { team: 'kept' });
@@ -114,6 +123,12 @@ test('the dry run prints exactly what cleanup then does', async () => {
   expect(
     done.actions.map((a: { kind: string; database: string }) => `${a.kind} ${a.database}`),
   ).toEqual(['archive dev_ann', 'archive dev_ben', 'drop dev_old']);
+  // The drop came after a final backup, verified by a trial restore.
+  const final = await devdb.pool.query(
+    `SELECT status, verified_at IS NOT NULL AS verified FROM provisioning.backups
+      WHERE db_name = 'dev_old' AND kind = 'final'`,
+  );
+  expect(final.rows).toEqual([{ status: 'ok', verified: true }]);
   // Progress on the terminal, one line per action.
   expect(run.stderr).toBe(
     '[1/3] archive dev_ann: done\n[2/3] archive dev_ben: done\n[3/3] drop dev_old: done\n',
@@ -128,7 +143,6 @@ test('the dry run prints exactly what cleanup then does', async () => {
   expect(events.filter((e) => e.actor === 'cli').map((e) => [e.action, e.database])).toEqual([
     ['cleanup.run', null],
     ['database.drop', 'dev_old'],
-    ['database.restore', 'dev_old'],
     ['database.archive', 'dev_ben'],
     ['database.archive', 'dev_ann'],
   ]);
