@@ -37,6 +37,7 @@ export const REPEATABLE_ORDER = [
   'access.sql',
   'lifecycle.sql',
   'maintenance.sql',
+  'enrollment.sql',
   'entry-points.sql',
   'doctor.sql',
   'grants.sql',
