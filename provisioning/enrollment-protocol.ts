@@ -15,6 +15,9 @@ export const ENROLLMENT_ROLE = 'devdb_enroll';
  */
 export const ENROLLMENT_ROLE_PASSWORD = 'devdb-enroll';
 
+/** The variable that carries the token into the workspace (coder_env). */
+export const ENROLL_TOKEN_ENV = 'DEVDB_ENROLL_TOKEN';
+
 /** Every token starts with this, so secret scanners and people can tell what it is. */
 export const ENROLLMENT_TOKEN_PREFIX = 'devdb_et_';
 
