@@ -22,7 +22,12 @@ const PACKAGE_JSON = '{ "type": "commonjs" }\n';
  * ones. Anything else from provisioning/ or server/ would drag the server's code
  * (and its dependencies) into a file every workspace downloads.
  */
-export const SHARED_MODULES = ['provisioning/connection-info.js', 'provisioning/units.js'];
+export const SHARED_MODULES = [
+  'provisioning/connection-info.js',
+  'provisioning/units.js',
+  'provisioning/password.js',
+  'provisioning/enrollment-protocol.js',
+];
 
 /** Fails the build when the bundle pulls in a DevDB module that is not in SHARED_MODULES. */
 function checkInputs(inputs: string[]): void {

@@ -4,6 +4,7 @@
  * variables leave out; the URL the agent writes anywhere never has a password.
  */
 import { connectionUrl } from '../provisioning/connection-info.js';
+import { ENROLL_TOKEN_ENV } from '../provisioning/enrollment-protocol.js';
 import { AgentError, EXIT } from './errors.js';
 import { addSecret } from './log.js';
 
@@ -21,6 +22,8 @@ export interface Config {
   sslmode?: string;
   /** From DEVDB_PASSWORD (or a password inside DEVDB_URL); never printed. */
   password?: string;
+  /** From DEVDB_ENROLL_TOKEN: enrollment instead of a password (agent/enroll.ts); never printed. */
+  enrollToken?: string;
 }
 
 interface UrlParts {
@@ -102,6 +105,8 @@ export function readConfig(env: Env, fallback: Env = {}): Config {
   const user = values.DEVDB_USER!;
   const password = blank(env.DEVDB_PASSWORD) ?? fromUrl.password;
   addSecret(password);
+  const enrollToken = blank(env[ENROLL_TOKEN_ENV]);
+  addSecret(enrollToken);
   const sslmode = fromUrl.sslmode;
   return {
     host,
@@ -112,5 +117,6 @@ export function readConfig(env: Env, fallback: Env = {}): Config {
     centralDb: blank(env.DEVDB_CENTRAL_DB) ?? 'devdb',
     ...(sslmode ? { sslmode } : {}),
     ...(password ? { password } : {}),
+    ...(enrollToken ? { enrollToken } : {}),
   };
 }

@@ -21,11 +21,16 @@ async function targetProfiles(): Promise<string[]> {
   return targets;
 }
 
+/** Writes (or replaces) the agent's ~/.pgpass entry, 0600. */
+export async function writePgpass(config: Config, password: string): Promise<void> {
+  const entry = { host: config.host, port: config.port, user: config.user, password };
+  await writeAtomic(paths.pgpass(), withEntry(await readText(paths.pgpass()), entry), 0o600);
+}
+
 /** Writes every file; returns their ~-relative names for the log. */
 export async function writeFiles(config: Config, password: string): Promise<string[]> {
   const written: string[] = [];
-  const entry = { host: config.host, port: config.port, user: config.user, password };
-  await writeAtomic(paths.pgpass(), withEntry(await readText(paths.pgpass()), entry), 0o600);
+  await writePgpass(config, password);
   written.push(paths.pgpass());
   const service = withSection(await readText(paths.serviceFile()), config);
   await writeAtomic(paths.serviceFile(), service);

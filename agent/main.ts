@@ -28,8 +28,10 @@ const USAGE = `usage: devdb-agent <command> [flags]
              are of the server's major or newer; say what to fix
   uninstall  remove what start wrote
 
-Reads DEVDB_HOST, DEVDB_PORT, DEVDB_NAME, DEVDB_USER, DEVDB_URL, DEVDB_PASSWORD;
-reports to the central database DEVDB_CENTRAL_DB (default devdb).
+Reads DEVDB_HOST, DEVDB_PORT, DEVDB_NAME, DEVDB_USER, DEVDB_URL, and
+DEVDB_ENROLL_TOKEN (start enrolls a password it makes itself, unless the one
+in ~/.pgpass still works) or DEVDB_PASSWORD; reports to the central database
+DEVDB_CENTRAL_DB (default devdb).
 Exit codes: 0 ok, 1 failed, 2 settings/usage, 3 DevDB unavailable, 4 credentials rejected.`;
 
 type Command = (flags: Flags) => Promise<number>;

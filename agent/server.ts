@@ -49,18 +49,30 @@ function isUnavailable(error: Error & { code?: string }): boolean {
   return /timeout|terminated unexpectedly|Connection terminated/i.test(error.message);
 }
 
+/** The server refused this user's password (28P01): enrollment may set a new one. */
+export class CredentialsRejected extends AgentError {
+  constructor(message: string, fix: string) {
+    super(message, fix, EXIT.rejected);
+    this.name = 'CredentialsRejected';
+  }
+}
+
 /** Turns a failed connect into Unavailable (retry) or an AgentError saying what to fix. */
-export function classify(config: Config, error: unknown): Error {
+export function classify(config: Config, error: unknown, user = config.user): Error {
   const err = error as Error & { code?: string };
   if (isUnavailable(err)) return new Unavailable(reasonOf(err));
   if (err.code === '28P01' || err.code === '28000') {
-    return new AgentError(
-      `DevDB rejected the credentials of ${config.user} (${err.message})`,
-      'the workspace gets new credentials each time it is attached: restart the workspace so DEVDB_PASSWORD is current; if that does not help, an admin can check the attachment with `devdb inspect ' +
+    const message = `DevDB rejected the credentials of ${user} (${err.message})`;
+    const fix = config.enrollToken
+      ? 'restart the workspace: its start gives it a new enrollment token (DEVDB_ENROLL_TOKEN); if that does not help, an admin can check the attachment with `devdb inspect ' +
         config.name +
-        '`',
-      EXIT.rejected,
-    );
+        '`'
+      : 'the workspace gets new credentials each time it is attached: restart the workspace so DEVDB_PASSWORD is current; if that does not help, an admin can check the attachment with `devdb inspect ' +
+        config.name +
+        '`';
+    return err.code === '28P01'
+      ? new CredentialsRejected(message, fix)
+      : new AgentError(message, fix, EXIT.rejected);
   }
   if (err.code === '3D000') {
     return new AgentError(
@@ -71,7 +83,7 @@ export function classify(config: Config, error: unknown): Error {
   }
   if (err.code === '42501') {
     return new AgentError(
-      `${config.user} may not connect to the central database "${config.centralDb}" (${err.message})`,
+      `${user} may not connect to the central database "${config.centralDb}" (${err.message})`,
       'this role is not a DevDB workspace role (member of devdb_workspace): check DEVDB_USER, or restart the workspace to re-attach it',
       EXIT.rejected,
     );
@@ -88,16 +100,20 @@ function sslOption(sslmode: string | undefined): pg.ClientConfig['ssl'] {
   return false;
 }
 
-/** One attempt to open a connection to the central database; throws what classify() gives. */
+/**
+ * One attempt to open a connection to the central database, as the workspace's
+ * login role unless `user` says otherwise; throws what classify() gives.
+ */
 export async function connectCentral(
   config: Config,
   password: string,
   timeoutMs: number,
+  user = config.user,
 ): Promise<pg.Client> {
   const client = new pg.Client({
     host: config.host,
     port: config.port,
-    user: config.user,
+    user,
     password,
     database: config.centralDb,
     ssl: sslOption(config.sslmode),
@@ -112,7 +128,7 @@ export async function connectCentral(
     return client;
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw classify(config, error);
+    throw classify(config, error, user);
   }
 }
 

@@ -15,8 +15,8 @@ export async function loadSettings(): Promise<Config> {
   return readConfig(process.env, parseEnvFile(await readText(paths.envFile())));
 }
 
-export async function passwordFor(config: Config): Promise<string> {
-  if (config.password) return config.password;
+/** The password in the agent's own ~/.pgpass entry, when that entry is for this server and user. */
+export async function savedPassword(config: Config): Promise<string | undefined> {
   const entry = ownEntry(await readText(paths.pgpass()));
   if (
     entry &&
@@ -27,9 +27,16 @@ export async function passwordFor(config: Config): Promise<string> {
     addSecret(entry.password);
     return entry.password;
   }
+  return undefined;
+}
+
+export async function passwordFor(config: Config): Promise<string> {
+  if (config.password) return config.password;
+  const saved = await savedPassword(config);
+  if (saved) return saved;
   throw new AgentError(
     `no password for ${config.user}: DEVDB_PASSWORD is not set and ~/.pgpass has no devdb-agent entry for it`,
-    'run `devdb-agent start` in the workspace (Coder sets DEVDB_PASSWORD there), or check that the template passes DEVDB_PASSWORD through coder_env',
+    'run `devdb-agent start` in the workspace (Coder sets DEVDB_ENROLL_TOKEN or DEVDB_PASSWORD there), or check that the template passes them through coder_env',
     EXIT.usage,
   );
 }

@@ -19,6 +19,7 @@ export async function waitForServer(
   config: Config,
   password: string,
   timeoutS: number,
+  user = config.user,
 ): Promise<pg.Client> {
   const where = `${config.host}:${config.port}`;
   const deadline = Date.now() + timeoutS * 1000;
@@ -30,6 +31,7 @@ export async function waitForServer(
         config,
         password,
         Math.min(ATTEMPT_TIMEOUT_MS, Math.max(left, 250)),
+        user,
       );
     } catch (error) {
       if (!(error instanceof Unavailable)) throw error;

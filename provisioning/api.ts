@@ -13,6 +13,7 @@ import {
 import type { ServerEndpoint } from './connection-info.js';
 import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
 import { diagnose, repair } from './doctor.js';
+import { enrollmentTokenState, issueEnrollmentToken, setAttachmentPassword } from './enrollment.js';
 import type { Queryable } from './db.js';
 import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
 import { renameOwner, rotateWorkspacePassword, updateAttachment } from './maintenance.js';
@@ -55,6 +56,9 @@ export function boundOperations(db: Queryable, endpoint: ServerEndpoint, run: Ru
     detachWorkspace: bind(detachWorkspace),
     findAttachment: bind(findAttachment),
     setAttachmentAccess: bind(setAttachmentAccess),
+    issueEnrollmentToken: bind(issueEnrollmentToken),
+    enrollmentTokenState: bind(enrollmentTokenState),
+    setAttachmentPassword: bind(setAttachmentPassword),
     reportAccess: bind(reportAccess),
     updateAttachment: bind(updateAttachment),
     renameOwner: bind(renameOwner),

@@ -6,11 +6,19 @@
  */
 import { connectionInfo, type ConnectionInfo, type ServerEndpoint } from './connection-info.js';
 import { query, queryOne, type Queryable } from './db.js';
-import type { DatabaseAction, DatabaseType, OnLastDetach, WorkspaceAccess } from './domain.js';
+import type {
+  CredentialMode,
+  DatabaseAction,
+  DatabaseType,
+  OnLastDetach,
+  WorkspaceAccess,
+} from './domain.js';
+import { issueEnrollmentToken } from './enrollment.js';
 import { AlreadyAttachedError, ProvisioningError } from './errors.js';
 import { generatePassword, scramVerifier } from './password.js';
 import {
   normalizeUsername,
+  validateCredentials,
   optionalSeedName,
   validateAccess,
   validateDatabaseType,
@@ -44,6 +52,13 @@ export interface AttachInput {
    * AlreadyAttachedError and changes nothing.
    */
   ifAttached?: IfAttached;
+  /**
+   * 'password' (default): a fresh password, returned. 'enrollment': no password
+   * (a new login role gets none; an attached workspace's role keeps its own) and
+   * a single-use enrollment token instead, for the workspace's agent
+   * (docs/security.md, "Enrollment: no password in Terraform state").
+   */
+  credentials?: CredentialMode;
 }
 
 export type IfAttached = 'rekey' | 'refuse';
@@ -51,8 +66,12 @@ export type IfAttached = 'rekey' | 'refuse';
 export interface Attachment extends ConnectionInfo {
   access: WorkspaceAccess;
   createdDatabase: boolean;
-  /** True when this workspace was already attached: its role got a new password. */
+  /** True when this workspace was already attached: its role got a new password (credentials 'password'). */
   reattached: boolean;
+  credentials: CredentialMode;
+  /** With credentials 'enrollment': the token (password is then ""), returned here only. */
+  enrollmentToken?: string;
+  enrollmentTokenExpiresAt?: Date;
 }
 
 function validateAttachInput(input: AttachInput): { owner: string; team: string | null } {
@@ -68,8 +87,9 @@ function validateAttachInput(input: AttachInput): { owner: string; team: string 
 
 /**
  * Ensures the database and gives the workspace its own login role with a fresh
- * password. The password is returned here and stored nowhere: the server only
- * ever sees its SCRAM verifier.
+ * password, or with credentials 'enrollment' an enrollment token. The password
+ * (or token) is returned here and stored nowhere: the server only ever sees the
+ * password's SCRAM verifier (the token's SHA-256).
  */
 export async function attachWorkspace(
   db: Queryable,
@@ -79,7 +99,8 @@ export async function attachWorkspace(
   const { owner, team } = validateAttachInput(input);
   const seedFrom = optionalSeedName(input.seedFrom);
   const access = validateAccess(input.access ?? 'write');
-  const password = generatePassword();
+  const credentials = validateCredentials(input.credentials ?? 'password');
+  const password = credentials === 'password' ? generatePassword() : '';
   const row = await queryOne<{
     db_name: string;
     login_role: string;
@@ -96,7 +117,7 @@ export async function attachWorkspace(
       input.workspaceId,
       input.workspaceName ?? null,
       input.template ?? null,
-      scramVerifier(password),
+      password ? scramVerifier(password) : null,
       input.connectionLimit ?? -1,
       input.actor ?? null,
       seedFrom,
@@ -104,11 +125,25 @@ export async function attachWorkspace(
       input.ifAttached ?? 'rekey',
     ],
   ).catch((error: unknown) => rethrowAlreadyAttached(error, input.workspaceId));
+  // Issued after the attach committed: a failure here leaves an attachment whose
+  // login role has no password, and attaching again issues the token.
+  const enrollment =
+    credentials === 'enrollment'
+      ? await issueEnrollmentToken(db, {
+          database: row.db_name,
+          workspaceId: input.workspaceId,
+          actor: input.actor,
+        })
+      : undefined;
   return {
     ...connectionInfo(endpoint, row.db_name, row.login_role, password),
     access,
     createdDatabase: row.created_database,
     reattached: row.reattached,
+    credentials,
+    ...(enrollment
+      ? { enrollmentToken: enrollment.token, enrollmentTokenExpiresAt: enrollment.expiresAt }
+      : {}),
   };
 }
 

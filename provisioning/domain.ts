@@ -103,3 +103,26 @@ export type PolicyState = (typeof POLICY_STATES)[number];
 /** What one step of `devdb cleanup` does (provisioning/cleanup.ts). */
 export const CLEANUP_ACTIONS = ['detach', 'archive', 'drop'] as const;
 export type CleanupActionKind = (typeof CLEANUP_ACTIONS)[number];
+
+/**
+ * How a workspace gets its password (docs/security.md, "Enrollment: no password
+ * in Terraform state"): `enrollment`, its agent makes one itself with a
+ * single-use token, so none is in Terraform state; `password`, DevDB generates
+ * one and returns it (the provider keeps it in state, as a sensitive attribute).
+ */
+export const CREDENTIAL_MODES = ['enrollment', 'password'] as const;
+export type CredentialMode = (typeof CREDENTIAL_MODES)[number];
+
+/**
+ * An attachment's newest enrollment token as refresh sees it
+ * (provisioning/sql/enrollment.sql): only `usable` needs no new one.
+ * `expiring`: more than half its life is gone.
+ */
+export const ENROLLMENT_TOKEN_STATES = [
+  'usable',
+  'expiring',
+  'used',
+  'expired',
+  'missing',
+] as const;
+export type EnrollmentTokenState = (typeof ENROLLMENT_TOKEN_STATES)[number];

@@ -16,6 +16,7 @@ export * from './migrate.js';
 export * from './bootstrap.js';
 export * from './databases.js';
 export * from './attachments.js';
+export * from './enrollment.js';
 export * from './access.js';
 export * from './lifecycle.js';
 export * from './maintenance.js';

@@ -40,6 +40,7 @@ export const REPEATABLE_ORDER = [
   'maintenance.sql',
   'policy.sql',
   'admin.sql',
+  'enrollment.sql',
   'entry-points.sql',
   'doctor.sql',
   'jobs.sql',

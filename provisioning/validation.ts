@@ -5,9 +5,11 @@
  * inside the server (test/provisioning/naming.test.ts checks that both agree).
  */
 import {
+  CREDENTIAL_MODES,
   DATABASE_TYPES,
   ON_LAST_DETACH,
   WORKSPACE_ACCESS,
+  type CredentialMode,
   type DatabaseType,
   type OnLastDetach,
   type WorkspaceAccess,
@@ -99,6 +101,14 @@ export function validateAccess(value: unknown): WorkspaceAccess {
   if (isOneOf(WORKSPACE_ACCESS, value)) return value;
   throw new ProvisioningError(
     `invalid access ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(WORKSPACE_ACCESS)}`,
+    '22023',
+  );
+}
+
+export function validateCredentials(value: unknown): CredentialMode {
+  if (isOneOf(CREDENTIAL_MODES, value)) return value;
+  throw new ProvisioningError(
+    `invalid credentials ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(CREDENTIAL_MODES)}`,
     '22023',
   );
 }

@@ -1,32 +1,25 @@
 /**
- * `devdb-agent start`: wait for DevDB, check the workspace's credentials and
- * database, report access once, then write the files that make `psql` work
- * with no arguments. With --watch it stays up and reports every interval.
+ * `devdb-agent start`: wait for DevDB, check the workspace's credentials (or
+ * enroll a password with DEVDB_ENROLL_TOKEN: ../enroll.ts) and database, report
+ * access once, then write the files that make `psql` work with no arguments.
+ * With --watch it stays up and reports every interval.
  */
 import type { Flags } from '../args.js';
 import { readConfig } from '../config.js';
 import { databaseState, requireUsable } from '../database-state.js';
-import { AgentError, EXIT } from '../errors.js';
+import { connectWithCredentials } from '../enroll.js';
+import { EXIT } from '../errors.js';
 import { writeFiles } from '../install.js';
 import { log } from '../log.js';
 import { describeReport, reportAccess } from '../report.js';
 import { seconds } from '../seconds.js';
-import { waitForServer } from '../wait.js';
 import { watch } from '../watch.js';
 
 export async function start(flags: Flags): Promise<number> {
   const config = readConfig(process.env);
-  const password = config.password;
-  if (!password) {
-    throw new AgentError(
-      'DEVDB_PASSWORD not set',
-      'the template must pass devdb_database.password into the workspace (coder_env DEVDB_PASSWORD; the DevDB constructs do); restart the workspace after fixing it',
-      EXIT.usage,
-    );
-  }
   const timeoutS = seconds(flags, 'timeout', 'DEVDB_AGENT_TIMEOUT', 60);
   const intervalS = seconds(flags, 'interval', 'DEVDB_AGENT_INTERVAL', 300);
-  const client = await waitForServer(config, password, timeoutS);
+  const { client, password } = await connectWithCredentials(config, timeoutS);
   try {
     log(`connected to ${config.name} as ${config.user}`);
     requireUsable(await databaseState(client, config.name), config);

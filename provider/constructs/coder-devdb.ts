@@ -3,7 +3,7 @@ import type { Agent } from './.gen/providers/coder/agent/index.js';
 import type { DataCoderWorkspace } from './.gen/providers/coder/data-coder-workspace/index.js';
 import type { DataCoderWorkspaceOwner } from './.gen/providers/coder/data-coder-workspace-owner/index.js';
 import { DevDbAgent, type DevDbAgentProps } from './agent.js';
-import { DevDatabase, type OnLastDetach } from './database.js';
+import { DevDatabase, type CredentialMode, type OnLastDetach } from './database.js';
 import { DevDbEnv } from './env.js';
 import { DevDbMetadata } from './metadata.js';
 import { DevDbParameters, type DevDbParametersProps } from './parameters.js';
@@ -15,6 +15,8 @@ export interface CoderDevDbProps {
   readonly parameters?: DevDbParametersProps;
   readonly onLastDetach?: OnLastDetach;
   readonly connectionLimit?: number;
+  /** `enrollment` (default: no password in Terraform state) or `password`; see DevDatabaseProps. */
+  readonly credentials?: CredentialMode;
   /** How `devdb-agent` gets into the workspace, and how it runs. */
   readonly agentOptions?: Omit<DevDbAgentProps, 'agent' | 'database'>;
 }
@@ -41,6 +43,7 @@ export class CoderDevDb extends Construct {
       owner: props.owner,
       onLastDetach: props.onLastDetach,
       connectionLimit: props.connectionLimit,
+      credentials: props.credentials,
     });
     this.metadata = new DevDbMetadata(this, 'metadata', { database: this.database });
     this.env = new DevDbEnv(this, 'env', { agent: props.agent, database: this.database });

@@ -17,10 +17,18 @@ export interface DevDbEnvProps {
   readonly database: DevDatabase;
 }
 
+/** The variable that carries the credential, by the database's `credentials`. */
+export const DEVDB_CREDENTIAL_ENV = {
+  enrollment: 'DEVDB_ENROLL_TOKEN',
+  password: 'DEVDB_PASSWORD',
+} as const;
+
 /**
- * One `coder_env` per DEVDB_* variable, DEVDB_PASSWORD included, so processes
- * the Coder agent starts see them. One resource per variable (not for_each over
- * a map): the password is sensitive, and Terraform refuses sensitive for_each keys.
+ * One `coder_env` per DEVDB_* variable, so processes the Coder agent starts see
+ * them: the address, and the enrollment token (DEVDB_ENROLL_TOKEN, never a
+ * password) or with `credentials = "password"` DEVDB_PASSWORD. One resource per
+ * variable (not for_each over a map): `env` and the credential are sensitive,
+ * and Terraform refuses sensitive for_each keys.
  */
 export class DevDbEnv extends Construct {
   readonly variables: Record<string, Env>;
@@ -31,7 +39,9 @@ export class DevDbEnv extends Construct {
     const values: Record<string, string> = Object.fromEntries(
       DEVDB_ENV_NAMES.map((name) => [name, props.database.envValue(name)]),
     );
-    values.DEVDB_PASSWORD = props.database.attribute('password');
+    values[DEVDB_CREDENTIAL_ENV[props.database.credentials]] = props.database.attribute(
+      props.database.credentials === 'enrollment' ? 'enrollment_token' : 'password',
+    );
     this.variables = Object.fromEntries(
       Object.entries(values).map(([name, value]) => [
         name,

@@ -9,8 +9,13 @@ export {
   type DevDbParametersProps,
   type TeamOptions,
 } from './parameters.js';
-export { DevDatabase, type DevDatabaseProps, type OnLastDetach } from './database.js';
+export {
+  DevDatabase,
+  type CredentialMode,
+  type DevDatabaseProps,
+  type OnLastDetach,
+} from './database.js';
 export { DevDbMetadata, type DevDbMetadataProps } from './metadata.js';
-export { DevDbEnv, DEVDB_ENV_NAMES, type DevDbEnvProps } from './env.js';
+export { DevDbEnv, DEVDB_CREDENTIAL_ENV, DEVDB_ENV_NAMES, type DevDbEnvProps } from './env.js';
 export { DevDbAgent, type DevDbAgentProps } from './agent.js';
 export { CoderDevDb, type CoderDevDbProps } from './coder-devdb.js';

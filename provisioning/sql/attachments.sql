@@ -7,7 +7,9 @@
 -- Attaches a workspace: ensures its database (copied from p_seed_from when this
 -- call creates it), then creates (or, on a re-run, re-keys) the workspace's own
 -- LOGIN role. p_password_verifier is a SCRAM verifier computed by the caller, so
--- the password itself never reaches the server. p_if_attached says what happens
+-- the password itself never reaches the server; tokens of the attachment not
+-- used yet then stop being usable. NULL is enrollment (enrollment.sql): a new
+-- role gets no password, an existing one keeps its own. p_if_attached says what happens
 -- when the workspace is already attached to the database: 'rekey' (the default:
 -- the provider relies on it to converge after a crash) gives its role the new
 -- verifier, so the old password stops working; 'refuse' raises DV002 instead.
@@ -34,9 +36,11 @@ DECLARE
   v_conn text;
   v_db_owner text;
   v_att_owner text;
+  -- Enrollment (NULL verifier): CREATE ROLE without a password, ALTER ROLE keeps it.
+  v_password text := CASE WHEN p_password_verifier IS NOT NULL THEN format(' PASSWORD %L', p_password_verifier) ELSE '' END;
 BEGIN
   PERFORM provisioning._validate_one_of('if_attached', p_if_attached, ARRAY['rekey', 'refuse']);
-  IF p_password_verifier IS NULL OR p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+  IF p_password_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
     RAISE EXCEPTION 'attach_workspace needs a SCRAM-SHA-256 verifier, not a password' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF p_connection_limit IS NULL OR p_connection_limit < -1 THEN
@@ -74,8 +78,8 @@ BEGIN
     -- session costs a backend start and an authentication): docs/benchmarks.md,
     -- "Contended attach". Must give what _set_access gives a writer.
     IF v_exists THEN
-      v_sql := format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s; ',
-                      v_role, p_password_verifier, p_connection_limit);
+      v_sql := format('ALTER ROLE %I WITH LOGIN%s CONNECTION LIMIT %s; ',
+                      v_role, v_password, p_connection_limit);
       IF NOT pg_has_role(v_role, v_db, 'USAGE') THEN
         v_sql := v_sql || format('GRANT %I TO %I; ', v_db, v_role);
       END IF;
@@ -84,8 +88,8 @@ BEGIN
       END IF;
     ELSE
       -- INHERIT: the owner's CONNECT right applies at login; devdb_workspace's in `devdb`.
-      v_sql := format('CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s IN ROLE %I, devdb_workspace; ',
-                      v_role, p_password_verifier, p_connection_limit, v_db);
+      v_sql := format('CREATE ROLE %I LOGIN INHERIT%s CONNECTION LIMIT %s IN ROLE %I, devdb_workspace; ',
+                      v_role, v_password, p_connection_limit, v_db);
     END IF;
     -- Sessions in the workspace's database act as the owner role, so every object
     -- belongs to the owner and the login role stays droppable.
@@ -106,14 +110,14 @@ BEGIN
     PERFORM provisioning._lock_member(v_db, provisioning.read_role_name(v_db));
     v_conn := provisioning._remote_open(current_database());
     IF v_exists THEN
-      PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I WITH LOGIN PASSWORD %L CONNECTION LIMIT %s',
-                                                  v_role, p_password_verifier, p_connection_limit));
+      PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I WITH LOGIN%s CONNECTION LIMIT %s',
+                                                  v_role, v_password, p_connection_limit));
     ELSE
       -- INHERIT: the read role's (or owner's) CONNECT right applies at login;
       -- devdb_workspace's in `devdb`. Memberships come from _set_access.
       PERFORM provisioning._remote(v_conn, format(
-        'CREATE ROLE %I LOGIN INHERIT PASSWORD %L CONNECTION LIMIT %s',
-        v_role, p_password_verifier, p_connection_limit));
+        'CREATE ROLE %I LOGIN INHERIT%s CONNECTION LIMIT %s',
+        v_role, v_password, p_connection_limit));
     END IF;
     PERFORM provisioning._set_access(v_conn, v_role, v_db, v_access,
                                      CASE WHEN p_type = 'team' THEN provisioning.personal_schema_name(v_owner) END);
@@ -131,10 +135,15 @@ BEGIN
     INSERT INTO provisioning.attachments (db_name, workspace_id, workspace_name, owner_username, login_role, template_name, access_level)
     VALUES (v_db, v_ws, p_workspace_name, v_owner, v_role, p_template, v_access);
   END IF;
+  IF p_password_verifier IS NOT NULL THEN
+    PERFORM provisioning._revoke_enrollment_tokens(a.id) FROM provisioning.attachments a -- enrollment.sql
+     WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
+  END IF;
   PERFORM provisioning._record_db_user(v_owner, v_db);
   PERFORM provisioning._log(p_actor, 'workspace.attach', v_db, v_ws,
     jsonb_build_object('login_role', v_role, 'owner', v_owner, 'reattached', reattached, 'access', v_access,
-                       'workspace_name', p_workspace_name, 'template', p_template));
+                       'workspace_name', p_workspace_name, 'template', p_template,
+                       'credentials', CASE WHEN p_password_verifier IS NULL THEN 'enrollment' ELSE 'password' END));
 
   db_name := v_db;
   login_role := v_role;

@@ -16,3 +16,8 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA provisioning FROM PUBLIC;
 -- Workspace login roles (through devdb_workspace) run the agent's report, nothing else.
 GRANT USAGE ON SCHEMA provisioning TO devdb_workspace;
 GRANT EXECUTE ON FUNCTION provisioning.report_access() TO devdb_workspace;
+
+-- The agent's enrollment role (migration 015) runs enroll(), nothing else
+-- (docs/security.md, "Enrollment: no password in Terraform state").
+GRANT USAGE ON SCHEMA provisioning TO devdb_enroll;
+GRANT EXECUTE ON FUNCTION provisioning.enroll(text, text, text) TO devdb_enroll;

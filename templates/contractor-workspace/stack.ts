@@ -61,6 +61,9 @@ export class ContractorWorkspace extends TerraformStack {
       workspace,
       owner,
       parameters: { teamOptions: options.teamOptions },
+      // The default, said out loud: no password in the workspace's Terraform state;
+      // devdb-agent enrolls one with DEVDB_ENROLL_TOKEN.
+      credentials: 'enrollment',
       agentOptions: {
         // `$${` is Terraform's escape for a literal `${` (the shell's, not an interpolation).
         install: [

@@ -31,7 +31,7 @@ describe('settings and credentials', () => {
 
     const noPassword = await runAgent(['start'], { ...env(), DEVDB_PASSWORD: undefined });
     expect(noPassword.code).toBe(2);
-    expect(noPassword.stderr).toContain('DEVDB_PASSWORD not set');
+    expect(noPassword.stderr).toContain('neither DEVDB_ENROLL_TOKEN nor DEVDB_PASSWORD is set');
   });
 
   test('DEVDB_URL alone is enough for the address', async () => {

@@ -8,147 +8,10 @@
  * coder provider the stand-in under test/coder-provider. Inside the "workspace",
  * the real devdb-agent and psql run with the coder_env values Terraform produced.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthTemplate } from '../../templates/synth.js';
-import { installTestMirror } from '../coder-provider/install.js';
-import { parameterEnv } from '../coder-provider/harness.js';
-import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
-import { killGroup, runTerraform } from '../provider/plugin/helpers/terraform.js';
-import { provisionerEnv } from './provisioner-env.js';
-
-const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
-const run = promisify(execFile);
-
-interface Build {
-  transition: 'start' | 'stop' | 'destroy';
-}
-
-interface StateResource {
-  mode: string;
-  type: string;
-  instances: { attributes: Record<string, unknown> }[];
-}
-
-/** One Coder workspace: its own directory and state, like Coder keeps per workspace. */
-class Workspace {
-  readonly id = randomUUID();
-  readonly dir: string;
-  readonly home: string;
-
-  constructor(
-    private readonly lab: Lab,
-    readonly name: string,
-    readonly owner: string,
-    readonly parameters: Record<string, string>,
-    readonly prebuild = false,
-    templateFile = lab.templateFile,
-  ) {
-    this.dir = path.join(lab.root, `ws-${name}-${owner}`);
-    this.home = path.join(this.dir, 'home');
-    mkdirSync(this.home, { recursive: true });
-    writeFileSync(path.join(this.dir, 'main.tf.json'), readFileSync(templateFile));
-  }
-
-  /** The variables Coder's provisioner sets for a build of this workspace. */
-  private env({ transition }: Build): NodeJS.ProcessEnv {
-    const ownerId = createHash('sha256').update(this.owner).digest('hex').slice(0, 32);
-    return {
-      ...this.lab.baseEnv,
-      CODER_WORKSPACE_TRANSITION: transition,
-      CODER_WORKSPACE_BUILD_ID: randomUUID(),
-      CODER_WORKSPACE_ID: this.id,
-      CODER_WORKSPACE_NAME: this.name,
-      CODER_WORKSPACE_OWNER: this.owner,
-      CODER_WORKSPACE_OWNER_ID: `${ownerId.slice(0, 8)}-${ownerId.slice(8, 12)}-4${ownerId.slice(13, 16)}-8${ownerId.slice(17, 20)}-${ownerId.slice(20, 32)}`,
-      CODER_WORKSPACE_OWNER_EMAIL: `${this.owner}@example.com`,
-      CODER_WORKSPACE_TEMPLATE_ID: this.lab.templateId,
-      CODER_WORKSPACE_TEMPLATE_NAME: 'contractor-workspace',
-      CODER_WORKSPACE_TEMPLATE_VERSION: 'v1',
-      CODER_WORKSPACE_IS_PREBUILD: String(this.prebuild),
-      ...parameterEnv(this.parameters),
-    };
-  }
-
-  private async terraform(args: string[], build: Build): Promise<void> {
-    const result = await runTerraform(this.dir, args, { env: this.env(build) }, this.lab.running);
-    if (result.code !== 0) {
-      throw new Error(
-        `terraform ${args.join(' ')} (${build.transition}) failed:\n${result.output}`,
-      );
-    }
-    this.lab.outputs.push(result.output);
-  }
-
-  async build(transition: Build['transition']): Promise<void> {
-    const build = { transition };
-    await this.terraform(['init', '-input=false', '-no-color'], build);
-    const plan = ['plan', '-refresh=true', '-input=false', '-no-color', '-out=build.tfplan'];
-    await this.terraform(transition === 'destroy' ? [...plan, '-destroy'] : plan, build);
-    await this.terraform(['apply', '-input=false', '-no-color', 'build.tfplan'], build);
-  }
-
-  private resources(type: string): Record<string, unknown>[] {
-    const state = JSON.parse(readFileSync(path.join(this.dir, 'terraform.tfstate'), 'utf8'));
-    return (state.resources as StateResource[])
-      .filter((r) => r.mode === 'managed' && r.type === type)
-      .flatMap((r) => r.instances.map((i) => i.attributes));
-  }
-
-  /** What the Coder agent would put in the workspace's environment (coder_env). */
-  coderEnv(): Record<string, string> {
-    return Object.fromEntries(
-      this.resources('coder_env').map((e) => [e.name as string, e.value as string]),
-    );
-  }
-
-  databases(): Record<string, unknown>[] {
-    return this.resources('devdb_database');
-  }
-
-  metadata(): Record<string, unknown>[] {
-    return this.resources('coder_metadata');
-  }
-
-  /** A process the Coder agent starts in the workspace: its env plus coder_env. */
-  async exec(
-    command: string,
-    args: string[],
-    coderEnv = this.coderEnv(),
-  ): Promise<{ stdout: string; stderr: string }> {
-    const env = { PATH: process.env.PATH, HOME: this.home, PGCONNECT_TIMEOUT: '5', ...coderEnv };
-    return run(command, args, { env, cwd: this.home });
-  }
-
-  async agentStart(): Promise<string> {
-    const { stdout, stderr } = await this.exec('node', [AGENT, 'start', '--timeout', '20']);
-    return stdout + stderr;
-  }
-
-  /** `psql $DEVDB_URL -c …`, no password given: it must come from ~/.pgpass. */
-  async psql(sql: string, coderEnv = this.coderEnv()): Promise<string> {
-    const args = [coderEnv.DEVDB_URL!, '-v', 'ON_ERROR_STOP=1', '-w', '-tAc', sql];
-    const { stdout } = await this.exec('psql', args, coderEnv);
-    return stdout.trim();
-  }
-}
-
-/** Everything the workspaces share: DevDB, the provider mirror, the synthesized template. */
-interface Lab {
-  root: string;
-  templateFile: string;
-  /** The template with `teamOptions: 'existing'`: the team is picked among devdb_teams. */
-  listTemplateFile: string;
-  templateId: string;
-  baseEnv: NodeJS.ProcessEnv;
-  running: Set<ChildProcess>;
-  outputs: string[];
-}
+import { ENROLLMENT_TOKEN_PREFIX } from '../../provisioning/index.js';
+import type { TestDevDb } from '../helpers/devdb.js';
+import { startLab, stopLab, Workspace, type Lab } from './coder-lab.js';
 
 describe('contractor-workspace, end to end as Coder runs it', () => {
   let devdb: TestDevDb;
@@ -167,30 +30,11 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
   };
 
   beforeAll(async () => {
-    devdb = await startTestDevDb();
-    const root = mkdtempSync(path.join(tmpdir(), 'devdb-e2e-'));
-    const { cliConfigFile } = await installTestMirror(path.join(root, 'mirror'));
-    const templateFile = await synthTemplate(path.join(root, 'template'), { docker: false });
-    const listTemplateFile = await synthTemplate(path.join(root, 'list-template'), {
-      docker: false,
-      teamOptions: 'existing',
-    });
-    lab = {
-      root,
-      templateFile,
-      listTemplateFile,
-      templateId: randomUUID(),
-      baseEnv: provisionerEnv({ home: root, cliConfigFile, adminUrl: devdb.provisionerUrl }),
-      running: new Set(),
-      outputs: [],
-    };
+    lab = await startLab();
+    devdb = lab.devdb;
   });
 
-  afterAll(async () => {
-    for (const child of lab?.running ?? []) killGroup(child, 'SIGKILL');
-    if (lab) rmSync(lab.root, { recursive: true, force: true });
-    await devdb?.stop();
-  });
+  afterAll(() => stopLab(lab));
 
   let ws1: Workspace;
   let ws2: Workspace;
@@ -200,10 +44,11 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
     await ws1.build('start');
     expect(await databaseExists('dev_alice')).toBe(true);
     const env = ws1.coderEnv();
+    // Enrollment (the template's choice): a single-use token, never a password.
     expect(Object.keys(env).sort()).toEqual([
+      'DEVDB_ENROLL_TOKEN',
       'DEVDB_HOST',
       'DEVDB_NAME',
-      'DEVDB_PASSWORD',
       'DEVDB_PORT',
       'DEVDB_URL',
       'DEVDB_USER',
@@ -215,11 +60,14 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
       DEVDB_URL: `postgresql://${env.DEVDB_USER}@${devdb.endpoint.host}:${devdb.endpoint.port}/dev_alice`,
     });
     expect(env.DEVDB_USER).toMatch(/^ws_alice_[0-9a-f]{16}$/);
-    expect(env.DEVDB_PASSWORD!.length).toBeGreaterThanOrEqual(32);
+    expect(env.DEVDB_ENROLL_TOKEN!.startsWith(ENROLLMENT_TOKEN_PREFIX)).toBe(true);
+    expect(ws1.databases()[0]).toMatchObject({ credentials: 'enrollment', password: '' });
 
     const log = await ws1.agentStart();
+    expect(log).toContain('enrolled a new password');
     expect(log).toContain('connected to dev_alice');
-    expect(log).not.toContain(env.DEVDB_PASSWORD);
+    expect(log).not.toContain(env.DEVDB_ENROLL_TOKEN);
+    expect(log).not.toContain(ws1.pgpassPassword());
     expect(await ws1.psql('select 1')).toBe('1');
     await ws1.psql("CREATE TABLE notes (t text); INSERT INTO notes VALUES ('kept')");
   });
@@ -240,18 +88,22 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
       },
       { key: 'access', value: 'write', sensitive: false, is_null: false },
     ]);
-    expect(JSON.stringify(metadata)).not.toContain(env.DEVDB_PASSWORD);
+    expect(JSON.stringify(metadata)).not.toContain(env.DEVDB_ENROLL_TOKEN);
+    expect(JSON.stringify(metadata)).not.toContain(ws1.pgpassPassword());
   });
 
   it('stop keeps the database and the credentials; start finds the same database with the data', async () => {
-    const before = ws1.coderEnv();
+    // The token was used: each build gives the workspace a fresh one (enrollment.test.ts).
+    const address = ({ DEVDB_ENROLL_TOKEN: _, ...rest }: Record<string, string>) => rest;
+    const before = address(ws1.coderEnv());
     await ws1.build('stop');
     expect(await databaseExists('dev_alice')).toBe(true);
-    expect(ws1.coderEnv()).toEqual(before);
+    expect(address(ws1.coderEnv())).toEqual(before);
     expect(await ws1.psql('SELECT t FROM notes')).toBe('kept');
 
     await ws1.build('start');
-    expect(ws1.coderEnv()).toEqual(before);
+    expect(address(ws1.coderEnv())).toEqual(before);
+    expect(await ws1.agentStart()).toContain('the enrollment token stays unused');
     expect(await ws1.psql('SELECT t FROM notes')).toBe('kept');
   });
 
@@ -262,8 +114,9 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
     const env2 = ws2.coderEnv();
     expect(env2.DEVDB_NAME).toBe('dev_alice');
     expect(env2.DEVDB_USER).not.toBe(env1.DEVDB_USER);
-    expect(env2.DEVDB_PASSWORD).not.toBe(env1.DEVDB_PASSWORD);
+    expect(env2.DEVDB_ENROLL_TOKEN).not.toBe(env1.DEVDB_ENROLL_TOKEN);
     await ws2.agentStart();
+    expect(ws2.pgpassPassword()).not.toBe(ws1.pgpassPassword());
     expect(await ws2.psql('SELECT t FROM notes')).toBe('kept');
 
     await ws1.build('destroy');
@@ -334,11 +187,11 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
     expect(await databaseExists('dev_prebuilds')).toBe(false);
   });
 
-  it('never shows a password in any terraform output', () => {
-    const passwords = [ws1, ws2].map((w) => w.coderEnv().DEVDB_PASSWORD).filter(Boolean);
-    expect(passwords.length).toBeGreaterThan(0);
+  it('never shows a password or an enrollment token in any terraform output', () => {
+    const secrets = [ws1.pgpassPassword(), ws2.pgpassPassword(), ws2.coderEnv().DEVDB_ENROLL_TOKEN];
+    expect(secrets.every(Boolean)).toBe(true);
     for (const output of lab.outputs) {
-      for (const password of passwords) expect(output).not.toContain(password);
+      for (const secret of secrets) expect(output).not.toContain(secret);
     }
   });
 });

@@ -46,6 +46,9 @@ variable "workspace_name" {
   default = "dev"
 }
 
+# credentials = "password": DevDB generates the password into the state, for trying
+# DevDB from a shell with psql. Coder templates use "enrollment" instead (see
+# ../coder-template): no password in the state, devdb-agent in the workspace makes it.
 resource "devdb_database" "db" {
   count          = var.database_type == "none" ? 0 : 1
   type           = var.database_type
@@ -53,11 +56,14 @@ resource "devdb_database" "db" {
   team           = var.team
   workspace_id   = var.workspace_id
   workspace_name = var.workspace_name
+  credentials    = "password"
 }
 
-# What the workspace gets: DEVDB_* for coder_env, and the password (sensitive).
+# What the workspace gets: DEVDB_* for coder_env (sensitive: with enrollment it
+# holds the token), and the password (sensitive).
 output "env" {
-  value = one(devdb_database.db[*].env)
+  value     = one(devdb_database.db[*].env)
+  sensitive = true
 }
 
 output "password" {

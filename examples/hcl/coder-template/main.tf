@@ -172,6 +172,9 @@ resource "devdb_database" "db" {
   workspace_name = data.coder_workspace.me.name
   template       = data.coder_workspace.me.template_name
   on_last_detach = "keep"
+  # No password in the state: devdb-agent makes one in the workspace and enrolls
+  # it with the single-use token in DEVDB_ENROLL_TOKEN.
+  credentials = "enrollment"
 }
 
 # What Coder's workspace page shows for the database (never the password).
@@ -209,11 +212,14 @@ resource "coder_env" "devdb" {
   value    = devdb_database.db[0].env[local.devdb_env[count.index]]
 }
 
-resource "coder_env" "devdb_password" {
+# The single-use enrollment token, never a password. A new one comes with each
+# start that finds the last one used or expired; an agent whose ~/.pgpass still
+# works leaves it unused.
+resource "coder_env" "devdb_enroll_token" {
   count    = length(devdb_database.db)
   agent_id = coder_agent.main.id
-  name     = "DEVDB_PASSWORD"
-  value    = devdb_database.db[0].password
+  name     = "DEVDB_ENROLL_TOKEN"
+  value    = devdb_database.db[0].enrollment_token
 }
 
 resource "coder_script" "devdb_start" {

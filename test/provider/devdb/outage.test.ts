@@ -51,7 +51,10 @@ const KEPT = /Warning: DevDB not reachable: kept the last known state/;
 const SKIP_PROVIDER = 'provider "devdb" {\n  on_unavailable = "skip"\n}';
 const OUTPUTS = `
 output "provisioned" { value = devdb_database.db.provisioned }
-output "env" { value = devdb_database.db.env }
+output "env" {
+  value     = devdb_database.db.env
+  sensitive = true
+}
 `;
 
 /** The output with Terraform's line wrapping undone. */

@@ -11,10 +11,12 @@ resource "devdb_database" "db" {
   workspace_name = data.coder_workspace.me.name
   template       = data.coder_workspace.me.template_name
   on_last_detach = "keep"
+  # No password in the state: devdb-agent enrolls one with the token below.
+  credentials = "enrollment"
 }
 
 # Inject DEVDB_* into the workspace: one coder_env per variable. (Not for_each over
-# a map: the password is sensitive, and Terraform refuses sensitive for_each values.)
+# env: it is sensitive, and Terraform refuses sensitive for_each values.)
 locals {
   devdb_env = ["DEVDB_HOST", "DEVDB_PORT", "DEVDB_NAME", "DEVDB_USER", "DEVDB_URL"]
 }
@@ -26,9 +28,10 @@ resource "coder_env" "devdb" {
   value    = devdb_database.db[0].env[local.devdb_env[count.index]]
 }
 
-resource "coder_env" "devdb_password" {
+# The single-use enrollment token for `devdb-agent start` (never a password).
+resource "coder_env" "devdb_enroll_token" {
   count    = length(devdb_database.db)
   agent_id = coder_agent.main.id
-  name     = "DEVDB_PASSWORD"
-  value    = devdb_database.db[0].password
+  name     = "DEVDB_ENROLL_TOKEN"
+  value    = devdb_database.db[0].enrollment_token
 }

@@ -15,6 +15,7 @@ import { isPending, planPending } from './outage.js';
 import { readDatabase } from './read.js';
 import { databaseSchema } from './schema.js';
 import { CLEAN_POSTURE } from '../posture.js';
+import { planCredentials } from './credentials.js';
 import { addressing } from './state.js';
 import { updateDatabase } from './update.js';
 
@@ -49,8 +50,9 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
   /**
    * Existing attachments (pending ones: ./outage.ts): the access posture should
    * be clean (so drift shows as a change) and the address follows the provider's
-   * host/port, both known at plan time. A new owner name is a rename only with
-   * the same known owner_id.
+   * host/port, both known at plan time; with enrollment the token should be
+   * usable (else a new one is planned: ./credentials.ts). A new owner name is a
+   * rename only with the same known owner_id.
    */
   async modifyPlan({ prior, config, plan, provider, requireReplace }) {
     if (!prior) return;
@@ -62,9 +64,15 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
     if (config.owner !== prior.owner && !isRename(prior.owner_id, config.owner_id)) {
       requireReplace(['owner']);
     }
+    const address = addressing(
+      provider.endpoint,
+      stored(prior.name, 'name'),
+      stored(prior.user, 'user'),
+    );
     return {
       ...plan,
-      ...addressing(provider.endpoint, stored(prior.name, 'name'), stored(prior.user, 'user')),
+      ...address,
+      ...planCredentials(prior, plan.credentials, address.env),
       ...CLEAN_POSTURE,
     };
   },

@@ -15,6 +15,7 @@ import {
 } from '../../../plugin/index.js';
 import type { DevDbClient, DevDbUnreachableError } from '../../client.js';
 import { databaseSchema, type DatabaseModel } from './schema.js';
+import { envWith } from './credentials.js';
 import { storedTeam } from './state.js';
 import { CLEAN_POSTURE } from '../posture.js';
 
@@ -30,7 +31,8 @@ export function pendingState(
   config: DatabaseModel,
 ): Partial<DatabaseModel> {
   // The same DEVDB_* keys as a real attachment, so templates that index env keep working.
-  const keys = Object.keys(connectionInfo(endpoint, '', '', '').env);
+  const mode = config.credentials ?? 'password';
+  const keys = Object.keys(envWith(connectionInfo(endpoint, '', '', '').env, mode, ''));
   return {
     id: `pending/${config.workspace_id}`,
     provisioned: false,
@@ -38,6 +40,9 @@ export function pendingState(
     name: '',
     user: '',
     password: '',
+    credentials: mode,
+    enrollment_token: '',
+    enrollment_status: '',
     host: endpoint.host,
     port: endpoint.port,
     url: '',

@@ -3,6 +3,7 @@ import type { CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
 import { keepLastKnownState, whenReachable } from '../../unreachable.js';
+import { readCredentials } from './credentials.js';
 import { isPending, readPending } from './outage.js';
 import type { DatabaseModel } from './schema.js';
 
@@ -28,11 +29,12 @@ export async function readDatabase(ctx: ReadContext): Promise<Partial<DatabaseMo
  */
 async function readAttachment(ctx: ReadContext): Promise<Partial<DatabaseModel> | null> {
   const { provider, state } = ctx;
-  const live = await provider.use((pool) =>
-    attachmentState(pool, {
-      database: stored(state.name, 'name'),
-      workspaceId: state.workspace_id,
-    }),
+  const database = stored(state.name, 'name');
+  const [live, credentials] = await provider.use((pool) =>
+    Promise.all([
+      attachmentState(pool, { database, workspaceId: state.workspace_id }),
+      readCredentials(pool, state, database),
+    ]),
   );
   const usable =
     live.attached && live.databaseExists && live.status === 'active' && live.loginRoleCanLogin;
@@ -47,5 +49,6 @@ async function readAttachment(ctx: ReadContext): Promise<Partial<DatabaseModel> 
     access_drift: live.accessDrift,
     user: live.loginRole ?? state.user,
     provisioned: true,
+    ...credentials,
   };
 }

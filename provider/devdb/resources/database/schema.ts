@@ -1,5 +1,7 @@
 import {
+  CREDENTIAL_MODES,
   DATABASE_TYPES,
+  ENROLLMENT_TOKEN_STATES,
   ON_LAST_DETACH,
   WORKSPACE_ACCESS,
 } from '../../../../provisioning/domain.js';
@@ -19,7 +21,8 @@ const computed = (description: string, sensitive = false) =>
 export const databaseSchema = defineSchema({
   description: [
     "Attaches a Coder workspace to its PostgreSQL database on the DevDB server: the workspace owner's personal `dev_{username}` or the team's `team_{name}`, created on first use and shared by every workspace that attaches to it.",
-    'Each workspace gets its own login role with a fresh password; destroying the resource detaches the workspace (its role and sessions are dropped) while the database stays for its other workspaces, unless `on_last_detach` says otherwise.',
+    'Each workspace gets its own login role; destroying the resource detaches the workspace (its role and sessions are dropped) while the database stays for its other workspaces, unless `on_last_detach` says otherwise.',
+    '**Credentials.** With `credentials = "enrollment"` (what the DevDB constructs and the `contractor-workspace` template use) no password is in the Terraform state at all: the login role starts without one, and the resource holds a single-use `enrollment_token` (also `env["DEVDB_ENROLL_TOKEN"]`, expiring after the DevDB setting `enrollment_token_ttl`, 15 minutes by default) with which `devdb-agent start` in the workspace enrolls a password it makes itself, sending DevDB only its SCRAM verifier. A refresh that finds the token used, expired, more than half expired, or gone plans an in-place update that issues a new one; the login role and an enrolled password keep working, and an agent whose `~/.pgpass` still works never uses the new token. With `credentials = "password"` (the default, for configurations written before enrollment) DevDB generates the password and `password` holds it (sensitive, but in the state). Changing `credentials` is an in-place update: to `enrollment` the password in the state stops working; to `password` unused tokens do.',
     '**When DevDB is down** (connection refused, timeout, unknown host; not a wrong password or a refused role, which still fail). Coder refreshes every resource on each workspace start and stop, so:',
     [
       '- *Refresh* keeps the last known state and warns "DevDB not reachable: kept the last known state": the plan shows no change for the attachment, so workspaces start and stop as usual, and the credentials they hold keep working once DevDB is back.',
@@ -92,6 +95,11 @@ export const databaseSchema = defineSchema({
       description:
         'A template database to copy when the database is first created. Has no effect once the database exists.',
     }),
+    credentials: attribute.enum(CREDENTIAL_MODES, {
+      default: 'password',
+      description:
+        "`enrollment`: no password in the state; the workspace's agent enrolls one with `enrollment_token` (see **Credentials** above; the DevDB constructs' and templates' choice). `password`: DevDB generates one into `password`. Changing it is an in-place update. The default, `password`, keeps configurations written before enrollment as they were.",
+    }),
     connection_limit: attribute.number({
       default: -1,
       validators: [between(-1, 10_000)],
@@ -101,7 +109,19 @@ export const databaseSchema = defineSchema({
     id: computed('`{database}/{workspace_id}`.'),
     name: computed('The database name, e.g. `dev_alice`.'),
     user: computed("This workspace's login role."),
-    password: computed("This workspace's password (sensitive; stored nowhere else).", true),
+    password: computed(
+      'This workspace\'s password with `credentials = "password"` (sensitive; stored nowhere else); `""` with `enrollment`.',
+      true,
+    ),
+    enrollment_token: computed(
+      'With `credentials = "enrollment"`: the single-use token `devdb-agent start` enrolls a password with (sensitive; also `env["DEVDB_ENROLL_TOKEN"]`). DevDB keeps only its SHA-256. `""` with `password`.',
+      true,
+    ),
+    enrollment_status: attribute.string({
+      computed: true,
+      useStateForUnknown: true,
+      description: `With \`credentials = "enrollment"\`: what refresh found of \`enrollment_token\`, one of ${ENROLLMENT_TOKEN_STATES.map((s) => `\`${s}\``).join(', ')} (\`expiring\`: more than half its life gone). Always planned \`usable\`, so any other value shows in the plan as the in-place update that issues a new token. \`""\` with \`password\`.`,
+    }),
     host: computed('Host the workspace connects to.'),
     port: attribute.number({
       computed: true,
@@ -112,8 +132,9 @@ export const databaseSchema = defineSchema({
     env: attribute.map(t.string, {
       computed: true,
       useStateForUnknown: true,
+      sensitive: true,
       description:
-        '`DEVDB_HOST`, `DEVDB_PORT`, `DEVDB_NAME`, `DEVDB_USER` and `DEVDB_URL` for the workspace (the password is `password`). Not provisioned: see "When DevDB is down" above.',
+        '`DEVDB_HOST`, `DEVDB_PORT`, `DEVDB_NAME`, `DEVDB_USER` and `DEVDB_URL` for the workspace, and with `credentials = "enrollment"` `DEVDB_ENROLL_TOKEN` (with `password`, the password is `password`). Sensitive because of the token: an `output` of it needs `sensitive = true`, and `for_each` cannot iterate it (index it by name, as the examples do). Not provisioned: see "When DevDB is down" above.',
     }),
     provisioned: attribute.bool({
       computed: true,

@@ -2,6 +2,7 @@
 import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
 import { type Attachment } from '../../../../provisioning/attachments.js';
 import { CLEAN_POSTURE } from '../posture.js';
+import { envWith } from './credentials.js';
 import type { DatabaseModel } from './schema.js';
 
 export const attachmentId = (database: string, workspaceId: string) => `${database}/${workspaceId}`;
@@ -17,15 +18,19 @@ export function stateFromAttachment(
   attachment: Attachment,
   workspaceId: string,
 ): Partial<DatabaseModel> {
+  const token = attachment.enrollmentToken ?? '';
   return {
     id: attachmentId(attachment.name, workspaceId),
     name: attachment.name,
     user: attachment.user,
     password: attachment.password,
+    credentials: attachment.credentials,
+    enrollment_token: token,
+    enrollment_status: attachment.credentials === 'enrollment' ? 'usable' : '',
     host: attachment.host,
     port: attachment.port,
     url: attachment.url,
-    env: attachment.env,
+    env: envWith(attachment.env, attachment.credentials, token),
     ...CLEAN_POSTURE,
     provisioned: true,
   };
@@ -34,14 +39,15 @@ export function stateFromAttachment(
 /** `team` as stored: "" for an individual attachment configured without one (see the schema). */
 export const storedTeam = (team: string | null | undefined): string => team ?? '';
 
-/** Where the workspace connects: follows the provider's host/port/sslmode. */
-export function addressing(
-  endpoint: ServerEndpoint,
-  name: string,
-  user: string,
-): Partial<DatabaseModel> {
+/** Where the workspace connects: follows the provider's host/port/sslmode (env without a token). */
+export function addressing(endpoint: ServerEndpoint, name: string, user: string) {
   const info = connectionInfo(endpoint, name, user, '');
-  return { host: info.host, port: info.port, url: info.url, env: info.env };
+  return {
+    host: info.host,
+    port: info.port,
+    url: info.url,
+    env: info.env as Record<string, string>,
+  };
 }
 
 /** The attach input for a planned/stored model; `team` is ignored for individual databases. */
@@ -57,6 +63,7 @@ export function attachInput(model: DatabaseModel) {
     connectionLimit: model.connection_limit ?? -1,
     seedFrom: model.seed_from ?? undefined,
     access: model.access ?? 'write',
+    credentials: model.credentials ?? 'password',
     actor: 'terraform',
   };
 }

@@ -5,14 +5,17 @@ import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';
 import type { DatabaseModel } from './schema.js';
 import { CLEAN_POSTURE } from '../posture.js';
+import { applyCredentials } from './credentials.js';
 import { addressing, attachInput } from './state.js';
 
 /**
  * In place: an owner's rename (modifyPlan allows it only with the same
  * owner_id), the recorded workspace/template names, the connection limit, the
- * access level, the addressing, and repairs (the access posture restored, the
- * access level's grants). The login role and password are kept: a running
- * workspace keeps working (unless write access is taken away: then its sessions end).
+ * access level, the addressing, the credentials (a new enrollment token, or a
+ * switch between enrollment and password: ./credentials.ts), and repairs (the
+ * access posture restored, the access level's grants). The login role is kept,
+ * and its password unless the credentials switch: a running workspace keeps
+ * working (unless write access is taken away: then its sessions end).
  */
 export async function updateDatabase(
   ctx: CallContext<DevDbClient> & {
@@ -24,7 +27,8 @@ export async function updateDatabase(
   const { provider, prior, config } = ctx;
   const name = stored(prior.name, 'name');
   const input = { ...attachInput(config), database: name };
-  await provider.use(async (pool) => {
+  const address = addressing(provider.endpoint, name, stored(prior.user, 'user'));
+  const credentials = await provider.use(async (pool) => {
     if (config.owner !== prior.owner) {
       await renameOwner(pool, {
         database: name,
@@ -36,6 +40,13 @@ export async function updateDatabase(
     }
     await updateAttachment(pool, input);
     await setAttachmentAccess(pool, input);
+    return applyCredentials(pool, {
+      prior,
+      plan: ctx.plan,
+      mode: config.credentials,
+      database: name,
+      address: address.env,
+    });
   });
-  return { ...addressing(provider.endpoint, name, stored(prior.user, 'user')), ...CLEAN_POSTURE };
+  return { ...address, ...credentials, ...CLEAN_POSTURE };
 }
