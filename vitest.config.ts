@@ -12,5 +12,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Every devdb serve / devdb up a test starts (in process or as a child, which
+    // inherits this) listens for the control plane on a free port, never on the
+    // fixed default 7432 that parallel tests would contend for.
+    env: { DEVDB_API_LISTEN: '127.0.0.1:0' },
   },
 });

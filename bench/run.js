@@ -9,6 +9,7 @@ const BENCHMARKS = [
   'bench/agent.js',
   'bench/backup.js',
   'bench/sampler.js',
+  'bench/api.js',
 ];
 
 let failed = 0;

@@ -537,6 +537,7 @@ async function ensureTarget(ctx: BackupContext, name: string, actor: string): Pr
   if (!ensured || ensured.name !== name) {
     throw new ProvisioningError(
       `${JSON.stringify(name)} is not a DevDB database name (dev_<user> or team_<team>)`,
+      '22023',
     );
   }
 }

@@ -61,6 +61,16 @@ export async function bootstrap(
       GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO ${PROVISIONER_ROLE};
       CREATE SCHEMA IF NOT EXISTS provisioning AUTHORIZATION ${PROVISIONER_ROLE};
     `);
+    // Slow queries (docs/api.md) where the server preloads pg_stat_statements
+    // (`devdb up` does); its view then lives beside dblink, out of PUBLIC's reach.
+    await central.query(`
+      DO $$ BEGIN
+        IF 'pg_stat_statements' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))
+           AND EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pg_stat_statements') THEN
+          CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA devdb_ext;
+        END IF;
+      END $$;
+    `);
   } finally {
     await central.end();
   }

@@ -126,3 +126,7 @@ export const ENROLLMENT_TOKEN_STATES = [
   'missing',
 ] as const;
 export type EnrollmentTokenState = (typeof ENROLLMENT_TOKEN_STATES)[number];
+
+/** provisioning.api_tokens.role: what a control-plane token may do (docs/api.md). */
+export const API_ROLES = ['admin', 'viewer'] as const;
+export type ApiRole = (typeof API_ROLES)[number];

@@ -1,5 +1,5 @@
 /**
- * The audit trail (provisioning.events): every operation, policy state change
+ * The audit trail (provisioning.events, append-only): every operation, policy state change
  * and cleanup step appends one row. `devdb events` and the REST API page through
  * it newest first.
  */
@@ -58,4 +58,24 @@ export function listEvents(db: Queryable, options: EventQuery = {}): Promise<Eve
       LIMIT $4`,
     [options.since ?? null, options.database ?? null, options.beforeId ?? null, limit],
   );
+}
+
+/** Appends one event (the same row the SQL operations write through provisioning._log). */
+export async function recordEvent(
+  db: Queryable,
+  event: {
+    actor: string;
+    action: string;
+    database?: string;
+    workspaceId?: string;
+    detail?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await query(db, `SELECT provisioning._log($1, $2, $3, $4, $5)`, [
+    event.actor,
+    event.action,
+    event.database ?? null,
+    event.workspaceId ?? null,
+    JSON.stringify(event.detail ?? {}),
+  ]);
 }

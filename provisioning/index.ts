@@ -41,3 +41,7 @@ export * from './webhook.js';
 export * from './cleanup.js';
 export * from './events.js';
 export * from './sessions.js';
+export * from './api-tokens.js';
+export * from './database-admin.js';
+export * from './slow-queries.js';
+export * from './observability.js';

@@ -89,6 +89,18 @@ export interface AttachmentRow {
   lastSeenAt: Date | null;
 }
 
+/** A database's attachments, live and detached, oldest first. */
+export function listAttachments(db: Queryable, database: string): Promise<AttachmentRow[]> {
+  return query<AttachmentRow>(
+    db,
+    `SELECT workspace_id AS "workspaceId", workspace_name AS "workspaceName", owner_username AS owner,
+            login_role AS user, template_name AS template, attached_at AS "attachedAt",
+            detached_at AS "detachedAt", last_seen_at AS "lastSeenAt"
+       FROM provisioning.attachments WHERE db_name = $1 ORDER BY attached_at, id`,
+    [database],
+  );
+}
+
 export interface EventRow {
   at: Date;
   actor: string;
@@ -117,14 +129,7 @@ export async function inspectDatabase(db: Queryable, name: string): Promise<Data
        FROM provisioning.db_users WHERE db_name = $1 ORDER BY username`,
     [name],
   );
-  const attachments = await query<AttachmentRow>(
-    db,
-    `SELECT workspace_id AS "workspaceId", workspace_name AS "workspaceName", owner_username AS owner,
-            login_role AS user, template_name AS template, attached_at AS "attachedAt",
-            detached_at AS "detachedAt", last_seen_at AS "lastSeenAt"
-       FROM provisioning.attachments WHERE db_name = $1 ORDER BY attached_at`,
-    [name],
-  );
+  const attachments = await listAttachments(db, name);
   const recentEvents = await query<EventRow>(
     db,
     `SELECT at, actor, action, workspace_id AS "workspaceId", detail

@@ -5,10 +5,12 @@
  * inside the server (test/provisioning/naming.test.ts checks that both agree).
  */
 import {
+  API_ROLES,
   CREDENTIAL_MODES,
   DATABASE_TYPES,
   ON_LAST_DETACH,
   WORKSPACE_ACCESS,
+  type ApiRole,
   type CredentialMode,
   type DatabaseType,
   type OnLastDetach,
@@ -20,6 +22,7 @@ export const USERNAME_MAX = 32;
 export const TEAM_MAX = 40;
 const USERNAME_PATTERN = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
 const TEAM_PATTERN = /^[a-z][a-z0-9-]*$/;
+const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const WORKSPACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** A PostgreSQL identifier's limit, in bytes. */
 const IDENTIFIER_MAX_BYTES = 63;
@@ -28,6 +31,9 @@ export const USERNAME_RULE = `a Coder username: 1–${USERNAME_MAX} letters or d
 export const TEAM_RULE = `1–${TEAM_MAX} characters of lowercase letters, digits and hyphens, starting with a letter (e.g. "frontend-project")`;
 export const WORKSPACE_ID_RULE =
   '1–128 characters of letters, digits, ".", "_", ":" and "-", starting with a letter or digit (Coder workspace ids are UUIDs)';
+
+export const TOKEN_NAME_RULE =
+  '1–63 characters of lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. "grafana", "ci-bot")';
 
 export class InvalidNameError extends Error {
   constructor(
@@ -172,4 +178,32 @@ export function validateWebhookUrl(value: unknown): string {
     'invalid policy_webhook_url: must be an http:// or https:// URL (e.g. a Slack incoming webhook)',
     '22023',
   );
+}
+
+/** An API token's name: it is also the actor (`api:<name>`) of what the token does. */
+export function validateTokenName(name: unknown): string {
+  if (typeof name !== 'string' || !TOKEN_NAME_PATTERN.test(name)) {
+    throw new InvalidNameError('token name', name, TOKEN_NAME_RULE);
+  }
+  return name;
+}
+
+export function validateApiRole(value: unknown): ApiRole {
+  if (isOneOf(API_ROLES, value)) return value;
+  throw new ProvisioningError(
+    `invalid role ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(API_ROLES)}`,
+    '22023',
+  );
+}
+
+/** A setting that counts something: a whole number from `min` up (text, as settings are stored). */
+export function validateWholeNumberSetting(key: string, value: unknown, min = 0): string {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d{1,9}$/.test(text) || Number(text) < min) {
+    throw new ProvisioningError(
+      `invalid ${key} ${JSON.stringify(value) ?? '(undefined)'}: must be a whole number from ${min} to 999999999`,
+      '22023',
+    );
+  }
+  return String(Number(text));
 }

@@ -33,6 +33,8 @@ import { migrateCommand } from './commands/migrate.js';
 import { orphansCommand } from './commands/orphans.js';
 import { policyCommand, protectCommand, unprotectCommand } from './commands/policy.js';
 import { providerCommand } from './commands/provider-install.js';
+import { slowQueriesCommand } from './commands/slow-queries.js';
+import { tokenCommand } from './commands/token.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
 import { statusCommand, stopCommand } from './commands/stop-status.js';
 import { serveCommand } from './commands/serve.js';
@@ -72,6 +74,8 @@ const COMMANDS: CommandSpec[] = [
   backupCommand,
   backupsCommand,
   restoreCommand,
+  tokenCommand,
+  slowQueriesCommand,
 ];
 
 export interface Program {

@@ -21,6 +21,16 @@ LANGUAGE sql STABLE AS $$
   SELECT r.rolname, 'CONNECT' FROM pg_roles r WHERE r.rolname = provisioning.read_role_name(p_db);
 $$;
 
+-- Whether a database is meant to accept connections: yes, unless an admin
+-- closed it (set_database_connections, recorded as metadata
+-- 'connections_disabled' while the database is active). Part of the access
+-- posture: a database closed on purpose is not drift, and repairs keep it closed.
+CREATE OR REPLACE FUNCTION provisioning._connections_wanted(p_db text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT NOT coalesce((SELECT r.metadata ? 'connections_disabled'
+                         FROM provisioning.databases r WHERE r.db_name = p_db), false);
+$$;
+
 -- ACL entries of a database that DevDB did not make (PUBLIC aside), as the
 -- catalog says now (a plain query: see _database_grants). A grant option on
 -- anything but the owner's own entry is unexpected too.
@@ -55,7 +65,8 @@ LANGUAGE sql STABLE AS $$
     SELECT s.line
       FROM pg_database d
       CROSS JOIN LATERAL (VALUES
-        (CASE WHEN NOT d.datallowconn THEN 'allow_connections = false' END),
+        (CASE WHEN d.datallowconn <> provisioning._connections_wanted(p_db)
+              THEN format('allow_connections = %s', d.datallowconn::text) END),
         (CASE WHEN d.datistemplate THEN 'is_template = true' END),
         (CASE WHEN d.datconnlimit <> -1 THEN format('connection_limit = %s', d.datconnlimit) END)) s(line)
      WHERE d.datname = p_db AND s.line IS NOT NULL
@@ -81,8 +92,8 @@ BEGIN
     INTO v_grant FROM provisioning.expected_database_acl(p_db) e;
   PERFORM provisioning._remote(p_conn, format('SET ROLE %1$I; REVOKE ALL ON DATABASE %1$I FROM PUBLIC; ', p_db)
     || coalesce(v_revoke, '') || v_grant
-    || format('ALTER DATABASE %1$I ALLOW_CONNECTIONS true; ALTER DATABASE %1$I IS_TEMPLATE false; '
-              'ALTER DATABASE %1$I CONNECTION LIMIT -1; RESET ROLE', p_db));
+    || format('ALTER DATABASE %1$I ALLOW_CONNECTIONS %2$s; ALTER DATABASE %1$I IS_TEMPLATE false; '
+              'ALTER DATABASE %1$I CONNECTION LIMIT -1; RESET ROLE', p_db, provisioning._connections_wanted(p_db)::text));
 END $$;
 
 -- Makes the owner role, the database and its lock-down exist (creating or
@@ -148,7 +159,7 @@ BEGIN
   -- or anything else access_drift() names (docs/security.md T2, T13).
   v_public := provisioning._database_grants(p_db, 'public');
   v_drift := provisioning.access_drift(p_db);
-  IF cardinality(v_public) > 0 OR NOT v_allow OR cardinality(v_drift) > 0 THEN
+  IF cardinality(v_public) > 0 OR v_allow <> provisioning._connections_wanted(p_db) OR cardinality(v_drift) > 0 THEN
     IF cardinality(v_public) > 0 AND NOT 'database created' = ANY (v_done) THEN
       v_done := array_append(v_done, 'PUBLIC access revoked');
     END IF;
@@ -357,6 +368,11 @@ BEGIN
     RAISE EXCEPTION 'database % is archived', p_row.db_name
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = format('an admin must restore it before it can be used again (SELECT * FROM provisioning.restore_database(%L))', p_row.db_name);
+  ELSIF p_row.status = 'active' AND p_row.metadata ? 'connections_disabled' THEN
+    -- Attaching works inside the database, and a closed one takes no connections at all.
+    RAISE EXCEPTION 'database % is closed to connections by an admin', p_row.db_name
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = format('an admin must allow connections again (PUT /api/v1/databases/%s/connections with {"allowed": true}, or SELECT * FROM provisioning.set_database_connections(%L, true)) before workspaces can attach', p_row.db_name, p_row.db_name);
   END IF;
 END $$;
 
@@ -377,7 +393,7 @@ LANGUAGE sql STABLE AS $$
               AND NOT r.metadata ? 'dropped'
               AND (p_owner IS NULL OR r.owner_username = p_owner)
               AND (p_owner_id IS NULL OR r.owner_id IS NOT NULL)
-              AND d.datdba = o.oid AND d.datallowconn AND NOT o.rolcanlogin AND NOT o.rolsuper
+              AND d.datdba = o.oid AND d.datallowconn = provisioning._connections_wanted(p_db) AND NOT o.rolcanlogin AND NOT o.rolsuper
               AND pg_has_role(current_user, o.oid, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END))
      AND cardinality(provisioning._database_grants(p_db, 'public')) = 0
      AND 'CONNECT' = ANY (provisioning._database_grants(p_db, current_user))
@@ -485,5 +501,55 @@ BEGIN
   db_name := v_db;
   created := 'database created' = ANY (v_done);
   repaired := v_done;
+  RETURN NEXT;
+END $$;
+
+-- Opens or closes an active database to new connections: an admin's decision
+-- (the control plane's disable/enable), kept in the registry so that it is
+-- DevDB's posture and not drift (see _connections_wanted). Closing can also end
+-- the sessions in it. ALTER DATABASE runs as the owner role on the loopback
+-- session; a re-run converges. Returns what it did; logs a change only.
+CREATE OR REPLACE FUNCTION provisioning.set_database_connections(
+  p_db text, p_allow boolean, p_terminate boolean DEFAULT false, p_actor text DEFAULT NULL
+) RETURNS TABLE (db_name text, connections_allowed boolean, changed boolean, sessions_terminated int)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_row provisioning.databases;
+  v_was boolean;
+  v_conn text;
+BEGIN
+  PERFORM provisioning._lock_database(p_db);
+  SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = p_db;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no DevDB database named %', coalesce(quote_literal(p_db), '(null)')
+      USING ERRCODE = 'undefined_object', HINT = 'see provisioning.database_summary for the databases DevDB knows';
+  END IF;
+  SELECT d.datallowconn INTO v_was FROM pg_database d WHERE d.datname = p_db;
+  IF v_row.status <> 'active' OR v_was IS NULL THEN
+    RAISE EXCEPTION 'database % is % and cannot take connections', p_db,
+      CASE WHEN v_row.status = 'active' THEN 'missing from the server' ELSE v_row.status END
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = CASE WHEN v_row.status = 'archived' THEN 'restore it first' ELSE 'only active databases can be opened or closed' END;
+  END IF;
+  UPDATE provisioning.databases d
+     SET metadata = CASE WHEN p_allow THEN d.metadata - 'connections_disabled'
+                         ELSE d.metadata || jsonb_build_object('connections_disabled',
+                                jsonb_build_object('at', now(), 'by', coalesce(p_actor, session_user))) END
+   WHERE d.db_name = p_db;
+  changed := v_was <> p_allow;
+  IF changed THEN
+    v_conn := provisioning._remote_open_bounded(current_database());
+    PERFORM provisioning._remote(v_conn, format('SET ROLE %1$I; ALTER DATABASE %1$I ALLOW_CONNECTIONS %2$s; RESET ROLE', p_db, p_allow::text));
+    PERFORM provisioning._remote_close(v_conn);
+  END IF;
+  sessions_terminated := CASE WHEN NOT p_allow AND p_terminate THEN provisioning._end_sessions(p_db) ELSE 0 END;
+  IF changed OR sessions_terminated > 0 THEN
+    PERFORM provisioning._log(p_actor,
+      CASE WHEN p_allow THEN 'database.enable_connections' ELSE 'database.disable_connections' END,
+      p_db, NULL, jsonb_build_object('sessions_terminated', sessions_terminated));
+  END IF;
+  db_name := p_db;
+  connections_allowed := p_allow;
   RETURN NEXT;
 END $$;

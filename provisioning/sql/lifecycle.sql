@@ -218,7 +218,7 @@ BEGIN
   v_ended := provisioning._drop_objects(p_db);
   UPDATE provisioning.databases d
      SET status = 'dropped', drop_requested_at = NULL, drop_requested_by = NULL, drop_error = NULL,
-         metadata = (d.metadata - 'archived') || jsonb_build_object('dropped', jsonb_strip_nulls(
+         metadata = (d.metadata - 'archived' - 'connections_disabled') || jsonb_build_object('dropped', jsonb_strip_nulls(
            jsonb_build_object('at', now(), 'final_backup_id', p_final_backup_id)))
    WHERE d.db_name = p_db;
   PERFORM provisioning._log(p_actor, 'database.drop', p_db, NULL, jsonb_strip_nulls(jsonb_build_object(
@@ -251,7 +251,8 @@ BEGIN
     v_ended := provisioning._archive_objects(p_db);
     UPDATE provisioning.databases d
        SET status = 'archived',
-           metadata = d.metadata || jsonb_build_object('archived', jsonb_build_object(
+           -- an archive is closed anyway; a restore opens it (set_database_connections)
+           metadata = (d.metadata - 'connections_disabled') || jsonb_build_object('archived', jsonb_build_object(
              'physical_name', provisioning._archived_name(p_db), 'at', now())),
            drop_requested_at = CASE WHEN v_pending THEN now() END,
            drop_requested_by = CASE WHEN v_pending THEN coalesce(p_actor, session_user) END,

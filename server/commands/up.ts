@@ -211,6 +211,8 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
       dataDir: pgDataDir(options.dataDir),
       port: options.port ?? credentials.port,
       listen: options.listen,
+      // Slow queries per database (devdb slow-queries, the API); bootstrap creates the extension.
+      preloadLibraries: ['pg_stat_statements'],
       // Problems only: routine server chatter would bury DevDB's own messages.
       onLog: (line) => {
         if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) io.stderr.write(`postgres: ${line}\n`);

@@ -20,6 +20,8 @@ export interface ClusterOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the server to accept connections; default 60 s. */
   startTimeoutMs?: number;
+  /** shared_preload_libraries, e.g. ['pg_stat_statements'] (`devdb up`'s slow queries). */
+  preloadLibraries?: string[];
 }
 
 export interface RunningCluster {
@@ -95,6 +97,9 @@ async function launch(
     // On the command line so neither postgresql.conf edits nor ALTER SYSTEM can weaken it.
     '-c',
     'password_encryption=scram-sha-256',
+    ...(opts.preloadLibraries?.length
+      ? ['-c', `shared_preload_libraries=${opts.preloadLibraries.join(',')}`]
+      : []),
   ];
   const proc = spawnPg(POSTGRES, args, runAs, opts.onLog);
   const forget = killOnExit(proc.child);

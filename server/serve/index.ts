@@ -5,6 +5,7 @@
  */
 import type { CliIO } from '../io.js';
 import type { OptionSpec } from '../command.js';
+import { controlPlaneExtension } from './control-plane.js';
 import { DEFAULT_JOBS } from './jobs/index.js';
 import { createLogger, LOG_FORMATS, urlSecrets, type LogFormat } from './log.js';
 import { startServe, type ServeRuntime } from './runtime.js';
@@ -26,9 +27,9 @@ export { startServe, systemClock, type ServeOptions, type ServeRuntime } from '.
  * A function, so an extension can take its configuration from the environment.
  */
 export function defaultExtensions(
-  _env: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
 ): ServeExtension[] {
-  return [];
+  return [...controlPlaneExtension(env)];
 }
 
 export const LOG_FORMAT_OPTION: OptionSpec = {

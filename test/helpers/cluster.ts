@@ -22,7 +22,7 @@ export interface TempCluster {
 
 /** Starts a fresh embedded PostgreSQL in a temp dir with a generated superuser password. */
 export async function startTempCluster(
-  opts: { superuser?: string; onLog?: (line: string) => void } = {},
+  opts: { superuser?: string; onLog?: (line: string) => void; preloadLibraries?: string[] } = {},
 ): Promise<TempCluster> {
   const root = await mkdtemp(path.join(tmpdir(), 'devdb-test-'));
   // mkdtemp makes 0700 dirs; as root the server runs as an unprivileged user that must
@@ -34,7 +34,8 @@ export async function startTempCluster(
   const dataDir = path.join(root, 'pgdata');
   try {
     await initCluster({ dataDir, superuser, superuserPassword: password });
-    let server = await startCluster({ dataDir, port: 0, onLog: opts.onLog });
+    const { onLog, preloadLibraries } = opts;
+    let server = await startCluster({ dataDir, port: 0, onLog, preloadLibraries });
     const port = server.port;
     let stopped: Promise<void> | undefined;
     return {
@@ -47,7 +48,7 @@ export async function startTempCluster(
         `postgres://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@${server.host}:${port}/${encodeURIComponent(db)}`,
       halt: () => server.stop(),
       resume: async () => {
-        server = await startCluster({ dataDir, port, onLog: opts.onLog });
+        server = await startCluster({ dataDir, port, onLog, preloadLibraries });
       },
       stop: () => (stopped ??= server.stop().finally(cleanup)),
     };

@@ -27,8 +27,10 @@ export interface TestDevDb {
   stop(): Promise<void>;
 }
 
-export async function startTestDevDb(): Promise<TestDevDb> {
-  const cluster = await startTempCluster();
+export async function startTestDevDb(
+  options: { preloadLibraries?: string[] } = {},
+): Promise<TestDevDb> {
+  const cluster = await startTempCluster(options);
   const clients: pg.Client[] = [];
   let pool: pg.Pool | undefined;
   const stop = async () => {

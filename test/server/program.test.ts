@@ -102,6 +102,8 @@ describe('devdb program, in process', () => {
       'backup',
       'backups',
       'restore',
+      'token',
+      'slow-queries',
     ]);
     expect(io.stdoutText() + io.stderrText()).toBe('');
   });

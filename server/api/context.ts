@@ -1,0 +1,77 @@
+/**
+ * What the control plane is given (server/api/index.ts) and what every route
+ * module gets: the provisioner pool, how to reach the server, the clock, and
+ * the pluggable parts `devdb serve` provides (readiness checks, the sampler).
+ */
+import type pg from 'pg';
+import type { ApiPrincipal, ServerEndpoint } from '../../provisioning/index.js';
+
+/** One thing /readyz checks; `ok: false` makes it answer 503. */
+export interface ReadinessCheck {
+  name: string;
+  run(): Promise<{ ok: boolean; detail?: string }>;
+}
+
+/** The sampler's latest pass, for /metrics (devdb serve provides it). */
+export interface SamplerStatus {
+  lastPassAt: Date;
+  durationSeconds: number;
+}
+
+export interface ControlPlaneOptions {
+  /** Connected to the `devdb` database as the provisioner. */
+  pool: pg.Pool;
+  /** The provisioner's URL: backups run pg_dump/pg_restore with it. */
+  adminUrl: string;
+  /** Where workspaces connect (credentials in responses); default: the admin URL's host and port. */
+  endpoint?: ServerEndpoint;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7432; 0 picks a free port. */
+  port?: number;
+  /** Serve HTTPS with these PEM files. */
+  tls?: { certFile: string; keyFile: string };
+  /** Injectable clock (sessions, login limits, events' times stay the server's). */
+  now?: () => Date;
+  /** Largest request body in bytes (413 above it); default 64 KiB. */
+  bodyLimit?: number;
+  /** Dashboard session lifetime; default 12 h. */
+  sessionTtlSeconds?: number;
+  /** Failed logins allowed per client address and window; default 10 per 15 minutes. */
+  loginLimit?: { max: number; windowMs: number };
+  /** Checks added to /readyz after PostgreSQL and migrations (e.g. the sampler's freshness). */
+  readinessChecks?: ReadinessCheck[];
+  /** Feeds devdb_sampler_* in /metrics; absent: those series are left out. */
+  samplerStatus?: () => Promise<SamplerStatus | null>;
+  /** /metrics without a token (default: a viewer token is needed, like the rest of the API). */
+  publicMetrics?: boolean;
+  /** Overrides for backups run through the API; default: the backup_* settings. */
+  backup?: { dir?: string; recipients?: string[]; identities?: string[] };
+  /** Fastify's logger option; default off (devdb serve passes its own). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export type AccessLevel = 'public' | 'read' | 'write';
+
+/** Per-route settings, in each route's `config`. */
+export interface RouteConfig {
+  /** public: anyone; read: viewer or admin; write: admin (and CSRF for cookie sessions). */
+  access: AccessLevel;
+  /** For mutations: the event action recorded as `<action>.failed` when the mutation fails. */
+  action?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook for every route that is not public. */
+    principal?: ApiPrincipal;
+  }
+  interface FastifyContextConfig {
+    access?: AccessLevel;
+    action?: string;
+  }
+}
+
+/** The actor recorded in events for what a token does. */
+export const actorOf = (principal: ApiPrincipal | undefined): string =>
+  principal ? `api:${principal.name}` : 'api';

@@ -1,0 +1,191 @@
+/**
+ * The control plane (docs/api.md): DevDB's REST API under /api/v1, /healthz,
+ * /readyz and /metrics, on Fastify. `buildControlPlane` returns the app (tests
+ * inject into it or listen on it); `startControlPlane` listens, on 127.0.0.1 by
+ * default, with TLS when given cert and key files, and is what `devdb serve`
+ * mounts.
+ *
+ * Routes are declared once, each with its JSON schemas: Fastify validates
+ * requests and serializes responses with them, @fastify/swagger makes the
+ * OpenAPI 3.1 document of them (served at /api/v1/openapi.json, checked in as
+ * docs/openapi.json: `npm run openapi`).
+ */
+import { readFile } from 'node:fs/promises';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { PROVIDER_VERSION as DEVDB_VERSION } from '../../provider/devdb/package-layout.js';
+import { recordEvent } from '../../provisioning/index.js';
+import { registerAuth, SESSION_COOKIE, CSRF_HEADER, sessionRoutes } from './auth.js';
+import { actorOf, type ControlPlaneOptions } from './context.js';
+import { toErrorResponse } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { backupRoutes } from './routes/backups.js';
+import { databaseRoutes } from './routes/databases.js';
+import { healthRoutes } from './routes/health.js';
+
+export type { ControlPlaneOptions, ReadinessCheck, SamplerStatus } from './context.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 7432;
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'DevDB control plane',
+    version: DEVDB_VERSION,
+    description:
+      'Databases, backups, the audit trail and settings of a DevDB installation (docs/api.md). ' +
+      'Authenticate with `Authorization: Bearer <token>` (`devdb token create`), or log in with ' +
+      `POST /api/v1/session and send the session cookie plus the CSRF token in ${CSRF_HEADER} on changes.`,
+  },
+  components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'an API token from `devdb token create`',
+      },
+      session: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: SESSION_COOKIE,
+        description: `from POST /api/v1/session; changes also need the ${CSRF_HEADER} header`,
+      },
+    },
+  },
+  security: [{ bearer: [] }, { session: [] }],
+  tags: [
+    { name: 'databases' },
+    { name: 'backups' },
+    { name: 'events' },
+    { name: 'settings' },
+    { name: 'session' },
+    { name: 'health' },
+  ],
+};
+
+/**
+ * Records `<action>.failed` for a mutation that failed after authentication,
+ * so failures are in the audit trail (and in devdb_provisioning_errors_total).
+ */
+async function recordFailure(
+  options: ControlPlaneOptions,
+  request: import('fastify').FastifyRequest,
+  status: number,
+  message: string,
+): Promise<void> {
+  const action = request.routeOptions.config.action;
+  if (!action || !request.principal || status < 400) return;
+  const database = (request.params as { name?: string } | undefined)?.name;
+  await recordEvent(options.pool, {
+    actor: actorOf(request.principal),
+    action: `${action}.failed`,
+    ...(database ? { database } : {}),
+    detail: { status, message },
+  }).catch((error: unknown) =>
+    request.log.error({ err: error }, 'could not record a failure event'),
+  );
+}
+
+/** The app, with every route registered and ready (not listening). */
+export async function buildControlPlane(options: ControlPlaneOptions): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date());
+  const https = options.tls
+    ? {
+        cert: await readFile(options.tls.certFile),
+        key: await readFile(options.tls.keyFile),
+      }
+    : null;
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Unknown fields are refused (400), not silently dropped.
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allowUnionTypes: true,
+      },
+    },
+  }) as unknown as FastifyInstance;
+
+  await app.register(swagger, { openapi: OPENAPI_INFO as never });
+  await app.register(cookie);
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body, bug } = toErrorResponse(error);
+    if (bug) request.log.error({ err: error }, 'unexpected error');
+    await recordFailure(options, request, status, body.error.message);
+    return reply.code(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}: /api/v1/openapi.json lists the API`,
+      },
+    }),
+  );
+
+  registerAuth(app, options, now);
+  sessionRoutes(app, options, now);
+  databaseRoutes(app, options);
+  backupRoutes(app, options);
+  adminRoutes(app, options);
+  healthRoutes(app, options, now);
+  app.get(
+    '/api/v1/openapi.json',
+    { schema: { hide: true }, config: { access: 'public' } },
+    async () => app.swagger(),
+  );
+
+  await app.ready();
+  return app;
+}
+
+export interface RunningControlPlane {
+  /** http(s)://host:port */
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Builds the app and listens (127.0.0.1:7432 unless told otherwise). */
+export async function startControlPlane(
+  options: ControlPlaneOptions,
+): Promise<RunningControlPlane> {
+  const app = await buildControlPlane(options);
+  const host = options.host ?? DEFAULT_HOST;
+  await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    app,
+    close: () => app.close(),
+  };
+}
+
+/** The checked-in OpenAPI document (`npm run openapi` writes it; a test fails when it drifts). */
+export const OPENAPI_FILE = 'docs/openapi.json';
+
+/** The OpenAPI document as checked in: 2-space JSON and a final newline. */
+export async function openApiJson(): Promise<string> {
+  return `${JSON.stringify(await openApiDocument(), null, 2)}\n`;
+}
+
+/** The OpenAPI document of these routes; needs no database. */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const pool = { query: () => Promise.reject(new Error('no database')) } as never;
+  const app = await buildControlPlane({ pool, adminUrl: 'postgresql://localhost/devdb' });
+  try {
+    return app.swagger() as unknown as Record<string, unknown>;
+  } finally {
+    await app.close();
+  }
+}

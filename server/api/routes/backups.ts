@@ -1,0 +1,230 @@
+/**
+ * Backups through the API (docs/backups.md): list, take one, verify one,
+ * restore one into a new database or in place. The work is provisioning's
+ * (backup-run.ts, backup-in-place.ts); where backups go and whom they are
+ * encrypted to come from the control plane's options, else the settings.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  BACKUP_STATUSES,
+  getBackup,
+  listBackups,
+  readBackupSettings,
+  recordEvent,
+  restoreBackup,
+  restoreInPlace,
+  takeBackup,
+  verifyBackup,
+  type BackupContext,
+  type BackupStatus,
+} from '../../../provisioning/index.js';
+import { actorOf, type ControlPlaneOptions } from '../context.js';
+import { ApiError, notFound } from '../errors.js';
+import {
+  backupRecord,
+  body,
+  databaseName,
+  nameParams,
+  object,
+  paging,
+  withErrors,
+} from '../schemas.js';
+
+const TAGS = ['backups'];
+const idParams = object({ id: { type: 'integer', minimum: 1 } });
+const restoreResult = object(
+  {
+    id: { type: 'integer', description: 'the backup restored' },
+    database: { type: 'string' },
+    tables: { type: 'integer' },
+    preRestoreBackupId: { type: 'integer', description: 'in place: the backup taken just before' },
+  },
+  ['preRestoreBackupId'],
+);
+
+export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+  const db = options.pool;
+  const context: BackupContext = {
+    db,
+    adminUrl: options.adminUrl,
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const identities = options.backup?.identities ?? [];
+
+  async function destination(): Promise<{ dir: string; recipients: string[] }> {
+    const settings = await readBackupSettings(db);
+    const dir = options.backup?.dir ?? settings.dir;
+    if (!dir) {
+      throw new ApiError(
+        409,
+        'conflict',
+        'no backup directory is configured: set backup_dir with PATCH /api/v1/settings (or `devdb backup settings --dir DIR`)',
+      );
+    }
+    return { dir, recipients: options.backup?.recipients ?? settings.recipients };
+  }
+
+  async function existing(id: number) {
+    const record = await getBackup(db, id);
+    if (!record) throw notFound(`backup ${id}`, 'GET /api/v1/backups lists them');
+    return record;
+  }
+
+  app.route<{
+    Querystring: { database?: string; status?: BackupStatus; limit: number; offset: number };
+  }>({
+    method: 'GET',
+    url: '/api/v1/backups',
+    config: { access: 'read' },
+    schema: {
+      summary: 'List backups, newest first',
+      tags: TAGS,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          database: databaseName,
+          status: { type: 'string', enum: [...BACKUP_STATUSES] },
+          ...paging,
+        },
+      },
+      response: withErrors({
+        200: object({
+          items: { type: 'array', items: backupRecord },
+          total: { type: 'integer' },
+          limit: { type: 'integer' },
+          offset: { type: 'integer' },
+        }),
+      }),
+    },
+    async handler(request) {
+      const { database, status, limit, offset } = request.query;
+      const all = (await listBackups(db, database)).filter((b) => !status || b.status === status);
+      return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+    },
+  });
+
+  app.route<{ Params: { id: number } }>({
+    method: 'GET',
+    url: '/api/v1/backups/:id',
+    config: { access: 'read' },
+    schema: {
+      summary: 'One backup',
+      tags: TAGS,
+      params: idParams,
+      response: withErrors({ 200: backupRecord }, [404]),
+    },
+    handler: async (request) => existing(request.params.id),
+  });
+
+  app.route<{ Params: { name: string } }>({
+    method: 'POST',
+    url: '/api/v1/databases/:name/backups',
+    config: { access: 'write', action: 'backup.run' },
+    schema: {
+      summary:
+        'Back up a database now (pg_dump from one snapshot; encrypted when recipients are set)',
+      tags: TAGS,
+      params: nameParams,
+      response: withErrors({ 201: backupRecord }, [404, 409]),
+    },
+    async handler(request, reply) {
+      const record = await takeBackup(context, {
+        database: request.params.name,
+        kind: 'manual',
+        ...(await destination()),
+      });
+      await recordEvent(db, {
+        actor: actorOf(request.principal),
+        action: 'backup.run',
+        database: record.database,
+        detail: { backup_id: record.id, bytes: record.bytes },
+      });
+      return reply.code(201).send(record);
+    },
+  });
+
+  app.route<{ Params: { id: number } }>({
+    method: 'POST',
+    url: '/api/v1/backups/:id/verify',
+    config: { access: 'write', action: 'backup.verify' },
+    schema: {
+      summary: 'Verify a backup: checksum, then a trial restore whose row counts must match',
+      tags: TAGS,
+      params: idParams,
+      response: withErrors(
+        {
+          200: object({
+            id: { type: 'integer' },
+            database: { type: 'string' },
+            ok: { type: 'boolean' },
+            error: { type: ['string', 'null'] },
+            tables: { type: 'integer' },
+          }),
+        },
+        [404, 409],
+      ),
+    },
+    async handler(request) {
+      const record = await existing(request.params.id);
+      if (record.status !== 'ok') {
+        throw new ApiError(
+          409,
+          'conflict',
+          `backup ${record.id} did not complete (${record.status}): only successful backups can be verified`,
+        );
+      }
+      const result = await verifyBackup(context, record.id, identities);
+      await recordEvent(db, {
+        actor: actorOf(request.principal),
+        action: 'backup.verify',
+        database: record.database,
+        detail: { backup_id: record.id, ok: result.ok },
+      });
+      return result;
+    },
+  });
+
+  app.route<{ Params: { id: number }; Body: { mode: 'new' | 'in-place'; as?: string } }>({
+    method: 'POST',
+    url: '/api/v1/backups/:id/restore',
+    config: { access: 'write', action: 'backup.restore' },
+    schema: {
+      summary:
+        'Restore a backup into a new database (its own name once dropped, or `as`), or over its database in place after a pre-restore backup',
+      tags: TAGS,
+      params: idParams,
+      body: body(
+        {
+          mode: { type: 'string', enum: ['new', 'in-place'] },
+          as: {
+            ...databaseName,
+            description: 'mode new: the database to create (dev_<user> or team_<team>)',
+          },
+        },
+        ['mode'],
+      ),
+      response: withErrors({ 200: restoreResult }, [404, 409, 413]),
+    },
+    async handler(request) {
+      const record = await existing(request.params.id);
+      const actor = actorOf(request.principal);
+      if (request.body.mode === 'new') {
+        return restoreBackup(context, { id: record.id, as: request.body.as, identities, actor });
+      }
+      if (request.body.as !== undefined) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          '`as` names a new database: leave it out with mode "in-place"',
+        );
+      }
+      return restoreInPlace(context, {
+        id: record.id,
+        identities,
+        actor,
+        ...(await destination()),
+      });
+    },
+  });
+}

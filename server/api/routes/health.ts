@@ -1,0 +1,135 @@
+/**
+ * /healthz (the process answers), /readyz (PostgreSQL reachable, migrations
+ * current, and whatever checks `devdb serve` adds, e.g. the sampler's
+ * freshness) and /metrics (Prometheus text).
+ */
+import type { FastifyInstance } from 'fastify';
+import { migrationStatus } from '../../../provisioning/index.js';
+import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
+import { renderMetrics } from '../metrics.js';
+import { object, withErrors } from '../schemas.js';
+
+const CHECK_TIMEOUT_MS = 5_000;
+
+/** PostgreSQL answers, and every migration this DevDB ships is applied, none changed. */
+export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
+  return [
+    {
+      name: 'postgresql',
+      async run() {
+        await options.pool.query('SELECT 1');
+        return { ok: true };
+      },
+    },
+    {
+      name: 'migrations',
+      async run() {
+        const client = await options.pool.connect();
+        try {
+          const { numbered, repeatable } = await migrationStatus(client);
+          const pending = [...numbered, ...repeatable].filter((m) => m.state !== 'applied');
+          return pending.length
+            ? {
+                ok: false,
+                detail: `${pending.length} pending (${pending.map((m) => m.file).join(', ')}): run \`devdb migrate\``,
+              }
+            : { ok: true };
+        } finally {
+          client.release();
+        }
+      },
+    },
+  ];
+}
+
+async function runCheck(
+  check: ReadinessCheck,
+): Promise<{ name: string; ok: boolean; detail?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+      CHECK_TIMEOUT_MS,
+    );
+  });
+  try {
+    return { name: check.name, ...(await Promise.race([check.run(), timeout])) };
+  } catch (error) {
+    return { name: check.name, ok: false, detail: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const readiness = object({
+  status: { type: 'string', enum: ['ready', 'not ready'] },
+  checks: {
+    type: 'array',
+    items: object(
+      { name: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' } },
+      ['detail'],
+    ),
+  },
+});
+
+export function healthRoutes(
+  app: FastifyInstance,
+  options: ControlPlaneOptions,
+  now: () => Date,
+): void {
+  const checks = [...databaseChecks(options), ...(options.readinessChecks ?? [])];
+
+  app.route({
+    method: 'GET',
+    url: '/healthz',
+    config: { access: 'public' },
+    schema: {
+      summary: 'The process is alive',
+      tags: ['health'],
+      security: [],
+      response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) },
+    },
+    handler: async () => ({ status: 'ok' }),
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/readyz',
+    config: { access: 'public' },
+    schema: {
+      summary:
+        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds',
+      tags: ['health'],
+      security: [],
+      response: { 200: readiness, 503: readiness },
+    },
+    async handler(_request, reply) {
+      const results = await Promise.all(checks.map(runCheck));
+      const ok = results.every((r) => r.ok);
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ready' : 'not ready', checks: results });
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/metrics',
+    config: { access: options.publicMetrics ? 'public' : 'read' },
+    schema: {
+      summary: 'Prometheus metrics (text format 0.0.4)',
+      tags: ['health'],
+      ...(options.publicMetrics ? { security: [] } : {}),
+      response: withErrors({
+        200: {
+          description: 'Prometheus text exposition format',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      }),
+    },
+    async handler(_request, reply) {
+      const { contentType, text } = await renderMetrics(options, now);
+      return reply.type(contentType).send(text);
+    },
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * The HTTP control plane (server/api, docs/api.md) as an extension of `devdb
+ * serve` and `devdb up`: it listens for the life of the process, configured
+ * from the environment (docs/api.md, "Where it listens"):
+ *
+ * - DEVDB_API_LISTEN: `host:port` (default 127.0.0.1:7432; port 0 picks a free
+ *   one), or `off` for none;
+ * - DEVDB_API_TLS_CERT and DEVDB_API_TLS_KEY: PEM files, both or neither;
+ * - DEVDB_API_PUBLIC_METRICS=1: /metrics without a token.
+ *
+ * /readyz also checks that the sampler is not behind, and /metrics reports
+ * the sampler's latest pass, both read from the job leases, so they hold for
+ * whichever serve process ran the sampler.
+ */
+import { listJobRuns, readBackupSettings } from '../../provisioning/index.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  startControlPlane,
+  type ReadinessCheck,
+  type RunningControlPlane,
+  type SamplerStatus,
+} from '../api/index.js';
+import { readIdentities } from '../backup-config.js';
+import { UserError } from '../errors.js';
+import type { ExtensionContext, ServeExtension } from './types.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ControlPlaneListen {
+  host: string;
+  port: number;
+}
+
+/** DEVDB_API_LISTEN as host and port; null when `off`. */
+export function parseApiListen(value: string | undefined): ControlPlaneListen | null {
+  const text = value?.trim() || `${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  if (text === 'off') return null;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) {
+    throw new UserError(
+      `DEVDB_API_LISTEN is ${JSON.stringify(value)}: it must be host:port ` +
+        `(e.g. 127.0.0.1:7432, 0.0.0.0:7432, [::1]:7432; port 0 picks a free one) or off`,
+    );
+  }
+  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
+function tlsFrom(env: Env): { certFile: string; keyFile: string } | undefined {
+  const certFile = env.DEVDB_API_TLS_CERT || undefined;
+  const keyFile = env.DEVDB_API_TLS_KEY || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    throw new UserError(
+      'DEVDB_API_TLS_CERT and DEVDB_API_TLS_KEY go together: set both PEM files for HTTPS, or neither',
+    );
+  }
+  return { certFile, keyFile };
+}
+
+/** The sampler is behind when its latest good pass is older than this (three default periods). */
+const SAMPLER_STALE_MS = 15 * 60_000;
+
+async function latestSamplerPass(ctx: ExtensionContext): Promise<SamplerStatus | null> {
+  const runs = await listJobRuns(ctx.db, { job: 'sampler', limit: 20 });
+  const pass = runs.find((run) => run.outcome === 'ok' && run.finishedAt);
+  if (!pass?.finishedAt) return null;
+  return {
+    lastPassAt: pass.finishedAt,
+    durationSeconds: (pass.finishedAt.getTime() - pass.claimedAt.getTime()) / 1000,
+  };
+}
+
+function samplerReadiness(ctx: ExtensionContext, startedAt: Date): ReadinessCheck {
+  return {
+    name: 'sampler',
+    async run() {
+      const pass = await latestSamplerPass(ctx);
+      const since = pass?.lastPassAt ?? startedAt;
+      const age = ctx.now().getTime() - since.getTime();
+      if (age <= SAMPLER_STALE_MS) return { ok: true };
+      return {
+        ok: false,
+        detail: pass
+          ? `the sampler's latest pass finished ${Math.round(age / 60_000)} minutes ago`
+          : `no sampler pass since this process started ${Math.round(age / 60_000)} minutes ago`,
+      };
+    },
+  };
+}
+
+/** The control plane extension, or none when DEVDB_API_LISTEN is `off`. */
+export function controlPlaneExtension(env: Env): ServeExtension[] {
+  const listen = parseApiListen(env.DEVDB_API_LISTEN);
+  if (!listen) return [];
+  const tls = tlsFrom(env);
+  let plane: RunningControlPlane | undefined;
+  return [
+    {
+      name: 'api',
+      async start(ctx) {
+        const settings = await readBackupSettings(ctx.db);
+        plane = await startControlPlane({
+          pool: ctx.db,
+          adminUrl: ctx.adminUrl,
+          ...listen,
+          tls,
+          now: () => ctx.now(),
+          readinessChecks: [samplerReadiness(ctx, ctx.now())],
+          samplerStatus: () => latestSamplerPass(ctx),
+          publicMetrics: env.DEVDB_API_PUBLIC_METRICS === '1',
+          backup: { identities: await readIdentities(undefined, ctx.env, settings) },
+        }).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EADDRINUSE') {
+            throw new UserError(
+              `the control plane cannot listen on ${listen.host}:${listen.port}: the port is in use; ` +
+                'set DEVDB_API_LISTEN to another host:port, or off',
+            );
+          }
+          throw error;
+        });
+        ctx.log.info(`control plane listening on ${plane.url}`, { url: plane.url });
+      },
+      async stop() {
+        await plane?.close();
+      },
+    },
+  ];
+}

@@ -1,0 +1,75 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseApiListen } from '../../server/serve/control-plane.js';
+import { runDevdb } from '../helpers/cli-io.js';
+import { startUp, stopUp, type UpProcess } from '../helpers/up-process.js';
+
+// `devdb up` (and so `devdb serve`) answers HTTP: the control plane as a user
+// reaches it, over real HTTP, with a token made by the real CLI.
+
+describe('DEVDB_API_LISTEN', () => {
+  it('defaults to 127.0.0.1:7432, takes host:port or off, and says what is allowed', () => {
+    expect(parseApiListen(undefined)).toEqual({ host: '127.0.0.1', port: 7432 });
+    expect(parseApiListen('0.0.0.0:8080')).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(parseApiListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(parseApiListen('off')).toBeNull();
+    expect(() => parseApiListen('7432')).toThrow(/host:port .*or off/);
+    expect(() => parseApiListen('localhost:70000')).toThrow(/host:port/);
+  });
+});
+
+describe('the control plane in devdb up', () => {
+  let root: string;
+  let dataDir: string;
+  let up: UpProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'devdb-serve-api-'));
+    await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
+    dataDir = path.join(root, 'data');
+    up = await startUp(dataDir); // DEVDB_API_LISTEN=127.0.0.1:0 (vitest.config.ts)
+    const deadline = Date.now() + 30_000;
+    let match: RegExpExecArray | null = null;
+    while (!(match = /control plane listening on (http:\/\/\S+)/.exec(up.output()))) {
+      if (Date.now() > deadline) throw new Error(`no control plane line:\n${up.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    url = match[1]!;
+  });
+
+  afterAll(async () => {
+    if (up) await stopUp(up);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('is live and ready, refuses the API without a token, and serves it with one', async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(JSON.stringify(await ready.json())).toContain('sampler');
+
+    expect((await fetch(`${url}/api/v1/databases`)).status).toBe(401);
+
+    const created = await runDevdb([
+      'token',
+      'create',
+      '--name',
+      'ops',
+      '--role',
+      'viewer',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const listed = await fetch(`${url}/api/v1/databases`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(up.output()).not.toContain(token);
+  });
+});
