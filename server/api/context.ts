@@ -47,6 +47,8 @@ export interface ControlPlaneOptions {
   publicMetrics?: boolean;
   /** Overrides for backups run through the API; default: the backup_* settings. */
   backup?: { dir?: string; recipients?: string[]; identities?: string[] };
+  /** The dashboard's live feed: milliseconds between snapshots (default 2000). */
+  liveIntervalMs?: number;
   /** Fastify's logger option; default off (devdb serve passes its own). */
   logger?: boolean | Record<string, unknown>;
 }

@@ -13,12 +13,15 @@
 import { readFile } from 'node:fs/promises';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PROVIDER_VERSION as DEVDB_VERSION } from '../../provider/devdb/package-layout.js';
 import { recordEvent } from '../../provisioning/index.js';
 import { registerAuth, SESSION_COOKIE, CSRF_HEADER, sessionRoutes } from './auth.js';
 import { actorOf, type ControlPlaneOptions } from './context.js';
+import { dashboardRoutes } from './dashboard.js';
 import { toErrorResponse } from './errors.js';
+import { liveRoutes } from './live.js';
 import { adminRoutes } from './routes/admin.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/databases.js';
@@ -115,6 +118,7 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
 
   await app.register(swagger, { openapi: OPENAPI_INFO as never });
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 4096 } });
 
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body, bug } = toErrorResponse(error);
@@ -137,6 +141,8 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
   backupRoutes(app, options);
   adminRoutes(app, options);
   healthRoutes(app, options, now);
+  liveRoutes(app, options);
+  dashboardRoutes(app);
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: 'public' } },

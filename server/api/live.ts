@@ -1,0 +1,228 @@
+/**
+ * The dashboard's live feed (docs/api.md, "Dashboard"): `GET /api/v1/live`
+ * upgrades to a WebSocket (viewer or admin, by the session cookie or a bearer
+ * token). The server reads PostgreSQL once per tick — the summary, the first
+ * page of databases with their connections, the newest events — serializes
+ * that snapshot once and sends the same text to every connected browser. The
+ * ticks run only while at least one client is connected, so browsers cause no
+ * queries beyond their own actions, and 50 open dashboards cost what one does.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import {
+  listEvents,
+  searchDatabases,
+  summarize,
+  type Queryable,
+} from '../../provisioning/index.js';
+import type { ControlPlaneOptions } from './context.js';
+
+/** Default period between two snapshots. */
+export const LIVE_INTERVAL_MS = 2000;
+/** Databases in a snapshot (by name); the list page says when there are more. */
+export const LIVE_DATABASE_LIMIT = 500;
+/** Newest events in a snapshot. */
+export const LIVE_EVENT_LIMIT = 20;
+
+/** What the feed sends to one client: only a `send` of text is needed. */
+export interface LiveClient {
+  send(data: string): void;
+}
+
+export interface LiveFeedStats {
+  /** Snapshots built since the feed started. */
+  ticks: number;
+  /** Statements sent to PostgreSQL by all ticks. */
+  queries: number;
+  /** Statements of the latest tick. */
+  lastTickQueries: number;
+  /** Milliseconds the latest tick took (reading, serializing, sending). */
+  lastTickMs: number;
+  /** Clients the latest tick was sent to. */
+  lastTickClients: number;
+}
+
+export interface LiveFeedOptions {
+  pool: Queryable;
+  intervalMs?: number;
+  databaseLimit?: number;
+  /** Where a failed tick is reported (the next tick tries again). */
+  onError?: (error: unknown) => void;
+}
+
+/** The feed: one reader, many clients. */
+export class LiveFeed {
+  readonly stats: LiveFeedStats = {
+    ticks: 0,
+    queries: 0,
+    lastTickQueries: 0,
+    lastTickMs: 0,
+    lastTickClients: 0,
+  };
+  private readonly clients = new Set<LiveClient>();
+  private readonly intervalMs: number;
+  private readonly databaseLimit: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<string | null> | undefined;
+  private latest: string | undefined;
+  private closed = false;
+
+  constructor(private readonly options: LiveFeedOptions) {
+    this.intervalMs = options.intervalMs ?? LIVE_INTERVAL_MS;
+    this.databaseLimit = options.databaseLimit ?? LIVE_DATABASE_LIMIT;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * Adds a client: it gets the latest snapshot at once (or the next one), then
+   * every tick's. The returned function removes it; the ticks stop with the last.
+   */
+  join(client: LiveClient): () => void {
+    this.clients.add(client);
+    if (this.latest !== undefined) this.deliver(client, this.latest);
+    if (!this.timer && !this.closed) {
+      // The first client starts the ticks, with one right away.
+      void this.tick();
+      this.timer = setInterval(() => void this.tick(), this.intervalMs);
+      this.timer.unref();
+    }
+    return () => {
+      this.clients.delete(client);
+      if (this.clients.size === 0) this.stopTicking();
+    };
+  }
+
+  /**
+   * One tick: read once, send the same text to every client. A tick asked for
+   * while one runs joins it (no second read). Returns the message sent, or null
+   * when there was nobody to send it to or the read failed.
+   */
+  tick(): Promise<string | null> {
+    this.running ??= this.readAndSend().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopTicking();
+    this.clients.clear();
+  }
+
+  private stopTicking(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.latest = undefined;
+  }
+
+  private async readAndSend(): Promise<string | null> {
+    if (this.clients.size === 0) return null;
+    const started = performance.now();
+    let queries = 0;
+    const counted: Queryable = {
+      query: ((...args: Parameters<Queryable['query']>) => {
+        queries++;
+        return (this.options.pool.query as (...a: unknown[]) => unknown)(...args);
+      }) as Queryable['query'],
+    };
+    let message: string;
+    try {
+      const [summary, databases, connections, events] = await Promise.all([
+        summarize(counted),
+        searchDatabases(counted, { sort: 'name', limit: this.databaseLimit, offset: 0 }),
+        counted.query<{ name: string; n: number }>(
+          `SELECT datname AS name, count(*)::int AS n FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND datname IS NOT NULL GROUP BY datname`,
+        ),
+        listEvents(counted, { limit: LIVE_EVENT_LIMIT }),
+      ]);
+      const byName = new Map(connections.rows.map((row) => [row.name, row.n]));
+      message = JSON.stringify({
+        type: 'snapshot',
+        at: new Date().toISOString(),
+        summary,
+        databases: {
+          total: databases.total,
+          limit: this.databaseLimit,
+          items: databases.items.map((d) => ({ ...d, connections: byName.get(d.name) ?? 0 })),
+        },
+        events,
+      });
+    } catch (error) {
+      this.stats.queries += queries;
+      this.options.onError?.(error);
+      return null;
+    }
+    this.latest = message;
+    for (const client of this.clients) this.deliver(client, message);
+    this.stats.ticks++;
+    this.stats.queries += queries;
+    this.stats.lastTickQueries = queries;
+    this.stats.lastTickClients = this.clients.size;
+    this.stats.lastTickMs = performance.now() - started;
+    return message;
+  }
+
+  private deliver(client: LiveClient, message: string): void {
+    try {
+      client.send(message);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+}
+
+/** A browser's Origin must be this server (a page elsewhere cannot read the feed). */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true; // not a browser
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The dashboard's live feed (server/api/live.ts). */
+    liveFeed: LiveFeed;
+  }
+}
+
+/** GET /api/v1/live (WebSocket). Needs @fastify/websocket registered first. */
+export function liveRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+  const feed = new LiveFeed({
+    pool: options.pool,
+    intervalMs: options.liveIntervalMs,
+    onError: (error) => app.log.error({ err: error }, 'live feed tick failed'),
+  });
+  app.decorate('liveFeed', feed);
+  app.addHook('onClose', async () => feed.close());
+  app.route({
+    method: 'GET',
+    url: '/api/v1/live',
+    websocket: true,
+    config: { access: 'read' },
+    schema: { hide: true },
+    handler(socket: WebSocket, request) {
+      if (!sameOrigin(request)) {
+        socket.close(1008, 'cross-origin');
+        return;
+      }
+      const client: LiveClient = {
+        send: (data) => {
+          if (socket.readyState === socket.OPEN) socket.send(data);
+        },
+      };
+      const leave = feed.join(client);
+      socket.on('close', leave);
+      socket.on('error', leave);
+      // The feed is one-way: anything a client sends is ignored.
+    },
+  });
+}
