@@ -930,8 +930,10 @@ async function settingsPage(): Promise<void> {
           if (value !== before) changes[setting.key] = value === '' ? null : value;
         }
         if (!Object.keys(changes).length) return flash('Nothing changed.', 'ok');
-        if (await act(() => api('PATCH', '/api/v1/settings', changes), 'Settings saved.'))
+        if (await act(() => api('PATCH', '/api/v1/settings', changes))) {
           await settingsPage();
+          flash('Settings saved.', 'ok');
+        }
       },
     },
     table(

@@ -1,0 +1,227 @@
+/**
+ * The dashboard in a real Chromium (Debian's `chromium`, driven by
+ * playwright-core) against a real control plane and PostgreSQL: logging in
+ * with a token, the database list, a database made from the library showing
+ * up without a reload (the WebSocket feed), archive and restore from a
+ * database's page, and the create form's credentials dialog that shows the
+ * password once. The page loads nothing from anywhere but the control plane.
+ *
+ * DEVDB_SCREENSHOTS=1 also writes docs/dashboard-*.png
+ * (scripts/dashboard-screenshots.js runs this file so).
+ */
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attachWorkspace,
+  ensureIndividualDatabase,
+  ensureTeamDatabase,
+} from '../../../provisioning/index.js';
+import { startApiHarness, type ApiHarness } from '../api/harness.js';
+
+const CHROMIUM = process.env.DEVDB_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.DEVDB_SCREENSHOTS === '1';
+
+let api: ApiHarness;
+let browser: Browser;
+let page: Page;
+const foreignRequests: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium) or set DEVDB_CHROMIUM`,
+    );
+  }
+  if (!existsSync('dist/dashboard/app.js')) {
+    throw new Error('the dashboard is not built: run npm run build first');
+  }
+  api = await startApiHarness({ liveIntervalMs: 500 });
+  for (const owner of ['anna', 'ben']) {
+    await ensureIndividualDatabase(api.devdb.pool, { owner, actor: 'test' });
+  }
+  await ensureTeamDatabase(api.devdb.pool, { team: 'frontend', actor: 'test' });
+  await attachWorkspace(api.devdb.pool, api.devdb.endpoint, {
+    type: 'individual',
+    owner: 'ben',
+    workspaceId: 'ws-ben-1',
+    workspaceName: 'ben-main',
+    actor: 'test',
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.on('request', (request) => {
+    if (!request.url().startsWith(api.plane.url)) foreignRequests.push(request.url());
+  });
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+async function shot(name: string) {
+  if (!SCREENSHOTS) return;
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `docs/dashboard-${name}.png`, fullPage: false });
+}
+
+describe('the dashboard in Chromium', () => {
+  it('asks for a token, refuses a wrong one, and logs in with a right one', async () => {
+    await page.goto(api.plane.url);
+    console.log('goto', Date.now() - t0);
+    await page.waitForURL(/#\/login$/);
+    await page.fill('#token', 'devdb_wrong');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.textContent('#flash')).toMatch(/the token is unknown or revoked/);
+    console.log('wrong', Date.now() - t0);
+    await page.fill('#token', api.tokens.admin);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-stat=databases] .value');
+    console.log('in', Date.now() - t0);
+    expect(await page.textContent('.me')).toBe('admin (admin)');
+    await page.waitForSelector('#live.live-live');
+    // The token is not kept by the page, the session cookie is HttpOnly.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('devdb_session');
+    expect(await page.$('#token')).toBeNull();
+  });
+
+  it('shows the totals on the overview', async () => {
+    await page.waitForFunction(
+      () => document.querySelector('[data-stat=databases] .value')?.textContent === '3',
+    );
+    expect(await page.textContent('[data-stat=workspaces] .value')).toBe('1');
+    await shot('overview');
+  });
+
+  it('lists the databases, filters and sorts them', async () => {
+    await page.click('nav a[href="#/databases"]');
+    await page.waitForSelector('tr[data-name=dev_anna]');
+    const names = () => page.$$eval('tr[data-name]', (rows) => rows.map((r) => r.dataset.name));
+    expect(await names()).toEqual(['dev_anna', 'dev_ben', 'team_frontend']);
+    await page.fill('input[aria-label=search]', 'ben');
+    expect(await names()).toEqual(['dev_ben']);
+    await page.fill('input[aria-label=search]', '');
+    await page.selectOption('select[aria-label=order]', 'desc');
+    expect(await names()).toEqual(['team_frontend', 'dev_ben', 'dev_anna']);
+    await page.selectOption('select[aria-label=order]', 'asc');
+    await shot('databases');
+  });
+
+  it('shows a database made from the library within seconds, without a reload', async () => {
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await ensureIndividualDatabase(api.devdb.pool, { owner: 'carl', actor: 'test' });
+    await page.waitForSelector('tr[data-name=dev_carl]', { timeout: 5000 });
+    // The same document: no reload happened.
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
+  });
+
+  it('archives and restores a database from its page', async () => {
+    await page.click('a[href="#/databases/dev_carl"]');
+    await page.waitForSelector('#archive');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#archive');
+    await page.waitForSelector('#restore');
+    expect(await page.textContent('[data-stat=status] .value')).toBe('archived');
+    const state = async () =>
+      (
+        await api.devdb.pool.query('SELECT status FROM provisioning.databases WHERE db_name = $1', [
+          'dev_carl',
+        ])
+      ).rows[0]?.status;
+    expect(await state()).toBe('archived');
+    await page.click('#restore');
+    await page.waitForSelector('#archive');
+    expect(await page.textContent('[data-stat=status] .value')).toBe('active');
+    expect(await state()).toBe('active');
+    // The audit trail on the page has both, by this token.
+    await page.waitForFunction(() => document.body.textContent?.includes('database.restore'));
+    expect(await page.textContent('table.events')).toContain('api:admin');
+  });
+
+  it('closes and opens a database to connections', async () => {
+    await page.click('#close-connections');
+    await page.waitForSelector('#open-connections');
+    expect(await page.textContent('[data-stat=allowed] .value')).toBe('closed');
+    await page.click('#open-connections');
+    await page.waitForSelector('#close-connections');
+  });
+
+  it('shows a database page with its attachments', async () => {
+    await page.goto(`${api.plane.url}/#/databases/dev_ben`);
+    await page.waitForFunction(() => document.body.textContent?.includes('ben-main'));
+    await shot('database');
+  });
+
+  it('creates a database and shows its password once, then forgets it', async () => {
+    await page.click('nav a[href="#/databases"]');
+    await page.click('#new-database');
+    await page.fill('input[aria-label="owner or team"]', 'dana');
+    await page.fill('input[aria-label="workspace id"]', 'ws-dana-1');
+    await page.click('#create-form button[type=submit]');
+    await page.waitForSelector('#credential-password');
+    const password = await page.inputValue('#credential-password');
+    expect(password.length).toBeGreaterThan(10);
+    expect(page.url()).toMatch(/#\/databases\/dev_dana$/);
+    // It is the real password: the workspace login connects with it.
+    const user = (await page.$$eval('dialog td', (cells) => cells[0]?.textContent)) ?? '';
+    const client = new pg.Client({ connectionString: api.devdb.url(user, password, 'dev_dana') });
+    await client.connect();
+    await client.end();
+    if (SCREENSHOTS) await shot('credentials');
+    await page.click('#copy-password');
+    await page.click('#saved-it');
+    await page.waitForSelector('dialog', { state: 'detached' });
+    // Gone from the page: not in the DOM, not in any input.
+    expect(await page.content()).not.toContain(password);
+    expect(
+      await page.$$eval('input', (inputs) => inputs.map((i) => (i as HTMLInputElement).value)),
+    ).not.toContain(password);
+    // Reopening the database's page cannot show it again.
+    await page.reload();
+    await page.waitForSelector('#database-head h1');
+    expect(await page.content()).not.toContain(password);
+  });
+
+  it('edits a setting', async () => {
+    await page.click('nav a[href="#/settings"]');
+    await page.fill('input[aria-label=backup_keep_daily]', '9');
+    await page.click('form button[type=submit]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Settings saved');
+    const { rows } = await api.devdb.pool.query(
+      `SELECT value FROM provisioning.settings WHERE key = 'backup_keep_daily'`,
+    );
+    expect(rows[0]?.value).toBe('9');
+  });
+
+  it('shows the audit log, and loaded nothing from elsewhere without errors', async () => {
+    await page.click('nav a[href="#/events"]');
+    await page.waitForFunction(() => document.body.textContent?.includes('settings.update'));
+    expect(await page.textContent('table.events')).toContain('session.login');
+    expect(foreignRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('gives a viewer a read-only dashboard', async () => {
+    const context = await browser.newContext();
+    const viewer = await context.newPage();
+    try {
+      await viewer.goto(api.plane.url);
+      await viewer.fill('#token', api.tokens.viewer);
+      await viewer.click('button[type=submit]');
+      await viewer.waitForSelector('.me');
+      await viewer.goto(`${api.plane.url}/#/databases`);
+      await viewer.waitForSelector('tr[data-name=dev_anna]');
+      expect(await viewer.$('#new-database')).toBeNull();
+      await viewer.click('a[href="#/databases/dev_anna"]');
+      await viewer.waitForSelector('[data-stat=status] .value');
+      expect(await viewer.$('#archive')).toBeNull();
+    } finally {
+      await context.close();
+    }
+  });
+});
