@@ -64,25 +64,26 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function shot(name: string) {
+/** A PNG of the page in docs/ (with DEVDB_SCREENSHOTS=1); `hide`: selectors masked out (secrets). */
+async function shot(name: string, hide: string[] = []) {
   if (!SCREENSHOTS) return;
   await page.waitForTimeout(300);
-  await page.screenshot({ path: `docs/dashboard-${name}.png`, fullPage: false });
+  await page.screenshot({
+    path: `docs/dashboard-${name}.png`,
+    mask: hide.map((selector) => page.locator(selector)),
+  });
 }
 
 describe('the dashboard in Chromium', () => {
   it('asks for a token, refuses a wrong one, and logs in with a right one', async () => {
     await page.goto(api.plane.url);
-    console.log('goto', Date.now() - t0);
     await page.waitForURL(/#\/login$/);
     await page.fill('#token', 'devdb_wrong');
     await page.click('button[type=submit]');
     await expect.poll(() => page.textContent('#flash')).toMatch(/the token is unknown or revoked/);
-    console.log('wrong', Date.now() - t0);
     await page.fill('#token', api.tokens.admin);
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-stat=databases] .value');
-    console.log('in', Date.now() - t0);
     expect(await page.textContent('.me')).toBe('admin (admin)');
     await page.waitForSelector('#live.live-live');
     // The token is not kept by the page, the session cookie is HttpOnly.
@@ -172,7 +173,7 @@ describe('the dashboard in Chromium', () => {
     const client = new pg.Client({ connectionString: api.devdb.url(user, password, 'dev_dana') });
     await client.connect();
     await client.end();
-    if (SCREENSHOTS) await shot('credentials');
+    await shot('credentials', ['#credential-password']);
     await page.click('#copy-password');
     await page.click('#saved-it');
     await page.waitForSelector('dialog', { state: 'detached' });
