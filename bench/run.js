@@ -10,6 +10,7 @@ const BENCHMARKS = [
   'bench/backup.js',
   'bench/sampler.js',
   'bench/api.js',
+  'bench/dashboard.js',
 ];
 
 let failed = 0;

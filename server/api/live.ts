@@ -40,6 +40,8 @@ export interface LiveFeedStats {
   lastTickMs: number;
   /** Clients the latest tick was sent to. */
   lastTickClients: number;
+  /** Length of the latest tick's message (characters of JSON). */
+  lastTickBytes: number;
 }
 
 export interface LiveFeedOptions {
@@ -58,6 +60,7 @@ export class LiveFeed {
     lastTickQueries: 0,
     lastTickMs: 0,
     lastTickClients: 0,
+    lastTickBytes: 0,
   };
   private readonly clients = new Set<LiveClient>();
   private readonly intervalMs: number;
@@ -163,6 +166,7 @@ export class LiveFeed {
     this.stats.queries += queries;
     this.stats.lastTickQueries = queries;
     this.stats.lastTickClients = this.clients.size;
+    this.stats.lastTickBytes = message.length;
     this.stats.lastTickMs = performance.now() - started;
     return message;
   }
