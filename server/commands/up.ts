@@ -255,6 +255,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
       `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
       `Terraform provider devdb ${provider.version} installed; to use it:`,
       `  export TF_CLI_CONFIG_FILE=${provider.cliConfigFile}`,
+      ...dashboardLines(runtime.extensionUrl('api'), dirFlag),
       `Press Ctrl-C to stop (or, from elsewhere: ${stopHint(options.dataDir)}).`,
       '',
     ].join('\n'),
@@ -264,6 +265,15 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   } finally {
     await removeUpPidFile(options.dataDir);
   }
+}
+
+/** Where the dashboard is and how to log in (no token is made or shown here). */
+function dashboardLines(url: string | undefined, dirFlag: string): string[] {
+  if (!url) return [];
+  return [
+    `Dashboard and REST API: ${url}/`,
+    `  log in with a token: npx devdb token create --name me --role admin ${dirFlag}`,
+  ];
 }
 
 export const upCommand: CommandSpec<UpOptions> = {

@@ -125,6 +125,7 @@ export function controlPlaneExtension(env: Env): ServeExtension[] {
       async stop() {
         await plane?.close();
       },
+      url: () => plane?.url,
     },
   ];
 }

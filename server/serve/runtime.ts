@@ -54,6 +54,8 @@ export interface ServeRuntime {
   readonly holder: string;
   /** The runtime's log (lines without a job). */
   readonly log: Logger;
+  /** Where a started extension listens (`api`: the control plane, for `devdb up` to print). */
+  extensionUrl(name: string): string | undefined;
   /** One pass: claims and starts every due tick; resolves once they are started. */
   poll(): Promise<void>;
   /** Resolves when no job of this process is running. */
@@ -357,5 +359,6 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
   log.info(`serving ${options.jobs.map((j) => j.name).join(', ') || 'no jobs'}`, { holder });
   if (options.autoPoll !== false) loop = pollForever();
   const poll = async () => void (await pollOnce());
-  return { holder, log, poll, idle, stop };
+  const extensionUrl = (name: string) => started.find((e) => e.name === name)?.url?.();
+  return { holder, log, extensionUrl, poll, idle, stop };
 }

@@ -75,4 +75,6 @@ export interface ServeExtension {
   start(ctx: ExtensionContext): Promise<void>;
   /** Stopped after the jobs, in reverse order of start. */
   stop(): Promise<void>;
+  /** Where it listens, once started (the control plane's http(s)://host:port). */
+  url?(): string | undefined;
 }
