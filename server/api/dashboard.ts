@@ -6,7 +6,7 @@
  * offline, and the Content-Security-Policy says so. The page itself needs no
  * token; everything it shows comes from the API after logging in.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +44,15 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-/** The package root: the nearest folder above this module with DevDB's package.json. */
+/** The package root: the nearest folder above this module whose package.json is DevDB's. */
 function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'server'))) {
-      return dir;
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      if (manifest.name === 'devdb') return dir;
+    } catch {
+      // no package.json here (or not JSON): look further up
     }
     const parent = path.dirname(dir);
     if (parent === dir) return process.cwd();
