@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
   backup?: { dir?: string; recipients?: string[]; identities?: string[] };
   /** The dashboard's live feed: milliseconds between snapshots (default 2000). */
   liveIntervalMs?: number;
+  /** A live client is closed (and reconnects, authenticating again) after this long; default 10 minutes. */
+  liveMaxClientAgeMs?: number;
   /** Fastify's logger option; default off (devdb serve passes its own). */
   logger?: boolean | Record<string, unknown>;
 }

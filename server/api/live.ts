@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
+  listApiTokens,
   listEvents,
   searchDatabases,
   summarize,
@@ -24,9 +25,13 @@ export const LIVE_DATABASE_LIMIT = 500;
 /** Newest events in a snapshot. */
 export const LIVE_EVENT_LIMIT = 20;
 
-/** What the feed sends to one client: only a `send` of text is needed. */
+/** What the feed sends to one client. */
 export interface LiveClient {
   send(data: string): void;
+  /** The API token it authenticated with (directly or through its session). */
+  tokenName?: string;
+  /** Ends the client (its token was revoked, or it has been open too long). */
+  close?(code: number, reason: string): void;
 }
 
 export interface LiveFeedStats {
@@ -48,6 +53,11 @@ export interface LiveFeedOptions {
   pool: Queryable;
   intervalMs?: number;
   databaseLimit?: number;
+  /**
+   * A client is closed after this long (default 10 minutes); the page reconnects,
+   * which authenticates it again (a session that ended or was logged out stops).
+   */
+  maxClientAgeMs?: number;
   /** Where a failed tick is reported (the next tick tries again). */
   onError?: (error: unknown) => void;
 }
@@ -62,7 +72,8 @@ export class LiveFeed {
     lastTickClients: 0,
     lastTickBytes: 0,
   };
-  private readonly clients = new Set<LiveClient>();
+  /** Each client with when it joined. */
+  private readonly clients = new Map<LiveClient, number>();
   private readonly intervalMs: number;
   private readonly databaseLimit: number;
   private timer: NodeJS.Timeout | undefined;
@@ -84,7 +95,7 @@ export class LiveFeed {
    * every tick's. The returned function removes it; the ticks stop with the last.
    */
   join(client: LiveClient): () => void {
-    this.clients.add(client);
+    this.clients.set(client, Date.now());
     if (this.latest !== undefined) this.deliver(client, this.latest);
     if (!this.timer && !this.closed) {
       // The first client starts the ticks, with one right away.
@@ -134,7 +145,7 @@ export class LiveFeed {
     };
     let message: string;
     try {
-      const [summary, databases, connections, events] = await Promise.all([
+      const [summary, databases, connections, events, tokens] = await Promise.all([
         summarize(counted),
         searchDatabases(counted, { sort: 'name', limit: this.databaseLimit, offset: 0 }),
         counted.query<{ name: string; n: number }>(
@@ -142,7 +153,10 @@ export class LiveFeed {
             WHERE backend_type = 'client backend' AND datname IS NOT NULL GROUP BY datname`,
         ),
         listEvents(counted, { limit: LIVE_EVENT_LIMIT }),
+        // One statement for every client: whose token is still valid.
+        listApiTokens(counted),
       ]);
+      this.dropEnded(new Set(tokens.filter((t) => !t.revokedAt).map((t) => t.name)));
       const byName = new Map(connections.rows.map((row) => [row.name, row.n]));
       message = JSON.stringify({
         type: 'snapshot',
@@ -161,7 +175,7 @@ export class LiveFeed {
       return null;
     }
     this.latest = message;
-    for (const client of this.clients) this.deliver(client, message);
+    for (const client of this.clients.keys()) this.deliver(client, message);
     this.stats.ticks++;
     this.stats.queries += queries;
     this.stats.lastTickQueries = queries;
@@ -169,6 +183,17 @@ export class LiveFeed {
     this.stats.lastTickBytes = message.length;
     this.stats.lastTickMs = performance.now() - started;
     return message;
+  }
+
+  /** Closes the clients whose token was revoked, and those open longer than the maximum age. */
+  private dropEnded(validTokens: Set<string>): void {
+    const oldest = Date.now() - (this.options.maxClientAgeMs ?? 10 * 60_000);
+    for (const [client, joinedAt] of this.clients) {
+      const revoked = client.tokenName !== undefined && !validTokens.has(client.tokenName);
+      if (!revoked && joinedAt >= oldest) continue;
+      this.clients.delete(client);
+      client.close?.(revoked ? 4401 : 4000, revoked ? 'token revoked: log in again' : 'reconnect');
+    }
   }
 
   private deliver(client: LiveClient, message: string): void {
@@ -203,6 +228,7 @@ export function liveRoutes(app: FastifyInstance, options: ControlPlaneOptions): 
   const feed = new LiveFeed({
     pool: options.pool,
     intervalMs: options.liveIntervalMs,
+    maxClientAgeMs: options.liveMaxClientAgeMs,
     onError: (error) => app.log.error({ err: error }, 'live feed tick failed'),
   });
   app.decorate('liveFeed', feed);
@@ -219,9 +245,11 @@ export function liveRoutes(app: FastifyInstance, options: ControlPlaneOptions): 
         return;
       }
       const client: LiveClient = {
+        tokenName: request.principal?.name,
         send: (data) => {
           if (socket.readyState === socket.OPEN) socket.send(data);
         },
+        close: (code, reason) => socket.close(code, reason),
       };
       const leave = feed.join(client);
       socket.on('close', leave);

@@ -248,16 +248,23 @@ function connectLive(): void {
     document.body.dataset.snapshotAt = message.at;
     state.onSnapshot?.();
   });
-  socket.addEventListener('close', () => {
+  socket.addEventListener('close', (event) => {
     state.socket = null;
     setLive('offline');
     if (!state.me) return;
-    const delay = Math.min(30_000, 1000 * 2 ** state.retry++);
+    // 4000: the server asks for a reconnection (which authenticates again); 4401: token revoked.
+    const delay = event.code >= 4000 ? 0 : Math.min(30_000, 1000 * 2 ** state.retry++);
     setTimeout(() => {
       // A closed socket may mean the session ended: check before reopening.
       api<Me>('GET', '/api/v1/session')
         .then(() => connectLive())
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          if (error instanceof ApiFailure && error.status === 401) {
+            loggedOut(
+              'Your session has ended (logged out, expired or its token revoked): log in again.',
+            );
+          }
+        });
     }, delay);
   });
 }

@@ -15,6 +15,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attachWorkspace,
+  createApiToken,
+  revokeApiToken,
   ensureIndividualDatabase,
   ensureTeamDatabase,
 } from '../../../provisioning/index.js';
@@ -205,6 +207,23 @@ describe('the dashboard in Chromium', () => {
     expect(await page.textContent('table.events')).toContain('session.login');
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('logs the page out when its token is revoked (the live feed closes, the session is gone)', async () => {
+    const { token } = await createApiToken(api.devdb.pool, { name: 'temp', role: 'viewer' });
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    try {
+      await other.goto(api.plane.url);
+      await other.fill('#token', token);
+      await other.click('button[type=submit]');
+      await other.waitForSelector('#live.live-live');
+      await revokeApiToken(api.devdb.pool, { name: 'temp' });
+      await other.waitForSelector('#token', { timeout: 5000 });
+      expect(other.url()).toMatch(/#\/login$/);
+    } finally {
+      await context.close();
+    }
   });
 
   it('gives a viewer a read-only dashboard', async () => {

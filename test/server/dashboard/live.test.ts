@@ -6,7 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ensureIndividualDatabase } from '../../../provisioning/index.js';
+import {
+  createApiToken,
+  ensureIndividualDatabase,
+  revokeApiToken,
+} from '../../../provisioning/index.js';
 import { cookieHeader, startApiHarness, type ApiHarness } from '../api/harness.js';
 
 let api: ApiHarness;
@@ -122,6 +126,23 @@ describe('GET /api/v1/live', () => {
     expect(feed.stats.ticks).toBe(ticks);
   });
 
+  it('closes the clients of a revoked token at the next tick, and old clients to reconnect', async () => {
+    const feed = api.plane.app.liveFeed;
+    const { token } = await createApiToken(api.devdb.pool, { name: 'soon-gone', role: 'viewer' });
+    const doomed = connect({ authorization: `Bearer ${token}` });
+    const kept = connect();
+    await Promise.all([doomed.first, kept.first]);
+    const closed = new Promise<[number, string]>((resolve) =>
+      doomed.socket.on('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    await revokeApiToken(api.devdb.pool, { name: 'soon-gone' });
+    await feed.tick();
+    expect(await closed).toEqual([4401, 'token revoked: log in again']);
+    expect(feed.stats.lastTickClients).toBe(1);
+    expect(kept.socket.readyState).toBe(kept.socket.OPEN);
+    await closeAll([kept.socket]);
+  });
+
   it('ticks on its own at the interval while a client listens', async () => {
     // A second control plane on the same DevDB with a short interval.
     const { startControlPlane } = await import('../../../server/api/index.js');
@@ -130,6 +151,7 @@ describe('GET /api/v1/live', () => {
       adminUrl: api.devdb.provisionerUrl,
       port: 0,
       liveIntervalMs: 100,
+      liveMaxClientAgeMs: 60_000,
     });
     try {
       const socket = new WebSocket(`${plane.url.replace(/^http/, 'ws')}/api/v1/live`, {
