@@ -47,6 +47,8 @@ export interface ControlPlaneOptions {
   publicMetrics?: boolean;
   /** Overrides for backups run through the API; default: the backup_* settings. */
   backup?: { dir?: string; recipients?: string[]; identities?: string[] };
+  /** Where Coder's URL and token (CODER_URL, CODER_SESSION_TOKEN) and backup locations are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Fastify's logger option; default off (devdb serve passes its own). */
   logger?: boolean | Record<string, unknown>;
 }
