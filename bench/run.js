@@ -11,6 +11,7 @@ const BENCHMARKS = [
   'bench/sampler.js',
   'bench/api.js',
   'bench/dashboard.js',
+  'bench/seed.js',
 ];
 
 let failed = 0;

@@ -47,6 +47,8 @@ export interface ControlPlaneOptions {
   publicMetrics?: boolean;
   /** Overrides for backups run through the API; default: the backup_* settings. */
   backup?: { dir?: string; recipients?: string[]; identities?: string[] };
+  /** Where Coder's URL and token (CODER_URL, CODER_SESSION_TOKEN) and backup locations are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** The dashboard's live feed: milliseconds between snapshots (default 2000). */
   liveIntervalMs?: number;
   /** A live client is closed (and reconnects, authenticating again) after this long; default 10 minutes. */

@@ -26,6 +26,7 @@ import { adminRoutes } from './routes/admin.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/databases.js';
 import { healthRoutes } from './routes/health.js';
+import { policyRoutes } from './routes/policy.js';
 
 export type { ControlPlaneOptions, ReadinessCheck, SamplerStatus } from './context.js';
 
@@ -64,6 +65,7 @@ const OPENAPI_INFO = {
     { name: 'backups' },
     { name: 'events' },
     { name: 'settings' },
+    { name: 'policy' },
     { name: 'session' },
     { name: 'health' },
   ],
@@ -140,6 +142,7 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
   databaseRoutes(app, options);
   backupRoutes(app, options);
   adminRoutes(app, options);
+  policyRoutes(app, options);
   healthRoutes(app, options, now);
   liveRoutes(app, options);
   dashboardRoutes(app);

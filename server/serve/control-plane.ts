@@ -104,6 +104,7 @@ export function controlPlaneExtension(env: Env): ServeExtension[] {
         plane = await startControlPlane({
           pool: ctx.db,
           adminUrl: ctx.adminUrl,
+          env: ctx.env,
           ...listen,
           tls,
           now: () => ctx.now(),

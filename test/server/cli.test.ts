@@ -208,8 +208,8 @@ describe('devdb command, end to end', () => {
     expect(lines[1]).toMatch(/^│ database +│ type +│/);
     expect(lines[2]).toMatch(/^├─+┼─+┼/);
     const alice = lines.find((l) => l.includes('dev_alice'))!.split('│');
-    expect(alice[5]).toMatch(/^ {2,}1 $/); // workspaces
-    expect(alice[7]).toMatch(/^ +\d+(\.\d)? (B|KiB|MiB|GiB) $/); // size
+    expect(alice[6]).toMatch(/^ {2,}1 $/); // workspaces (after status and policy)
+    expect(alice[8]).toMatch(/^ +\d+(\.\d)? (B|KiB|MiB|GiB) $/); // size
     expect(stdout).not.toContain('\x1b[');
     const tty = await devdb(['list', '--data-dir', dataDir], { isTTY: true });
     expect(tty.stdout).toContain('\x1b[1mdatabase\x1b[22m');

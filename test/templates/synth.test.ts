@@ -69,14 +69,15 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     expect(database!.count).not.toContain('start_count');
   });
 
-  it('injects every DEVDB_* variable through coder_env and runs devdb-agent', () => {
+  it('injects every DEVDB_* variable (an enrollment token, no password) through coder_env and runs devdb-agent', () => {
     const names = (Object.values(config.resource.coder_env) as { name: string }[]).map(
       (e) => e.name,
     );
+    // Enrollment: a single-use token, never a password, goes to the workspace (docs/security.md).
     expect(names.sort()).toEqual([
+      'DEVDB_ENROLL_TOKEN',
       'DEVDB_HOST',
       'DEVDB_NAME',
-      'DEVDB_PASSWORD',
       'DEVDB_PORT',
       'DEVDB_URL',
       'DEVDB_USER',

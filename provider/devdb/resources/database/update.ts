@@ -43,7 +43,7 @@ export async function updateDatabase(
     return applyCredentials(pool, {
       prior,
       plan: ctx.plan,
-      mode: config.credentials,
+      mode: input.credentials, // the default applied: config holds null when unset
       database: name,
       address: address.env,
     });
