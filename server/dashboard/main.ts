@@ -80,6 +80,35 @@ interface Setting {
   default: string | null;
   description: string;
 }
+interface PolicyState {
+  database: string;
+  state: string;
+  protected: boolean;
+  protectedUntil: string | null;
+  protectReason: string | null;
+  idleDays: number;
+  dropDueAt: string | null;
+}
+interface SessionGroup {
+  user: string;
+  sessions: number;
+  active: number;
+  idle: number;
+  idleInTransaction: number;
+  oldestSince: string | null;
+}
+interface CleanupAction {
+  kind: string;
+  database: string;
+  workspaceId?: string;
+  reason: string;
+}
+interface CleanupPlan {
+  now: string;
+  actions: CleanupAction[];
+  skipped: { database: string; workspaceId?: string; reason: string }[];
+  results?: { action: CleanupAction; outcome: string; detail?: string }[];
+}
 interface Credential {
   user: string;
   password: string;
@@ -295,6 +324,7 @@ const NAV: [string, string][] = [
   ['#/databases', 'Databases'],
   ['#/backups', 'Backups'],
   ['#/events', 'Audit log'],
+  ['#/cleanup', 'Cleanup'],
   ['#/settings', 'Settings'],
 ];
 
@@ -759,12 +789,14 @@ async function databasePage(name: string): Promise<void> {
   };
 
   const load = async () => {
-    const [detail, stats, attachments, events, backups] = await Promise.all([
+    const [detail, stats, attachments, events, backups, policy, sessions] = await Promise.all([
       api('GET', `/api/v1/databases/${enc}`),
       api('GET', `/api/v1/databases/${enc}/stats`).catch(() => null),
       api('GET', `/api/v1/databases/${enc}/attachments`),
       api<{ items: AuditEvent[] }>('GET', `/api/v1/events?database=${enc}&limit=50`),
       api<{ items: Backup[] }>('GET', `/api/v1/backups?database=${enc}&limit=50`),
+      api<{ items: PolicyState[] }>('GET', `/api/v1/policy?database=${enc}`).catch(() => null),
+      api<{ items: SessionGroup[] }>('GET', `/api/v1/databases/${enc}/sessions`).catch(() => null),
     ]);
     const fromApi: DatabaseItem = {
       ...detail.database,
@@ -797,6 +829,8 @@ async function databasePage(name: string): Promise<void> {
             )
           : h('p', { class: 'hint' }, 'not on the server'),
       ),
+      policySection(policy?.items[0], enc, load),
+      sessionsSection(sessions?.items ?? null, enc, load),
       section('Backups', backupTable(backups.items, load)),
       section('Events', eventRows(events.items)),
     );
@@ -810,6 +844,212 @@ async function databasePage(name: string): Promise<void> {
   } catch (error) {
     body.replaceChildren(notice(error instanceof Error ? error.message : String(error)));
   }
+}
+
+/** The database's place in the 30/60/90 policy, with protect / unprotect. */
+function policySection(
+  policy: PolicyState | undefined,
+  enc: string,
+  reload: () => Promise<void>,
+): HTMLElement {
+  if (!policy) return section('Policy', h('p', { class: 'hint' }, 'not available'));
+  const reason = h('input', {
+    placeholder: 'reason (optional)',
+    'aria-label': 'protection reason',
+  });
+  const buttons = !isAdmin()
+    ? null
+    : policy.protected
+      ? h(
+          'button',
+          {
+            id: 'unprotect',
+            onclick: async () => {
+              if (
+                await act(
+                  () => api('DELETE', `/api/v1/databases/${enc}/protection`),
+                  'Protection removed.',
+                )
+              )
+                await reload();
+            },
+          },
+          'Remove protection',
+        )
+      : h(
+          'span',
+          { class: 'actions' },
+          reason,
+          h(
+            'button',
+            {
+              id: 'protect',
+              onclick: async () => {
+                const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
+                if (
+                  await act(
+                    () => api('PUT', `/api/v1/databases/${enc}/protection`, body),
+                    'Protected.',
+                  )
+                )
+                  await reload();
+              },
+            },
+            'Protect',
+          ),
+        );
+  return section(
+    'Policy',
+    table(
+      ['state', 'idle days', 'protected', 'drop due'],
+      [
+        [
+          h('span', { id: 'policy-state' }, policy.state),
+          String(policy.idleDays),
+          policy.protected
+            ? `yes${policy.protectedUntil ? ` until ${policy.protectedUntil.slice(0, 10)}` : ''}${policy.protectReason ? ` (${policy.protectReason})` : ''}`
+            : 'no',
+          policy.dropDueAt ? policy.dropDueAt.slice(0, 10) : '—',
+        ],
+      ],
+    ),
+    buttons,
+  );
+}
+
+/** Live client sessions per login role, with "end them". */
+function sessionsSection(
+  sessions: SessionGroup[] | null,
+  enc: string,
+  reload: () => Promise<void>,
+): HTMLElement {
+  if (!sessions) return section('Sessions', h('p', { class: 'hint' }, 'not available'));
+  return section(
+    'Sessions',
+    table(
+      ['user', 'sessions', 'active', 'idle', 'idle in transaction', 'oldest', ''],
+      sessions.map((g) => [
+        g.user,
+        String(g.sessions),
+        String(g.active),
+        String(g.idle),
+        String(g.idleInTransaction),
+        when(g.oldestSince),
+        isAdmin()
+          ? h(
+              'button',
+              {
+                onclick: async () => {
+                  if (!window.confirm(`End the sessions of ${g.user}?`)) return;
+                  const path = `/api/v1/databases/${enc}/sessions?user=${encodeURIComponent(g.user)}`;
+                  if (await act(() => api('DELETE', path), 'Sessions ended.')) await reload();
+                },
+              },
+              'End',
+            )
+          : '',
+      ]),
+    ),
+  );
+}
+
+/** The orphans queue and the cleanup plan (the dry run), with "run cleanup" for admins. */
+async function cleanupPage(): Promise<void> {
+  layout('#/cleanup');
+  const orphansArea = h('div', {}, h('p', {}, 'Loading…'));
+  const planArea = h('div', {}, h('p', {}, 'Loading…'));
+  const drawPlan = (plan: CleanupPlan) => {
+    planArea.replaceChildren(
+      h(
+        'div',
+        { id: 'cleanup-plan' },
+        table(
+          ['action', 'database', 'workspace', 'why'],
+          plan.actions.map((a) => [badge(a.kind), a.database, a.workspaceId ?? '—', a.reason]),
+        ),
+        plan.skipped.length ? h('h3', {}, 'Skipped') : null,
+        plan.skipped.length
+          ? table(
+              ['database', 'workspace', 'why'],
+              plan.skipped.map((k) => [k.database, k.workspaceId ?? '—', k.reason]),
+            )
+          : null,
+        plan.results
+          ? h(
+              'div',
+              { id: 'cleanup-results' },
+              h('h3', {}, 'Results'),
+              table(
+                ['action', 'database', 'outcome', 'detail'],
+                plan.results.map((r) => [
+                  r.action.kind,
+                  r.action.database,
+                  badge(r.outcome),
+                  r.detail ?? '',
+                ]),
+              ),
+            )
+          : null,
+      ),
+    );
+  };
+  show(
+    h('h1', {}, 'Orphans and cleanup'),
+    section('Orphans', orphansArea),
+    section(
+      'Cleanup plan (dry run)',
+      isAdmin()
+        ? h(
+            'p',
+            {},
+            h(
+              'button',
+              {
+                id: 'run-cleanup',
+                class: 'primary',
+                onclick: async () => {
+                  if (!window.confirm('Run cleanup now? Drops go through a verified final backup.'))
+                    return;
+                  await act(
+                    async () => drawPlan(await api<CleanupPlan>('POST', '/api/v1/cleanup')),
+                    'Cleanup ran.',
+                  );
+                },
+              },
+              'Run cleanup',
+            ),
+          )
+        : null,
+      planArea,
+    ),
+  );
+  const [orphans, plan] = await Promise.allSettled([
+    api<{ findings: Record<string, string | null>[]; skipped: { kind: string; reason: string }[] }>(
+      'GET',
+      '/api/v1/orphans',
+    ),
+    api<CleanupPlan>('GET', '/api/v1/cleanup'),
+  ]);
+  if (orphans.status === 'fulfilled') {
+    orphansArea.replaceChildren(
+      table(
+        ['kind', 'database', 'owner', 'workspace', 'last access', 'detail'],
+        orphans.value.findings.map((f) => [
+          badge(f.kind ?? ''),
+          f.database ?? '—',
+          f.owner ?? '—',
+          f.workspaceId ?? '—',
+          when(f.lastAccess),
+          f.detail ?? '',
+        ]),
+      ),
+      ...orphans.value.skipped.map((k) => h('p', { class: 'hint' }, `${k.kind}: ${k.reason}`)),
+    );
+  } else {
+    orphansArea.replaceChildren(notice(String((orphans.reason as Error).message)));
+  }
+  if (plan.status === 'fulfilled') drawPlan(plan.value);
+  else planArea.replaceChildren(notice(String((plan.reason as Error).message)));
 }
 
 function backupTable(backups: Backup[], reload: () => Promise<void>): HTMLElement {
@@ -1145,6 +1385,8 @@ async function route(): Promise<void> {
         return await eventsPage();
       case '#/settings':
         return await settingsPage();
+      case '#/cleanup':
+        return await cleanupPage();
       default:
         return await overviewPage();
     }

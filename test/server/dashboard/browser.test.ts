@@ -154,6 +154,32 @@ describe('the dashboard in Chromium', () => {
     await page.waitForSelector('#close-connections');
   });
 
+  it('protects a database from the policy and removes the protection', async () => {
+    await page.waitForSelector('#protect');
+    await page.fill('input[aria-label="protection reason"]', 'demo on Friday');
+    await page.click('#protect');
+    await page.waitForSelector('#unprotect');
+    expect(await page.textContent('body')).toContain('(demo on Friday)');
+    const isProtected = async () =>
+      (await api.call('GET', '/api/v1/policy?database=dev_carl', { token: api.tokens.admin })).json
+        .items[0].protected;
+    expect(await isProtected()).toBe(true);
+    await page.click('#unprotect');
+    await page.waitForSelector('#protect');
+    expect(await isProtected()).toBe(false);
+  });
+
+  it('shows the orphans queue and the cleanup plan, and runs cleanup', async () => {
+    await page.click('nav a[href="#/cleanup"]');
+    await page.waitForSelector('#cleanup-plan');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#run-cleanup');
+    await page.waitForSelector('#cleanup-results');
+    await expect.poll(() => page.textContent('#flash')).toContain('Cleanup ran');
+    // The orphans section answered (findings, or why Coder could not be asked).
+    expect(await page.textContent('main')).not.toContain('Loading…');
+  });
+
   it('shows a database page with its attachments', async () => {
     await page.goto(`${api.plane.url}/#/databases/dev_ben`);
     await page.waitForFunction(() => document.body.textContent?.includes('ben-main'));
