@@ -9,7 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { createApiToken, readCredentials, urlFor } from '../dist/provisioning/index.js';
+import {
+  createApiToken,
+  readCredentials,
+  recordEvent,
+  urlFor,
+} from '../dist/provisioning/index.js';
 import { startControlPlane } from '../dist/server/api/index.js';
 import { median, stop, tempDir, up } from './lib.js';
 
@@ -54,10 +59,12 @@ async function openClients(url, token, count) {
 }
 
 /** TICKS ticks with the clients connected: per tick, queries and duration. */
-async function measure(feed, clients) {
+async function measure(feed, clients, pool) {
   const queries = [];
   const durations = [];
   for (let i = 0; i < TICKS; i++) {
+    // A change each tick (an event), else the tick sends nothing.
+    await recordEvent(pool, { actor: 'bench', action: 'bench.tick', detail: { i } });
     const before = clients.map((c) => c.received);
     const started = performance.now();
     await feed.tick();
@@ -93,11 +100,11 @@ async function main() {
     const url = `${plane.url.replace(/^http/, 'ws')}/api/v1/live`;
 
     const one = await openClients(url, token, 1);
-    await measure(feed, one); // warm-up
-    const single = await measure(feed, one);
+    await measure(feed, one, pool); // warm-up
+    const single = await measure(feed, one, pool);
     const rest = await openClients(url, token, CLIENTS - 1);
     const queriesBefore = feed.stats.queries;
-    const many = await measure(feed, [...one, ...rest]);
+    const many = await measure(feed, [...one, ...rest], pool);
     const perTick = (feed.stats.queries - queriesBefore) / TICKS;
     for (const c of [...one, ...rest]) c.socket.close();
 

@@ -6,6 +6,7 @@
  * that snapshot once and sends the same text to every connected browser. The
  * ticks run only while at least one client is connected, so browsers cause no
  * queries beyond their own actions, and 50 open dashboards cost what one does.
+ * A tick that finds nothing changed sends nothing.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -43,10 +44,12 @@ export interface LiveFeedStats {
   lastTickQueries: number;
   /** Milliseconds the latest tick took (reading, serializing, sending). */
   lastTickMs: number;
-  /** Clients the latest tick was sent to. */
+  /** Clients the latest tick was sent to (0 when nothing had changed). */
   lastTickClients: number;
-  /** Length of the latest tick's message (characters of JSON). */
+  /** Length of the latest tick's message (characters of JSON; 0 when nothing was sent). */
   lastTickBytes: number;
+  /** Ticks that found nothing changed, and so sent nothing. */
+  unchanged: number;
 }
 
 export interface LiveFeedOptions {
@@ -71,6 +74,7 @@ export class LiveFeed {
     lastTickMs: 0,
     lastTickClients: 0,
     lastTickBytes: 0,
+    unchanged: 0,
   };
   /** Each client with when it joined. */
   private readonly clients = new Map<LiveClient, number>();
@@ -79,6 +83,7 @@ export class LiveFeed {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<string | null> | undefined;
   private latest: string | undefined;
+  private latestContent: string | undefined;
   private closed = false;
 
   constructor(private readonly options: LiveFeedOptions) {
@@ -110,9 +115,10 @@ export class LiveFeed {
   }
 
   /**
-   * One tick: read once, send the same text to every client. A tick asked for
-   * while one runs joins it (no second read). Returns the message sent, or null
-   * when there was nobody to send it to or the read failed.
+   * One tick: read once, send the same text to every client (unless nothing
+   * changed since the last message). A tick asked for while one runs joins it
+   * (no second read). Returns the latest message, or null when there was nobody
+   * to send it to or the read failed.
    */
   tick(): Promise<string | null> {
     this.running ??= this.readAndSend().finally(() => {
@@ -131,6 +137,7 @@ export class LiveFeed {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.latest = undefined;
+    this.latestContent = undefined;
   }
 
   private async readAndSend(): Promise<string | null> {
@@ -143,7 +150,7 @@ export class LiveFeed {
         return (this.options.pool.query as (...a: unknown[]) => unknown)(...args);
       }) as Queryable['query'],
     };
-    let message: string;
+    let content: string;
     try {
       const [summary, databases, connections, events, tokens] = await Promise.all([
         summarize(counted),
@@ -158,9 +165,7 @@ export class LiveFeed {
       ]);
       this.dropEnded(new Set(tokens.filter((t) => !t.revokedAt).map((t) => t.name)));
       const byName = new Map(connections.rows.map((row) => [row.name, row.n]));
-      message = JSON.stringify({
-        type: 'snapshot',
-        at: new Date().toISOString(),
+      content = JSON.stringify({
         summary,
         databases: {
           total: databases.total,
@@ -174,15 +179,22 @@ export class LiveFeed {
       this.options.onError?.(error);
       return null;
     }
-    this.latest = message;
-    for (const client of this.clients.keys()) this.deliver(client, message);
     this.stats.ticks++;
     this.stats.queries += queries;
     this.stats.lastTickQueries = queries;
-    this.stats.lastTickClients = this.clients.size;
-    this.stats.lastTickBytes = message.length;
+    // Nothing changed since the last message: nothing is sent.
+    const changed = content !== this.latestContent;
+    if (changed) {
+      this.latestContent = content;
+      this.latest = `{"type":"snapshot","at":${JSON.stringify(new Date().toISOString())},${content.slice(1)}`;
+      for (const client of this.clients.keys()) this.deliver(client, this.latest);
+    } else {
+      this.stats.unchanged++;
+    }
+    this.stats.lastTickClients = changed ? this.clients.size : 0;
+    this.stats.lastTickBytes = changed ? this.latest!.length : 0;
     this.stats.lastTickMs = performance.now() - started;
-    return message;
+    return this.latest ?? null;
   }
 
   /** Closes the clients whose token was revoked, and those open longer than the maximum age. */

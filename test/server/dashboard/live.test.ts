@@ -97,8 +97,14 @@ describe('GET /api/v1/live', () => {
 
     const one = connect();
     await one.first;
+    // A tick that finds nothing changed reads as much and sends nothing.
+    await feed.tick();
+    expect(feed.stats.lastTickClients).toBe(0);
+    const unchanged = { ...feed.stats };
+    await ensureIndividualDatabase(api.devdb.pool, { owner: 'kai', actor: 'test' });
     await feed.tick();
     const withOne = { ...feed.stats };
+    expect(withOne.lastTickQueries).toBe(unchanged.lastTickQueries);
     expect(withOne.lastTickClients).toBe(1);
     expect(withOne.lastTickQueries).toBeGreaterThan(0);
 
@@ -160,7 +166,7 @@ describe('GET /api/v1/live', () => {
       sockets.push(socket);
       let count = 0;
       socket.on('message', () => count++);
-      await until(() => count >= 3, 'three ticks');
+      await until(() => plane.app.liveFeed.stats.ticks >= 3 && count >= 1, 'three ticks');
       await closeAll([socket]);
       await until(() => plane.app.liveFeed.clientCount === 0, 'the client to leave');
       const ticks = plane.app.liveFeed.stats.ticks;
