@@ -53,6 +53,8 @@ export interface ControlPlaneOptions {
   liveIntervalMs?: number;
   /** A live client is closed (and reconnects, authenticating again) after this long; default 10 minutes. */
   liveMaxClientAgeMs?: number;
+  /** Databases in a live snapshot (the first by name); default 500. */
+  liveDatabaseLimit?: number;
   /** Fastify's logger option; default off (devdb serve passes its own). */
   logger?: boolean | Record<string, unknown>;
 }

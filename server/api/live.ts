@@ -241,6 +241,7 @@ export function liveRoutes(app: FastifyInstance, options: ControlPlaneOptions): 
     pool: options.pool,
     intervalMs: options.liveIntervalMs,
     maxClientAgeMs: options.liveMaxClientAgeMs,
+    databaseLimit: options.liveDatabaseLimit,
     onError: (error) => app.log.error({ err: error }, 'live feed tick failed'),
   });
   app.decorate('liveFeed', feed);

@@ -536,9 +536,50 @@ async function databasesPage(): Promise<void> {
       ),
     );
   const tableArea = h('div', { id: 'database-table' });
+  // More databases than the snapshot holds: a filtered or re-sorted view asks the API
+  // (what the user does, debounced), and takes connections from the snapshot.
+  let searched: { key: string; items: DatabaseItem[]; total: number } | null = null;
+  let searching: ReturnType<typeof setTimeout> | undefined;
+  const filtered = () =>
+    Boolean(filters.search || filters.status || filters.owner || filters.team) ||
+    filters.sort !== 'name' ||
+    filters.order !== 'asc';
+  const search = (key: string) => {
+    clearTimeout(searching);
+    searching = setTimeout(async () => {
+      const query = new URLSearchParams({ limit: '500' });
+      for (const k of ['search', 'status', 'owner', 'team'] as const) {
+        if (filters[k]) query.set(k, filters[k]);
+      }
+      if (filters.sort !== 'connections') query.set('sort', filters.sort);
+      query.set('order', filters.order);
+      try {
+        const page = await api<{ items: DatabaseItem[]; total: number }>(
+          'GET',
+          `/api/v1/databases?${query}`,
+        );
+        searched = { key, ...page };
+        drawTable();
+      } catch (error) {
+        flash(error instanceof Error ? error.message : String(error));
+      }
+    }, 250);
+  };
   const drawTable = () => {
-    const source = state.snapshot?.databases ?? fallback;
+    let source = state.snapshot?.databases ?? fallback;
     if (!source) return tableArea.replaceChildren(h('p', {}, 'Loading…'));
+    if (source.total > source.items.length && filtered()) {
+      const key = JSON.stringify(filters);
+      if (searched?.key !== key) {
+        search(key);
+        if (!searched) return tableArea.replaceChildren(h('p', {}, 'Searching…'));
+      }
+      const live = new Map(source.items.map((d) => [d.name, d.connections]));
+      source = {
+        total: searched!.total,
+        items: searched!.items.map((d) => ({ ...d, connections: live.get(d.name) })),
+      };
+    }
     const needle = filters.search.toLowerCase();
     const rows = source.items
       .filter((d) => !needle || d.name.toLowerCase().includes(needle))
