@@ -235,7 +235,12 @@ async function api<T = any>(method: string, path: string, body?: unknown): Promi
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = { error: { message: `${method} ${path}: HTTP ${res.status}: ${text.slice(0, 200)}` } };
+  }
   if (!res.ok) {
     const message = json?.error?.message ?? `${method} ${path}: HTTP ${res.status}`;
     if (res.status === 401 && path !== '/api/v1/session') {

@@ -298,6 +298,11 @@ describe('the dashboard in Chromium', () => {
       await viewer.click('a[href="#/databases/dev_anna"]');
       await viewer.waitForSelector('[data-stat=status] .value');
       expect(await viewer.$('#archive')).toBeNull();
+      // Logging out ends the session (CSRF token sent from the page) and the feed.
+      await viewer.click('text=Log out');
+      await viewer.waitForSelector('#token');
+      const status = await viewer.evaluate(async () => (await fetch('/api/v1/session')).status);
+      expect(status).toBe(401);
     } finally {
       await context.close();
     }
