@@ -4,6 +4,7 @@
 // Run after `npm run build`: node bench/agent-sea.js
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -39,12 +40,16 @@ async function main() {
   await timed(process.execPath, [BUNDLE, '--version']);
   const sea = [];
   const bundle = [];
+  const floor = [];
   for (let i = 0; i < RUNS; i++) {
     sea.push(await timed(SEA, ['--version']));
     bundle.push(await timed(process.execPath, [BUNDLE, '--version']));
+    floor.push(await timed(process.execPath, ['-p', '"0.0.0"']));
   }
   console.log(`SEA --version, cold start:   ${fmt(sea)}`);
   console.log(`node bundle --version:       ${fmt(bundle)}`);
+  console.log(`node -p (the floor):         ${fmt(floor)}`);
+  console.log(`load average (1 min):        ${os.loadavg()[0].toFixed(1)}`);
 }
 
 await main();
