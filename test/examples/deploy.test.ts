@@ -195,6 +195,16 @@ describe('examples/deploy/Dockerfile.coder', () => {
     }
   });
 
+  it('puts an executable `devdb` on the devdb image PATH (tsc writes cli.js without +x)', () => {
+    const link = instructions.find(
+      (i) => i.op === 'RUN' && /ln -s \S+ \/usr\/local\/bin\/devdb/.test(i.args),
+    );
+    const target = /ln -s (\S+) \/usr\/local\/bin\/devdb/.exec(link!.args)![1]!;
+    expect(link!.args).toMatch(new RegExp(`chmod (755|\\+x) ${target.replaceAll('.', '\\.')}`));
+    expect(target).toBe('/opt/devdb/dist/server/cli.js');
+    expect(readFileSync(CLI, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
   it('points TF_CLI_CONFIG_FILE at the terraform.rc `devdb provider install --dir` writes', async () => {
     const install = instructions.find((i) => i.op === 'RUN' && i.args.includes('provider install'));
     const mirror = /--dir (\S+)/.exec(install!.args)![1]!;
