@@ -32,6 +32,8 @@ export function up(dataDir) {
   const started = performance.now();
   const child = spawn('node', [CLI, 'up', '--data-dir', dataDir, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The control plane on a free port: never contending for 7432 with a real one.
+    env: { DEVDB_API_LISTEN: '127.0.0.1:0', ...process.env },
   });
   running.add(child);
   child.on('exit', () => running.delete(child));

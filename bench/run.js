@@ -11,6 +11,7 @@ const BENCHMARKS = [
   'bench/backup.js',
   'bench/sampler.js',
   'bench/api.js',
+  'bench/seed.js',
 ];
 
 let failed = 0;

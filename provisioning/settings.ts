@@ -220,6 +220,13 @@ export const KNOWN_SETTINGS: readonly SettingSpec[] = [
     validate: whole(SETTING_KEYS.coderTimeoutSeconds, 1),
   },
   {
+    key: 'seed_file_copy_min_bytes',
+    description:
+      'seeds of this many bytes or more are copied file by file (FILE_COPY; PostgreSQL 18 clones), smaller ones through the WAL',
+    default: String(64 * 1024 * 1024),
+    validate: whole('seed_file_copy_min_bytes'),
+  },
+  {
     key: METRICS_MAX_DATABASE_LABELS,
     description: 'databases above which /metrics has no per-database series, only totals',
     default: String(METRICS_MAX_DATABASE_LABELS_DEFAULT),

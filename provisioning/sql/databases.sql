@@ -255,15 +255,18 @@ DECLARE
   v_seed_owner text := provisioning._validate_seed(p_seed, p_db);
   v_can_act boolean := pg_has_role(current_user, v_seed_owner, CASE WHEN provisioning._pg16() THEN 'SET' ELSE 'MEMBER' END);
   v_conn text := provisioning._remote_open_bounded(current_database());
+  v_strategy text;
 BEGIN
   PERFORM provisioning._ensure_owner_role(v_conn, p_db);
   BEGIN
-    PERFORM provisioning._copy_database(v_conn, p_db, p_seed, v_seed_owner, v_can_act);
+    v_strategy := provisioning._copy_database(v_conn, p_db, p_seed, v_seed_owner, v_can_act);
   EXCEPTION WHEN object_in_use THEN
     PERFORM provisioning._raise_seed_in_use(p_seed);
   END;
   PERFORM provisioning._remote_close(v_conn);
-  RETURN ARRAY['database created', 'seeded from ' || p_seed];
+  RETURN ARRAY['database created', 'seeded from ' || p_seed]
+    || CASE WHEN v_strategy = 'WAL_LOG' THEN '{}'::text[]
+            ELSE ARRAY['copied by ' || lower(replace(v_strategy, ' ', ', '))] END;
 END $$;
 
 -- Whether the copy p_db still holds objects of the seed's owner to hand over
@@ -305,17 +308,50 @@ BEGIN
   RETURN ARRAY[format('objects of %s handed to %s', v_name, p_db)];
 END $$;
 
+-- How a seed is copied (docs/operations.md, "Seeds"): WAL_LOG (PostgreSQL's
+-- default) block by block through the WAL, cheap for small seeds; from
+-- seed_file_copy_min_bytes (default 64 MiB) FILE_COPY, a file-level copy
+-- between two checkpoints, with PostgreSQL 18's file_copy_method = clone,
+-- which shares the blocks on a filesystem that can (XFS, Btrfs) and copies
+-- in the kernel elsewhere. Returns the strategy and, for FILE_COPY, the method.
+CREATE OR REPLACE FUNCTION provisioning._seed_copy_strategy(p_seed text)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE
+    WHEN pg_database_size(p_seed) < coalesce(
+      (SELECT s.value::bigint FROM provisioning.settings s
+        WHERE s.key = 'seed_file_copy_min_bytes' AND s.value ~ '^\d{1,18}$'),
+      64 * 1024 * 1024) THEN 'WAL_LOG'
+    WHEN current_setting('server_version_num')::int >= 180000 THEN 'FILE_COPY clone'
+    ELSE 'FILE_COPY'
+  END
+$$;
+
 -- CREATE DATABASE cannot run in a transaction block, so copying a non-template
 -- seed needs the inherited ownership committed around it; it is taken back
 -- whether the copy worked or not.
 CREATE OR REPLACE FUNCTION provisioning._copy_database(p_conn text, p_db text, p_seed text, p_seed_owner text, p_inherit boolean)
-RETURNS void
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_create text := format('CREATE DATABASE %I OWNER %I TEMPLATE %I ALLOW_CONNECTIONS false', p_db, p_db, p_seed);
+  v_strategy text := provisioning._seed_copy_strategy(p_seed);
+  v_create text := format('CREATE DATABASE %I OWNER %I TEMPLATE %I STRATEGY %s ALLOW_CONNECTIONS false',
+                          p_db, p_db, p_seed, split_part(v_strategy, ' ', 1));
   v_pg16 boolean := provisioning._pg16();
 BEGIN
-  IF NOT (p_inherit AND v_pg16) OR (SELECT d.datistemplate FROM pg_database d WHERE d.datname = p_seed) THEN
+  IF v_strategy = 'FILE_COPY clone' THEN
+    -- The session's own setting: the server's configuration is left alone.
+    PERFORM provisioning._remote(p_conn, 'SET file_copy_method = clone');
+  END IF;
+  PERFORM provisioning._copy_database_as(p_conn, v_create, p_seed, p_seed_owner, p_inherit AND v_pg16);
+  RETURN v_strategy;
+END $$;
+
+CREATE OR REPLACE FUNCTION provisioning._copy_database_as(p_conn text, v_create text, p_seed text, p_seed_owner text, p_inherit boolean)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT p_inherit OR (SELECT d.datistemplate FROM pg_database d WHERE d.datname = p_seed) THEN
     PERFORM provisioning._remote(p_conn, v_create);
     RETURN;
   END IF;

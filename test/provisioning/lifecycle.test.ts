@@ -408,6 +408,36 @@ describe('seed_from', () => {
     expect(await database('dev_tess')).toMatchObject({ owner: 'dev_tess', allowConn: true });
   });
 
+  test('a seed from seed_file_copy_min_bytes up is copied file by file (cloned on 18), and says so', async () => {
+    await devdb.pool.query(
+      `INSERT INTO provisioning.settings (key, value) VALUES ('seed_file_copy_min_bytes', '0')`,
+    );
+    try {
+      const result = await ensureIndividualDatabase(devdb.pool, {
+        owner: 'uma',
+        seedFrom: 'dev_sam',
+      });
+      const version = Number(
+        (await su.query('SHOW server_version_num')).rows[0].server_version_num,
+      );
+      expect(result.repaired).toEqual([
+        'database created',
+        'seeded from dev_sam',
+        version >= 180000 ? 'copied by file_copy, clone' : 'copied by file_copy',
+        'objects of dev_sam handed to dev_uma',
+      ]);
+      const owner = await devdb.superuser('dev_uma');
+      const { rows } = await owner.query('SELECT count(*)::int AS n FROM items');
+      await owner.end();
+      expect(rows).toEqual([{ n: 3 }]);
+      expect(await provisionerInherits()).toEqual([]);
+    } finally {
+      await devdb.pool.query(
+        `DELETE FROM provisioning.settings WHERE key = 'seed_file_copy_min_bytes'`,
+      );
+    }
+  });
+
   test('a seed someone is connected to: which database, and that connections must close', async () => {
     const session = await provisionerSession('dev_sam');
     try {
