@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -80,11 +80,12 @@ function devdbCommandLines(): string[][] {
 }
 
 describe('examples/deploy/compose.yaml', () => {
-  it('has the five services, each depending only on services that exist', () => {
+  it('has the six services, each depending only on services that exist', () => {
     expect(Object.keys(services).sort()).toEqual([
       'coder',
       'coder-postgres',
       'devdb',
+      'devdb-agent-files',
       'devdb-bootstrap',
       'devdb-postgres',
     ]);
@@ -175,7 +176,7 @@ describe('examples/deploy/Dockerfile.coder', () => {
       instructions.filter((i) => i.op === 'ARG').map((i) => i.args.split('=') as [string, string]),
     );
     expect(args.CODER_IMAGE).toMatch(/^ghcr\.io\/coder\/coder:v\d+\.\d+\.\d+$/);
-    expect(stages).toEqual(['build', 'devdb', 'coder']);
+    expect(stages).toEqual(['build', 'runtime-deps', 'agent-sea', 'agent-files', 'devdb', 'coder']);
     const ignored = read('Dockerfile.coder.dockerignore')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'));
@@ -222,6 +223,51 @@ describe('examples/deploy/Dockerfile.coder', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("the agent-sea stage's steps work on the files it copies (run here, outside Docker)", async () => {
+    const start = instructions.findIndex((i) => i.op === 'FROM' && / AS agent-sea$/.test(i.args));
+    const end = instructions.findIndex((i, n) => n > start && i.op === 'FROM');
+    const stage = instructions.slice(start + 1, end);
+    const workdir = stage.find((i) => i.op === 'WORKDIR')!.args;
+    const root = await mkdtemp(path.join(tmpdir(), 'devdb-deploy-agent-sea-'));
+    try {
+      const work = path.join(root, 'work');
+      for (const { op, args } of stage) {
+        if (op !== 'COPY') continue;
+        const [source, target] = args.replace(/--from=\S+\s+/, '').split(/\s+/) as [string, string];
+        // The build stage's WORKDIR is the repository after `npm ci`: dist/ and node_modules/ as here.
+        const from = source.startsWith(`${workdir}/`) ? source.slice(workdir.length + 1) : source;
+        await cp(from, path.resolve(work, target), { recursive: true });
+      }
+      const runs = stage.filter((i) => i.op === 'RUN').map((i) => i.args);
+      expect(runs).toHaveLength(1);
+      await mkdir(path.join(root, 'srv'));
+      await run('sh', ['-c', runs[0]!.replaceAll('/srv/', `${root}/srv/`)], {
+        cwd: work,
+        timeout: 240_000,
+      });
+      const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string })
+        .version;
+      const served = path.join(root, 'srv', 'devdb-agent', version);
+      expect((await readdir(served)).sort()).toEqual([
+        'bundle',
+        'devdb-agent',
+        'devdb-agent.sha256',
+      ]);
+      const { stdout } = await run(path.join(served, 'devdb-agent'), ['--version'], {
+        env: { PATH: path.join(root, 'srv') },
+      });
+      expect(stdout).toBe(`${version}\n`);
+      expect(existsSync(path.join(served, 'bundle', 'devdb-agent'))).toBe(true);
+      // agent-files serves exactly that tree.
+      const files = instructions.find(
+        (i) => i.op === 'COPY' && i.args.startsWith('--from=agent-sea'),
+      );
+      expect(files!.args).toBe('--from=agent-sea /srv/devdb-agent /usr/share/nginx/html');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('runs only real devdb commands with real flags', async () => {
     const lines = devdbCommandLines();
