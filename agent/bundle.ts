@@ -3,7 +3,7 @@
  * extension-less file), pg bundled in, minified, for node ≥ 18 — a workspace
  * image has node or nothing, never our node_modules.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -28,6 +28,11 @@ export const SHARED_MODULES = [
   'provisioning/password.js',
   'provisioning/enrollment-protocol.js',
 ];
+
+/** DevDB's version, from the package.json of the working directory (the project's root). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+}
 
 /** Fails the build when the bundle pulls in a DevDB module that is not in SHARED_MODULES. */
 function checkInputs(inputs: string[]): void {
@@ -59,6 +64,8 @@ export async function bundleAgent(
     minify: true,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
+    // `devdb-agent --version`: the package's version, fixed at build time.
+    define: { DEVDB_AGENT_VERSION: JSON.stringify(packageVersion()) },
     // pg's optional native binding: required lazily in a try, never used here.
     external: ['pg-native'],
     logLevel: 'warning',

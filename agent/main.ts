@@ -27,12 +27,17 @@ const USAGE = `usage: devdb-agent <command> [flags]
   doctor     check settings, DNS, TCP, login, database, files, and that psql/pg_dump
              are of the server's major or newer; say what to fix
   uninstall  remove what start wrote
+  version    print the agent's version (also --version)
 
 Reads DEVDB_HOST, DEVDB_PORT, DEVDB_NAME, DEVDB_USER, DEVDB_URL, and
 DEVDB_ENROLL_TOKEN (start enrolls a password it makes itself, unless the one
 in ~/.pgpass still works) or DEVDB_PASSWORD; reports to the central database
 DEVDB_CENTRAL_DB (default devdb).
 Exit codes: 0 ok, 1 failed, 2 settings/usage, 3 DevDB unavailable, 4 credentials rejected.`;
+
+/** Set by the bundle (agent/bundle.ts: esbuild `define`); unbundled runs say `unknown`. */
+declare const DEVDB_AGENT_VERSION: string | undefined;
+const VERSION = typeof DEVDB_AGENT_VERSION === 'string' ? DEVDB_AGENT_VERSION : 'unknown';
 
 type Command = (flags: Flags) => Promise<number>;
 
@@ -44,10 +49,12 @@ const COMMANDS: Record<string, { flags: FlagSpec; run: Command }> = {
   doctor: { flags: {}, run: doctor },
   uninstall: { flags: {}, run: uninstall },
   help: { flags: {}, run: async () => (print(USAGE), EXIT.ok) },
+  version: { flags: {}, run: async () => (print(VERSION), EXIT.ok) },
 };
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') argv = ['help'];
+  if (argv[0] === '--version' || argv[0] === '-V') argv = ['version'];
   const specs = Object.fromEntries(Object.entries(COMMANDS).map(([k, c]) => [k, c.flags]));
   const { command, flags } = parseArgs(argv, specs);
   return COMMANDS[command]!.run(flags);

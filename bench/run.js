@@ -7,6 +7,7 @@ const BENCHMARKS = [
   'bench/provider.js',
   'bench/contended.js',
   'bench/agent.js',
+  'bench/agent-sea.js',
   'bench/backup.js',
   'bench/sampler.js',
   'bench/api.js',

@@ -9,14 +9,19 @@ import { UserError } from './errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** An empty variable counts as unset: `DEVDB_BACKUP_RECIPIENTS=` must not turn encryption off. */
+const fromEnv = (env: Env, name: string): string | undefined => env[name] || undefined;
+
 /** BACKUP_DIR: --dir, else DEVDB_BACKUP_DIR, else the backup_dir setting; null when none. */
 export function backupDirFrom(settings: BackupSettings, env: Env, flag?: string): string | null {
-  return flag ?? env.DEVDB_BACKUP_DIR ?? settings.dir;
+  return flag ?? fromEnv(env, 'DEVDB_BACKUP_DIR') ?? settings.dir;
 }
 
 /** age recipients: --recipient, else DEVDB_BACKUP_RECIPIENTS, else the backup_recipients setting. */
 export function recipientsFrom(settings: BackupSettings, env: Env, flag?: string): string[] {
-  return splitRecipients(flag ?? env.DEVDB_BACKUP_RECIPIENTS ?? settings.recipients.join(','));
+  return splitRecipients(
+    flag ?? fromEnv(env, 'DEVDB_BACKUP_RECIPIENTS') ?? settings.recipients.join(','),
+  );
 }
 
 /**
@@ -28,7 +33,7 @@ export async function readIdentities(
   env: Env,
   settings?: BackupSettings,
 ): Promise<string[]> {
-  const path = file ?? env.DEVDB_BACKUP_IDENTITY ?? settings?.identityFile;
+  const path = file ?? fromEnv(env, 'DEVDB_BACKUP_IDENTITY') ?? settings?.identityFile;
   if (!path) return [];
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);

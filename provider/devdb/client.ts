@@ -41,6 +41,38 @@ const NAME_FIELDS: Record<string, AttributePath> = {
   'database type': ['type'],
 };
 
+/**
+ * What a failover looks like from here (docs/operations.md, "Failover"): the
+ * server ending sessions (57P01 admin shutdown, 57P02 crash, 57P03 not accepting
+ * connections yet), a demoted primary refusing writes (25006), a connection
+ * dropped mid-operation. Worth riding out for FAILOVER_WAIT: every operation
+ * is idempotent, so running it again converges. A refused connection is also
+ * the brief gap while a stable endpoint moves, but it is as well a server that
+ * is simply down (the outage rules, `on_unavailable`): it gets a short wait only.
+ */
+const FAILOVER_CODES = /^(57P01|57P02|57P03|25006|ECONNRESET|EPIPE)$/;
+const isFailover = (error: unknown) =>
+  FAILOVER_CODES.test((error as { code?: string })?.code ?? '') ||
+  /Connection terminated unexpectedly|terminating connection/i.test(String(error));
+const isRefused = (error: unknown) => (error as { code?: string })?.code === 'ECONNREFUSED';
+
+export interface RetryPolicy {
+  /** Longest total wait for a failover to finish; default 30 s. */
+  failoverMs: number;
+  /** … for a refused connection; default 2 s. */
+  refusedMs: number;
+  /** First back-off, doubled each time (at most 4 s); default 250 ms. */
+  firstDelayMs: number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  failoverMs: 30_000,
+  refusedMs: 2_000,
+  firstDelayMs: 250,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 export class DevDbClient {
   private pool: pg.Pool | undefined;
 
@@ -48,17 +80,33 @@ export class DevDbClient {
     private readonly adminUrl: string,
     readonly endpoint: ServerEndpoint,
     readonly onUnavailable: OnUnavailable = 'fail',
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
-  /** Runs work on the pool; every failure comes back as a DiagnosticError. */
+  /**
+   * Runs work on the pool, again with back-off while a failover lasts; every
+   * failure comes back as a DiagnosticError.
+   */
   async use<T>(
     work: (pool: pg.Pool) => Promise<T>,
     paths: Record<string, AttributePath> = {},
   ): Promise<T> {
-    try {
-      return await work(this.connect());
-    } catch (error) {
-      throw this.diagnose(error, paths);
+    let waited = 0;
+    let delay = this.retry.firstDelayMs;
+    for (;;) {
+      try {
+        return await work(this.connect());
+      } catch (error) {
+        const budget = isFailover(error)
+          ? this.retry.failoverMs
+          : isRefused(error)
+            ? this.retry.refusedMs
+            : 0;
+        if (waited + delay > budget) throw this.diagnose(error, paths, waited);
+        await this.retry.sleep(delay);
+        waited += delay;
+        delay = Math.min(delay * 2, 4_000);
+      }
     }
   }
 
@@ -90,7 +138,7 @@ export class DevDbClient {
     return this.pool;
   }
 
-  private diagnose(error: unknown, paths: Record<string, AttributePath>): Error {
+  private diagnose(error: unknown, paths: Record<string, AttributePath>, waitedMs = 0): Error {
     if (error instanceof DiagnosticError) return error;
     if (error instanceof InvalidNameError) {
       return new DiagnosticError(`Invalid ${error.field}`, {
@@ -104,8 +152,11 @@ export class DevDbClient {
         end === '' ? '.' : end,
       );
       const Diagnostic = isUnreachable(error) ? DevDbUnreachableError : DiagnosticError;
+      const after = waitedMs
+        ? ` (still so after retrying for ${(waitedMs / 1000).toFixed(1)} s)`
+        : '';
       return new Diagnostic('Cannot reach the DevDB server', {
-        detail: `${why} Check admin_url (or DEVDB_ADMIN_URL) and that the server is running.`,
+        detail: `${why}${after} Check admin_url (or DEVDB_ADMIN_URL) and that the server is running; a re-run converges.`,
       });
     }
     if (error instanceof ProvisioningError) {

@@ -1,6 +1,11 @@
 /** `devdb migrate [--status]`. */
 import pg from 'pg';
-import { migrate, migrationStatus } from '../../provisioning/index.js';
+import {
+  configureLoopback,
+  migrate,
+  migrationStatus,
+  PROVISIONER_ROLE,
+} from '../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
   openAdminPool,
@@ -13,7 +18,31 @@ import { columnsOf, table, text, type Output } from '../render.js';
 
 type Options = Omit<ConnectionOptions, 'env'> & { status?: boolean; json?: boolean };
 
-async function apply(client: pg.Client, options: Options, io: CliIO): Promise<Output> {
+/**
+ * DevDB's loopback connection (CREATE DATABASE runs over it) for a server that
+ * `devdb up` did not start: when run with the provisioner's URL and none is
+ * configured yet, it points at the server as that URL reaches it. An admin's
+ * own configuration (provisioning.configure_loopback) is left as it is.
+ */
+async function ensureLoopback(client: pg.Client, adminUrl: string): Promise<string | null> {
+  const url = new URL(adminUrl);
+  if (!url.password || decodeURIComponent(url.username) !== PROVISIONER_ROLE) return null;
+  const { rows } = await client.query<{ configured: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_user_mappings
+                     WHERE srvname = 'devdb_loopback' AND usename = current_user) AS configured`,
+  );
+  if (rows[0]?.configured) return null;
+  const target = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 5432) };
+  await configureLoopback(client, { ...target, password: decodeURIComponent(url.password) });
+  return `${target.host}:${target.port}`;
+}
+
+async function apply(
+  client: pg.Client,
+  adminUrl: string,
+  options: Options,
+  io: CliIO,
+): Promise<Output> {
   const applied: string[] = [];
   await migrate(client, {
     onApplied: (m) => {
@@ -21,8 +50,14 @@ async function apply(client: pg.Client, options: Options, io: CliIO): Promise<Ou
       if (!options.json) io.stderr.write(`applied ${m.kind} ${m.file}\n`);
     },
   });
-  const message = applied.length ? `${applied.length} file(s) applied\n` : 'schema is up to date\n';
-  return { json: { applied }, blocks: [text(message)] };
+  const loopback = await ensureLoopback(client, adminUrl);
+  const message = [
+    applied.length ? `${applied.length} file(s) applied\n` : 'schema is up to date\n',
+    loopback
+      ? `loopback connection configured: the server reaches itself at ${loopback} as ${PROVISIONER_ROLE}\n`
+      : '',
+  ].join('');
+  return { json: { applied, loopbackConfigured: loopback }, blocks: [text(message)] };
 }
 
 /** Every field of the status rows is a column, so new ones show up without changes here. */
@@ -52,10 +87,11 @@ export const migrateCommand: CommandSpec<Options> = {
     const connection = { ...options, env: io.env };
     // Checks reachability with a clear message before taking a dedicated session.
     await (await openAdminPool(connection, 1)).end();
-    const client = new pg.Client({ connectionString: await resolveAdminUrl(connection) });
+    const adminUrl = await resolveAdminUrl(connection);
+    const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
     try {
-      return await (options.status ? status(client) : apply(client, options, io));
+      return await (options.status ? status(client) : apply(client, adminUrl, options, io));
     } finally {
       await client.end();
     }

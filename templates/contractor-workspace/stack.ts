@@ -66,16 +66,26 @@ export class ContractorWorkspace extends TerraformStack {
       credentials: 'enrollment',
       agentOptions: {
         // `$${` is Terraform's escape for a literal `${` (the shell's, not an interpolation).
+        // With node in the image: the bundle, fetched at every start when DEVDB_AGENT_URL is
+        // set. Without: the single executable, fetched once into the home volume (again
+        // only when DEVDB_AGENT_SEA_URL changes, e.g. to a new version's URL).
         install: [
-          'if [ -n "$${DEVDB_AGENT_URL:-}" ]; then',
-          '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
-          '  chmod +x "$HOME/.local/bin/devdb-agent"',
+          'if command -v node >/dev/null 2>&1; then',
+          '  if [ -n "$${DEVDB_AGENT_URL:-}" ]; then',
+          '    mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
+          '    chmod +x "$HOME/.local/bin/devdb-agent"',
+          '  fi',
+          'elif [ -n "$${DEVDB_AGENT_SEA_URL:-}" ] && [ "$(cat "$HOME/.local/bin/.devdb-agent-sea-url" 2>/dev/null)" != "$DEVDB_AGENT_SEA_URL" ]; then',
+          '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_SEA_URL" -o "$HOME/.local/bin/devdb-agent.part"',
+          '  chmod +x "$HOME/.local/bin/devdb-agent.part" && mv "$HOME/.local/bin/devdb-agent.part" "$HOME/.local/bin/devdb-agent"',
+          '  printf \'%s\\n\' "$DEVDB_AGENT_SEA_URL" > "$HOME/.local/bin/.devdb-agent-sea-url"',
           'fi',
         ].join('\n'),
       },
     });
     agent.putMetadata([devdb.agent.metadataItem]);
     agent.addOverride('env.DEVDB_AGENT_URL', variables.agentUrl.stringValue);
+    agent.addOverride('env.DEVDB_AGENT_SEA_URL', variables.agentSeaUrl.stringValue);
 
     if (options.docker ?? true)
       this.workspaceContainer(agent, workspace, owner, variables.image.stringValue);
@@ -92,13 +102,20 @@ export class ContractorWorkspace extends TerraformStack {
       agentUrl: new TerraformVariable(this, 'devdb_agent_url', {
         type: 'string',
         default: '',
-        description: 'Where workspaces download devdb-agent from. Empty: the image ships it.',
+        description:
+          'Where workspaces whose image has node download devdb-agent (the bundle, dist/agent-bundle/devdb-agent) from, at every start. Empty: the image ships it.',
+      }),
+      agentSeaUrl: new TerraformVariable(this, 'devdb_agent_sea_url', {
+        type: 'string',
+        default: '',
+        description:
+          'Where workspaces whose image has no node download the single-executable devdb-agent (linux-x64, `npm run build:agent-sea`: dist/agent-sea/devdb-agent, ~83 MiB) from, once, into the home volume (~/.local/bin); again only when this URL changes. Empty: such images must ship devdb-agent.',
       }),
       image: new TerraformVariable(this, 'image', {
         type: 'string',
         default: 'codercom/enterprise-node:ubuntu',
         description:
-          "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major).",
+          "Workspace image. It needs node >= 18 for the devdb-agent bundle (or set devdb_agent_sea_url), and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major).",
       }),
     };
   }

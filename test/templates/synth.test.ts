@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,12 @@ import { AGENT_PATH_SETUP } from '../../provider/constructs/agent.js';
 import { synthTemplate } from '../../templates/synth.js';
 
 const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
+
+/** A tool's absolute path on this machine's PATH. */
+async function which(tool: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('sh', ['-c', `command -v ${tool}`]);
+  return stdout.trim();
+}
 
 // Structure, and the agent scripts run by `sh` as Coder runs them; the whole
 // workspace lifecycle is checked for real in contractor-workspace.test.ts.
@@ -131,6 +137,46 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
       expect(run.code, run.output).toBe(2);
       expect(run.output).toContain('DEVDB_HOST');
     }
+  });
+
+  it('without node in the image, start downloads the single-executable agent once', async () => {
+    const home = path.join(dir, 'home-sea');
+    const bin = path.join(dir, 'bin-no-node');
+    await mkdir(home, { recursive: true });
+    await mkdir(bin, { recursive: true });
+    // The tools the script uses, and no node.
+    for (const tool of ['sh', 'curl', 'mkdir', 'chmod', 'mv', 'cat']) {
+      await symlink(await which(tool), path.join(bin, tool));
+    }
+    // Stand-ins for two versions of dist/agent-sea/devdb-agent (the real one: test/agent/sea.test.ts).
+    const v1 = path.join(dir, 'sea-v1');
+    const v2 = path.join(dir, 'sea-v2');
+    await writeFile(v1, '#!/bin/sh\necho "sea v1 $1"\n');
+    await writeFile(v2, '#!/bin/sh\necho "sea v2 $1"\n');
+    const { start } = agentScripts();
+    const run = (url: string) =>
+      new Promise<{ code: number; output: string }>((resolve) => {
+        const env = {
+          HOME: home,
+          PATH: bin,
+          DEVDB_AGENT_SEA_URL: url,
+          // The bundle's URL is not used without node (curl would fail on it).
+          DEVDB_AGENT_URL: `file://${path.join(dir, 'no-such-bundle')}`,
+        };
+        execFile('sh', ['-c', start], { env, encoding: 'utf8' }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
+        );
+      });
+    expect(await run(`file://${v1}`)).toEqual({ code: 0, output: 'sea v1 start\n' });
+    // Once: the next start does not fetch again (the source is gone, yet it still runs).
+    await rm(v1);
+    expect(await run(`file://${v1}`)).toEqual({ code: 0, output: 'sea v1 start\n' });
+    // A new URL (a new version) is fetched again.
+    expect(await run(`file://${v2}`)).toEqual({ code: 0, output: 'sea v2 start\n' });
+    expect((await readdir(path.join(home, '.local', 'bin'))).sort()).toEqual([
+      '.devdb-agent-sea-url',
+      'devdb-agent',
+    ]);
   });
 
   it('the HCL twin sets up the PATH the same way in the same three scripts', async () => {

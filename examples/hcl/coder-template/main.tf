@@ -27,7 +27,13 @@ variable "devdb_host" {
 }
 
 variable "devdb_agent_url" {
-  description = "Where workspaces download devdb-agent from. Empty: the image ships it."
+  description = "Where workspaces whose image has node download devdb-agent (the bundle, dist/agent-bundle/devdb-agent) from, at every start. Empty: the image ships it."
+  type        = string
+  default     = ""
+}
+
+variable "devdb_agent_sea_url" {
+  description = "Where workspaces whose image has no node download the single-executable devdb-agent (linux-x64, `npm run build:agent-sea`: dist/agent-sea/devdb-agent, ~83 MiB) from, once, into the home volume (~/.local/bin); again only when this URL changes. Empty: such images must ship devdb-agent."
   type        = string
   default     = ""
 }
@@ -43,7 +49,7 @@ variable "team_choice" {
 }
 
 variable "image" {
-  description = "Workspace image. It needs node >= 18 (devdb-agent) and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major)."
+  description = "Workspace image. It needs node >= 18 for the devdb-agent bundle (or set devdb_agent_sea_url), and postgresql-client of the DevDB server's major or newer: pg_dump refuses a newer server (Ubuntu/Debian ship 14-16; PGDG has every major)."
   type        = string
   default     = "codercom/enterprise-node:ubuntu"
 }
@@ -143,9 +149,10 @@ resource "coder_agent" "main" {
   dir            = "/home/coder"
   startup_script = "#!/bin/sh\nset -e\necho \"workspace ready\"\n"
   env = {
-    GIT_AUTHOR_NAME  = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
-    GIT_AUTHOR_EMAIL = data.coder_workspace_owner.me.email
-    DEVDB_AGENT_URL  = var.devdb_agent_url
+    GIT_AUTHOR_NAME     = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
+    GIT_AUTHOR_EMAIL    = data.coder_workspace_owner.me.email
+    DEVDB_AGENT_URL     = var.devdb_agent_url
+    DEVDB_AGENT_SEA_URL = var.devdb_agent_sea_url
   }
 
   metadata {
@@ -233,9 +240,17 @@ resource "coder_script" "devdb_start" {
     #!/bin/sh
     set -eu
     export PATH="$HOME/.local/bin:$PATH"
-    if [ -n "$${DEVDB_AGENT_URL:-}" ]; then
-      mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"
-      chmod +x "$HOME/.local/bin/devdb-agent"
+    # With node: the bundle, at every start. Without: the single executable, once
+    # into the home volume (again only when DEVDB_AGENT_SEA_URL changes).
+    if command -v node >/dev/null 2>&1; then
+      if [ -n "$${DEVDB_AGENT_URL:-}" ]; then
+        mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"
+        chmod +x "$HOME/.local/bin/devdb-agent"
+      fi
+    elif [ -n "$${DEVDB_AGENT_SEA_URL:-}" ] && [ "$(cat "$HOME/.local/bin/.devdb-agent-sea-url" 2>/dev/null)" != "$DEVDB_AGENT_SEA_URL" ]; then
+      mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_SEA_URL" -o "$HOME/.local/bin/devdb-agent.part"
+      chmod +x "$HOME/.local/bin/devdb-agent.part" && mv "$HOME/.local/bin/devdb-agent.part" "$HOME/.local/bin/devdb-agent"
+      printf '%s\n' "$DEVDB_AGENT_SEA_URL" > "$HOME/.local/bin/.devdb-agent-sea-url"
     fi
     devdb-agent start
   EOT
