@@ -16,7 +16,7 @@ import {
 } from '../../provisioning/index.js';
 import { actorOf, type ControlPlaneOptions } from './context.js';
 import { ApiError } from './errors.js';
-import { body, object, principal, withErrors } from './schemas.js';
+import { body, dateTime, object, principal, withErrors } from './schemas.js';
 
 export const SESSION_COOKIE = 'devdb_session';
 /** Readable by the page (not HttpOnly): it sends the value back in X-CSRF-Token. */
@@ -192,7 +192,7 @@ export function sessionRoutes(
               type: 'string',
               description: `send it in the ${CSRF_HEADER} header on every change`,
             },
-            expiresAt: { type: 'string', format: 'date-time' },
+            expiresAt: dateTime,
           }),
         },
         [413],

@@ -18,10 +18,16 @@ import {
 
 export type Schema = Record<string, unknown>;
 
-const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
-const dateTime: Schema = { type: 'string', format: 'date-time' };
-const nullableDateTime = nullable('string', { format: 'date-time' });
-const oneOf = (values: readonly string[]): Schema => ({ type: 'string', enum: [...values] });
+export const nullable = (type: string, extra: Schema = {}): Schema => ({
+  type: [type, 'null'],
+  ...extra,
+});
+export const dateTime: Schema = { type: 'string', format: 'date-time' };
+export const nullableDateTime = nullable('string', { format: 'date-time' });
+export const oneOf = (values: readonly string[]): Schema => ({
+  type: 'string',
+  enum: [...values],
+});
 
 /** An object whose listed properties are all present (responses) and nothing else. */
 export function object(properties: Record<string, Schema>, optional: string[] = []): Schema {

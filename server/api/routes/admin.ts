@@ -16,6 +16,7 @@ import {
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import {
   auditEvent,
+  dateTime,
   databaseName,
   object,
   settingValue,
@@ -65,7 +66,7 @@ export function adminRoutes(app: FastifyInstance, options: ControlPlaneOptions):
         type: 'object',
         additionalProperties: false,
         properties: {
-          since: { type: 'string', format: 'date-time' },
+          since: dateTime,
           database: databaseName,
           limit: { type: 'integer', minimum: 1, maximum: EVENTS_LIMIT_MAX, default: 100 },
           beforeId: { type: 'integer', minimum: 1 },

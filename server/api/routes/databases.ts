@@ -39,6 +39,7 @@ import {
   databaseSort,
   databaseStats as databaseStatsSchema,
   nameParams,
+  nullable,
   object,
   paging,
   withErrors,
@@ -366,7 +367,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
                 type: 'array',
                 items: object({
                   query: { type: 'string' },
-                  role: { type: ['string', 'null'] },
+                  role: nullable('string'),
                   calls: { type: 'number' },
                   meanMs: { type: 'number' },
                   totalMs: { type: 'number' },

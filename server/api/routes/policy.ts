@@ -25,13 +25,18 @@ import { findOrphans } from '../../orphans/index.js';
 import { finalBackupDropDatabase } from '../../policy-wiring.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
-import { body, nameParams, object, withErrors, type Schema } from '../schemas.js';
+import {
+  body,
+  dateTime,
+  nameParams,
+  nullable,
+  nullableDateTime,
+  object,
+  oneOf,
+  withErrors,
+} from '../schemas.js';
 
 const TAGS = ['policy'];
-const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
-const dateTime: Schema = { type: 'string', format: 'date-time' };
-const nullableDateTime = nullable('string', { format: 'date-time' });
-const oneOf = (values: readonly string[]): Schema => ({ type: 'string', enum: [...values] });
 
 const policyState = object({
   database: { type: 'string' },
@@ -134,7 +139,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       params: nameParams,
       body: body({
         reason: { type: 'string', maxLength: 500 },
-        until: { type: 'string', format: 'date-time' },
+        until: dateTime,
       }),
       response: withErrors({ 200: policyState }, [404, 409, 413]),
     },
