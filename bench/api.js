@@ -2,13 +2,11 @@
 // 1,000 databases, over real HTTP against a real `devdb up`, and one /metrics
 // scrape at that size. Run after `npm run build`: node bench/api.js
 // (npm run bench:api). BENCH_API_DATABASES and BENCH_API_REQUESTS change the sizes.
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { createApiToken, readCredentials, urlFor } from '../dist/provisioning/index.js';
+import { createApiToken } from '../dist/provisioning/index.js';
 import { startControlPlane } from '../dist/server/api/index.js';
-import { stop, tempDir, up } from './lib.js';
+import { createRegisteredDatabases, withDevdbUp } from './lib.js';
 
 const DATABASES = Number(process.env.BENCH_API_DATABASES ?? 1000);
 const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 500);
@@ -20,37 +18,6 @@ const percentile = (xs, p) => {
 };
 const figures = (xs) =>
   `p50 ${percentile(xs, 50).toFixed(1)} ms, p99 ${percentile(xs, 99).toFixed(1)} ms (n=${xs.length})`;
-
-/**
- * DATABASES real databases registered as DevDB's, made in bulk as the superuser
- * (ensure_database's lock-down per database would take minutes and is not what
- * is measured): an owner role, the database, and its registry row.
- */
-async function createDatabases(credentials) {
-  const superuser = new pg.Pool({
-    connectionString: urlFor(credentials, 'superuser'),
-    max: CREATE_CONCURRENCY,
-  });
-  try {
-    let next = 0;
-    const worker = async () => {
-      while (next < DATABASES) {
-        const name = `dev_bench${String(next++).padStart(4, '0')}`;
-        await superuser.query(`CREATE ROLE ${name} NOLOGIN`);
-        await superuser.query(`CREATE DATABASE ${name} OWNER ${name}`);
-        await superuser.query(
-          `INSERT INTO provisioning.databases (db_name, db_type, owner_username) VALUES ($1, 'individual', $2)`,
-          [name, name.slice(4)],
-        );
-        if (next % 100 === 0) process.stderr.write('.');
-      }
-    };
-    await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
-    process.stderr.write('\n');
-  } finally {
-    await superuser.end();
-  }
-}
 
 async function timed(url, token, count) {
   const times = [];
@@ -64,24 +31,20 @@ async function timed(url, token, count) {
   return times;
 }
 
-async function main() {
-  const dir = await tempDir();
-  const dataDir = path.join(dir, 'data');
-  const { child } = await up(dataDir);
+async function measure({ credentials, adminUrl }) {
   let plane;
   let pool;
   try {
-    const credentials = await readCredentials(dataDir);
     const started = performance.now();
-    await createDatabases(credentials);
-    const createdIn = (performance.now() - started) / 1000;
-    pool = new pg.Pool({ connectionString: urlFor(credentials, 'provisioner'), max: 10 });
-    const { token } = await createApiToken(pool, { name: 'bench', role: 'viewer' });
-    plane = await startControlPlane({
-      pool,
-      adminUrl: urlFor(credentials, 'provisioner'),
-      port: 0,
+    await createRegisteredDatabases(credentials, {
+      count: DATABASES,
+      prefix: 'dev_bench',
+      concurrency: CREATE_CONCURRENCY,
     });
+    const createdIn = (performance.now() - started) / 1000;
+    pool = new pg.Pool({ connectionString: adminUrl, max: 10 });
+    const { token } = await createApiToken(pool, { name: 'bench', role: 'viewer' });
+    plane = await startControlPlane({ pool, adminUrl, port: 0 });
     const api = `${plane.url}/api/v1/databases`;
     await timed(api, token, 20); // warm-up: connections, JIT, caches
     const page = await timed(`${api}?limit=50`, token, REQUESTS);
@@ -108,9 +71,7 @@ async function main() {
   } finally {
     await plane?.close();
     await pool?.end();
-    await stop(child);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+await withDevdbUp(measure);

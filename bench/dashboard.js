@@ -3,43 +3,17 @@
 // `devdb up` with BENCH_DASHBOARD_DATABASES registered databases (default 200).
 // Prints the queries per tick for 1 vs 50 clients and the tick duration.
 // Run after `npm run build`: node bench/dashboard.js (npm run bench:dashboard).
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import {
-  createApiToken,
-  readCredentials,
-  recordEvent,
-  urlFor,
-} from '../dist/provisioning/index.js';
+import { createApiToken, recordEvent } from '../dist/provisioning/index.js';
 import { startControlPlane } from '../dist/server/api/index.js';
-import { median, stop, tempDir, up } from './lib.js';
+import { createRegisteredDatabases, median, withDevdbUp } from './lib.js';
 
 const DATABASES = Number(process.env.BENCH_DASHBOARD_DATABASES ?? 200);
 const CLIENTS = Number(process.env.BENCH_DASHBOARD_CLIENTS ?? 50);
 const TICKS = Number(process.env.BENCH_DASHBOARD_TICKS ?? 20);
-
-/** Registered databases, made in bulk as the superuser (what is measured is the feed). */
-async function createDatabases(credentials) {
-  const superuser = new pg.Client({ connectionString: urlFor(credentials, 'superuser') });
-  await superuser.connect();
-  try {
-    for (let i = 0; i < DATABASES; i++) {
-      const name = `dev_dash${String(i).padStart(4, '0')}`;
-      await superuser.query(`CREATE ROLE ${name} NOLOGIN`);
-      await superuser.query(`CREATE DATABASE ${name} OWNER ${name}`);
-      await superuser.query(
-        `INSERT INTO provisioning.databases (db_name, db_type, owner_username) VALUES ($1, 'individual', $2)`,
-        [name, name.slice(4)],
-      );
-    }
-  } finally {
-    await superuser.end();
-  }
-}
 
 /** Opens `count` clients; resolves when each has its first snapshot. */
 async function openClients(url, token, count) {
@@ -78,21 +52,17 @@ async function measure(feed, clients, pool) {
   return { queries, durations, bytes: feed.stats.lastTickBytes };
 }
 
-async function main() {
-  const dir = await tempDir();
-  const dataDir = path.join(dir, 'data');
-  const { child } = await up(dataDir);
+async function fanOut({ credentials, adminUrl }) {
   let plane;
   let pool;
   try {
-    const credentials = await readCredentials(dataDir);
-    await createDatabases(credentials);
-    pool = new pg.Pool({ connectionString: urlFor(credentials, 'provisioner'), max: 10 });
+    await createRegisteredDatabases(credentials, { count: DATABASES, prefix: 'dev_dash' });
+    pool = new pg.Pool({ connectionString: adminUrl, max: 10 });
     const { token } = await createApiToken(pool, { name: 'bench', role: 'viewer' });
     // Ticks only when asked: the interval is out of the way.
     plane = await startControlPlane({
       pool,
-      adminUrl: urlFor(credentials, 'provisioner'),
+      adminUrl,
       port: 0,
       liveIntervalMs: 3_600_000,
     });
@@ -119,9 +89,7 @@ async function main() {
   } finally {
     await plane?.close();
     await pool?.end();
-    await stop(child);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+await withDevdbUp(fanOut);

@@ -1,9 +1,12 @@
-// Shared by the benchmarks: statistics, temp dirs, and a real `devdb up` to measure against.
+// Shared by the benchmarks: statistics, temp dirs, a real `devdb up` to measure against,
+// and databases registered in bulk.
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { readCredentials, urlFor } from '../dist/provisioning/data-dir.js';
 
 export const CLI = path.resolve('dist/server/cli.js');
 
@@ -54,3 +57,53 @@ export const stop = (child) =>
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
+
+/**
+ * A real `devdb up` in a temp dir for `fn({ dataDir, credentials, adminUrl })`
+ * (adminUrl: the provisioner's); stopped and its dir removed afterwards, even
+ * when `fn` fails.
+ */
+export async function withDevdbUp(fn) {
+  const dir = await tempDir();
+  const dataDir = path.join(dir, 'data');
+  const { child } = await up(dataDir);
+  try {
+    const credentials = await readCredentials(dataDir);
+    return await fn({ dataDir, credentials, adminUrl: urlFor(credentials, 'provisioner') });
+  } finally {
+    await stop(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `count` real databases `${prefix}0000`… registered as DevDB's individual
+ * databases, made in bulk as the superuser (ensure_database's lock-down per
+ * database would take minutes and is not what the benchmarks measure): an owner
+ * role, the database, its registry row; `concurrency` at a time, a dot per 100.
+ */
+export async function createRegisteredDatabases(credentials, { count, prefix, concurrency = 4 }) {
+  const superuser = new pg.Pool({
+    connectionString: urlFor(credentials, 'superuser'),
+    max: concurrency,
+  });
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const name = `${prefix}${String(next++).padStart(4, '0')}`;
+        await superuser.query(`CREATE ROLE ${name} NOLOGIN`);
+        await superuser.query(`CREATE DATABASE ${name} OWNER ${name}`);
+        await superuser.query(
+          `INSERT INTO provisioning.databases (db_name, db_type, owner_username) VALUES ($1, 'individual', $2)`,
+          [name, name.slice(4)],
+        );
+        if (next % 100 === 0) process.stderr.write('.');
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    process.stderr.write('\n');
+  } finally {
+    await superuser.end();
+  }
+}
