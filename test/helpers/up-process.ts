@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The built `devdb` executable (tests that need a process run it). */
@@ -43,4 +45,43 @@ export function stopUp(up: UpProcess, signal: NodeJS.Signals = 'SIGTERM'): Promi
     up.child.once('exit', (code) => resolve(code));
     up.child.kill(signal);
   });
+}
+
+export interface TempUp extends UpProcess {
+  dataDir: string;
+  /** Stops `devdb up` and removes its temp dir. */
+  stop(): Promise<void>;
+}
+
+/** `devdb up` on a fresh data dir in a temp dir; `stop()` cleans up, also after a failed start. */
+export async function startUpInTempDir(prefix: string): Promise<TempUp> {
+  const root = await mkdtemp(path.join(tmpdir(), prefix));
+  const removeRoot = () => rm(root, { recursive: true, force: true });
+  try {
+    await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
+    const dataDir = path.join(root, 'data');
+    const up = await startUp(dataDir);
+    return {
+      ...up,
+      dataDir,
+      stop: async () => {
+        await stopUp(up);
+        await removeRoot();
+      },
+    };
+  } catch (error) {
+    await removeRoot();
+    throw error;
+  }
+}
+
+/** Resolves with the match once `pattern` shows in the output; fails, with the output, after 30 s. */
+export async function untilOutput(up: UpProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const match = pattern.exec(up.output());
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no output matching ${pattern}:\n${up.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

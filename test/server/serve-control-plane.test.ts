@@ -1,10 +1,7 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiListen } from '../../server/serve/control-plane.js';
 import { runDevdb } from '../helpers/cli-io.js';
-import { startUp, stopUp, type UpProcess } from '../helpers/up-process.js';
+import { startUpInTempDir, untilOutput, type TempUp } from '../helpers/up-process.js';
 
 // `devdb up` (and so `devdb serve`) answers HTTP: the control plane as a user
 // reaches it, over real HTTP, with a token made by the real CLI.
@@ -21,28 +18,18 @@ describe('DEVDB_API_LISTEN', () => {
 });
 
 describe('the control plane in devdb up', () => {
-  let root: string;
+  let up: TempUp;
   let dataDir: string;
-  let up: UpProcess;
   let url: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'devdb-serve-api-'));
-    await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
-    dataDir = path.join(root, 'data');
-    up = await startUp(dataDir); // DEVDB_API_LISTEN=127.0.0.1:0 (vitest.config.ts)
-    const deadline = Date.now() + 30_000;
-    let match: RegExpExecArray | null = null;
-    while (!(match = /control plane listening on (http:\/\/\S+)/.exec(up.output()))) {
-      if (Date.now() > deadline) throw new Error(`no control plane line:\n${up.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    url = match[1]!;
+    up = await startUpInTempDir('devdb-serve-api-'); // DEVDB_API_LISTEN=127.0.0.1:0 (vitest.config.ts)
+    dataDir = up.dataDir;
+    url = (await untilOutput(up, /control plane listening on (http:\/\/\S+)/))[1]!;
   });
 
   afterAll(async () => {
-    if (up) await stopUp(up);
-    await rm(root, { recursive: true, force: true });
+    await up?.stop();
   });
 
   it('is live and ready, refuses the API without a token, and serves it with one', async () => {

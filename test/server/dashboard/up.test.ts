@@ -3,37 +3,24 @@
  * get a token, serves the page and its assets from the build, and its live
  * feed answers with a token made by the real CLI.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { runDevdb } from '../../helpers/cli-io.js';
-import { startUp, stopUp, type UpProcess } from '../../helpers/up-process.js';
+import { startUpInTempDir, untilOutput, type TempUp } from '../../helpers/up-process.js';
 
 describe('the dashboard in devdb up', () => {
-  let root: string;
+  let up: TempUp;
   let dataDir: string;
-  let up: UpProcess;
   let url: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'devdb-dashboard-'));
-    await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
-    dataDir = path.join(root, 'data');
-    up = await startUp(dataDir); // DEVDB_API_LISTEN=127.0.0.1:0 (vitest.config.ts)
-    const deadline = Date.now() + 30_000;
-    let match: RegExpExecArray | null = null;
-    while (!(match = /Dashboard and REST API: (http:\/\/\S+)\//.exec(up.output()))) {
-      if (Date.now() > deadline) throw new Error(`no dashboard line:\n${up.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    url = match[1]!;
+    up = await startUpInTempDir('devdb-dashboard-'); // DEVDB_API_LISTEN=127.0.0.1:0 (vitest.config.ts)
+    dataDir = up.dataDir;
+    url = (await untilOutput(up, /Dashboard and REST API: (http:\/\/\S+)\//))[1]!;
   });
 
   afterAll(async () => {
-    if (up) await stopUp(up);
-    await rm(root, { recursive: true, force: true });
+    await up?.stop();
   });
 
   it('prints the dashboard URL and how to make a token', () => {
