@@ -555,12 +555,7 @@ DECLARE
   v_was boolean;
   v_conn text;
 BEGIN
-  PERFORM provisioning._lock_database(p_db);
-  SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = p_db;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'no DevDB database named %', coalesce(quote_literal(p_db), '(null)')
-      USING ERRCODE = 'undefined_object', HINT = 'see provisioning.database_summary for the databases DevDB knows';
-  END IF;
+  v_row := provisioning._locked_database(p_db);
   SELECT d.datallowconn INTO v_was FROM pg_database d WHERE d.datname = p_db;
   IF v_row.status <> 'active' OR v_was IS NULL THEN
     RAISE EXCEPTION 'database % is % and cannot take connections', p_db,

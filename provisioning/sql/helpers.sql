@@ -88,6 +88,22 @@ CREATE OR REPLACE FUNCTION provisioning._lock_database(p_db text) RETURNS void
 LANGUAGE sql
 RETURN pg_advisory_xact_lock(1684371044, hashtext(p_db)); -- 1684371044 = 'devd'
 
+-- A registered database's row, read under its lock (above); otherwise the one
+-- error every operation on a named database gives for a name DevDB does not know.
+CREATE OR REPLACE FUNCTION provisioning._locked_database(p_db text) RETURNS provisioning.databases
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_row provisioning.databases;
+BEGIN
+  PERFORM provisioning._lock_database(p_db);
+  SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = p_db;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no DevDB database named %', coalesce(quote_literal(p_db), '(null)')
+      USING ERRCODE = 'undefined_object', HINT = 'see provisioning.database_summary for the databases DevDB knows';
+  END IF;
+  RETURN v_row;
+END $$;
+
 -- The same lock in shared mode: taken by attaches to a database that needs no
 -- creation or repair, so they run side by side while everything that changes the
 -- database itself (create, repair, detach, archive, drop) still excludes them

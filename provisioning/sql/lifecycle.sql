@@ -337,12 +337,8 @@ DECLARE
   v_archived text;
   v_conn text;
 BEGIN
-  PERFORM provisioning._lock_database(p_db);
-  SELECT * INTO v_row FROM provisioning.databases d WHERE d.db_name = p_db;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'no DevDB database named %', coalesce(quote_literal(p_db), '(null)')
-      USING ERRCODE = 'undefined_object', HINT = 'see provisioning.database_summary for the databases DevDB knows';
-  ELSIF v_row.status = 'dropped' THEN
+  v_row := provisioning._locked_database(p_db);
+  IF v_row.status = 'dropped' THEN
     RAISE EXCEPTION 'database % was dropped and cannot be restored', p_db
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'attaching a workspace creates it afresh';
   END IF;

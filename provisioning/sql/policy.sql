@@ -160,11 +160,7 @@ END $$;
 CREATE OR REPLACE FUNCTION provisioning.unprotect_database(p_db text, p_actor text DEFAULT NULL) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM provisioning._lock_database(p_db);
-  IF NOT EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
-    RAISE EXCEPTION 'no DevDB database named %', coalesce(quote_literal(p_db), '(null)')
-      USING ERRCODE = 'undefined_object', HINT = 'see provisioning.database_summary for the databases DevDB knows';
-  END IF;
+  PERFORM provisioning._locked_database(p_db);
   DELETE FROM provisioning.protections p WHERE p.db_name = p_db;
   IF NOT FOUND THEN
     RETURN false;
