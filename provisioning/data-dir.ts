@@ -13,6 +13,8 @@ export interface Credentials {
   /** Where the server listened when last started. */
   host: string;
   port: number;
+  /** The CA file the server's TLS certificate is verified with; absent while it serves no TLS. */
+  sslrootcert?: string;
 }
 
 export const credentialsFile = (dataDir: string) => path.join(dataDir, 'credentials.json');
@@ -36,4 +38,16 @@ export function urlFor(
   const { user, password } = credentials[who];
   const host = credentials.host.includes(':') ? `[${credentials.host}]` : credentials.host;
   return `postgresql://${user}:${encodeURIComponent(password)}@${host}:${credentials.port}/${database}`;
+}
+
+/**
+ * `url` as clients off the data dir's machine should use it: with the server's
+ * TLS verified (certificate and host name) when it serves TLS.
+ */
+export function withServerTls(url: string, credentials: Credentials): string {
+  if (!credentials.sslrootcert) return url;
+  // Slashes stay readable: both libpq and node-postgres decode the value.
+  const file = encodeURIComponent(credentials.sslrootcert).replace(/%2F/g, '/');
+  const query = `sslmode=verify-full&sslrootcert=${file}`;
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }

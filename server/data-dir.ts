@@ -2,6 +2,7 @@
  * The layout of a `devdb up` data directory:
  *   DIR/credentials.json  generated admin and provisioner credentials (0600)
  *   DIR/pgdata/           the PostgreSQL cluster
+ *   DIR/tls/              its CA and server certificate (embedded/tls.ts)
  */
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import {
 } from '../provisioning/index.js';
 
 // Reading the credentials is the library's too (openDevDb({ dataDir })).
-export { readCredentials, urlFor, type Credentials } from '../provisioning/index.js';
+export { readCredentials, urlFor, withServerTls, type Credentials } from '../provisioning/index.js';
 
 /** `npm start` keeps its data in the project's git-ignored .devdb/. */
 export const DEFAULT_DATA_DIR = path.join(packageRoot(), '.devdb');
@@ -31,13 +32,18 @@ export function newCredentials(host: string, port: number): Credentials {
   };
 }
 
-/** Written 0600 via a temp file and rename, so a crash never leaves half a file. */
-export async function writeCredentials(dataDir: string, credentials: Credentials): Promise<void> {
-  const file = credentialsFile(dataDir);
+/** Written with `mode` via a temp file and rename, so a crash never leaves half a file. */
+export async function replaceFile(file: string, content: string, mode: number): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  await chmod(temp, 0o600);
+  await writeFile(temp, content, { mode });
+  await chmod(temp, mode); // the umask may have changed the mode writeFile created it with
   await rename(temp, file);
+}
+
+/** Written 0600: the passwords of the admin and the provisioner. */
+export async function writeCredentials(dataDir: string, credentials: Credentials): Promise<void> {
+  const json = `${JSON.stringify(credentials, null, 2)}\n`;
+  await replaceFile(credentialsFile(dataDir), json, 0o600);
 }
 
 /**

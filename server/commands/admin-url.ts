@@ -1,6 +1,6 @@
 /** `devdb admin-url`: the provisioner URL, for `export DEVDB_ADMIN_URL=$(devdb admin-url)`. */
 import type { CommandSpec } from '../command.js';
-import { DEFAULT_DATA_DIR, readCredentials, urlFor } from '../data-dir.js';
+import { DEFAULT_DATA_DIR, readCredentials, urlFor, withServerTls } from '../data-dir.js';
 import { UserError } from '../errors.js';
 import { text } from '../render.js';
 
@@ -16,6 +16,7 @@ export const adminUrlCommand: CommandSpec<{ dataDir: string }> = {
     if (!credentials) {
       throw new UserError(`no DevDB credentials in ${dataDir}: run \`devdb up\` first`);
     }
-    return { blocks: [text(`${urlFor(credentials, 'provisioner')}\n`)] };
+    const url = withServerTls(urlFor(credentials, 'provisioner'), credentials);
+    return { blocks: [text(`${url}\n`)] };
   },
 };

@@ -16,17 +16,22 @@ import {
   pgDataDir,
   readCredentials,
   urlFor,
+  withServerTls,
   writeCredentials,
   type Credentials,
 } from '../data-dir.js';
 import {
+  dataDirOwner,
   initCluster,
   isInitialised,
   PortInUseError,
+  prepareTls,
   procState,
   readPidFile,
+  serverHosts,
   startCluster,
   type RunningCluster,
+  type ServerTls,
 } from '../embedded/index.js';
 import { listenPort, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
@@ -45,6 +50,14 @@ export interface UpOptions {
   listen: string;
   /** Host name workspaces use to reach this server (get_connection_info). */
   publicHost?: string;
+  /** Serve TLS (default; `--no-tls` turns it off). */
+  tls?: boolean;
+  /** More names / addresses for the generated certificate, comma-separated. */
+  tlsHosts?: string;
+  /** The admin's own certificate and key (PEM files), and the CA workspaces should trust. */
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -121,6 +134,25 @@ async function logDoctorFindings(db: pg.Client, io: CliIO): Promise<void> {
     : ['doctor: nothing to fix'];
   io.stderr.write(`${lines.join('\n')}\n`);
   if (findings.length) io.stderr.write('doctor: run `devdb doctor --fix` to repair what it can\n');
+}
+
+/** The certificate and key PostgreSQL serves (docs/security.md, "TLS"), or none with --no-tls. */
+async function serverTls(options: UpOptions, io: CliIO): Promise<ServerTls | undefined> {
+  if (options.tls === false) return undefined;
+  const extra = [options.publicHost, ...(options.tlsHosts ?? '').split(',')];
+  const hosts = serverHosts(
+    options.listen,
+    extra.filter((h): h is string => !!h?.trim()),
+  );
+  const pgdata = pgDataDir(options.dataDir);
+  const tls = await prepareTls(
+    options.dataDir,
+    hosts,
+    { certFile: options.tlsCert, keyFile: options.tlsKey, caFile: options.tlsCa },
+    await dataDirOwner(pgdata),
+  );
+  io.stderr.write(`${tls.note}\n`);
+  return tls;
 }
 
 const LOOPBACK_NAMES = new Set([LOOPBACK, 'localhost', '::1']);
@@ -205,6 +237,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   await assertNotRunning(options.dataDir);
   const credentials = await asUserError(prepareCluster(options, io));
   await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
+  const tls = await asUserError(serverTls(options, io));
   const done = step(io, 'Starting PostgreSQL');
   const cluster = await asUserError(
     startCluster({
@@ -213,6 +246,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
       listen: options.listen,
       // Slow queries per database (devdb slow-queries, the API); bootstrap creates the extension.
       preloadLibraries: ['pg_stat_statements'],
+      tls,
       // Problems only: routine server chatter would bury DevDB's own messages.
       onLog: (line) => {
         if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) io.stderr.write(`postgres: ${line}\n`);
@@ -233,6 +267,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   try {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
+    credentials.sslrootcert = tls?.caFile;
     await writeCredentials(options.dataDir, credentials);
     await prepareSchema(credentials, options, io);
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
@@ -246,11 +281,13 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     throw error;
   }
   const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
+  const shownUrl = `postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`;
   io.stdout.write(
     [
       `DevDB is running: PostgreSQL 17 on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
+      tls ? `TLS: on; clients verify it with the CA ${tls.caFile}` : 'TLS: off (--no-tls)',
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
-      `  DEVDB_ADMIN_URL=postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`,
+      `  DEVDB_ADMIN_URL=${withServerTls(shownUrl, credentials)}`,
       `Use it from scripts and Terraform with:`,
       `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
       `Terraform provider devdb ${provider.version} installed; to use it:`,
@@ -296,6 +333,24 @@ export const upCommand: CommandSpec<UpOptions> = {
       default: LOOPBACK,
     },
     { flags: '--public-host <host>', description: 'host name workspaces use to reach this server' },
+    {
+      flags: '--no-tls',
+      description: 'serve PostgreSQL without TLS (default: TLS with a CA made in DIR/tls)',
+    },
+    {
+      flags: '--tls-hosts <names>',
+      description:
+        'more host names / IP addresses for the generated certificate, comma-separated (localhost, 127.0.0.1, this hostname, --listen and --public-host are always in)',
+    },
+    {
+      flags: '--tls-cert <file>',
+      description: 'your own server certificate (PEM; with --tls-key)',
+    },
+    { flags: '--tls-key <file>', description: 'the key of --tls-cert (PEM)' },
+    {
+      flags: '--tls-ca <file>',
+      description: 'the CA workspaces verify --tls-cert with (default: --tls-cert itself)',
+    },
     LOG_FORMAT_OPTION,
   ],
   async run(options, io) {

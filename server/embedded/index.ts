@@ -10,3 +10,5 @@ export {
 } from './start.js';
 export { findFreePort } from './port.js';
 export { readPidFile, procState } from './pidfile.js';
+export { prepareTls, serverHosts, tlsDir, type ServerTls, type TlsOptions } from './tls.js';
+export { dataDirOwner } from './runas.js';

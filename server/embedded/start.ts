@@ -22,6 +22,8 @@ export interface ClusterOptions {
   startTimeoutMs?: number;
   /** shared_preload_libraries, e.g. ['pg_stat_statements'] (`devdb up`'s slow queries). */
   preloadLibraries?: string[];
+  /** Serve TLS with these PEM files (./tls.ts makes them); plain TCP only without. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface RunningCluster {
@@ -100,6 +102,7 @@ async function launch(
     ...(opts.preloadLibraries?.length
       ? ['-c', `shared_preload_libraries=${opts.preloadLibraries.join(',')}`]
       : []),
+    ...sslSettings(opts.tls).flatMap((setting) => ['-c', setting]),
   ];
   const proc = spawnPg(POSTGRES, args, runAs, opts.onLog);
   const forget = killOnExit(proc.child);
@@ -117,6 +120,12 @@ async function launch(
     exited: proc.exited,
     stop: () => stopProcess(proc),
   };
+}
+
+/** On the command line too, so that what `devdb up` says is what the server does. */
+function sslSettings(tls: ClusterOptions['tls']): string[] {
+  if (!tls) return ['ssl=off'];
+  return ['ssl=on', `ssl_cert_file=${tls.certFile}`, `ssl_key_file=${tls.keyFile}`];
 }
 
 /**
