@@ -4,7 +4,12 @@ export interface ServerEndpoint {
   port: number;
   /** libpq sslmode to put in URLs; omitted when undefined. */
   sslmode?: string;
+  /** The CA certificate (PEM) clients verify the server's TLS with; none without TLS. */
+  caCert?: string;
 }
+
+/** The env variable that hands workspaces the CA (devdb-agent writes it where libpq looks). */
+export const CA_CERT_ENV = 'DEVDB_CA_CERT';
 
 export interface ConnectionInfo {
   name: string;
@@ -14,7 +19,10 @@ export interface ConnectionInfo {
   port: number;
   /** postgresql:// URL without the password (it comes from PGPASSWORD/.pgpass). */
   url: string;
-  env: Record<DevDbEnvName, string>;
+  /** The CA certificate (PEM) to verify the server with; "" without TLS. */
+  caCert: string;
+  /** DEVDB_*, and DEVDB_CA_CERT only when the server serves TLS. */
+  env: Record<DevDbEnvName, string> & { [CA_CERT_ENV]?: string };
 }
 
 export type DevDbEnvName = 'DEVDB_HOST' | 'DEVDB_PORT' | 'DEVDB_NAME' | 'DEVDB_USER' | 'DEVDB_URL';
@@ -41,12 +49,14 @@ export function connectionInfo(
     host: endpoint.host,
     port: endpoint.port,
     url,
+    caCert: endpoint.caCert ?? '',
     env: {
       DEVDB_HOST: endpoint.host,
       DEVDB_PORT: String(endpoint.port),
       DEVDB_NAME: database,
       DEVDB_USER: user,
       DEVDB_URL: url,
+      ...(endpoint.caCert ? { [CA_CERT_ENV]: endpoint.caCert } : {}),
     },
   };
 }

@@ -60,7 +60,16 @@ export class DevDatabase extends Construct {
   /** An attribute of the (single) instance, e.g. `attribute('name')`. */
   attribute(
     name:
-      'id' | 'name' | 'user' | 'password' | 'enrollment_token' | 'host' | 'port' | 'url' | 'access',
+      | 'id'
+      | 'name'
+      | 'user'
+      | 'password'
+      | 'enrollment_token'
+      | 'host'
+      | 'port'
+      | 'url'
+      | 'ca_cert'
+      | 'access',
   ): string {
     return Token.asString(Fn.lookupNested(this.resource, ['0', name]));
   }

@@ -23,9 +23,13 @@ export const DEVDB_CREDENTIAL_ENV = {
   password: 'DEVDB_PASSWORD',
 } as const;
 
+/** The CA certificate (PEM) the agent writes where libpq finds it; "" while the server has no TLS. */
+export const DEVDB_CA_CERT_ENV = 'DEVDB_CA_CERT';
+
 /**
  * One `coder_env` per DEVDB_* variable, so processes the Coder agent starts see
- * them: the address, and the enrollment token (DEVDB_ENROLL_TOKEN, never a
+ * them: the address, the server's CA (from `ca_cert`, which is always set, unlike
+ * the `env` key that exists only with TLS), and the enrollment token (DEVDB_ENROLL_TOKEN, never a
  * password) or with `credentials = "password"` DEVDB_PASSWORD. One resource per
  * variable (not for_each over a map): `env` and the credential are sensitive,
  * and Terraform refuses sensitive for_each keys.
@@ -39,6 +43,7 @@ export class DevDbEnv extends Construct {
     const values: Record<string, string> = Object.fromEntries(
       DEVDB_ENV_NAMES.map((name) => [name, props.database.envValue(name)]),
     );
+    values[DEVDB_CA_CERT_ENV] = props.database.attribute('ca_cert');
     values[DEVDB_CREDENTIAL_ENV[props.database.credentials]] = props.database.attribute(
       props.database.credentials === 'enrollment' ? 'enrollment_token' : 'password',
     );

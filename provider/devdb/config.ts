@@ -1,9 +1,10 @@
 /**
  * The provider block: where the DevDB server is (admin_url) and what address
- * workspaces use to reach it (host, port, sslmode).
+ * workspaces use to reach it (host, port, sslmode, and the CA that verifies it).
  */
 import { attribute, between, defineSchema, DiagnosticError } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
+import { CA_CERT_ENV } from '../../provisioning/connection-info.js';
 import { workspaceEndpoint } from '../../provisioning/server-address.js';
 import { DevDbClient, ON_UNAVAILABLE, type OnUnavailable } from './client.js';
 
@@ -31,7 +32,11 @@ export const providerSchema = defineSchema({
     sslmode: attribute.enum(SSL_MODES, {
       optional: true,
       description:
-        "libpq `sslmode` put in the workspaces' connection URLs. Default: admin_url's, else none.",
+        "libpq `sslmode` put in the workspaces' connection URLs. Default: admin_url's; else `verify-full` when a CA is known (`ca_cert`); else none.",
+    }),
+    ca_cert: attribute.string({
+      optional: true,
+      description: `The CA certificate (PEM text, e.g. \`file("ca.crt")\`) workspaces verify the server's TLS with: handed to them as \`ca_cert\` and \`env["${CA_CERT_ENV}"]\`, which \`devdb-agent start\` writes where libpq finds it. Default: the \`${CA_CERT_ENV}\` environment variable, else the file admin_url's \`sslrootcert\` names (what \`devdb admin-url\` prints for \`devdb up\`, whose TLS is on by default).`,
     }),
     on_unavailable: attribute.enum(ON_UNAVAILABLE, {
       optional: true,
@@ -63,9 +68,32 @@ function adminUrlFrom(config: ProviderConfig): string {
   }
 }
 
+function caCertFrom(config: ProviderConfig): string | undefined {
+  const pem = config.ca_cert || process.env[CA_CERT_ENV] || undefined;
+  if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new DiagnosticError('ca_cert is not a PEM certificate', {
+      detail: `Expected the CA certificate's PEM text (-----BEGIN CERTIFICATE-----…), from ca_cert or ${CA_CERT_ENV}; in HCL, file("ca.crt") reads a file.`,
+      path: ['ca_cert'],
+    });
+  }
+  return pem;
+}
+
+function endpointFrom(adminUrl: string, config: ProviderConfig) {
+  try {
+    return workspaceEndpoint(adminUrl, { ...config, caCert: caCertFrom(config) });
+  } catch (error) {
+    if (error instanceof DiagnosticError) throw error;
+    throw new DiagnosticError('DevDB CA certificate not readable', {
+      detail: `${(error as Error).message}. Fix the path in admin_url, or give the CA with ca_cert or ${CA_CERT_ENV}.`,
+      path: ['admin_url'],
+    });
+  }
+}
+
 /** Nothing connects here: a server that is down fails the first operation, with its name. */
 export function configure({ config }: { config: ProviderConfig }): DevDbClient {
   const adminUrl = adminUrlFrom(config);
   const onUnavailable: OnUnavailable = config.on_unavailable ?? 'fail';
-  return new DevDbClient(adminUrl, workspaceEndpoint(adminUrl, config), onUnavailable);
+  return new DevDbClient(adminUrl, endpointFrom(adminUrl, config), onUnavailable);
 }

@@ -25,6 +25,10 @@ const schema = defineSchema({
       computed: true,
       description: '`postgresql://host:port/name` (no user: credentials are per workspace).',
     }),
+    ca_cert: attribute.string({
+      computed: true,
+      description: 'The CA certificate (PEM) workspaces verify the server with; `""` without TLS.',
+    }),
     attached_workspaces: attribute.number({
       computed: true,
       description: 'Workspaces attached now.',
@@ -51,6 +55,7 @@ export const databaseDataSource = defineDataSource<typeof schema, DevDbClient>({
       host,
       port,
       url: connectionUrl(provider.endpoint, config.name, ''),
+      ca_cert: provider.endpoint.caCert ?? '',
       attached_workspaces: live.liveAttachments,
     };
   },

@@ -26,6 +26,9 @@ function isRename(priorId: string | null | undefined, configId: unknown): boolea
 
 export const database = defineResource<typeof databaseSchema, DevDbClient>({
   schema: databaseSchema,
+  // 1: ca_cert. Older states get "" (no TLS then), so upgrading the provider plans no change.
+  version: 1,
+  upgradeState: ({ state }) => ({ ...state, ca_cert: state.ca_cert ?? '' }),
   create: createDatabase,
   read: readDatabase,
   update: updateDatabase,

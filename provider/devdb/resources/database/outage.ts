@@ -46,6 +46,7 @@ export function pendingState(
     host: endpoint.host,
     port: endpoint.port,
     url: '',
+    ca_cert: endpoint.caCert ?? '',
     env: { ...Object.fromEntries(keys.map((key) => [key, ''])), [UNAVAILABLE_ENV]: 'true' },
     ...CLEAN_POSTURE,
   };

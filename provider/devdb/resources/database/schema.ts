@@ -128,13 +128,18 @@ export const databaseSchema = defineSchema({
       useStateForUnknown: true,
       description: 'Port the workspace connects to.',
     }),
-    url: computed('`postgresql://user@host:port/name`, without the password.'),
+    url: computed(
+      '`postgresql://user@host:port/name`, without the password; with `?sslmode=` when the provider has one (`verify-full` when the server serves TLS).',
+    ),
+    ca_cert: computed(
+      'The CA certificate (PEM) the workspace verifies the server\'s TLS with (the provider\'s `ca_cert`; not secret), also `env["DEVDB_CA_CERT"]`; `""` without TLS.',
+    ),
     env: attribute.map(t.string, {
       computed: true,
       useStateForUnknown: true,
       sensitive: true,
       description:
-        '`DEVDB_HOST`, `DEVDB_PORT`, `DEVDB_NAME`, `DEVDB_USER` and `DEVDB_URL` for the workspace, and with `credentials = "enrollment"` `DEVDB_ENROLL_TOKEN` (with `password`, the password is `password`). Sensitive because of the token: an `output` of it needs `sensitive = true`, and `for_each` cannot iterate it (index it by name, as the examples do). Not provisioned: see "When DevDB is down" above.',
+        '`DEVDB_HOST`, `DEVDB_PORT`, `DEVDB_NAME`, `DEVDB_USER` and `DEVDB_URL` for the workspace, `DEVDB_CA_CERT` when the server serves TLS (`devdb-agent start` writes it to `~/.postgresql/root.crt` and `~/.devdb/ca.crt`), and with `credentials = "enrollment"` `DEVDB_ENROLL_TOKEN` (with `password`, the password is `password`). Sensitive because of the token: an `output` of it needs `sensitive = true`, and `for_each` cannot iterate it (index it by name, as the examples do). Not provisioned: see "When DevDB is down" above.',
     }),
     provisioned: attribute.bool({
       computed: true,

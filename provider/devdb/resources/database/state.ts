@@ -30,6 +30,7 @@ export function stateFromAttachment(
     host: attachment.host,
     port: attachment.port,
     url: attachment.url,
+    ca_cert: attachment.caCert,
     env: envWith(attachment.env, attachment.credentials, token),
     ...CLEAN_POSTURE,
     provisioned: true,
@@ -39,13 +40,14 @@ export function stateFromAttachment(
 /** `team` as stored: "" for an individual attachment configured without one (see the schema). */
 export const storedTeam = (team: string | null | undefined): string => team ?? '';
 
-/** Where the workspace connects: follows the provider's host/port/sslmode (env without a token). */
+/** Where the workspace connects: follows the provider's host/port/sslmode/CA (env without a token). */
 export function addressing(endpoint: ServerEndpoint, name: string, user: string) {
   const info = connectionInfo(endpoint, name, user, '');
   return {
     host: info.host,
     port: info.port,
     url: info.url,
+    ca_cert: info.caCert,
     env: info.env as Record<string, string>,
   };
 }
