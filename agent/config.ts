@@ -3,7 +3,7 @@
  * the workspace (coder_env). DEVDB_URL fills in whatever the separate
  * variables leave out; the URL the agent writes anywhere never has a password.
  */
-import { connectionUrl } from '../provisioning/connection-info.js';
+import { CA_CERT_ENV, connectionUrl } from '../provisioning/connection-info.js';
 import { ENROLL_TOKEN_ENV } from '../provisioning/enrollment-protocol.js';
 import { AgentError, EXIT } from './errors.js';
 import { addSecret } from './log.js';
@@ -24,6 +24,8 @@ export interface Config {
   password?: string;
   /** From DEVDB_ENROLL_TOKEN: enrollment instead of a password (agent/enroll.ts); never printed. */
   enrollToken?: string;
+  /** From DEVDB_CA_CERT: the server's CA (PEM) when it serves TLS (agent/root-cert.ts). */
+  caCert?: string;
 }
 
 interface UrlParts {
@@ -108,6 +110,7 @@ export function readConfig(env: Env, fallback: Env = {}): Config {
   const enrollToken = blank(env[ENROLL_TOKEN_ENV]);
   addSecret(enrollToken);
   const sslmode = fromUrl.sslmode;
+  const caCert = blank(env[CA_CERT_ENV]);
   return {
     host,
     port,
@@ -118,5 +121,6 @@ export function readConfig(env: Env, fallback: Env = {}): Config {
     ...(sslmode ? { sslmode } : {}),
     ...(password ? { password } : {}),
     ...(enrollToken ? { enrollToken } : {}),
+    ...(caCert ? { caCert } : {}),
   };
 }

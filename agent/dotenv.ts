@@ -4,21 +4,34 @@
  * client finds that in ~/.pgpass.
  */
 import type { Config } from './config.js';
+import { paths } from './home.js';
+
+/**
+ * With TLS the URL names the CA file too: libpq would find it in root.crt
+ * anyway, node-postgres only this way.
+ */
+function urlWithCa(config: Config): string {
+  if (!config.caCert) return config.url;
+  const url = new URL(config.url);
+  url.searchParams.set('sslrootcert', paths.caFile());
+  return url.toString();
+}
 
 /** The variables, in the order they are written. */
 export function envVars(config: Config): [string, string][] {
+  const url = urlWithCa(config);
   return [
     ['DEVDB_HOST', config.host],
     ['DEVDB_PORT', String(config.port)],
     ['DEVDB_NAME', config.name],
     ['DEVDB_USER', config.user],
-    ['DEVDB_URL', config.url],
+    ['DEVDB_URL', url],
     ['PGHOST', config.host],
     ['PGPORT', String(config.port)],
     ['PGDATABASE', config.name],
     ['PGUSER', config.user],
     ...(config.sslmode ? ([['PGSSLMODE', config.sslmode]] as [string, string][]) : []),
-    ['DATABASE_URL', config.url],
+    ['DATABASE_URL', url],
   ];
 }
 

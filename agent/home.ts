@@ -34,6 +34,10 @@ export const paths = {
   serviceFile: () => inHome('.pg_service.conf'),
   envDir: () => inHome('.devdb'),
   envFile: () => inHome('.devdb/env'),
+  /** The DevDB server's CA alone (agent/root-cert.ts). */
+  caFile: () => inHome('.devdb/ca.crt'),
+  /** libpq's default sslrootcert. */
+  rootCert: () => inHome('.postgresql/root.crt'),
   /** Every shell profile that may hold the block. */
   profiles: () => PROFILES.map((p) => inHome(p.file)),
   profile: (p: Profile) => inHome(p.file),

@@ -1,6 +1,7 @@
 /**
  * What `start` writes and `uninstall` removes: ~/.pgpass (the agent's entry),
- * ~/.pg_service.conf ([devdb]), ~/.devdb/env and the shell-profile blocks.
+ * ~/.pg_service.conf ([devdb]), ~/.devdb/env, the shell-profile blocks and,
+ * with TLS, the server's CA (./root-cert.ts).
  */
 import { promises as fs } from 'node:fs';
 import { readText, removeFile, writeAtomic } from './atomic-file.js';
@@ -9,6 +10,7 @@ import { renderEnvFile } from './dotenv.js';
 import { paths, PROFILES, tilde } from './home.js';
 import { hasEntry, withEntry, withoutEntry } from './pgpass.js';
 import { hasBlock, withBlock, withoutBlock } from './profile.js';
+import { removeCaFiles, writeCaFiles } from './root-cert.js';
 import { readSection, withSection, withoutSection } from './service-file.js';
 
 /** The profiles to write: ~/.bashrc and ~/.profile always, ~/.zshrc when it exists. */
@@ -36,6 +38,7 @@ export async function writeFiles(config: Config, password: string): Promise<stri
   await writeAtomic(paths.serviceFile(), service);
   written.push(paths.serviceFile());
   await fs.mkdir(paths.envDir(), { recursive: true, mode: 0o700 });
+  if (config.caCert) written.push(...(await writeCaFiles(config.caCert)));
   await writeAtomic(paths.envFile(), renderEnvFile(config), 0o600);
   written.push(paths.envFile());
   for (const profile of await targetProfiles()) {
@@ -68,6 +71,7 @@ export async function removeFiles(): Promise<string[]> {
   if (await strip(paths.serviceFile(), (t) => readSection(t) !== undefined, withoutSection))
     removed.push(paths.serviceFile());
   if (await removeFile(paths.envFile())) removed.push(paths.envFile());
+  removed.push(...(await removeCaFiles()));
   await fs.rmdir(paths.envDir()).catch(() => undefined); // only when empty
   for (const profile of paths.profiles()) {
     if (await strip(profile, hasBlock, withoutBlock)) removed.push(profile);

@@ -21,37 +21,50 @@ interface Span {
   end: number;
 }
 
-function findBlock(lines: string[]): Span | undefined {
-  const start = lines.indexOf(BLOCK_BEGIN);
+/** A block's first and last lines: how it is found again in a file others edit too. */
+export interface Markers {
+  begin: string;
+  end: string;
+}
+
+const PROFILE_MARKERS: Markers = { begin: BLOCK_BEGIN, end: BLOCK_END };
+
+function findBlock(lines: string[], markers: Markers): Span | undefined {
+  const start = lines.indexOf(markers.begin);
   if (start < 0) return undefined;
-  const end = lines.indexOf(BLOCK_END, start);
+  const end = lines.indexOf(markers.end, start);
   return end < 0 ? undefined : { start, end };
 }
 
-export function hasBlock(text: string | null): boolean {
-  return text !== null && findBlock(text.split('\n')) !== undefined;
+export function hasBlock(text: string | null, markers = PROFILE_MARKERS): boolean {
+  return text !== null && findBlock(text.split('\n'), markers) !== undefined;
 }
 
 export function isCurrentBlock(text: string | null): boolean {
   return text !== null && text.includes(BLOCK);
 }
 
-/** The profile with the block in place: replaced where it was, else appended. */
-export function withBlock(text: string): string {
+/**
+ * The file with `block` (whose first and last lines are its markers) in place:
+ * replaced where it was, else appended.
+ */
+export function withBlock(text: string, block = BLOCK): string {
+  const blockLines = block.split('\n');
+  const markers = { begin: blockLines[0]!, end: blockLines[blockLines.length - 1]! };
   const lines = text.split('\n');
-  const span = findBlock(lines);
+  const span = findBlock(lines, markers);
   if (span) {
-    lines.splice(span.start, span.end - span.start + 1, ...BLOCK.split('\n'));
+    lines.splice(span.start, span.end - span.start + 1, ...blockLines);
     return lines.join('\n');
   }
   const base = text === '' || text.endsWith('\n') ? text : `${text}\n`;
-  return `${base}${base.trim() === '' ? '' : '\n'}${BLOCK}\n`;
+  return `${base}${base.trim() === '' ? '' : '\n'}${block}\n`;
 }
 
-/** The profile without the block (and the blank line appended before it). */
-export function withoutBlock(text: string): string {
+/** The file without the block (and the blank line appended before it). */
+export function withoutBlock(text: string, markers = PROFILE_MARKERS): string {
   const lines = text.split('\n');
-  const span = findBlock(lines);
+  const span = findBlock(lines, markers);
   if (!span) return text;
   const from = span.start > 0 && lines[span.start - 1] === '' ? span.start - 1 : span.start;
   lines.splice(from, span.end - from + 1);

@@ -3,9 +3,11 @@
  * (`devdb`, as the workspace's own login role): a connection to the workspace's
  * database would itself count as access in pg_stat_database.
  */
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Config } from './config.js';
 import { AgentError, EXIT } from './errors.js';
+import { paths } from './home.js';
 
 /** Connection failures worth waiting out: the server is not (yet) there. */
 const UNAVAILABLE_CODES = new Set([
@@ -94,10 +96,24 @@ export function classify(config: Config, error: unknown, user = config.user): Er
   );
 }
 
-function sslOption(sslmode: string | undefined): pg.ClientConfig['ssl'] {
+/** The server's CA: DEVDB_CA_CERT, else the copy `start` saved (commands run from a shell). */
+function caCert(config: Config): string | undefined {
+  if (config.caCert) return config.caCert;
+  try {
+    return readFileSync(paths.caFile(), 'utf8');
+  } catch {
+    return undefined; // no TLS, or not started yet: Node's own CAs then
+  }
+}
+
+/** libpq's sslmode in node-postgres' terms. */
+function sslOption(config: Config): pg.ClientConfig['ssl'] {
+  const { sslmode } = config;
   if (sslmode === 'require') return { rejectUnauthorized: false };
-  if (sslmode === 'verify-ca' || sslmode === 'verify-full') return { rejectUnauthorized: true };
-  return false;
+  if (sslmode !== 'verify-ca' && sslmode !== 'verify-full') return false;
+  const ca = caCert(config);
+  const identity = sslmode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {};
+  return { rejectUnauthorized: true, ...(ca ? { ca } : {}), ...identity };
 }
 
 /**
@@ -116,7 +132,7 @@ export async function connectCentral(
     user,
     password,
     database: config.centralDb,
-    ssl: sslOption(config.sslmode),
+    ssl: sslOption(config),
     connectionTimeoutMillis: Math.max(1, Math.round(timeoutMs)),
     query_timeout: Math.max(1000, Math.round(timeoutMs)),
     application_name: 'devdb-agent',
