@@ -81,6 +81,7 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     );
     // Enrollment: a single-use token, never a password, goes to the workspace (docs/security.md).
     expect(names.sort()).toEqual([
+      'DEVDB_CA_CERT', // the server's CA ("" without TLS): the agent writes it for libpq
       'DEVDB_ENROLL_TOKEN',
       'DEVDB_HOST',
       'DEVDB_NAME',

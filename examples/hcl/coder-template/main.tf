@@ -229,6 +229,15 @@ resource "coder_env" "devdb_enroll_token" {
   value    = devdb_database.db[0].enrollment_token
 }
 
+# The server's CA ("" while it serves no TLS): devdb-agent start writes it where
+# libpq finds it, so sslmode=verify-full in DEVDB_URL just works.
+resource "coder_env" "devdb_ca_cert" {
+  count    = length(devdb_database.db)
+  agent_id = coder_agent.main.id
+  name     = "DEVDB_CA_CERT"
+  value    = devdb_database.db[0].ca_cert
+}
+
 resource "coder_script" "devdb_start" {
   count              = length(devdb_database.db)
   agent_id           = coder_agent.main.id

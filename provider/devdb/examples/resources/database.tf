@@ -35,3 +35,12 @@ resource "coder_env" "devdb_enroll_token" {
   name     = "DEVDB_ENROLL_TOKEN"
   value    = devdb_database.db[0].enrollment_token
 }
+
+# The server's CA ("" while it serves no TLS): devdb-agent start writes it where
+# libpq finds it, so sslmode=verify-full in DEVDB_URL just works.
+resource "coder_env" "devdb_ca_cert" {
+  count    = length(devdb_database.db)
+  agent_id = coder_agent.main.id
+  name     = "DEVDB_CA_CERT"
+  value    = devdb_database.db[0].ca_cert
+}
