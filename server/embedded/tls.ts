@@ -11,7 +11,7 @@
  * must own its key file) and their CA, or the certificate itself, is handed out.
  */
 import { chown, mkdir, readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { replaceFile } from '../data-dir.js';
 import { UserError } from '../errors.js';
@@ -39,11 +39,27 @@ export interface ServerTls {
 
 export const tlsDir = (dataDir: string) => path.join(dataDir, 'tls');
 
-/** Names every address a client on this machine or the network may use; wildcards are not names. */
+const WILDCARDS = ['*', '0.0.0.0', '::'];
+
+/**
+ * Every name and address a client may use: loopback, this machine's name, what
+ * it listens on, and for a wildcard every address of this machine's interfaces.
+ */
 export function serverHosts(listen: string, extra: readonly string[] = []): string[] {
-  const listened = listen.split(',').filter((a) => !['*', '0.0.0.0', '::', ''].includes(a.trim()));
+  const addresses = listen.split(',').map((a) => a.trim());
+  const wildcard = addresses.some((a) => WILDCARDS.includes(a));
+  const listened = addresses.filter((a) => a && !WILDCARDS.includes(a));
   const all = ['localhost', '127.0.0.1', '::1', hostname(), ...listened, ...extra];
+  if (wildcard) all.push(...interfaceAddresses());
   return [...new Set(all.map(normalizeHost).filter(Boolean))];
+}
+
+/** The machine's own addresses (link-local IPv6 ones need a zone no certificate can name). */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && !a.address.startsWith('fe80:'))
+    .map((a) => a!.address);
 }
 
 export async function prepareTls(

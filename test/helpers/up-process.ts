@@ -54,13 +54,13 @@ export interface TempUp extends UpProcess {
 }
 
 /** `devdb up` on a fresh data dir in a temp dir; `stop()` cleans up, also after a failed start. */
-export async function startUpInTempDir(prefix: string): Promise<TempUp> {
+export async function startUpInTempDir(prefix: string, extra: string[] = []): Promise<TempUp> {
   const root = await mkdtemp(path.join(tmpdir(), prefix));
   const removeRoot = () => rm(root, { recursive: true, force: true });
   try {
     await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
     const dataDir = path.join(root, 'data');
-    const up = await startUp(dataDir);
+    const up = await startUp(dataDir, extra);
     return {
       ...up,
       dataDir,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { renewalReason } from '../../server/embedded/certificate-check.js';
 import { createCa, createServerCert, SERVER_DAYS } from '../../server/embedded/certificates.js';
 import { prepareTls, tlsDir } from '../../server/embedded/tls.js';
 import { runDevdb } from '../helpers/cli-io.js';
-import { startUp, stopUp, type UpProcess } from '../helpers/up-process.js';
+import { startUpInTempDir, type TempUp } from '../helpers/up-process.js';
 
 // `devdb up` serves TLS by default (docs/security.md, "TLS for database
 // connections"): clients that verify it fully get in; a CA or a host name the
@@ -20,25 +20,19 @@ import { startUp, stopUp, type UpProcess } from '../helpers/up-process.js';
 const PSQL = '/usr/lib/postgresql/15/bin/psql';
 const run = promisify(execFile);
 
-let root: string;
+let up: TempUp;
 let dataDir: string;
-let up: UpProcess;
 let credentials: Credentials;
 let caPem: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'devdb-tls-'));
-  await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
-  dataDir = path.join(root, 'data');
-  up = await startUp(dataDir, ['--tls-hosts', 'devdb.example.test,192.0.2.77']);
+  up = await startUpInTempDir('devdb-tls-', ['--tls-hosts', 'devdb.example.test,192.0.2.77']);
+  dataDir = up.dataDir;
   credentials = (await readCredentials(dataDir))!;
   caPem = await readFile(path.join(tlsDir(dataDir), 'ca.crt'), 'utf8');
 });
 
-afterAll(async () => {
-  if (up) await stopUp(up);
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => up?.stop());
 
 const config = (ssl: pg.ClientConfig['ssl'], host = '127.0.0.1'): pg.ClientConfig => ({
   host,
@@ -128,7 +122,7 @@ describe.skipIf(!existsSync(PSQL))('psql (libpq 15) against it', () => {
   });
 
   it('refuses another CA and a name not in the certificate', async () => {
-    const otherCa = path.join(root, 'other-ca.crt');
+    const otherCa = path.join(path.dirname(dataDir), 'other-ca.crt');
     await writeFile(otherCa, (await createCa('someone else')).certPem);
     await expect(psql(conninfo(`sslrootcert=${otherCa}`))).rejects.toThrow(/verify failed/);
     const ca = path.join(tlsDir(dataDir), 'ca.crt');
