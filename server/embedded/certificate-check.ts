@@ -3,6 +3,7 @@
  * hosts one names, and whether the server's must be made again.
  */
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 
 const DAY_MS = 24 * 3600_000;
 /** A server certificate with fewer days left than this is made again at start. */
@@ -22,12 +23,14 @@ export function certificateHosts(cert: X509Certificate): string[] {
   return [...new Set(names)].sort();
 }
 
-/** One spelling per host: lower-case names, IPv6 without brackets. */
+/** One spelling per host: lower-case names, IPv6 compressed and without brackets. */
 export function normalizeHost(host: string): string {
-  return host
+  const bare = host
     .trim()
     .replace(/^\[(.*)\]$/, '$1')
     .toLowerCase();
+  // Node spells a certificate's IPv6 in full (0:0:0:0:0:0:0:1); the URL parser compresses it.
+  return isIP(bare) === 6 ? new URL(`http://[${bare}]`).hostname.slice(1, -1) : bare;
 }
 
 /**
