@@ -46,6 +46,7 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
     const env = ws1.coderEnv();
     // Enrollment (the template's choice): a single-use token, never a password.
     expect(Object.keys(env).sort()).toEqual([
+      'DEVDB_CA_CERT', // empty: this lab's server serves no TLS
       'DEVDB_ENROLL_TOKEN',
       'DEVDB_HOST',
       'DEVDB_NAME',
@@ -54,6 +55,7 @@ describe('contractor-workspace, end to end as Coder runs it', () => {
       'DEVDB_USER',
     ]);
     expect(env).toMatchObject({
+      DEVDB_CA_CERT: '',
       DEVDB_HOST: devdb.endpoint.host,
       DEVDB_PORT: String(devdb.endpoint.port),
       DEVDB_NAME: 'dev_alice',
