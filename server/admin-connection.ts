@@ -4,7 +4,11 @@
  * `npm start` uses). URLs are never printed with their password.
  */
 import pg from 'pg';
-import { explainConnectionError } from '../provisioning/index.js';
+import {
+  explainConnectionError,
+  ServerRouter,
+  workspaceEndpoint,
+} from '../provisioning/index.js';
 import type { OptionSpec } from './command.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
 import { UserError } from './errors.js';
@@ -72,4 +76,27 @@ export async function withAdminPool<T>(
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * The server pool from the central server the options point at
+ * (docs/servers.md): `fn` gets a router that sends each operation on a
+ * database to the server holding it. Every pool is closed afterwards.
+ */
+export async function withRouter<T>(
+  options: ConnectionOptions & { host?: string | null; port?: number | null },
+  fn: (router: ServerRouter) => Promise<T>,
+): Promise<T> {
+  return withAdminPool(options, async (pool, adminUrl) => {
+    const router = new ServerRouter({
+      db: pool,
+      adminUrl,
+      endpoint: workspaceEndpoint(adminUrl, options),
+    });
+    try {
+      return await fn(router);
+    } finally {
+      await router.close();
+    }
+  });
 }
