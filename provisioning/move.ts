@@ -8,7 +8,8 @@
  *    sessions go) and it is archived: nothing writes to it any more.
  * 3. A final backup of it is taken there (a real pg_dump, recorded, checksummed).
  * 4. That backup is restored on the new server, into a database made the way
- *    DevDB makes every one; the row counts must match the backup's.
+ *    DevDB makes every one; the row counts must match the backup's, which
+ *    makes it a verified backup (a later drop of the old copy can rely on it).
  * 5. The switch: the placement names the new server. Workspaces get credentials
  *    there at their next start (the provider finds no attachment there and
  *    attaches again); the archived copy stays on the old server until the
@@ -24,6 +25,7 @@ import {
   type BackupContext,
   type DatabaseIdentity,
 } from './backup-run.js';
+import { recordVerification } from './backups.js';
 import { ProvisioningError } from './errors.js';
 import type { RoutedServer, ServerRouter } from './server-router.js';
 
@@ -87,6 +89,7 @@ export async function moveDatabase(
     dir: options.backupDir,
     recipients: options.recipients,
   });
+  await dropStaleCopy(target, database, { to, actor, step });
   step('restore', `restoring backup ${backup.id} on ${to}`);
   const tables = await restoreRecord(backupContext(target, options), backup, {
     target: database,
@@ -94,6 +97,8 @@ export async function moveDatabase(
     actor,
     known: { owner: row.owner, team: row.team },
   });
+  // A real restore whose row counts matched: the final backup is verified.
+  await recordVerification(source.db, backup.id, { at: new Date(), error: null });
   await carryOver(target.db, database, row);
   step('switch', `${database} is now on ${to}`);
   await query(router.central.db, `SELECT provisioning.finish_move($1)`, [database]);
@@ -130,6 +135,43 @@ async function detachAll(
     await detachWorkspace(db, { workspaceId: attachment.workspaceId, database, actor: 'move' });
   }
   return live.length;
+}
+
+/**
+ * A database moved back to a server it once left finds its old copy there,
+ * archived by that earlier move: that copy is dropped (its final backup, taken
+ * when it left, stays listed) so the restore starts from nothing.
+ */
+async function dropStaleCopy(
+  target: RoutedServer,
+  database: string,
+  how: { to: string; actor: string; step: NonNullable<MoveOptions['onStep']> },
+): Promise<void> {
+  const [stale] = await query<{ finalBackup: number | null }>(
+    target.db,
+    `SELECT (SELECT b.id FROM provisioning.backups b
+              WHERE b.db_name = d.db_name AND b.kind = 'final' AND b.status = 'ok'
+              ORDER BY b.id DESC LIMIT 1) AS "finalBackup"
+       FROM provisioning.databases d WHERE d.db_name = $1 AND d.status = 'archived'`,
+    [database],
+  );
+  if (!stale) return;
+  if (stale.finalBackup === null) {
+    throw new ProvisioningError(
+      `server ${how.to} holds an archived ${database} with no final backup`,
+      'object_in_use',
+      `restore it there (devdb restore ${database}) or drop it with its own backup before moving ${database} there`,
+    );
+  }
+  how.step(
+    'restore',
+    `dropping the copy of ${database} an earlier move left archived on ${how.to}`,
+  );
+  await query(target.db, `SELECT provisioning.drop_database($1, $2, $3)`, [
+    database,
+    how.actor,
+    stale.finalBackup,
+  ]);
 }
 
 function backupContext(server: RoutedServer, options: MoveOptions): BackupContext {
