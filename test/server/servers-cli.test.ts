@@ -151,6 +151,16 @@ test('a move killed midway is finished by a re-run, and nothing is left half don
     ),
   );
   expect(states).toEqual([['archived'], ['active']]);
+  // `devdb list` shows both copies, each with its server.
+  const listed = JSON.parse((await cli(['list', '--json'])).stdout) as Array<{
+    name: string;
+    server: string;
+    status: string;
+  }>;
+  expect(listed.filter((d) => d.name === 'dev_dana').map((d) => [d.server, d.status])).toEqual([
+    ['central', 'archived'],
+    ['pg-2', 'active'],
+  ]);
 });
 
 test('drain moves what is left and then the server can be removed', async () => {
