@@ -6,6 +6,7 @@
  * same schema, its own registry of the databases it holds, its own loopback.
  */
 import pg from 'pg';
+import { BACKUP_SETTING_KEYS } from './backups.js';
 import { ensureLoopback } from './bootstrap.js';
 import { query, queryOne, type Queryable } from './db.js';
 import type { ServerState } from './domain.js';
@@ -82,7 +83,12 @@ export interface AddServerInput {
 export async function addServer(central: Queryable, input: AddServerInput): Promise<PoolServer> {
   const name = validateServerName(input.name);
   const state = validateServerState(input.state ?? 'active');
-  const { serverId, majorVersion } = await prepareMember(input.adminUrl);
+  const backupSettings = await query<{ key: string; value: string }>(
+    central,
+    `SELECT key, value FROM provisioning.settings WHERE key = ANY ($1)`,
+    [Object.values(BACKUP_SETTING_KEYS)],
+  );
+  const { serverId, majorVersion } = await prepareMember(input.adminUrl, backupSettings);
   const [same] = await query<{ name: string }>(
     central,
     `SELECT name FROM provisioning.servers WHERE server_id = $1`,
@@ -114,9 +120,14 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
   return getServer(central, name);
 }
 
-/** Connects to a would-be member, brings its schema up to date and reads who it is. */
+/**
+ * Connects to a would-be member, brings its schema up to date, gives it the
+ * central server's backup settings where it has none (serve backs up every
+ * server alike: docs/servers.md) and reads who it is.
+ */
 async function prepareMember(
   adminUrl: string,
+  backupSettings: { key: string; value: string }[],
 ): Promise<{ serverId: string; majorVersion: number }> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
   try {
@@ -136,6 +147,12 @@ async function prepareMember(
     }
     await migrate(client);
     await ensureLoopback(client, adminUrl);
+    for (const { key, value } of backupSettings) {
+      await client.query(
+        `INSERT INTO provisioning.settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+        [key, value],
+      );
+    }
     const id = await queryOne<{ value: string }>(
       client,
       `SELECT value FROM provisioning.settings WHERE key = 'server_id'`,
