@@ -4,11 +4,7 @@
  * `npm start` uses). URLs are never printed with their password.
  */
 import pg from 'pg';
-import {
-  explainConnectionError,
-  ServerRouter,
-  workspaceEndpoint,
-} from '../provisioning/index.js';
+import { explainConnectionError, ServerRouter, workspaceEndpoint } from '../provisioning/index.js';
 import type { OptionSpec } from './command.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
 import { UserError } from './errors.js';
@@ -98,5 +94,23 @@ export async function withRouter<T>(
     } finally {
       await router.close();
     }
+  });
+}
+
+/**
+ * withAdminPool on the server that holds `database` (docs/servers.md); on the
+ * central server when no database is named. `place` puts a new one first
+ * (next to `seed` when it is copied from one).
+ */
+export function withServerOf<T>(
+  options: ConnectionOptions,
+  database: string | undefined,
+  fn: (pool: pg.Pool, url: string) => Promise<T>,
+  placing: { place?: boolean; seed?: string | null } = {},
+): Promise<T> {
+  if (database === undefined) return withAdminPool(options, fn);
+  return withRouter(options, async (router) => {
+    const { db, adminUrl } = await router.forDatabase(database, placing);
+    return fn(db, adminUrl);
   });
 }

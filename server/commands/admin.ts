@@ -17,6 +17,7 @@ import {
   CONNECTION_OPTIONS,
   withAdminPool,
   withRouter,
+  withServerOf,
   type ConnectionOptions,
 } from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
@@ -177,11 +178,14 @@ export const inspectCommand: CommandSpec<Options & { name: string }> = {
   arguments: [{ name: 'name', description: 'database name, e.g. dev_alice' }],
   options: ADMIN_OPTIONS,
   async run(options, io): Promise<Output> {
-    const [detail, [policy]] = await fromServer(options, io, (pool) =>
-      Promise.all([
-        inspectDatabase(pool, options.name),
-        policyStates(pool, { database: options.name }),
-      ]),
+    const [detail, [policy]] = await withServerOf(
+      { ...options, env: io.env },
+      options.name,
+      (pool) =>
+        Promise.all([
+          inspectDatabase(pool, options.name),
+          policyStates(pool, { database: options.name }),
+        ]),
     );
     if (!detail) {
       throw new UserError(

@@ -14,7 +14,12 @@ import {
   type PolicySettingsChange,
   type PolicyStateRow,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  withAdminPool,
+  withServerOf,
+  type ConnectionOptions,
+} from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
 import type { CliIO } from '../io.js';
 import { fields, table, type Block } from '../render.js';
@@ -214,7 +219,7 @@ export const protectCommand: CommandSpec<
   ] satisfies OptionSpec[],
   async run(options, io) {
     const { name } = options;
-    const [state] = await fromServer(options, io, async (pool) => {
+    const [state] = await withServerOf({ ...options, env: io.env }, name, async (pool) => {
       await protectDatabase(pool, {
         database: name,
         until: options.until ?? null,
@@ -243,10 +248,14 @@ export const unprotectCommand: CommandSpec<Connection & { name: string; json?: b
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   async run(options, io) {
     const { name } = options;
-    const [removed, [state]] = await fromServer(options, io, async (pool) => [
-      await unprotectDatabase(pool, { database: name, actor: 'cli' }),
-      await policyStates(pool, { database: name }),
-    ]);
+    const [removed, [state]] = await withServerOf(
+      { ...options, env: io.env },
+      name,
+      async (pool) => [
+        await unprotectDatabase(pool, { database: name, actor: 'cli' }),
+        await policyStates(pool, { database: name }),
+      ],
+    );
     return {
       json: { database: name, wasProtected: removed, state: state?.state ?? null },
       blocks: [

@@ -5,7 +5,6 @@ import {
   detachWorkspace,
   validateAccess,
   validateDatabaseType,
-  workspaceEndpoint,
   WORKSPACE_ACCESS,
   type AttachInput,
   type Attachment,

@@ -43,7 +43,7 @@ function context(): JobContext {
     now: () => new Date(),
     log: log.child('probe'),
     signal: new AbortController().signal,
-    settings: {},
+    settings: new Map(),
   };
 }
 

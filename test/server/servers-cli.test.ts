@@ -161,6 +161,15 @@ test('a move killed midway is finished by a re-run, and nothing is left half don
     ['central', 'archived'],
     ['pg-2', 'active'],
   ]);
+  // A command on a named database goes to its server.
+  const inspected = JSON.parse((await cli(['inspect', 'dev_dana', '--json'])).stdout);
+  expect(inspected.database).toMatchObject({ name: 'dev_dana', status: 'active' });
+  expect((await cli(['protect', 'dev_dana', '--reason', 'demo'])).code).toBe(0);
+  const protectedOn = await member.pool.query(
+    `SELECT FROM provisioning.protections WHERE db_name = 'dev_dana'`,
+  );
+  expect(protectedOn.rowCount).toBe(1);
+  expect((await cli(['unprotect', 'dev_dana'])).code).toBe(0);
 });
 
 test('drain moves what is left and then the server can be removed', async () => {
