@@ -4,17 +4,16 @@
  * move killed with SIGKILL midway is finished by a re-run, leaving both
  * registries consistent (doctor clean, one placement, the data there).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as pause } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureIndividualDatabase } from '../../provisioning/index.js';
 import { selectBackupTestServer } from '../helpers/backup-server.js';
 import type { TestDevDb } from '../helpers/devdb.js';
+import { killWhen } from '../helpers/kill.js';
 
 // Before the cluster helper loads: it reads the server binaries' location once.
 await selectBackupTestServer();
@@ -91,29 +90,17 @@ const placementOf = async () =>
   ).rows[0];
 
 /** Starts `devdb move` in a child and SIGKILLs it while pg_dump runs. */
-async function killWhileDumping(): Promise<void> {
-  const child = spawn('node', [CLI, 'move', 'dev_dana', '--to', 'pg-2'], {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { rows } = await central.pool.query(
+const killWhileDumping = () =>
+  killWhen(
+    [CLI, 'move', 'dev_dana', '--to', 'pg-2'],
+    async () => {
+      const { rowCount } = await central.pool.query(
         `SELECT FROM provisioning.backups WHERE db_name = 'dev_dana' AND status = 'running'`,
       );
-      if (rows.length) break;
-      if (child.exitCode !== null)
-        throw new Error(`move exited (${child.exitCode}) before the kill`);
-      if (Date.now() > deadline) throw new Error('the move started no backup in 60 s');
-      await pause(10); // polling another process's progress, not waiting for time to pass
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-  await exited;
-}
+      return rowCount! > 0;
+    },
+    { env: { ...process.env, ...env }, what: 'move' },
+  );
 
 test('a move killed midway is finished by a re-run, and nothing is left half done', async () => {
   await killWhileDumping();
