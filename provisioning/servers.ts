@@ -8,6 +8,7 @@
 import pg from 'pg';
 import { BACKUP_SETTING_KEYS } from './backups.js';
 import { ensureLoopback } from './bootstrap.js';
+import { POLICY_SETTING_KEYS } from './policy.js';
 import { query, queryOne, type Queryable } from './db.js';
 import type { ServerState } from './domain.js';
 import { ProvisioningError } from './errors.js';
@@ -83,12 +84,12 @@ export interface AddServerInput {
 export async function addServer(central: Queryable, input: AddServerInput): Promise<PoolServer> {
   const name = validateServerName(input.name);
   const state = validateServerState(input.state ?? 'active');
-  const backupSettings = await query<{ key: string; value: string }>(
+  const sharedSettings = await query<{ key: string; value: string }>(
     central,
     `SELECT key, value FROM provisioning.settings WHERE key = ANY ($1)`,
-    [Object.values(BACKUP_SETTING_KEYS)],
+    [[...Object.values(BACKUP_SETTING_KEYS), ...Object.values(POLICY_SETTING_KEYS)]],
   );
-  const { serverId, majorVersion } = await prepareMember(input.adminUrl, backupSettings);
+  const { serverId, majorVersion } = await prepareMember(input.adminUrl, sharedSettings);
   const [same] = await query<{ name: string }>(
     central,
     `SELECT name FROM provisioning.servers WHERE server_id = $1`,
@@ -122,12 +123,12 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
 
 /**
  * Connects to a would-be member, brings its schema up to date, gives it the
- * central server's backup settings where it has none (serve backs up every
- * server alike: docs/servers.md) and reads who it is.
+ * central server's backup and policy settings where it has none (each server
+ * backs up and applies the policy alike: docs/servers.md) and reads who it is.
  */
 async function prepareMember(
   adminUrl: string,
-  backupSettings: { key: string; value: string }[],
+  sharedSettings: { key: string; value: string }[],
 ): Promise<{ serverId: string; majorVersion: number }> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
   try {
@@ -147,7 +148,7 @@ async function prepareMember(
     }
     await migrate(client);
     await ensureLoopback(client, adminUrl);
-    for (const { key, value } of backupSettings) {
+    for (const { key, value } of sharedSettings) {
       await client.query(
         `INSERT INTO provisioning.settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
         [key, value],

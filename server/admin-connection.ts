@@ -114,3 +114,26 @@ export function withServerOf<T>(
     return fn(db, adminUrl);
   });
 }
+
+/** One server's result, from withEachServer. */
+export interface PerServer<T> {
+  server: string;
+  result: T;
+}
+
+/**
+ * Runs `fn` on every server of the pool (docs/servers.md), the central one
+ * first, one after the other.
+ */
+export function withEachServer<T>(
+  options: ConnectionOptions,
+  fn: (pool: pg.Pool, adminUrl: string) => Promise<T>,
+): Promise<PerServer<T>[]> {
+  return withRouter(options, async (router) => {
+    const results: PerServer<T>[] = [];
+    for (const { server, db, adminUrl } of await router.all()) {
+      results.push({ server: server.name, result: await fn(db, adminUrl) });
+    }
+    return results;
+  });
+}

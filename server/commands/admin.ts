@@ -16,7 +16,7 @@ import {
 import {
   CONNECTION_OPTIONS,
   withAdminPool,
-  withRouter,
+  withEachServer,
   withServerOf,
   type ConnectionOptions,
 } from '../admin-connection.js';
@@ -37,14 +37,8 @@ function fromServer<T>(options: Options, io: CliIO, query: (pool: pg.Pool) => Pr
 }
 
 /** Runs `query` on every server of the pool (docs/servers.md), the central one first. */
-function fromEachServer<T>(options: Options, io: CliIO, query: (db: pg.Pool) => Promise<T>) {
-  return withRouter({ ...options, env: io.env }, async (router) => {
-    const servers = await router.all();
-    return Promise.all(
-      servers.map(async ({ server, db }) => ({ server: server.name, result: await query(db) })),
-    );
-  });
-}
+const fromEachServer = <T>(options: Options, io: CliIO, query: (db: pg.Pool) => Promise<T>) =>
+  withEachServer({ ...options, env: io.env }, query);
 
 export const listCommand: CommandSpec<Options> = {
   name: 'list',

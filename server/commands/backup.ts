@@ -25,7 +25,12 @@ import {
   type BackupRecord,
   type VerifyResult,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withServerOf, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  withEachServer,
+  withServerOf,
+  type ConnectionOptions,
+} from '../admin-connection.js';
 import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
 import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
 import { UserError } from '../errors.js';
@@ -191,7 +196,8 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
-    const settings = await withBackupContext(options, io, async ({ db }) => {
+    // Written on every server of the pool: serve backs each up alike (docs/servers.md).
+    const perServer = await withEachServer({ ...options, env: io.env }, async (db) => {
       const keys = BACKUP_SETTING_KEYS;
       const changes: [keyof typeof keys, string | number | undefined][] = [
         ['dir', options.dir],
@@ -207,6 +213,7 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
       }
       return readBackupSettings(db);
     });
+    const settings = perServer[0]!.result;
     const r = settings.retention;
     return {
       json: settings,

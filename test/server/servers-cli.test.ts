@@ -74,6 +74,26 @@ test('servers add and list: the admin URL is never shown with its password', asy
   expect(table.stdout).toMatch(/pg-2\s*│\s*active\s*│\s*127\.0\.0\.1:\d+/);
 });
 
+test('policy settings reach every server, and cleanup plans over every server', async () => {
+  expect((await cli(['policy', 'settings', '--idle-days', '45'])).code).toBe(0);
+  const { rows } = await member.pool.query<{ value: string }>(
+    `SELECT value FROM provisioning.settings WHERE key = 'policy_idle_days'`,
+  );
+  expect(rows[0]?.value).toBe('45');
+  // A forgotten database on the member: eligible, so cleanup would archive it.
+  await ensureIndividualDatabase(member.pool, { owner: 'gone' });
+  await member.pool.query(
+    `UPDATE provisioning.databases SET created_at = now() - interval '200 days' WHERE db_name = 'dev_gone'`,
+  );
+  const plan = JSON.parse((await cli(['cleanup', '--dry-run', '--json'])).stdout);
+  expect(plan.actions).toContainEqual(
+    expect.objectContaining({ kind: 'archive', database: 'dev_gone' }),
+  );
+  const policy = JSON.parse((await cli(['policy', '--json'])).stdout);
+  expect(policy.databases.map((d: { database: string }) => d.database)).toContain('dev_gone');
+  await member.pool.query(`SELECT provisioning.drop_database('dev_gone', 'test', NULL, 'test')`);
+});
+
 test('a bad move says what is allowed', async () => {
   const nowhere = await cli(['move', 'dev_dana', '--to', 'nowhere']);
   expect(nowhere.code).toBe(1);
