@@ -91,6 +91,8 @@ test('policy settings reach every server, and cleanup plans over every server', 
   );
   const policy = JSON.parse((await cli(['policy', '--json'])).stdout);
   expect(policy.databases.map((d: { database: string }) => d.database)).toContain('dev_gone');
+  const orphans = JSON.parse((await cli(['orphans', '--json'])).stdout);
+  expect(JSON.stringify(orphans)).toContain('dev_gone');
   await member.pool.query(`SELECT provisioning.drop_database('dev_gone', 'test', NULL, 'test')`);
 });
 
