@@ -179,6 +179,9 @@ test('a move killed midway is finished by a re-run, and nothing is left half don
   );
   expect(protectedOn.rowCount).toBe(1);
   expect((await cli(['unprotect', 'dev_dana'])).code).toBe(0);
+  // The doctor checks both servers: nothing to fix.
+  const doctor = await cli(['doctor']);
+  expect([doctor.code, doctor.stdout.trim()]).toEqual([0, 'nothing to fix']);
 });
 
 test('drain moves what is left and then the server can be removed', async () => {
