@@ -16,6 +16,7 @@ import type {
 import { issueEnrollmentToken } from './enrollment.js';
 import { AlreadyAttachedError, ProvisioningError } from './errors.js';
 import { generatePassword, scramVerifier } from './password.js';
+import { individualDatabaseName, teamDatabaseName } from './naming.js';
 import {
   normalizeUsername,
   validateCredentials,
@@ -83,6 +84,12 @@ function validateAttachInput(input: AttachInput): { owner: string; team: string 
     throw new ProvisioningError('team must not be set for an individual database', '22023');
   }
   return { owner, team: null };
+}
+
+/** The database an attach of `input` uses: dev_<owner> or team_<team>. */
+export function attachedDatabaseName(input: AttachInput): string {
+  const { owner, team } = validateAttachInput(input);
+  return team === null ? individualDatabaseName(owner) : teamDatabaseName(team);
 }
 
 /**

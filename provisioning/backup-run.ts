@@ -518,17 +518,34 @@ export async function verifyBackup(
   return { id, database: record.database, ok: error === null, error, tables };
 }
 
-/** Who a database name belongs to: `dev_x` → user x, `team_x` → team x (`_` ↔ `-`). */
-async function ensureTarget(ctx: BackupContext, name: string, actor: string): Promise<void> {
-  const [known] = await query<{ type: string; owner: string | null; team: string | null }>(
-    ctx.db,
-    `SELECT db_type AS type, owner_username AS owner, team_name AS team
-       FROM provisioning.databases WHERE db_name = $1`,
-    [name],
-  );
+/** Whose database it is, as the registry that recorded it says. */
+export interface DatabaseIdentity {
+  owner: string | null;
+  team: string | null;
+}
+
+/**
+ * Who a database name belongs to: as `known` says (a move brings the source's
+ * registry row), else this registry, else the name itself: `dev_x` → user x,
+ * `team_x` → team x (`_` ↔ `-`).
+ */
+async function ensureTarget(
+  ctx: BackupContext,
+  name: string,
+  actor: string,
+  known?: DatabaseIdentity,
+): Promise<void> {
+  const [recorded] = known
+    ? [known]
+    : await query<DatabaseIdentity>(
+        ctx.db,
+        `SELECT owner_username AS owner, team_name AS team FROM provisioning.databases WHERE db_name = $1`,
+        [name],
+      );
   const match = /^(dev|team)_(.+)$/.exec(name);
-  const team = known ? known.team : match?.[1] === 'team' ? match[2]!.replaceAll('_', '-') : null;
-  const owner = known ? known.owner : match?.[1] === 'dev' ? match[2]!.replaceAll('_', '-') : null;
+  const fromName = (kind: string) => (match?.[1] === kind ? match[2]!.replaceAll('_', '-') : null);
+  const team = recorded ? recorded.team : fromName('team');
+  const owner = recorded ? recorded.owner : fromName('dev');
   const ensured = team
     ? await ensureTeamDatabase(ctx.db, { team, actor })
     : owner
@@ -568,10 +585,26 @@ export async function restoreBackup(
       'duplicate_database',
     );
   }
+  const tables = await restoreRecord(ctx, record, { ...options, target });
+  return { id: record.id, database: target, tables };
+}
+
+/**
+ * Restores the dump `record` describes (taken on this server or, for a move,
+ * on another) into `target` on ctx's server: created when missing, replaced
+ * object by object when a crashed run left it half made (--clean, and one
+ * transaction, so pg_restore leaves all or nothing). Returns the tables.
+ */
+export async function restoreRecord(
+  ctx: BackupContext,
+  record: BackupRecord,
+  options: { target: string; identities: string[]; actor?: string; known?: DatabaseIdentity },
+): Promise<number> {
+  const { target } = options;
   await assertIntact(record);
   const { tools } = await toolsFor(ctx);
   const dump = await openDump(record, options.identities);
-  await ensureTarget(ctx, target, options.actor ?? 'cli');
+  await ensureTarget(ctx, target, options.actor ?? 'cli', options.known);
   // --clean: what ensure created (a team's `shared` schema) is replaced by the backup's.
   const args = ['--no-owner', '--no-privileges', `--role=${target}`, '--clean', '--if-exists'];
   args.push('--exit-on-error', '--single-transaction', `--dbname=${target}`);
@@ -582,7 +615,7 @@ export async function restoreBackup(
     backup_id: record.id,
     from_database: record.database,
   });
-  return { id: record.id, database: target, tables };
+  return tables;
 }
 
 /** A backup that can be restored: it exists and was taken successfully. */

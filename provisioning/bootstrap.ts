@@ -94,3 +94,26 @@ export async function configureLoopback(
     target.password,
   ]);
 }
+
+/**
+ * DevDB's loopback connection (CREATE DATABASE runs over it) for a server that
+ * `devdb up` did not start: when reached with the provisioner's URL and none is
+ * configured yet, it points at the server as that URL reaches it. An admin's
+ * own configuration (provisioning.configure_loopback) is left as it is. Returns
+ * `host:port` when it configured one.
+ */
+export async function ensureLoopback(
+  client: pg.ClientBase,
+  adminUrl: string,
+): Promise<string | null> {
+  const url = new URL(adminUrl);
+  if (!url.password || decodeURIComponent(url.username) !== PROVISIONER_ROLE) return null;
+  const { rows } = await client.query<{ configured: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_user_mappings
+                     WHERE srvname = 'devdb_loopback' AND usename = current_user) AS configured`,
+  );
+  if (rows[0]?.configured) return null;
+  const target = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 5432) };
+  await configureLoopback(client, { ...target, password: decodeURIComponent(url.password) });
+  return `${target.host}:${target.port}`;
+}

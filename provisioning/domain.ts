@@ -39,6 +39,14 @@ export type WorkspaceAccess = (typeof WORKSPACE_ACCESS)[number];
 export const ACCESS_LEVELS = ['owner', 'write', 'read'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
+/**
+ * provisioning.servers.state (docs/servers.md): `active` takes new databases;
+ * `paused` keeps its databases but takes no new one; `draining` also has its
+ * databases moved away by `devdb servers drain`.
+ */
+export const SERVER_STATES = ['active', 'paused', 'draining'] as const;
+export type ServerState = (typeof SERVER_STATES)[number];
+
 /** provisioning.backups.kind: who took a backup and why (docs/backups.md). */
 export const BACKUP_KINDS = ['scheduled', 'manual', 'final', 'pre-restore'] as const;
 export type BackupKind = (typeof BACKUP_KINDS)[number];

@@ -39,6 +39,7 @@ export const REPEATABLE_ORDER = [
   'lifecycle.sql',
   'maintenance.sql',
   'policy.sql',
+  'servers.sql',
   'admin.sql',
   'enrollment.sql',
   'entry-points.sql',

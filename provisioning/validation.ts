@@ -9,11 +9,13 @@ import {
   CREDENTIAL_MODES,
   DATABASE_TYPES,
   ON_LAST_DETACH,
+  SERVER_STATES,
   WORKSPACE_ACCESS,
   type ApiRole,
   type CredentialMode,
   type DatabaseType,
   type OnLastDetach,
+  type ServerState,
   type WorkspaceAccess,
 } from './domain.js';
 import { ProvisioningError } from './errors.js';
@@ -22,6 +24,7 @@ export const USERNAME_MAX = 32;
 export const TEAM_MAX = 40;
 const USERNAME_PATTERN = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
 const TEAM_PATTERN = /^[a-z][a-z0-9-]*$/;
+const SERVER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const WORKSPACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** A PostgreSQL identifier's limit, in bytes. */
@@ -31,6 +34,9 @@ export const USERNAME_RULE = `a Coder username: 1–${USERNAME_MAX} letters or d
 export const TEAM_RULE = `1–${TEAM_MAX} characters of lowercase letters, digits and hyphens, starting with a letter (e.g. "frontend-project")`;
 export const WORKSPACE_ID_RULE =
   '1–128 characters of letters, digits, ".", "_", ":" and "-", starting with a letter or digit (Coder workspace ids are UUIDs)';
+
+export const SERVER_NAME_RULE =
+  '1–40 characters of lowercase letters, digits and hyphens, starting with a letter (e.g. "pg-2")';
 
 export const TOKEN_NAME_RULE =
   '1–63 characters of lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. "grafana", "ci-bot")';
@@ -206,4 +212,20 @@ export function validateWholeNumberSetting(key: string, value: unknown, min = 0)
     );
   }
   return String(Number(text));
+}
+
+/** A pool server's name (docs/servers.md); the SQL CHECK of provisioning.servers says the same. */
+export function validateServerName(name: unknown): string {
+  if (typeof name !== 'string' || !SERVER_NAME_PATTERN.test(name)) {
+    throw new InvalidNameError('server name', name, SERVER_NAME_RULE);
+  }
+  return name;
+}
+
+export function validateServerState(value: unknown): ServerState {
+  if (isOneOf(SERVER_STATES, value)) return value;
+  throw new ProvisioningError(
+    `invalid server state ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(SERVER_STATES)}`,
+    '22023',
+  );
 }

@@ -4,7 +4,7 @@
  * `npm start` uses). URLs are never printed with their password.
  */
 import pg from 'pg';
-import { explainConnectionError } from '../provisioning/index.js';
+import { explainConnectionError, ServerRouter, workspaceEndpoint } from '../provisioning/index.js';
 import type { OptionSpec } from './command.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
 import { UserError } from './errors.js';
@@ -72,4 +72,68 @@ export async function withAdminPool<T>(
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * The server pool from the central server the options point at
+ * (docs/servers.md): `fn` gets a router that sends each operation on a
+ * database to the server holding it. Every pool is closed afterwards.
+ */
+export async function withRouter<T>(
+  options: ConnectionOptions & { host?: string | null; port?: number | null },
+  fn: (router: ServerRouter) => Promise<T>,
+): Promise<T> {
+  return withAdminPool(options, async (pool, adminUrl) => {
+    const router = new ServerRouter({
+      db: pool,
+      adminUrl,
+      endpoint: workspaceEndpoint(adminUrl, options),
+    });
+    try {
+      return await fn(router);
+    } finally {
+      await router.close();
+    }
+  });
+}
+
+/**
+ * withAdminPool on the server that holds `database` (docs/servers.md); on the
+ * central server when no database is named. `place` puts a new one first
+ * (next to `seed` when it is copied from one).
+ */
+export function withServerOf<T>(
+  options: ConnectionOptions,
+  database: string | undefined,
+  fn: (pool: pg.Pool, url: string) => Promise<T>,
+  placing: { place?: boolean; seed?: string | null } = {},
+): Promise<T> {
+  if (database === undefined) return withAdminPool(options, fn);
+  return withRouter(options, async (router) => {
+    const { db, adminUrl } = await router.forDatabase(database, placing);
+    return fn(db, adminUrl);
+  });
+}
+
+/** One server's result, from withEachServer. */
+export interface PerServer<T> {
+  server: string;
+  result: T;
+}
+
+/**
+ * Runs `fn` on every server of the pool (docs/servers.md), the central one
+ * first, one after the other.
+ */
+export function withEachServer<T>(
+  options: ConnectionOptions,
+  fn: (pool: pg.Pool, adminUrl: string) => Promise<T>,
+): Promise<PerServer<T>[]> {
+  return withRouter(options, async (router) => {
+    const results: PerServer<T>[] = [];
+    for (const { server, db, adminUrl } of await router.all()) {
+      results.push({ server: server.name, result: await fn(db, adminUrl) });
+    }
+    return results;
+  });
 }

@@ -38,6 +38,7 @@ import { tokenCommand } from './commands/token.js';
 import { provisionCommand, releaseCommand } from './commands/provision.js';
 import { statusCommand, stopCommand } from './commands/stop-status.js';
 import { serveCommand } from './commands/serve.js';
+import { moveCommand, serversCommand } from './commands/servers.js';
 import { upCommand } from './commands/up.js';
 import { UserError } from './errors.js';
 import type { CliIO } from './io.js';
@@ -67,6 +68,8 @@ const COMMANDS: CommandSpec[] = [
   protectCommand,
   unprotectCommand,
   cleanupCommand,
+  serversCommand,
+  moveCommand,
   doctorCommand,
   migrateCommand,
   providerCommand,

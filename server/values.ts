@@ -41,3 +41,28 @@ export function positiveCount(value: string): number {
   }
   return Number(value);
 }
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** A size: bytes, or a number with a unit (500GB, 1.5TiB); at least 1 byte. */
+export function byteSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = BYTE_UNITS[(match?.[2] || 'b').toLowerCase()];
+  const bytes = match && unit ? Math.round(Number(match[1]) * unit) : NaN;
+  if (!(bytes >= 1)) {
+    throw new InvalidArgumentError(
+      'must be a size: bytes, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (e.g. 500GB)',
+    );
+  }
+  return bytes;
+}

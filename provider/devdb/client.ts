@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { type ServerEndpoint } from '../../provisioning/connection-info.js';
+import { ServerRouter, type RoutedServer } from '../../provisioning/server-router.js';
 import { ProvisioningError } from '../../provisioning/errors.js';
 import { InvalidNameError } from '../../provisioning/validation.js';
 import { explainConnectionError, isConnectionError } from '../../provisioning/server-address.js';
@@ -75,6 +76,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
 
 export class DevDbClient {
   private pool: pg.Pool | undefined;
+  private router: ServerRouter | undefined;
 
   constructor(
     private readonly adminUrl: string,
@@ -110,6 +112,26 @@ export class DevDbClient {
     }
   }
 
+  /**
+   * Runs work with the server pool (docs/servers.md): each database's
+   * operations go to the server that holds it. Retried like `use`.
+   */
+  withRouter<T>(
+    work: (router: ServerRouter) => Promise<T>,
+    paths: Record<string, AttributePath> = {},
+  ): Promise<T> {
+    return this.use((central) => work(this.routerOn(central)), paths);
+  }
+
+  /** Runs work on the server holding `database`. */
+  onServerOf<T>(
+    database: string,
+    work: (server: RoutedServer) => Promise<T>,
+    paths: Record<string, AttributePath> = {},
+  ): Promise<T> {
+    return this.withRouter(async (router) => work(await router.forDatabase(database)), paths);
+  }
+
   /** False while the server cannot be reached; other failures (a wrong password) throw. */
   async reachable(): Promise<boolean> {
     try {
@@ -122,7 +144,15 @@ export class DevDbClient {
   }
 
   async close(): Promise<void> {
+    await this.router?.close();
     await this.pool?.end();
+  }
+
+  private routerOn(central: pg.Pool): ServerRouter {
+    return (this.router ??= new ServerRouter(
+      { db: central, adminUrl: this.adminUrl, endpoint: this.endpoint },
+      POOL_MAX,
+    ));
   }
 
   private connect(): pg.Pool {

@@ -11,8 +11,15 @@ import {
   type DatabaseDetail,
   type EventRecord,
   type PolicyStateRow,
+  type Summary,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  withAdminPool,
+  withEachServer,
+  withServerOf,
+  type ConnectionOptions,
+} from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -29,14 +36,23 @@ function fromServer<T>(options: Options, io: CliIO, query: (pool: pg.Pool) => Pr
   return withAdminPool({ ...options, env: io.env }, query);
 }
 
+/** Runs `query` on every server of the pool (docs/servers.md), the central one first. */
+const fromEachServer = <T>(options: Options, io: CliIO, query: (db: pg.Pool) => Promise<T>) =>
+  withEachServer({ ...options, env: io.env }, query);
+
 export const listCommand: CommandSpec<Options> = {
   name: 'list',
-  description: 'list databases',
+  description: 'list databases (on every server of the pool)',
   options: ADMIN_OPTIONS,
   async run(options, io) {
-    const databases = await fromServer(options, io, listDatabases);
+    const perServer = await fromEachServer(options, io, listDatabases);
+    const databases = perServer
+      .flatMap(({ server, result }) => result.map((d) => ({ ...d, server })))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.server.localeCompare(b.server));
+    const manyServers = perServer.length > 1;
     const rows = table(databases, [
       { header: 'database', value: (d) => d.name },
+      ...(manyServers ? [{ header: 'server', value: (d: { server: string }) => d.server }] : []),
       { header: 'type', value: (d) => d.type },
       { header: 'owner / team', value: (d) => d.owner ?? d.team },
       { header: 'status', value: (d) => d.status },
@@ -56,7 +72,7 @@ export const summaryCommand: CommandSpec<Options> = {
   description: 'totals',
   options: ADMIN_OPTIONS,
   async run(options, io) {
-    const s = await fromServer(options, io, summarize);
+    const s = addUp(await fromEachServer(options, io, summarizeWithUsers));
     // Each breakdown lists every value, so each adds up to the total.
     const breakdown = (counts: Record<string, number>) =>
       Object.entries(counts).map(([label, value]) => ({ label: `  ${label}`, value }));
@@ -73,6 +89,32 @@ export const summaryCommand: CommandSpec<Options> = {
     return { json: s, blocks: [totals] };
   },
 };
+
+/** A server's summary and its users' names (a user may have databases on several servers). */
+async function summarizeWithUsers(db: pg.Pool) {
+  const users = await listUsers(db);
+  return { summary: await summarize(db), users: users.map((u) => u.username) };
+}
+
+/** The pool's summary: each server's counts added up, users counted once. */
+function addUp(perServer: { result: Awaited<ReturnType<typeof summarizeWithUsers>> }[]): Summary {
+  const summaries = perServer.map(({ result }) => result.summary);
+  const sum = (of: (s: Summary) => number) => summaries.reduce((n, s) => n + of(s), 0);
+  const sumEach = <K extends string>(of: (s: Summary) => Record<K, number>) =>
+    Object.fromEntries(
+      (Object.keys(of(summaries[0]!)) as K[]).map((key) => [key, sum((s) => of(s)[key])]),
+    ) as Record<K, number>;
+  return {
+    databases: sum((s) => s.databases),
+    byType: sumEach((s) => s.byType),
+    byStatus: sumEach((s) => s.byStatus),
+    activeAttachments: sum((s) => s.activeAttachments),
+    users: new Set(perServer.flatMap(({ result }) => result.users)).size,
+    totalSizeBytes: sum((s) => s.totalSizeBytes),
+    neverAccessed: sum((s) => s.neverAccessed),
+    idleOver30Days: sum((s) => s.idleOver30Days),
+  };
+}
 
 function detailBlocks(detail: DatabaseDetail, policy: PolicyStateRow | undefined): Block[] {
   const d = detail.database;
@@ -130,11 +172,14 @@ export const inspectCommand: CommandSpec<Options & { name: string }> = {
   arguments: [{ name: 'name', description: 'database name, e.g. dev_alice' }],
   options: ADMIN_OPTIONS,
   async run(options, io): Promise<Output> {
-    const [detail, [policy]] = await fromServer(options, io, (pool) =>
-      Promise.all([
-        inspectDatabase(pool, options.name),
-        policyStates(pool, { database: options.name }),
-      ]),
+    const [detail, [policy]] = await withServerOf(
+      { ...options, env: io.env },
+      options.name,
+      (pool) =>
+        Promise.all([
+          inspectDatabase(pool, options.name),
+          policyStates(pool, { database: options.name }),
+        ]),
     );
     if (!detail) {
       throw new UserError(

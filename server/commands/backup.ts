@@ -25,7 +25,12 @@ import {
   type BackupRecord,
   type VerifyResult,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  withEachServer,
+  withServerOf,
+  type ConnectionOptions,
+} from '../admin-connection.js';
 import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
 import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
 import { UserError } from '../errors.js';
@@ -34,12 +39,14 @@ import { fields, table, type Output } from '../render.js';
 
 type Connection = Omit<ConnectionOptions, 'env'>;
 
+/** On the server holding `database` when one is named (docs/servers.md), else the central one. */
 function withBackupContext<T>(
   options: Connection,
   io: CliIO,
   fn: (ctx: BackupContext, pool: pg.Pool) => Promise<T>,
+  database?: string,
 ): Promise<T> {
-  return withAdminPool({ ...options, env: io.env }, (pool, adminUrl) =>
+  return withServerOf({ ...options, env: io.env }, database, (pool, adminUrl) =>
     fn({ db: pool, adminUrl, env: { ...process.env, ...io.env } }, pool),
   );
 }
@@ -189,7 +196,8 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
-    const settings = await withBackupContext(options, io, async ({ db }) => {
+    // Written on every server of the pool: serve backs each up alike (docs/servers.md).
+    const perServer = await withEachServer({ ...options, env: io.env }, async (db) => {
       const keys = BACKUP_SETTING_KEYS;
       const changes: [keyof typeof keys, string | number | undefined][] = [
         ['dir', options.dir],
@@ -205,6 +213,7 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
       }
       return readBackupSettings(db);
     });
+    const settings = perServer[0]!.result;
     const r = settings.retention;
     return {
       json: settings,
@@ -353,17 +362,25 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     drainDropsCommand,
   ] as CommandSpec[],
   async run(options, io) {
-    const done = await withBackupContext(options, io, async (ctx, pool) => {
-      const { dir, recipients } = await backupDestination(pool, options, io);
-      const names = await databasesToBackUp(pool, options);
-      const taken: BackupRecord[] = [];
-      for (const [index, database] of names.entries()) {
-        if (io.isTTY && names.length > 1)
-          io.stderr.write(`[${index + 1}/${names.length}] ${database}…\n`);
-        taken.push(await takeBackup(ctx, { database, kind: 'manual', dir, recipients }));
-      }
-      return taken;
-    });
+    // One database named: on its server; several, or --all: the central server's
+    // (serve's backups job covers every server: docs/servers.md).
+    const one = options.names?.length === 1 ? options.names[0] : undefined;
+    const done = await withBackupContext(
+      options,
+      io,
+      async (ctx, pool) => {
+        const { dir, recipients } = await backupDestination(pool, options, io);
+        const names = await databasesToBackUp(pool, options);
+        const taken: BackupRecord[] = [];
+        for (const [index, database] of names.entries()) {
+          if (io.isTTY && names.length > 1)
+            io.stderr.write(`[${index + 1}/${names.length}] ${database}…\n`);
+          taken.push(await takeBackup(ctx, { database, kind: 'manual', dir, recipients }));
+        }
+        return taken;
+      },
+      one,
+    );
     return { json: done, blocks: [backupsTable(done)] };
   },
 };
@@ -374,8 +391,11 @@ export const backupsCommand: CommandSpec<Connection & { name?: string; json?: bo
   arguments: [{ name: 'name', description: 'database name', optional: true }],
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   async run(options, io) {
-    const backups = await withBackupContext(options, io, (_ctx, pool) =>
-      listBackups(pool, options.name),
+    const backups = await withBackupContext(
+      options,
+      io,
+      (_ctx, pool) => listBackups(pool, options.name),
+      options.name,
     );
     return { json: backups, blocks: [backupsTable(backups)] };
   },
@@ -414,31 +434,36 @@ async function runRestore(
   options: RestoreOptions & { from: number },
   io: CliIO,
 ): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number | null }> {
-  return withBackupContext(options, io, async (ctx, pool) => {
-    const identities = await readIdentities(
-      options.identity,
-      io.env,
-      await readBackupSettings(pool),
-    );
-    const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
-    if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
-    if (!options.inPlace) {
-      return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
-    }
-    if (options.backup === false) {
-      const noBackup = { reason: options.reason ?? '--no-backup' };
-      return restoreInPlace(ctx, {
-        id: options.from,
-        identities,
-        actor: 'cli',
-        noBackup,
-        dir: '',
-        recipients: [],
-      });
-    }
-    const destination = await backupDestination(pool, options, io);
-    return restoreInPlace(ctx, { id: options.from, identities, actor: 'cli', ...destination });
-  });
+  return withBackupContext(
+    options,
+    io,
+    async (ctx, pool) => {
+      const identities = await readIdentities(
+        options.identity,
+        io.env,
+        await readBackupSettings(pool),
+      );
+      const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
+      if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
+      if (!options.inPlace) {
+        return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
+      }
+      if (options.backup === false) {
+        const noBackup = { reason: options.reason ?? '--no-backup' };
+        return restoreInPlace(ctx, {
+          id: options.from,
+          identities,
+          actor: 'cli',
+          noBackup,
+          dir: '',
+          recipients: [],
+        });
+      }
+      const destination = await backupDestination(pool, options, io);
+      return restoreInPlace(ctx, { id: options.from, identities, actor: 'cli', ...destination });
+    },
+    options.name,
+  );
 }
 
 /** `devdb restore NAME` without --from: the archived database back under its name. */
@@ -449,7 +474,7 @@ async function restoreFromArchive(options: RestoreOptions, io: CliIO): Promise<O
     );
   }
   const { name } = options;
-  const result = await withAdminPool({ ...options, env: io.env }, async (pool) => {
+  const result = await withServerOf({ ...options, env: io.env }, name, async (pool) => {
     const { known, status } = await databaseState(pool, name);
     if (!known)
       throw new UserError(

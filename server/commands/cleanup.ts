@@ -9,8 +9,9 @@ import {
   type CleanupAction,
   type CleanupPlan,
   type CleanupResult,
+  type RoutedServer,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliIO } from '../io.js';
@@ -90,27 +91,41 @@ export const cleanupCommand: CommandSpec<Options> = {
   ],
   async run(options, io) {
     const dryRun = options.dryRun === true;
-    const { plan, results } = await withAdminPool(
-      { ...options, env: io.env },
-      async (pool, adminUrl) => {
-        const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(pool, io);
-        const plan = await planCleanup(pool, { now: new Date(), deletedWorkspaces });
-        if (dryRun) return { plan, results: null };
-        if (plan.actions.length === 0) return { plan, results: [] };
-        await confirmOrRefuse(io, {
-          yes: options.yes,
-          what: `devdb cleanup (${summary(plan)})`,
-          question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
-        });
-        const env = { ...process.env, ...io.env };
-        const results = await executeCleanupPlan(pool, plan, {
-          dropDatabase: POLICY_WIRING.dropDatabase({ db: pool, adminUrl, env }),
-          actor: 'cli',
-          onProgress: progress(io),
-        });
-        return { plan, results };
-      },
-    );
+    // Every server of the pool applies the policy to the databases it holds
+    // (docs/servers.md): one plan per server, shown and confirmed as one.
+    const { plan, results } = await withRouter({ ...options, env: io.env }, async (router) => {
+      const now = new Date();
+      const plans: { server: RoutedServer; plan: CleanupPlan }[] = [];
+      for (const server of await router.all()) {
+        const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(server.db, io);
+        plans.push({ server, plan: await planCleanup(server.db, { now, deletedWorkspaces }) });
+      }
+      const plan: CleanupPlan = {
+        now,
+        actions: plans.flatMap((p) => p.plan.actions),
+        skipped: plans.flatMap((p) => p.plan.skipped),
+      };
+      if (dryRun) return { plan, results: null };
+      if (plan.actions.length === 0) return { plan, results: [] };
+      await confirmOrRefuse(io, {
+        yes: options.yes,
+        what: `devdb cleanup (${summary(plan)})`,
+        question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
+      });
+      const env = { ...process.env, ...io.env };
+      const results: CleanupResult[] = [];
+      for (const { server, plan: own } of plans) {
+        const { db, adminUrl } = server;
+        results.push(
+          ...(await executeCleanupPlan(db, own, {
+            dropDatabase: POLICY_WIRING.dropDatabase({ db, adminUrl, env }),
+            actor: 'cli',
+            onProgress: progress(io),
+          })),
+        );
+      }
+      return { plan, results };
+    });
     const failed = results?.some((r) => r.outcome === 'failed') ?? false;
     return {
       json: { dryRun, ...plan, results: results ?? [] },

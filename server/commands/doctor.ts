@@ -1,5 +1,5 @@
 /**
- * `devdb doctor [--fix]`: the server's databases and roles checked against the
+ * `devdb doctor [--fix]`: each server's databases and roles checked against its
  * registry (provisioning/doctor.ts). Exit code 1 while something is left to
  * fix or to decide, so scripts can tell.
  */
@@ -9,7 +9,12 @@ import {
   type DoctorFinding,
   type DoctorOutcome,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  withEachServer,
+  type ConnectionOptions,
+  type PerServer,
+} from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { table, type Output } from '../render.js';
 
@@ -37,6 +42,14 @@ function report(findings: DoctorFinding[]): Output {
   return { json: findings, blocks: [rows], exitCode: findings.length ? 1 : 0 };
 }
 
+/** Findings of every server; with more than one, each object named with its server. */
+function named<F extends DoctorFinding>(perServer: PerServer<F[]>[]): F[] {
+  if (perServer.length === 1) return perServer[0]!.result;
+  return perServer.flatMap(({ server, result }) =>
+    result.map((f) => ({ ...f, object: `${server}: ${f.object}` })),
+  );
+}
+
 const fixed = (o: DoctorOutcome) =>
   o.fixable && o.outcome !== null && !o.outcome.startsWith('failed');
 
@@ -62,8 +75,10 @@ export const doctorCommand: CommandSpec<DoctorOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
-    return withAdminPool({ ...options, env: io.env }, async (pool) =>
-      options.fix ? fixReport(await repair(pool, { actor: 'cli' })) : report(await diagnose(pool)),
-    );
+    // Every server of the pool, each against its own registry (docs/servers.md).
+    const on = { ...options, env: io.env };
+    return options.fix
+      ? fixReport(named(await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }))))
+      : report(named(await withEachServer(on, diagnose)));
   },
 };

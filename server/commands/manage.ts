@@ -8,10 +8,11 @@ import {
   policyStates,
   retireDatabase,
   rotateWorkspacePassword,
+  teamDatabaseName,
   terminateSessions,
   workspaceEndpoint,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { CONNECTION_OPTIONS, withServerOf, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { UserError } from '../errors.js';
@@ -59,7 +60,7 @@ export const deleteCommand: CommandSpec<DeleteOptions> = {
   async run(options, io) {
     const { name } = options;
     const noBackup = checkDeleteFlags(options);
-    const done = await withAdminPool({ ...options, env: io.env }, async (pool, adminUrl) => {
+    const done = await withServerOf({ ...options, env: io.env }, name, async (pool, adminUrl) => {
       const [state] = await policyStates(pool, { database: name });
       if (!state)
         throw new UserError(
@@ -114,8 +115,12 @@ export const createTeamCommand: CommandSpec<
     JSON_OPTION,
   ],
   async run(options, io) {
-    const result = await withAdminPool({ ...options, env: io.env }, (pool) =>
-      ensureTeamDatabase(pool, { team: options.name, seedFrom: options.seedFrom, actor: 'cli' }),
+    const { name, seedFrom } = options;
+    const result = await withServerOf(
+      { ...options, env: io.env },
+      teamDatabaseName(name),
+      (pool) => ensureTeamDatabase(pool, { team: name, seedFrom, actor: 'cli' }),
+      { place: true, seed: seedFrom },
     );
     return {
       json: result,
@@ -156,7 +161,7 @@ export const connectionsCommand: CommandSpec<ConnectionsOptions> = {
     if (options.terminate && !name) {
       throw new UserError('--terminate needs a database: `devdb connections NAME --terminate`');
     }
-    return withAdminPool({ ...options, env: io.env }, async (pool) => {
+    return withServerOf({ ...options, env: io.env }, name, async (pool) => {
       const sessions = await listConnections(pool, { database: name });
       if (!options.terminate) {
         const rows = table(
@@ -228,12 +233,15 @@ export const rotateCommand: CommandSpec<RotateOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
-    const attachment = await withAdminPool({ ...options, env: io.env }, (pool, url) =>
-      rotateWorkspacePassword(pool, workspaceEndpoint(url, options), {
-        workspaceId: options.workspaceId,
-        database: options.database,
-        actor: 'cli',
-      }),
+    const attachment = await withServerOf(
+      { ...options, env: io.env },
+      options.database,
+      (pool, url) =>
+        rotateWorkspacePassword(pool, workspaceEndpoint(url, options), {
+          workspaceId: options.workspaceId,
+          database: options.database,
+          actor: 'cli',
+        }),
     );
     const { name, user, password, url } = attachment;
     const needs =

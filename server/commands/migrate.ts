@@ -1,7 +1,7 @@
 /** `devdb migrate [--status]`. */
 import pg from 'pg';
 import {
-  configureLoopback,
+  ensureLoopback,
   migrate,
   migrationStatus,
   PROVISIONER_ROLE,
@@ -17,25 +17,6 @@ import type { CliIO } from '../io.js';
 import { columnsOf, table, text, type Output } from '../render.js';
 
 type Options = Omit<ConnectionOptions, 'env'> & { status?: boolean; json?: boolean };
-
-/**
- * DevDB's loopback connection (CREATE DATABASE runs over it) for a server that
- * `devdb up` did not start: when run with the provisioner's URL and none is
- * configured yet, it points at the server as that URL reaches it. An admin's
- * own configuration (provisioning.configure_loopback) is left as it is.
- */
-async function ensureLoopback(client: pg.Client, adminUrl: string): Promise<string | null> {
-  const url = new URL(adminUrl);
-  if (!url.password || decodeURIComponent(url.username) !== PROVISIONER_ROLE) return null;
-  const { rows } = await client.query<{ configured: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_user_mappings
-                     WHERE srvname = 'devdb_loopback' AND usename = current_user) AS configured`,
-  );
-  if (rows[0]?.configured) return null;
-  const target = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 5432) };
-  await configureLoopback(client, { ...target, password: decodeURIComponent(url.password) });
-  return `${target.host}:${target.port}`;
-}
 
 async function apply(
   client: pg.Client,

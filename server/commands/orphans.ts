@@ -7,7 +7,7 @@
  */
 import { parsePositiveInteger } from '../../provisioning/index.js';
 import { InvalidArgumentError } from 'commander';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
 import {
   CODER_OPTIONS,
   coderClientFor,
@@ -88,17 +88,27 @@ export const orphansCommand: CommandSpec<OrphansOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
-    return withAdminPool({ ...options, env: io.env }, async (pool) => {
-      const access = await resolveCoderAccess(options, io, pool);
+    return withRouter({ ...options, env: io.env }, async (router) => {
+      const access = await resolveCoderAccess(options, io, router.central.db);
       const coder = coderClientFor(access);
       const progress = progressLine(io);
       try {
-        const result = await findOrphans(pool, {
-          coder,
-          skippedReason: access.configured ? undefined : access.reason,
-          idleDays: options.idleDays,
-          onProgress: io.isTTY ? (p) => progress.update(p) : undefined,
-        });
+        // Each server of the pool against its own registry (docs/servers.md).
+        const perServer: OrphanReport[] = [];
+        for (const { db } of await router.all()) {
+          perServer.push(
+            await findOrphans(db, {
+              coder,
+              skippedReason: access.configured ? undefined : access.reason,
+              idleDays: options.idleDays,
+              onProgress: io.isTTY ? (p) => progress.update(p) : undefined,
+            }),
+          );
+        }
+        const result: OrphanReport = {
+          findings: perServer.flatMap((r) => r.findings),
+          skipped: perServer[0]!.skipped,
+        };
         if (result.skipped.length) {
           const kinds = result.skipped.map((s) => s.kind).join(', ');
           io.stderr.write(

@@ -14,7 +14,13 @@ import {
   type PolicySettingsChange,
   type PolicyStateRow,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import {
+  CONNECTION_OPTIONS,
+  withAdminPool,
+  withEachServer,
+  withServerOf,
+  type ConnectionOptions,
+} from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
 import type { CliIO } from '../io.js';
 import { fields, table, type Block } from '../render.js';
@@ -120,9 +126,15 @@ const settingsCommand: CommandSpec<
       webhookUrl: options.webhookUrl,
     };
     const changing = Object.values(change).some((v) => v !== undefined);
-    const settings = await fromServer(options, io, (pool) =>
-      changing ? writePolicySettings(pool, change) : readPolicySettings(pool),
-    );
+    // A change is written on every server of the pool: each applies the policy
+    // to the databases it holds (docs/servers.md).
+    const settings = changing
+      ? (
+          await withEachServer({ ...options, env: io.env }, (pool) =>
+            writePolicySettings(pool, change),
+          )
+        )[0]!.result
+      : await fromServer(options, io, readPolicySettings);
     return { json: publicSettings(settings), blocks: [settingsBlock(settings)] };
   },
 };
@@ -132,9 +144,16 @@ const evaluateCommand: CommandSpec<Connection & { json?: boolean }> = {
   description: 'record state changes now (an event each) and send pending notifications',
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   async run(options, io) {
-    const evaluation = await fromServer(options, io, (pool) =>
-      evaluatePolicy(pool, { now: new Date(), actor: 'cli' }),
+    // Each server of the pool evaluates the databases it holds (docs/servers.md).
+    const now = new Date();
+    const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
+      evaluatePolicy(pool, { now, actor: 'cli' }),
     );
+    const evaluation = {
+      changes: perServer.flatMap((p) => p.result.changes),
+      notified: perServer.flatMap((p) => p.result.notified),
+      failed: perServer.flatMap((p) => p.result.failed),
+    };
     const blocks: Block[] = [
       table(
         evaluation.changes,
@@ -183,10 +202,12 @@ export const policyCommand: CommandSpec<Connection & { json?: boolean }> = {
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   subcommands: [settingsCommand, evaluateCommand] as CommandSpec[],
   async run(options, io) {
-    const [settings, states] = await fromServer(options, io, (pool) =>
-      Promise.all([readPolicySettings(pool), policyStates(pool, { now: new Date() })]),
+    const now = new Date();
+    const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
+      Promise.all([readPolicySettings(pool), policyStates(pool, { now })]),
     );
-    const shown = states.filter((s) => s.status !== 'dropped');
+    const [settings] = perServer[0]!.result;
+    const shown = perServer.flatMap((p) => p.result[1]).filter((s) => s.status !== 'dropped');
     return {
       json: { settings: publicSettings(settings), databases: shown },
       blocks: [settingsBlock(settings), statesTable(shown)],
@@ -214,7 +235,7 @@ export const protectCommand: CommandSpec<
   ] satisfies OptionSpec[],
   async run(options, io) {
     const { name } = options;
-    const [state] = await fromServer(options, io, async (pool) => {
+    const [state] = await withServerOf({ ...options, env: io.env }, name, async (pool) => {
       await protectDatabase(pool, {
         database: name,
         until: options.until ?? null,
@@ -243,10 +264,14 @@ export const unprotectCommand: CommandSpec<Connection & { name: string; json?: b
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   async run(options, io) {
     const { name } = options;
-    const [removed, [state]] = await fromServer(options, io, async (pool) => [
-      await unprotectDatabase(pool, { database: name, actor: 'cli' }),
-      await policyStates(pool, { database: name }),
-    ]);
+    const [removed, [state]] = await withServerOf(
+      { ...options, env: io.env },
+      name,
+      async (pool) => [
+        await unprotectDatabase(pool, { database: name, actor: 'cli' }),
+        await policyStates(pool, { database: name }),
+      ],
+    );
     return {
       json: { database: name, wasProtected: removed, state: state?.state ?? null },
       blocks: [

@@ -1,16 +1,15 @@
 /** `devdb provision` / `devdb release`: the operations from the shell. */
 import {
   AlreadyAttachedError,
-  attachWorkspace,
+  attachPlaced,
   detachWorkspace,
   validateAccess,
   validateDatabaseType,
-  workspaceEndpoint,
   WORKSPACE_ACCESS,
   type AttachInput,
   type Attachment,
 } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import { fields, table, text, type Block, type Output } from '../render.js';
@@ -108,8 +107,8 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
   async run(options, io): Promise<Output> {
     const type = validateDatabaseType(options.type);
     const access = validateAccess(options.access ?? 'write');
-    const attachment = await withAdminPool({ ...options, env: io.env }, (pool, url) =>
-      attachWorkspace(pool, workspaceEndpoint(url, options), {
+    const attachment = await withRouter({ ...options, env: io.env }, (router) =>
+      attachPlaced(router, {
         type,
         owner: options.owner,
         ownerId: options.ownerId,
@@ -144,9 +143,14 @@ export const releaseCommand: CommandSpec<Omit<ConnectionOptions, 'env'> & { work
     ],
     async run(options, io) {
       const { workspaceId } = options;
-      const detached = await withAdminPool({ ...options, env: io.env }, (pool) =>
-        detachWorkspace(pool, { workspaceId, actor: 'cli' }),
-      );
+      // A workspace may use databases on several servers of the pool.
+      const detached = await withRouter({ ...options, env: io.env }, async (router) => {
+        const found = [];
+        for (const server of await router.all()) {
+          found.push(...(await detachWorkspace(server.db, { workspaceId, actor: 'cli' })));
+        }
+        return found;
+      });
       const rows = table(
         detached,
         [

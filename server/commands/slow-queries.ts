@@ -1,7 +1,7 @@
 /** `devdb slow-queries NAME`: a database's statements by mean time, from pg_stat_statements. */
 import { InvalidArgumentError } from 'commander';
 import { slowQueries } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
+import { CONNECTION_OPTIONS, withServerOf, type ConnectionOptions } from '../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { table } from '../render.js';
 
@@ -29,7 +29,7 @@ export const slowQueriesCommand: CommandSpec<
     JSON_OPTION,
   ],
   async run(options, io) {
-    const statements = await withAdminPool({ ...options, env: io.env }, (pool) =>
+    const statements = await withServerOf({ ...options, env: io.env }, options.name, (pool) =>
       slowQueries(pool, options.name, { limit: options.limit ?? 10 }),
     );
     return {

@@ -5,7 +5,6 @@
  * a second run archives the rest. Every database ends archived exactly once
  * (one event each), under its archived name on the server, its data restorable.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as pause } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -16,6 +15,7 @@ import {
 } from '../../provisioning/index.js';
 import { runDevdb } from '../helpers/cli-io.js';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
+import { killWhen } from '../helpers/kill.js';
 import { CLI } from '../helpers/up-process.js';
 
 const COUNT = 40;
@@ -51,26 +51,12 @@ const archiveEvents = async () =>
   ).rows[0]!.n;
 
 /** Runs `devdb cleanup --yes` in a child and SIGKILLs it once `after` archives are recorded. */
-async function killMidway(after: number): Promise<number | null> {
-  const child = spawn('node', [CLI, 'cleanup', '--yes', '--admin-url', devdb.provisionerUrl], {
-    stdio: 'ignore',
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+const killMidway = (after: number) =>
+  killWhen(
+    [CLI, 'cleanup', '--yes', '--admin-url', devdb.provisionerUrl],
+    async () => (await archiveEvents()) >= after,
+    { what: 'cleanup' },
   );
-  try {
-    const deadline = Date.now() + 60_000;
-    while ((await archiveEvents()) < after) {
-      if (child.exitCode !== null)
-        throw new Error(`cleanup exited (${child.exitCode}) before the kill`);
-      if (Date.now() > deadline) throw new Error('cleanup made no progress in 60 s');
-      await pause(20); // polling another process's progress, not waiting for time to pass
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-  return exited;
-}
 
 /**
  * The killed client's server session finishes (or abandons) the statement it

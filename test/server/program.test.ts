@@ -95,6 +95,8 @@ describe('devdb program, in process', () => {
       'protect',
       'unprotect',
       'cleanup',
+      'servers',
+      'move',
       'doctor',
       'migrate',
       'provider',

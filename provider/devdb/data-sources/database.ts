@@ -39,14 +39,17 @@ const schema = defineSchema({
 export const databaseDataSource = defineDataSource<typeof schema, DevDbClient>({
   schema,
   async read({ provider, config }) {
-    const live = await provider.use((pool) => databaseState(pool, config.name));
+    const [live, endpoint] = await provider.onServerOf(
+      config.name,
+      async ({ db, endpoint }) => [await databaseState(db, config.name), endpoint] as const,
+    );
     if (!live.known) {
       throw new DiagnosticError('No such DevDB database', {
         detail: `DevDB has no database named ${JSON.stringify(config.name)}; \`devdb list\` shows them.`,
         path: ['name'],
       });
     }
-    const { host, port } = provider.endpoint;
+    const { host, port } = endpoint;
     return {
       type: live.type,
       owner: live.owner,
@@ -54,8 +57,8 @@ export const databaseDataSource = defineDataSource<typeof schema, DevDbClient>({
       status: live.status,
       host,
       port,
-      url: connectionUrl(provider.endpoint, config.name, ''),
-      ca_cert: provider.endpoint.caCert ?? '',
+      url: connectionUrl(endpoint, config.name, ''),
+      ca_cert: endpoint.caCert ?? '',
       attached_workspaces: live.liveAttachments,
     };
   },

@@ -34,9 +34,14 @@ const schema = defineSchema({
 export const teamsDataSource = defineDataSource<typeof schema, DevDbClient>({
   schema,
   async read({ provider, config }) {
-    const rows = await provider.use((pool) =>
-      listTeams(pool, { includeInactive: config.include_inactive }),
-    );
+    // Team databases may be on any server of the pool (docs/servers.md).
+    const rows = await provider.withRouter(async (router) => {
+      const servers = await router.all();
+      const lists = await Promise.all(
+        servers.map(({ db }) => listTeams(db, { includeInactive: config.include_inactive })),
+      );
+      return lists.flat().sort((a, b) => a.team.localeCompare(b.team));
+    });
     return {
       teams: rows.map((row) => ({
         name: row.team,

@@ -1,10 +1,15 @@
 /**
  * The jobs every `devdb serve` (and `devdb up`) runs. Another job is one more
  * entry here: a name, a default schedule and run(ctx) (server/serve/types.ts).
+ * Those that work through a registry run on every server of the pool (./pool.ts).
  */
 import type { Job } from '../types.js';
 import { backupsJob } from './backups.js';
 import { dropsJob } from './drops.js';
+import { onEveryServer, serversJob } from './pool.js';
 import { samplerJob } from './sampler.js';
 
-export const DEFAULT_JOBS: readonly Job[] = [samplerJob, backupsJob, dropsJob];
+export const DEFAULT_JOBS: readonly Job[] = [
+  ...[samplerJob, backupsJob, dropsJob].map(onEveryServer),
+  serversJob,
+];

@@ -3,10 +3,10 @@
 resource "devdb_database" "db" {
   count = (data.coder_parameter.database_type.value == "none" || data.coder_workspace.me.is_prebuild) ? 0 : 1
 
-  type           = data.coder_parameter.database_type.value       # individual | team
+  type           = data.coder_parameter.database_type.value # individual | team
   owner          = data.coder_workspace_owner.me.name
-  owner_id       = data.coder_workspace_owner.me.id                # keeps the database across renames
-  team           = data.coder_parameter.team_database_name.value  # used when type = "team"
+  owner_id       = data.coder_workspace_owner.me.id              # keeps the database across renames
+  team           = data.coder_parameter.team_database_name.value # used when type = "team"
   workspace_id   = data.coder_workspace.me.id
   workspace_name = data.coder_workspace.me.name
   template       = data.coder_workspace.me.template_name

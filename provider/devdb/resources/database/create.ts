@@ -1,4 +1,4 @@
-import { attachWorkspace } from '../../../../provisioning/attachments.js';
+import { attachPlaced } from '../../../../provisioning/server-router.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';
@@ -17,8 +17,8 @@ export async function createDatabase(
   const { provider, config } = ctx;
   return whenReachable(
     async () => {
-      const attachment = await provider.use((pool) =>
-        attachWorkspace(pool, provider.endpoint, attachInput(config)),
+      const attachment = await provider.withRouter((router) =>
+        attachPlaced(router, attachInput(config)),
       );
       ctx.log.info('attached workspace', {
         database: attachment.name,

@@ -18,8 +18,8 @@ export async function deleteDatabase(
   if (isPending(state)) return;
   await whenReachable(
     () =>
-      provider.use((pool) =>
-        detachWorkspace(pool, {
+      provider.onServerOf(stored(state.name, 'name'), ({ db }) =>
+        detachWorkspace(db, {
           workspaceId: state.workspace_id,
           database: stored(state.name, 'name'),
           onLastDetach: state.on_last_detach,

@@ -19,14 +19,14 @@ export async function importDatabase(
       detail: `Expected {database}/{workspace_id}, e.g. dev_alice/6f1c…; got ${JSON.stringify(id)}.`,
     });
   }
-  return provider.use(async (pool) => {
+  return provider.onServerOf(parsed.database, async ({ db: pool, endpoint }) => {
     const found = await findAttachment(pool, parsed);
     if (!found) {
       throw new DiagnosticError('No such DevDB attachment', {
         detail: `Workspace ${parsed.workspaceId} is not attached to ${parsed.database}; \`devdb inspect ${parsed.database}\` lists its workspaces.`,
       });
     }
-    const attachment = await attachWorkspace(pool, provider.endpoint, {
+    const attachment = await attachWorkspace(pool, endpoint, {
       ...found,
       workspaceId: parsed.workspaceId,
       actor: 'terraform import',

@@ -13,7 +13,8 @@ import { deleteDatabase } from './delete.js';
 import { importDatabase } from './import.js';
 import { isPending, planPending } from './outage.js';
 import { readDatabase } from './read.js';
-import { databaseSchema } from './schema.js';
+import { databaseSchema, type DatabaseModel } from './schema.js';
+import type { ServerEndpoint } from '../../../../provisioning/connection-info.js';
 import { CLEAN_POSTURE } from '../posture.js';
 import { planCredentials } from './credentials.js';
 import { addressing } from './state.js';
@@ -67,11 +68,8 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
     if (config.owner !== prior.owner && !isRename(prior.owner_id, config.owner_id)) {
       requireReplace(['owner']);
     }
-    const address = addressing(
-      provider.endpoint,
-      stored(prior.name, 'name'),
-      stored(prior.user, 'user'),
-    );
+    const name = stored(prior.name, 'name');
+    const address = addressing(await endpointOf(provider, prior), name, stored(prior.user, 'user'));
     return {
       ...plan,
       ...address,
@@ -80,3 +78,17 @@ export const database = defineResource<typeof databaseSchema, DevDbClient>({
     };
   },
 });
+
+/**
+ * Where an attachment's workspace connects: its database's server
+ * (docs/servers.md); while DevDB cannot be asked, where it connected so far.
+ */
+function endpointOf(provider: DevDbClient, prior: DatabaseModel): Promise<ServerEndpoint> {
+  return provider
+    .onServerOf(stored(prior.name, 'name'), async ({ endpoint }) => endpoint)
+    .catch(() => ({
+      ...provider.endpoint,
+      host: prior.host ?? provider.endpoint.host,
+      port: prior.port ?? provider.endpoint.port,
+    }));
+}

@@ -30,10 +30,10 @@ export async function readDatabase(ctx: ReadContext): Promise<Partial<DatabaseMo
 async function readAttachment(ctx: ReadContext): Promise<Partial<DatabaseModel> | null> {
   const { provider, state } = ctx;
   const database = stored(state.name, 'name');
-  const [live, credentials] = await provider.use((pool) =>
+  const [live, credentials] = await provider.onServerOf(database, ({ db }) =>
     Promise.all([
-      attachmentState(pool, { database, workspaceId: state.workspace_id }),
-      readCredentials(pool, state, database),
+      attachmentState(db, { database, workspaceId: state.workspace_id }),
+      readCredentials(db, state, database),
     ]),
   );
   const usable =

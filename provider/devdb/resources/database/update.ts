@@ -27,8 +27,9 @@ export async function updateDatabase(
   const { provider, prior, config } = ctx;
   const name = stored(prior.name, 'name');
   const input = { ...attachInput(config), database: name };
-  const address = addressing(provider.endpoint, name, stored(prior.user, 'user'));
-  const credentials = await provider.use(async (pool) => {
+  const user = stored(prior.user, 'user');
+  return provider.onServerOf(name, async ({ db: pool, endpoint }) => {
+    const address = addressing(endpoint, name, user);
     if (config.owner !== prior.owner) {
       await renameOwner(pool, {
         database: name,
@@ -40,13 +41,13 @@ export async function updateDatabase(
     }
     await updateAttachment(pool, input);
     await setAttachmentAccess(pool, input);
-    return applyCredentials(pool, {
+    const credentials = await applyCredentials(pool, {
       prior,
       plan: ctx.plan,
       mode: input.credentials, // the default applied: config holds null when unset
       database: name,
       address: address.env,
     });
+    return { ...address, ...credentials, ...CLEAN_POSTURE };
   });
-  return { ...address, ...credentials, ...CLEAN_POSTURE };
 }

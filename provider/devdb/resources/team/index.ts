@@ -10,13 +10,16 @@ import { CLEAN_POSTURE } from '../posture.js';
 import { teamSchema, type TeamModel } from './schema.js';
 
 async function ensure(provider: DevDbClient, model: TeamModel): Promise<Partial<TeamModel>> {
-  const result = await provider.use(
-    (pool) =>
-      ensureTeamDatabase(pool, {
+  const result = await provider.withRouter(
+    async (router) => {
+      const seed = model.seed_from ?? null;
+      const { db } = await router.forDatabase(teamDatabaseName(model.name), { place: true, seed });
+      return ensureTeamDatabase(db, {
         team: model.name,
-        seedFrom: model.seed_from ?? undefined,
+        seedFrom: seed ?? undefined,
         actor: 'terraform',
-      }),
+      });
+    },
     { 'team name': ['name'] },
   );
   return { id: result.name, database: result.name, ...CLEAN_POSTURE };
@@ -30,9 +33,8 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
   async read(ctx) {
     const { provider, state } = ctx;
     const read = async (): Promise<Partial<TeamModel> | null> => {
-      const live = await provider.use((pool) =>
-        databaseState(pool, stored(state.database, 'database')),
-      );
+      const database = stored(state.database, 'database');
+      const live = await provider.onServerOf(database, ({ db }) => databaseState(db, database));
       if (!live.exists || live.status !== 'active') return null;
       return { public_privileges: live.publicPrivileges, access_drift: live.accessDrift };
     };
@@ -46,8 +48,8 @@ export const team = defineResource<typeof teamSchema, DevDbClient>({
     if (policy === 'keep') return;
     const database = stored(state.database, 'database');
     const finalBackup = state.final_backup ?? true; // null in states older than the attribute
-    await provider.use((pool) =>
-      retireDatabase(pool, { database, policy, finalBackup, actor: 'terraform' }),
+    await provider.onServerOf(database, ({ db }) =>
+      retireDatabase(db, { database, policy, finalBackup, actor: 'terraform' }),
     );
   },
 

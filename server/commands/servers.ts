@@ -1,0 +1,329 @@
+/**
+ * `devdb servers add | list | pause | resume | drain | remove` and `devdb move`:
+ * the server pool (docs/servers.md). Admin URLs are shown without their password.
+ */
+import {
+  describeServer,
+  moveDatabase,
+  removeServer,
+  setServerState,
+  addServer,
+  readBackupSettings,
+  type MoveResult,
+  type PoolServer,
+  type RoutedServer,
+  type ServerRouter,
+  type ServerState,
+} from '../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
+import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
+import { JSON_OPTION, portNumber, type CommandSpec, type OptionSpec } from '../command.js';
+import { UserError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { fields, table, text, type Block, type Output } from '../render.js';
+import { byteSize, positiveCount } from '../values.js';
+
+type Connection = Omit<ConnectionOptions, 'env'> & { json?: boolean };
+
+const OPTIONS: OptionSpec[] = [...CONNECTION_OPTIONS, JSON_OPTION];
+const NAME_ARGUMENT = { name: 'name', description: 'server name, e.g. pg-2' };
+
+const onPool = <T>(options: Connection, io: CliIO, fn: (router: ServerRouter) => Promise<T>) =>
+  withRouter({ ...options, env: io.env }, fn);
+
+/** What is shown of a server: everything but the admin URL's password. */
+function publicView(server: PoolServer, routed?: RoutedServer) {
+  const { adminUrl, ...rest } = server;
+  return {
+    ...rest,
+    admin: adminUrl ? describeServer(adminUrl) : 'central (this connection)',
+    address: routed ? `${routed.endpoint.host}:${routed.endpoint.port}` : null,
+  };
+}
+
+type ServerView = ReturnType<typeof publicView>;
+
+function serversTable(servers: ServerView[]): Block {
+  return table(servers, [
+    { header: 'server', value: (s) => s.name },
+    { header: 'state', value: (s) => s.state },
+    { header: 'workspaces connect to', value: (s) => s.address },
+    { header: 'admin', value: (s) => s.admin },
+    { header: 'pg', value: (s) => s.majorVersion },
+    { header: 'databases', value: (s) => `${s.databases}/${s.maxDatabases}` },
+    { header: 'size', value: (s) => s.usedBytes, format: 'bytes' },
+    { header: 'max size', value: (s) => s.maxBytes, format: 'bytes', whenEmpty: 'no limit' },
+  ]);
+}
+
+const addCommand: CommandSpec<
+  Connection & {
+    name: string;
+    serverUrl: string;
+    publicHost?: string;
+    publicPort?: number;
+    maxDatabases?: number;
+    maxBytes?: number;
+    paused?: boolean;
+  }
+> = {
+  name: 'add',
+  description: 'add a PostgreSQL server to the pool (its schema is migrated first)',
+  arguments: [NAME_ARGUMENT],
+  options: [
+    {
+      flags: '--server-url <url>',
+      description: "the new server's provisioner URL (kept in the central registry, never printed)",
+      required: true,
+    },
+    { flags: '--public-host <host>', description: 'host workspaces use (default: the URL host)' },
+    {
+      flags: '--public-port <n>',
+      description: 'port workspaces use (default: the URL port)',
+      parse: portNumber,
+    },
+    {
+      flags: '--max-databases <n>',
+      description: 'databases it may hold (default 1000)',
+      parse: positiveCount,
+    },
+    {
+      flags: '--max-bytes <size>',
+      description: 'bytes it may hold, e.g. 500GB (default: no limit)',
+      parse: byteSize,
+    },
+    { flags: '--paused', description: 'add it paused: it takes no database until resumed' },
+    ...OPTIONS,
+  ],
+  async run(options, io) {
+    const view = await onPool(options, io, async (router) => {
+      const server = await addServer(router.central.db, {
+        name: options.name,
+        adminUrl: options.serverUrl,
+        publicHost: options.publicHost,
+        publicPort: options.publicPort,
+        maxDatabases: options.maxDatabases,
+        maxBytes: options.maxBytes,
+        state: options.paused ? 'paused' : 'active',
+      });
+      const routed = router.routed(server);
+      await router.measure(routed);
+      return publicView(server, routed);
+    });
+    return { json: view, blocks: [serversTable([view])] };
+  },
+};
+
+const listCommand: CommandSpec<Connection> = {
+  name: 'list',
+  description: 'the servers, their state and load (sizes measured now)',
+  options: OPTIONS,
+  async run(options, io) {
+    const views = await onPool(options, io, async (router) => {
+      const servers = await router.all();
+      // A server that cannot be reached is listed with its last measured size.
+      await Promise.allSettled(servers.map((s) => router.measure(s)));
+      return (await router.all()).map((s) => publicView(s.server, s));
+    });
+    return { json: views, blocks: [serversTable(views)] };
+  },
+};
+
+function stateCommand(
+  name: string,
+  state: ServerState,
+  description: string,
+): CommandSpec<Connection & { name: string }> {
+  return {
+    name,
+    description,
+    arguments: [NAME_ARGUMENT],
+    options: OPTIONS,
+    async run(options, io) {
+      const view = await onPool(options, io, async (router) => {
+        const server = await setServerState(router.central.db, options.name, state);
+        return publicView(server, router.routed(server));
+      });
+      return { json: view, blocks: [serversTable([view])] };
+    },
+  };
+}
+
+/** Where a move's final backup goes and how it is read back (docs/backups.md, "Settings"). */
+async function moveSettings(router: ServerRouter, io: CliIO, identity?: string) {
+  const settings = await readBackupSettings(router.central.db);
+  const backupDir = backupDirFrom(settings, io.env);
+  if (!backupDir) {
+    throw new UserError(
+      'a move takes a final backup first, and no backup directory is set: set one with `devdb backup settings --dir DIR` or DEVDB_BACKUP_DIR',
+    );
+  }
+  return {
+    backupDir,
+    recipients: recipientsFrom(settings, io.env),
+    identities: await readIdentities(identity, io.env, settings),
+    env: io.env,
+  };
+}
+
+/** Moves, one line of progress per step on stderr (stdout keeps the result, or JSON). */
+async function move(
+  router: ServerRouter,
+  io: CliIO,
+  input: { database: string; to: string; identity?: string },
+): Promise<MoveResult> {
+  return moveDatabase(router, {
+    ...input,
+    ...(await moveSettings(router, io, input.identity)),
+    actor: 'cli',
+    onStep: (_step, detail) => io.stderr.write(`${detail}\n`),
+  });
+}
+
+const IDENTITY_OPTION: OptionSpec = {
+  flags: '--identity <file>',
+  description: 'age identity file, when backups are encrypted (default: $DEVDB_BACKUP_IDENTITY)',
+};
+
+const drainCommand: CommandSpec<
+  Connection & { name: string; to?: string; move?: boolean; identity?: string }
+> = {
+  name: 'drain',
+  description: 'stop placing databases on a server and move each of its databases away',
+  arguments: [NAME_ARGUMENT],
+  options: [
+    { flags: '--to <server>', description: 'where they go (default: the least-loaded active one)' },
+    { flags: '--no-move', description: 'only mark it draining' },
+    IDENTITY_OPTION,
+    ...OPTIONS,
+  ],
+  async run(options, io) {
+    const moved = await onPool(options, io, async (router) => {
+      const server = await setServerState(router.central.db, options.name, 'draining');
+      if (options.move === false) return [];
+      const results: MoveResult[] = [];
+      for (const database of await databasesOn(router, server.name)) {
+        const to = options.to ?? (await leastLoadedOther(router, server.name));
+        results.push(await move(router, io, { database, to, identity: options.identity }));
+      }
+      return results;
+    });
+    return {
+      json: { server: options.name, state: 'draining', moved },
+      blocks: [
+        movesTable(moved),
+        text(
+          `\nserver ${options.name} is draining; remove it with: devdb servers remove ${options.name}\n`,
+        ),
+      ],
+    };
+  },
+};
+
+/** The active databases a server holds and the pool places there. */
+async function databasesOn(router: ServerRouter, server: string): Promise<string[]> {
+  const routed = await router.forServer(server);
+  const { rows } = await routed.db.query<{ names: string[] }>(
+    `SELECT coalesce(array_agg(db_name ORDER BY db_name), '{}') AS names
+       FROM provisioning.databases WHERE status = 'active'`,
+  );
+  const placed = await router.central.db.query<{ name: string }>(
+    `SELECT n AS name FROM unnest($1::text[]) n WHERE provisioning.server_of(n) = $2 ORDER BY n`,
+    [rows[0]!.names, server],
+  );
+  return placed.rows.map((r) => r.name);
+}
+
+async function leastLoadedOther(router: ServerRouter, except: string): Promise<string> {
+  const { rows } = await router.central.db.query<{ name: string }>(
+    `SELECT name FROM provisioning.server_load
+      WHERE state = 'active' AND name <> $1 AND databases < max_databases
+      ORDER BY databases::float8 / max_databases, databases, name LIMIT 1`,
+    [except],
+  );
+  if (!rows[0]) {
+    throw new UserError(
+      `no other active server with room to move ${except}'s databases to: add one with \`devdb servers add\` or resume one`,
+    );
+  }
+  return rows[0].name;
+}
+
+function movesTable(moved: MoveResult[]): Block {
+  return table(
+    moved,
+    [
+      { header: 'database', value: (m) => m.database },
+      { header: 'from', value: (m) => m.from },
+      { header: 'to', value: (m) => m.to },
+      { header: 'workspaces detached', value: (m) => m.detached },
+      { header: 'final backup', value: (m) => m.backupId },
+      { header: 'tables', value: (m) => m.tables },
+    ],
+    { whenNone: 'no database to move' },
+  );
+}
+
+const removeCommand: CommandSpec<Connection & { name: string }> = {
+  name: 'remove',
+  description: 'remove a server that holds no database from the pool (its data is not touched)',
+  arguments: [NAME_ARGUMENT],
+  options: OPTIONS,
+  async run(options, io) {
+    await onPool(options, io, (router) => removeServer(router.central.db, options.name));
+    return {
+      json: { removed: options.name },
+      blocks: [text(`removed server ${options.name} from the pool\n`)],
+    };
+  },
+};
+
+export const serversCommand: CommandSpec<Connection> = {
+  name: 'servers',
+  description: 'the PostgreSQL servers that hold developer databases (docs/servers.md)',
+  options: OPTIONS,
+  subcommands: [
+    addCommand,
+    listCommand,
+    stateCommand('pause', 'paused', 'take no new database on a server (its databases stay)'),
+    stateCommand('resume', 'active', 'take new databases on a server again'),
+    drainCommand,
+    removeCommand,
+  ] as CommandSpec[],
+  run: (options, io) => listCommand.run!(options, io),
+};
+
+export const moveCommand: CommandSpec<
+  Connection & { name: string; to: string; identity?: string }
+> = {
+  name: 'move',
+  description:
+    'move a database to another server: final backup, restore there, switch, archive the old copy',
+  arguments: [{ name: 'name', description: 'database name, e.g. dev_alice' }],
+  options: [
+    { flags: '--to <server>', description: 'the server it goes to', required: true },
+    IDENTITY_OPTION,
+    ...OPTIONS,
+  ],
+  async run(options, io): Promise<Output> {
+    const result = await onPool(options, io, (router) =>
+      move(router, io, { database: options.name, to: options.to, identity: options.identity }),
+    );
+    return {
+      json: result,
+      blocks: [
+        fields([
+          { label: 'database', value: result.database },
+          { label: 'from', value: result.from },
+          { label: 'to', value: result.to },
+          { label: 'workspaces detached', value: result.detached },
+          { label: 'final backup', value: result.backupId },
+          { label: 'tables restored', value: result.tables },
+        ]),
+        text(
+          `\nWorkspaces get credentials on ${result.to} at their next start; the old copy stays archived on ${result.from}.\n`,
+        ),
+      ],
+    };
+  },
+};
