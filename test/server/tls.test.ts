@@ -187,3 +187,18 @@ describe('the certificates across starts', () => {
     );
   });
 });
+
+describe('devdb up --no-tls', () => {
+  it('serves no TLS, and admin-url asks for none', async () => {
+    const plain = await startUpInTempDir('devdb-no-tls-', ['--no-tls']);
+    try {
+      expect(plain.output()).toContain('TLS: off (--no-tls)');
+      const { stdout } = await runDevdb(['admin-url', '--data-dir', plain.dataDir]);
+      expect(stdout).not.toContain('sslmode');
+      const client = new pg.Client({ ...config({ rejectUnauthorized: false }), port: plain.port });
+      await expect(client.connect()).rejects.toThrow(/does not support SSL/);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
