@@ -72,7 +72,7 @@ export function workspaceEndpoint(
 }
 
 /** The PEM text of the admin URL's `sslrootcert` file, if it names one (libpq's `system` is no file). */
-function caCertOf(url: URL): string | undefined {
+export function caCertOf(url: URL): string | undefined {
   const file = url.searchParams.get('sslrootcert');
   if (!file || file === 'system') return undefined;
   try {

@@ -15,6 +15,7 @@ import type { ServerEndpoint } from './connection-info.js';
 import { query } from './db.js';
 import { optionalSeedName } from './validation.js';
 import {
+  connectionTo,
   listServers,
   getServer,
   placeDatabase,
@@ -87,12 +88,12 @@ export class ServerRouter {
     const url = new URL(adminUrl);
     return {
       server,
-      db: this.poolFor(server.name, adminUrl),
+      db: this.poolFor(server),
       adminUrl,
       endpoint: {
-        ...this.central.endpoint,
         host: server.publicHost ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: server.publicPort ?? Number(url.port || 5432),
+        ...memberTls(server, this.central.endpoint),
       },
     };
   }
@@ -125,20 +126,31 @@ export class ServerRouter {
     await Promise.allSettled(pools.map((pool) => pool.end()));
   }
 
-  private poolFor(name: string, adminUrl: string): pg.Pool {
-    let pool = this.pools.get(name);
+  private poolFor(server: PoolServer): pg.Pool {
+    let pool = this.pools.get(server.name);
     if (!pool) {
       pool = new pg.Pool({
-        connectionString: adminUrl,
+        ...connectionTo(server.adminUrl!, server.caCert),
         max: this.poolMax,
         connectionTimeoutMillis: 15_000,
         application_name: 'devdb-router',
       });
       pool.on('error', () => undefined); // an idle client's failure shows on the next query
-      this.pools.set(name, pool);
+      this.pools.set(server.name, pool);
     }
     return pool;
   }
+}
+
+/**
+ * How workspaces secure their connections to a member (docs/servers.md, "TLS"):
+ * verify-full with its own CA when the pool knows one; without, the central
+ * endpoint's sslmode, unless that is a verification against the central CA,
+ * which the member's certificate would fail.
+ */
+function memberTls(server: PoolServer, central: ServerEndpoint): Partial<ServerEndpoint> {
+  if (server.caCert) return { sslmode: 'verify-full', caCert: server.caCert };
+  return central.caCert ? {} : { sslmode: central.sslmode };
 }
 
 /**

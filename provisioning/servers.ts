@@ -14,7 +14,7 @@ import type { ServerState } from './domain.js';
 import { ProvisioningError } from './errors.js';
 import { migrate } from './migrate.js';
 import { majorOf } from './pg-tools.js';
-import { describeServer, explainConnectionError } from './server-address.js';
+import { caCertOf, describeServer, explainConnectionError } from './server-address.js';
 import { validateServerName, validateServerState } from './validation.js';
 
 /** A server of the pool as the central registry records it, with its load. */
@@ -27,6 +27,8 @@ export interface PoolServer {
   /** Where workspaces connect; null: the admin URL's (or, centrally, the configured) address. */
   publicHost: string | null;
   publicPort: number | null;
+  /** The CA (PEM) its TLS certificate is signed by; null: none known. */
+  caCert: string | null;
   majorVersion: number;
   maxDatabases: number;
   maxBytes: number | null;
@@ -40,7 +42,7 @@ export interface PoolServer {
 
 const SELECT_SERVERS = `
   SELECT s.name, s.admin_url IS NULL AS central, s.admin_url AS "adminUrl",
-         s.public_host AS "publicHost", s.public_port AS "publicPort",
+         s.public_host AS "publicHost", s.public_port AS "publicPort", s.ca_cert AS "caCert",
          s.major_version AS "majorVersion", s.max_databases AS "maxDatabases",
          s.max_bytes::float8 AS "maxBytes", s.used_bytes::float8 AS "usedBytes",
          s.measured_at AS "measuredAt", s.state, l.databases::int AS databases,
@@ -71,6 +73,8 @@ export interface AddServerInput {
   adminUrl: string;
   publicHost?: string;
   publicPort?: number;
+  /** The CA (PEM) of its TLS; default: the file the URL's `sslrootcert` names, if any. */
+  caCert?: string;
   maxDatabases?: number;
   maxBytes?: number;
   state?: ServerState;
@@ -89,7 +93,12 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
     `SELECT key, value FROM provisioning.settings WHERE key = ANY ($1)`,
     [[...Object.values(BACKUP_SETTING_KEYS), ...Object.values(POLICY_SETTING_KEYS)]],
   );
-  const { serverId, majorVersion } = await prepareMember(input.adminUrl, sharedSettings);
+  const caCert = input.caCert ?? caCertOf(new URL(input.adminUrl)) ?? null;
+  const { serverId, majorVersion } = await prepareMember(
+    connectionTo(input.adminUrl, caCert),
+    input.adminUrl,
+    sharedSettings,
+  );
   const [same] = await query<{ name: string }>(
     central,
     `SELECT name FROM provisioning.servers WHERE server_id = $1`,
@@ -104,8 +113,8 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
   await query(
     central,
     `INSERT INTO provisioning.servers
-       (name, server_id, admin_url, public_host, public_port, major_version, max_databases, max_bytes, state)
-     VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, 1000), $8, $9)`,
+       (name, server_id, admin_url, public_host, public_port, major_version, max_databases, max_bytes, state, ca_cert)
+     VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, 1000), $8, $9, $10)`,
     [
       name,
       serverId,
@@ -116,6 +125,7 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
       input.maxDatabases ?? null,
       input.maxBytes ?? null,
       state,
+      caCert,
     ],
   );
   return getServer(central, name);
@@ -127,10 +137,11 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
  * backs up and applies the policy alike: docs/servers.md) and reads who it is.
  */
 async function prepareMember(
+  connection: pg.ClientConfig,
   adminUrl: string,
   sharedSettings: { key: string; value: string }[],
 ): Promise<{ serverId: string; majorVersion: number }> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ ...connection, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
   } catch (error) {
@@ -162,6 +173,17 @@ async function prepareMember(
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * pg's settings for a member's admin URL. With its CA known, the server is
+ * verified with it (not with a file the URL may name on another machine).
+ */
+export function connectionTo(adminUrl: string, caCert: string | null): pg.PoolConfig {
+  if (!caCert) return { connectionString: adminUrl };
+  const url = new URL(adminUrl);
+  for (const key of ['sslmode', 'sslrootcert', 'ssl']) url.searchParams.delete(key);
+  return { connectionString: url.toString(), ssl: { ca: caCert } };
 }
 
 /** active | paused | draining; returns the server as it is now. */

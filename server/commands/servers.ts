@@ -2,6 +2,7 @@
  * `devdb servers add | list | pause | resume | drain | remove` and `devdb move`:
  * the server pool (docs/servers.md). Admin URLs are shown without their password.
  */
+import { readFile } from 'node:fs/promises';
 import {
   describeServer,
   moveDatabase,
@@ -33,9 +34,10 @@ const onPool = <T>(options: Connection, io: CliIO, fn: (router: ServerRouter) =>
 
 /** What is shown of a server: everything but the admin URL's password. */
 function publicView(server: PoolServer, routed?: RoutedServer) {
-  const { adminUrl, ...rest } = server;
+  const { adminUrl, caCert, ...rest } = server;
   return {
     ...rest,
+    tls: caCert ? 'verify-full (its CA)' : null,
     admin: adminUrl ? describeServer(adminUrl) : 'central (this connection)',
     address: routed ? `${routed.endpoint.host}:${routed.endpoint.port}` : null,
   };
@@ -49,6 +51,7 @@ function serversTable(servers: ServerView[]): Block {
     { header: 'state', value: (s) => s.state },
     { header: 'workspaces connect to', value: (s) => s.address },
     { header: 'admin', value: (s) => s.admin },
+    { header: 'tls', value: (s) => s.tls, whenEmpty: 'no CA' },
     { header: 'pg', value: (s) => s.majorVersion },
     { header: 'databases', value: (s) => `${s.databases}/${s.maxDatabases}` },
     { header: 'size', value: (s) => s.usedBytes, format: 'bytes' },
@@ -62,6 +65,7 @@ const addCommand: CommandSpec<
     serverUrl: string;
     publicHost?: string;
     publicPort?: number;
+    caCert?: string;
     maxDatabases?: number;
     maxBytes?: number;
     paused?: boolean;
@@ -83,6 +87,11 @@ const addCommand: CommandSpec<
       parse: portNumber,
     },
     {
+      flags: '--ca-cert <file>',
+      description:
+        "the CA its TLS certificate is signed by (default: the file the URL's sslrootcert names)",
+    },
+    {
       flags: '--max-databases <n>',
       description: 'databases it may hold (default 1000)',
       parse: positiveCount,
@@ -100,6 +109,7 @@ const addCommand: CommandSpec<
       const server = await addServer(router.central.db, {
         name: options.name,
         adminUrl: options.serverUrl,
+        caCert: options.caCert ? await readCaCert(options.caCert) : undefined,
         publicHost: options.publicHost,
         publicPort: options.publicPort,
         maxDatabases: options.maxDatabases,
@@ -113,6 +123,16 @@ const addCommand: CommandSpec<
     return { json: view, blocks: [serversTable([view])] };
   },
 };
+
+async function readCaCert(file: string): Promise<string> {
+  const pem = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot read the CA file ${file}: ${error.code ?? error.message}`);
+  });
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UserError(`${file} is not a PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  }
+  return pem;
+}
 
 const listCommand: CommandSpec<Connection> = {
   name: 'list',
