@@ -2,7 +2,8 @@
 // devdb_database (median of 5), the provider's share of the apply (the
 // ApplyResourceChange RPC, from the plugin's own debug log), the same apply's
 // ratio to an apply of one built-in terraform_data resource measured in the same
-// runs, interleaved (issue 15: the provider's launches), the raw SQL floor
+// runs, interleaved (issue 15: the provider's launches), with four bare Node
+// start-ups (the floor of a Node.js provider, launched 4 times per apply), the raw SQL floor
 // (the same attach through the provisioning API), and 100 attaches driven from
 // 10 concurrent terraform processes. Run after `npm run build`: node bench/provider.js
 import { execFile } from 'node:child_process';
@@ -119,6 +120,7 @@ async function main() {
     const plans = [];
     const applies = [];
     const builtinApplies = [];
+    const nodeStarts = [];
     const rpcs = [];
     for (let i = 0; i < RUNS; i++) {
       const vars = ['-var', `owner=bench-tf-${i}`, '-var', `prefix=ws-${i}`];
@@ -141,6 +143,10 @@ async function main() {
         }),
       );
       await timed(builtin, ['destroy', '-auto-approve', ...vars], env);
+      // The floor of any Node.js provider: Terraform launches it 4 times per apply.
+      const bare = performance.now();
+      for (let n = 0; n < 4; n++) await run(process.execPath, ['-e', '0']);
+      nodeStarts.push(performance.now() - bare);
       process.stderr.write('.');
     }
 
@@ -171,6 +177,9 @@ async function main() {
     console.log(`terraform apply, one terraform_data (built in):         ${fmt(builtinApplies)}`);
     console.log(
       `  apply of one devdb_database ÷ apply of one terraform_data: ${(median(applies) / median(builtinApplies)).toFixed(1)}× (goal ≤ 6)`,
+    );
+    console.log(
+      `  floor: 4 × \`node -e 0\` (4 plugin launches, no code) ÷ terraform_data: ${(median(nodeStarts) / median(builtinApplies)).toFixed(1)}× (${fmt(nodeStarts)})`,
     );
     console.log(`  raw SQL floor: attachWorkspace() through the API:     ${fmt(floor)}`);
     if (many !== undefined)
