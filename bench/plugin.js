@@ -32,6 +32,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const MAGIC_COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 const EXAMPLE = join(ROOT, 'test/provider/plugin/example/main.ts');
+// The shipped devdb executable (its code cache warms on the first, unmeasured launch).
+const DEVDB_PROVIDER = join(ROOT, 'dist/provider-bundle/terraform-provider-devdb');
 const AWS_PROVIDER_DIR = '/opt/tf-plugins/registry.terraform.io/hashicorp/aws';
 
 const dist = (path) => import(join(ROOT, 'dist/provider/plugin', path));
@@ -184,5 +186,15 @@ await measureAll([
     args: [unbundled],
     options: { firstCall: true },
   },
+  ...(existsSync(DEVDB_PROVIDER)
+    ? [
+        {
+          label: 'devdb provider (npm run build)',
+          command: DEVDB_PROVIDER,
+          args: [],
+          options: { firstCall: true },
+        },
+      ]
+    : []),
   ...(aws ? [{ label: 'Go AWS provider v5.100.0', command: aws, args: [], options: {} }] : []),
 ]);

@@ -28,7 +28,7 @@ import { planChange } from './plan.js';
 // framework's rules and the provider's functions, and encodes the answer. Anything
 // thrown becomes a diagnostic; nothing here logs values (they may be secret).
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- requests are proto-loader objects */
+/* eslint-disable @typescript-eslint/no-explicit-any -- requests are decoded protobuf objects (transport/services.ts) */
 type Request = Record<string, any>;
 type Handler = (request: Request) => Promise<object>;
 

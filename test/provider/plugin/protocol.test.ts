@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
@@ -194,6 +196,38 @@ describe('plugin process', () => {
     expect(await plugin.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(existsSync(plugin.handshake.address)).toBe(false);
+  });
+
+  it("keeps V8's code cache of the bundle in XDG_CACHE_HOME, private, and reuses it", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'plugin-cache-'));
+    try {
+      const env = { XDG_CACHE_HOME: home };
+      const run = async () => {
+        const plugin = await start({ env });
+        await plugin.call('GetProviderSchema');
+        await unary(plugin.controller, 'Shutdown');
+        expect(await plugin.exited).toBe(0);
+      };
+      await run();
+      const dir = join(home, 'devdb-terraform-provider');
+      const [name, ...others] = readdirSync(dir);
+      expect(others).toEqual([]);
+      expect(name).toMatch(new RegExp(`^[0-9a-f]{32}-${process.version}-${process.arch}$`));
+      const file = join(dir, name!);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const written = statSync(file);
+      await run();
+      // Accepted by V8, so not written again.
+      expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
+      expect(statSync(file).ino).toBe(written.ino);
+      // A cache V8 rejects costs only the saving: the provider serves and rewrites it.
+      writeFileSync(file, 'not a code cache');
+      await run();
+      expect(statSync(file).size).toBeGreaterThan(1000);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('ignores SIGINT, exits on SIGTERM', async () => {
