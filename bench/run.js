@@ -13,6 +13,7 @@ const BENCHMARKS = [
   'bench/api.js',
   'bench/dashboard.js',
   'bench/seed.js',
+  'bench/scale.js',
 ];
 
 let failed = 0;
