@@ -10,10 +10,10 @@ const BENCHMARKS = [
   'bench/agent-sea.js',
   'bench/backup.js',
   'bench/sampler.js',
+  'bench/scale.js',
   'bench/api.js',
   'bench/dashboard.js',
   'bench/seed.js',
-  'bench/scale.js',
 ];
 
 let failed = 0;
