@@ -1,8 +1,9 @@
-// Scale (issue 15): DevDB with 1,000 databases against DevDB with none, in one run
-// against one `devdb up`:
+// Scale (issue 15): DevDB with 1,000 databases against DevDB with none, in one run:
 // - attach latency (attachWorkspace(): a new individual database, and a second
-//   workspace on an existing one) with no other database, then with BENCH_DATABASES;
-// - wall time of the CLI's `devdb list`, `devdb summary` and `devdb orphans` (the
+//   workspace on an existing one) on a `devdb up` with BENCH_DATABASES databases,
+//   interleaved with the same on a second `devdb up` with none (and on the first
+//   one before its databases were made);
+// On the first: wall time of the CLI's `devdb list`, `devdb summary` and `devdb orphans` (the
 //   latter against the tests' stand-in Coder API, test/coder-api/server.ts, bundled
 //   with esbuild: a Coder user and a live workspace per database, 5% of the
 //   workspaces deleted), before any sample is recorded and once the sampler has
@@ -78,32 +79,42 @@ async function runs(n, fn) {
   return xs;
 }
 
-async function attaches(pool, endpoint, label) {
-  // A new individual database each time, then a second workspace on it.
-  const created = [];
-  const second = [];
+/**
+ * Attaches on each target in turn (interleaved: the machine's load falls on all
+ * alike): a new individual database each time, then a second workspace on it.
+ */
+async function attaches(targets) {
+  const out = targets.map(() => ({ created: [], second: [] }));
   for (let i = 0; i < ATTACHES; i++) {
-    const owner = `bench-${label}-${i}`;
-    created.push(
-      await timed(() =>
-        attachWorkspace(pool, endpoint, {
-          type: 'individual',
-          owner,
-          workspaceId: `${label}-${i}-a`,
-        }),
-      ),
-    );
-    second.push(
-      await timed(() =>
-        attachWorkspace(pool, endpoint, {
-          type: 'individual',
-          owner,
-          workspaceId: `${label}-${i}-b`,
-        }),
-      ),
-    );
+    for (const [t, { pool, endpoint, label }] of targets.entries()) {
+      const owner = `bench-${label}-${i}`;
+      const attach = (workspaceId) =>
+        timed(() => attachWorkspace(pool, endpoint, { type: 'individual', owner, workspaceId }));
+      out[t].created.push(await attach(`${label}-${i}-a`));
+      out[t].second.push(await attach(`${label}-${i}-b`));
+    }
   }
-  return { created, second };
+  return out;
+}
+
+/** A fresh `devdb up`'s pool, its sampler off (the measurements run passes themselves), warmed up. */
+async function prepare(adminUrl) {
+  const pool = new pg.Pool({ connectionString: adminUrl, max: 6 });
+  // Idle clients see the server stop at the end: not an error here.
+  pool.on('error', () => {});
+  await pool.query(
+    `INSERT INTO provisioning.settings (key, value) VALUES ('schedule_sampler', 'off')
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  );
+  const endpoint = { host: '127.0.0.1', port: Number(new URL(adminUrl).port) };
+  for (let i = 0; i < 3; i++) {
+    await attachWorkspace(pool, endpoint, {
+      type: 'individual',
+      owner: `warm-${i}`,
+      workspaceId: `warm-${i}`,
+    });
+  }
+  return { pool, endpoint };
 }
 
 const du = async (dir) => {
@@ -176,26 +187,14 @@ async function liveTick(pool) {
   }
 }
 
-async function scale({ dataDir, credentials, adminUrl }) {
-  const pool = new pg.Pool({ connectionString: adminUrl, max: 6 });
+async function scale({ dataDir, credentials, adminUrl }, emptyUrl) {
+  const { pool, endpoint } = await prepare(adminUrl);
+  const empty = await prepare(emptyUrl);
   const superuser = new pg.Pool({ connectionString: urlFor(credentials, 'superuser'), max: 1 });
-  // Idle clients see the server stop at the end: not an error here.
-  for (const p of [pool, superuser]) p.on('error', () => {});
+  superuser.on('error', () => {});
   const coder = await coderStandIn();
   try {
-    // The running `devdb up` would sample too: not during the measurement.
-    await pool.query(
-      `INSERT INTO provisioning.settings (key, value) VALUES ('schedule_sampler', 'off')
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    );
-    const endpoint = { host: '127.0.0.1', port: Number(new URL(adminUrl).port) };
-    for (let i = 0; i < 3; i++)
-      await attachWorkspace(pool, endpoint, {
-        type: 'individual',
-        owner: `warm-${i}`,
-        workspaceId: `warm-${i}`,
-      });
-    const none = await attaches(pool, endpoint, 'none');
+    const [none] = await attaches([{ pool, endpoint, label: 'none' }]);
 
     await superuser.query('CHECKPOINT');
     const diskBefore = await du(dataDir);
@@ -213,7 +212,11 @@ async function scale({ dataDir, credentials, adminUrl }) {
     console.log(
       `created and registered ${DATABASES} databases in ${(creation / 1000).toFixed(1)} s`,
     );
-    const many = await attaches(pool, endpoint, 'many');
+    // Against a second `devdb up` with no other database, interleaved.
+    const [emptyNow, many] = await attaches([
+      { ...empty, label: 'empty' },
+      { pool, endpoint, label: 'many' },
+    ]);
 
     const env = {
       ...process.env,
@@ -256,12 +259,18 @@ async function scale({ dataDir, credentials, adminUrl }) {
 
     const ratio = (a, b) => (median(a) / median(b)).toFixed(2);
     console.log('');
-    console.log(`attach, new database, none:        ${fmt(none.created)}`);
-    console.log(`attach, new database, ${DATABASES}:       ${fmt(many.created)}`);
-    console.log(`attach, new database, ratio:       ${ratio(many.created, none.created)}`);
-    console.log(`attach, 2nd workspace, none:       ${fmt(none.second)}`);
-    console.log(`attach, 2nd workspace, ${DATABASES}:      ${fmt(many.second)}`);
-    console.log(`attach, 2nd workspace, ratio:      ${ratio(many.second, none.second)}`);
+    for (const [what, key] of [
+      ['new database', 'created'],
+      ['2nd workspace', 'second'],
+    ]) {
+      console.log(`attach, ${what}, this server before (none): ${fmt(none[key])}`);
+      console.log(`attach, ${what}, a server with none:        ${fmt(emptyNow[key])}`);
+      console.log(`attach, ${what}, with ${DATABASES}:             ${fmt(many[key])}`);
+      console.log(
+        `attach, ${what}, ratio ${DATABASES} / none: ${ratio(many[key], emptyNow[key])} ` +
+          `(interleaved), ${ratio(many[key], none[key])} (before and after on one server)`,
+      );
+    }
     for (const [label, xs] of [
       ['no samples', unsampled],
       ['sampled', sampled],
@@ -285,7 +294,8 @@ async function scale({ dataDir, credentials, adminUrl }) {
     await coder.close();
     await superuser.end();
     await pool.end();
+    await empty.pool.end();
   }
 }
 
-await withDevdbUp(scale);
+await withDevdbUp((empty) => withDevdbUp((server) => scale(server, empty.adminUrl)));
