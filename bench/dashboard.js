@@ -1,13 +1,14 @@
 // Dashboard live feed figures (issue 13): one tick of /api/v1/live read from
 // PostgreSQL once and fanned out to 1, then 50 WebSocket clients, against a real
 // `devdb up` with BENCH_DASHBOARD_DATABASES registered databases (default 200).
+// One sampler pass first, as `devdb serve` runs it (the tick reads its sizes).
 // Prints the queries per tick for 1 vs 50 clients and the tick duration.
 // Run after `npm run build`: node bench/dashboard.js (npm run bench:dashboard).
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { createApiToken, recordEvent } from '../dist/provisioning/index.js';
+import { createApiToken, recordEvent, sampleAll } from '../dist/provisioning/index.js';
 import { startControlPlane } from '../dist/server/api/index.js';
 import { createRegisteredDatabases, median, withDevdbUp } from './lib.js';
 
@@ -58,6 +59,8 @@ async function fanOut({ credentials, adminUrl }) {
   try {
     await createRegisteredDatabases(credentials, { count: DATABASES, prefix: 'dev_dash' });
     pool = new pg.Pool({ connectionString: adminUrl, max: 10 });
+    // As under `devdb serve`: the sampler has recorded the sizes the tick reads.
+    await sampleAll(pool);
     const { token } = await createApiToken(pool, { name: 'bench', role: 'viewer' });
     // Ticks only when asked: the interval is out of the way.
     plane = await startControlPlane({

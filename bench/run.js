@@ -10,6 +10,7 @@ const BENCHMARKS = [
   'bench/agent-sea.js',
   'bench/backup.js',
   'bench/sampler.js',
+  'bench/scale.js',
   'bench/api.js',
   'bench/dashboard.js',
   'bench/seed.js',

@@ -4,11 +4,14 @@
  * (private key) is needed to verify or restore. age authenticates every 64 KiB
  * chunk, so a decrypt stream never releases bytes that were tampered with.
  */
-import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ProvisioningError } from './errors.js';
+
+// Loaded when first used, not with the library: its post-quantum code takes
+// ~0.1–0.2 s to load, which every `devdb` command would pay.
+const age = () => import('age-encryption');
 
 export interface AgeKeyPair {
   /** `AGE-SECRET-KEY-1…`: keep it secret, away from the backups. */
@@ -18,6 +21,7 @@ export interface AgeKeyPair {
 }
 
 export async function generateAgeKeyPair(): Promise<AgeKeyPair> {
+  const { generateX25519Identity, identityToRecipient } = await age();
   const identity = await generateX25519Identity();
   return { identity, recipient: await identityToRecipient(identity) };
 }
@@ -49,6 +53,7 @@ const fromWeb = (stream: ReadableStream<Uint8Array>) =>
   Readable.fromWeb(stream as unknown as WebReadableStream<Uint8Array>);
 
 export async function encryptStream(plain: Readable, recipients: string[]): Promise<Readable> {
+  const { Encrypter } = await age();
   const encrypter = new Encrypter();
   for (const recipient of recipients) {
     if (!recipient.startsWith('age1')) {
@@ -66,6 +71,7 @@ export async function decryptStream(encrypted: Readable, identities: string[]): 
       'this backup is encrypted: pass the age identity file (--identity or DEVDB_BACKUP_IDENTITY)',
     );
   }
+  const { Decrypter } = await age();
   const decrypter = new Decrypter();
   for (const identity of identities) decrypter.addIdentity(identity);
   try {

@@ -37,12 +37,13 @@ const ORDER_BY: Record<DatabaseSortKey, string> = {
   createdAt: 'created_at',
 };
 
-const SIZE = `CASE WHEN pg_oid IS NOT NULL THEN pg_database_size(pg_oid) END`;
+// The sampler's latest size, else measured (provisioning/sql/sampler.sql).
+const SIZE = `provisioning.recorded_size(db_name, pg_oid)`;
 
 /**
- * One page of DevDB's databases. Sizes are read for the page only, unless the
- * page is sorted by size (then for every match: pg_database_size walks the
- * database's files, the costly part of a list).
+ * One page of DevDB's databases. Sizes (the sampler's latest, else measured:
+ * recorded_size) are read for the page only, unless the page is sorted by size
+ * (then for every match).
  */
 export async function searchDatabases(
   db: Queryable,

@@ -50,7 +50,7 @@ export async function metricsSnapshot(db: Queryable): Promise<MetricsSnapshot> {
           WHERE backend_type = 'client backend' GROUP BY datname
        )
        SELECT d.db_name AS name,
-              CASE WHEN pg.oid IS NOT NULL THEN pg_database_size(pg.oid)::float8 END AS "sizeBytes",
+              provisioning.recorded_size(d.db_name, pg.oid)::float8 AS "sizeBytes",
               coalesce(c.n, 0) AS connections, d.created_at AS "createdAt",
               d.last_accessed AS "lastAccessed", b.last_ok AS "lastBackupAt",
               b.last_verified AS "lastVerifiedAt",

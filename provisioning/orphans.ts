@@ -71,22 +71,31 @@ interface DatabaseRow extends Omit<OrphanCandidateDatabase, 'attachments'> {
   })[];
 }
 
-/** Active databases with their live attachments (json_agg: one round trip). */
+/**
+ * Active databases with their live attachments: one round trip, and one pass
+ * over the attachments grouped by database (a subquery per database would scan
+ * them once per database: attachments has no index on db_name alone).
+ */
 async function candidateDatabases(db: Queryable): Promise<OrphanCandidateDatabase[]> {
   const rows = await query<DatabaseRow>(
     db,
-    `SELECT d.db_name AS name, d.db_type AS type, d.owner_username AS owner, d.owner_id AS "ownerId",
+    `WITH a AS (
+       SELECT a.db_name, max(a.detached_at) AS last_detached_at,
+              json_agg(json_build_object(
+                'workspaceId', a.workspace_id, 'workspaceName', a.workspace_name,
+                'owner', a.owner_username, 'loginRole', a.login_role,
+                'template', a.template_name, 'attachedAt', a.attached_at,
+                'lastSeenAt', a.last_seen_at) ORDER BY a.attached_at, a.id)
+                FILTER (WHERE a.detached_at IS NULL) AS live
+         FROM provisioning.attachments a
+        WHERE a.db_name IN (SELECT db_name FROM provisioning.databases WHERE status = 'active')
+        GROUP BY a.db_name
+     )
+     SELECT d.db_name AS name, d.db_type AS type, d.owner_username AS owner, d.owner_id AS "ownerId",
             d.team_name AS team, d.created_at AS "createdAt", d.last_accessed AS "lastAccessed",
-            (SELECT max(a.detached_at) FROM provisioning.attachments a
-              WHERE a.db_name = d.db_name) AS "lastDetachedAt",
-            coalesce((SELECT json_agg(json_build_object(
-                        'workspaceId', a.workspace_id, 'workspaceName', a.workspace_name,
-                        'owner', a.owner_username, 'loginRole', a.login_role,
-                        'template', a.template_name, 'attachedAt', a.attached_at,
-                        'lastSeenAt', a.last_seen_at) ORDER BY a.attached_at, a.id)
-                        FROM provisioning.attachments a
-                       WHERE a.db_name = d.db_name AND a.detached_at IS NULL), '[]') AS attachments
+            a.last_detached_at AS "lastDetachedAt", coalesce(a.live, '[]') AS attachments
        FROM provisioning.databases d
+       LEFT JOIN a ON a.db_name = d.db_name
       WHERE d.status = 'active'
       ORDER BY d.db_name`,
   );

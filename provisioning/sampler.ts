@@ -9,13 +9,21 @@ import { queryOne, type Queryable } from './db.js';
 /** provisioning.settings key: days samples are kept (default DEFAULT_SAMPLE_RETENTION_DAYS). */
 export const SAMPLE_RETENTION_SETTING = 'sample_retention_days';
 export const DEFAULT_SAMPLE_RETENTION_DAYS = 30;
+/**
+ * provisioning.settings key: idle databases whose size a pass re-measures at
+ * most (default 250, in provisioning/sql/sampler.sql); used ones are always measured.
+ */
+export const SAMPLER_SIZE_BUDGET_SETTING = 'sampler_size_budget';
 
 export interface SampleResult {
   /** Databases sampled (active, present under their name). */
   databases: number;
   /** Of those, used since the previous report: their last_accessed moved to `at`. */
   accessed: number;
-  /** Of those, whose size was measured (used, connected, or last measured over an hour ago). */
+  /**
+   * Of those, whose size was measured: used, connected, or (at most
+   * sampler_size_budget of them) never measured or last measured over an hour ago.
+   */
   measured: number;
   /** Samples older than the retention, removed. */
   pruned: number;
@@ -36,7 +44,8 @@ async function retentionDays(db: Queryable): Promise<number> {
  * Samples every active database once. `now` is the pass's time (default: the
  * clock): the samples' `at` and the last_accessed of the databases used.
  * `retentionDays` overrides the setting. A size is measured where the database
- * was used or is connected to, else hourly.
+ * was used or is connected to, else hourly (at most sampler_size_budget idle
+ * databases a pass, the oldest measure first).
  */
 export async function sampleAll(
   db: Queryable,

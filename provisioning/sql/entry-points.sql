@@ -25,7 +25,8 @@ SELECT d.db_name,
        (SELECT count(*) FROM provisioning.db_users u WHERE u.db_name = d.db_name) AS user_count,
        (SELECT count(*) FROM provisioning.attachments a
          WHERE a.db_name = d.db_name AND a.detached_at IS NULL) AS active_attachments,
-       CASE WHEN pg.oid IS NOT NULL THEN pg_database_size(pg.oid) END AS size_bytes,
+       -- The sampler's latest size, else measured (sampler.sql, recorded_size).
+       provisioning.recorded_size(d.db_name, pg.oid) AS size_bytes,
        p.idle_days,
        -- The policy (provisioning/sql/policy.sql): active, idle, stale, eligible,
        -- protected, archived or dropped.

@@ -37,8 +37,8 @@ import { listenPort, type CommandSpec } from '../command.js';
 import { UserError } from '../errors.js';
 import { PARENT_EXITED, type CliIO } from '../io.js';
 import { removeUpPidFile, runningUp, writeUpPidFile } from '../up-process.js';
-import { LOG_FORMAT_OPTION, startServeProcess, type ServeRuntime } from '../serve/index.js';
-import type { LogFormat } from '../serve/log.js';
+import type { ServeRuntime } from '../serve/index.js';
+import { LOG_FORMAT_OPTION, type LogFormat } from '../serve/log.js';
 import { findingLine } from './doctor.js';
 import { installProvider } from './provider-install.js';
 
@@ -271,7 +271,8 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     await writeCredentials(options.dataDir, credentials);
     await prepareSchema(credentials, options, io);
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
-    // The same jobs `devdb serve` runs, in this process.
+    // The same jobs `devdb serve` runs, in this process (loaded here: see serve.ts).
+    const { startServeProcess } = await import('../serve/index.js');
     runtime = await startServeProcess(urlFor(credentials, 'provisioner'), io, {
       logFormat: options.logFormat,
     });

@@ -4,10 +4,9 @@
  * logging to stderr in the chosen format, the admin URL's password masked.
  */
 import type { CliIO } from '../io.js';
-import type { OptionSpec } from '../command.js';
 import { controlPlaneExtension } from './control-plane.js';
 import { DEFAULT_JOBS } from './jobs/index.js';
-import { createLogger, LOG_FORMATS, urlSecrets, type LogFormat } from './log.js';
+import { createLogger, urlSecrets, type LogFormat } from './log.js';
 import { startServe, type ServeRuntime } from './runtime.js';
 import type { ServeExtension } from './types.js';
 
@@ -32,12 +31,7 @@ export function defaultExtensions(
   return [...controlPlaneExtension(env)];
 }
 
-export const LOG_FORMAT_OPTION: OptionSpec = {
-  flags: '--log-format <format>',
-  description: 'log lines as human text or one JSON object each',
-  choices: LOG_FORMATS,
-  default: 'text',
-};
+export { LOG_FORMAT_OPTION } from './log.js';
 
 /** Starts DevDB's jobs and extensions against the server at `adminUrl`. */
 export function startServeProcess(

@@ -3,10 +3,19 @@
  * json) one JSON object per line with time, level, job, message and fields.
  * Secrets given to the logger are masked in every line, whatever wrote them.
  */
+import type { OptionSpec } from '../command.js';
 import type { TextSink } from '../io.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** `devdb serve` and `devdb up`'s --log-format (here, not in index.ts: see commands/serve.ts). */
+export const LOG_FORMAT_OPTION: OptionSpec = {
+  flags: '--log-format <format>',
+  description: 'log lines as human text or one JSON object each',
+  choices: LOG_FORMATS,
+  default: 'text',
+};
 export type LogLevel = 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 

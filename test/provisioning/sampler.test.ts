@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   attachWorkspace,
   ensureTeamDatabase,
+  listDatabases,
   listSamples,
+  searchDatabases,
   sampleAll,
   SAMPLE_RETENTION_SETTING,
+  SAMPLER_SIZE_BUDGET_SETTING,
   withoutCountingAsAccess,
   type Attachment,
 } from '../../provisioning/index.js';
@@ -175,6 +178,67 @@ describe('samples', () => {
     const hourLater = new Date(sizeAt.getTime() + 3_600_000);
     clock = hourLater.getTime();
     expect((await sampleAll(devdb.pool, { now: hourLater })).measured).toBe(2);
+  });
+
+  test('idle databases are re-measured at most sampler_size_budget a pass, the oldest measure first', async () => {
+    await devdb.pool.query(
+      `INSERT INTO provisioning.settings (key, value) VALUES ($1, '1')
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [SAMPLER_SIZE_BUDGET_SETTING],
+    );
+    try {
+      await settle(alice.name);
+      const sizedAt = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            [alice.name, 'team_quiet'].map(async (name): Promise<[string, number]> => [
+              name,
+              (await listSamples(devdb.pool, name)).at(-1)!.sizeAt!.getTime(),
+            ]),
+          ),
+        );
+      const before = await sizedAt();
+      const oldest = before[alice.name]! <= before.team_quiet! ? alice.name : 'team_quiet';
+      // Both due (over an hour since their measure): one a pass, the oldest measure first.
+      clock = Math.max(...Object.values(before)) + 3_600_000;
+      const first = nextMinute();
+      expect((await sampleAll(devdb.pool, { now: first })).measured).toBe(1);
+      expect((await sizedAt())[oldest]).toBe(first.getTime());
+      const second = nextMinute();
+      expect((await sampleAll(devdb.pool, { now: second })).measured).toBe(1);
+      expect(Object.values(await sizedAt()).sort((a, b) => a - b)).toEqual([
+        first.getTime(),
+        second.getTime(),
+      ]);
+      expect((await sampleAll(devdb.pool, { now: nextMinute() })).measured).toBe(0);
+      // A database in use is measured whatever the budget.
+      clock += 3_600_000;
+      await useAsWorkspace('SELECT 1');
+      await untilUsed(alice.name);
+      const [latest] = (await listSamples(devdb.pool, alice.name)).slice(-1);
+      expect(latest!.sizeAt).toEqual(latest!.at);
+    } finally {
+      await devdb.pool.query('DELETE FROM provisioning.settings WHERE key = $1', [
+        SAMPLER_SIZE_BUDGET_SETTING,
+      ]);
+    }
+  });
+
+  test("the lists read the sampler's latest size; a database it has not sized is measured", async () => {
+    const at = nextMinute();
+    await sampleAll(devdb.pool, { now: at });
+    await devdb.pool.query(
+      `UPDATE provisioning.samples SET size_bytes = 12345 WHERE db_name = $1 AND at = $2`,
+      [alice.name, at],
+    );
+    const team = await ensureTeamDatabase(devdb.pool, { team: 'unsampled' });
+    const sizes = Object.fromEntries(
+      (await listDatabases(devdb.pool)).map((d) => [d.name, d.sizeBytes]),
+    );
+    expect(sizes[alice.name]).toBe(12345);
+    expect(sizes[team.name]).toBeGreaterThan(1_000_000);
+    const page = await searchDatabases(devdb.pool, { sort: 'size', limit: 10, offset: 0 });
+    expect(page.items.find((d) => d.name === alice.name)?.sizeBytes).toBe(12345);
   });
 
   test('samples older than the retention are removed by the pass (30 days, or the setting)', async () => {

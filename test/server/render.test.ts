@@ -1,3 +1,4 @@
+import Table from 'cli-table3';
 import { describe, expect, it } from 'vitest';
 import { columnsOf, fields, formatSize, render, table, text } from '../../server/render.js';
 import { captureIO } from '../helpers/cli-io.js';
@@ -102,5 +103,54 @@ describe('renderer', () => {
     expect(io.stdoutText()).toBe(
       'database    dev_alice\ntotal size  2.0 KiB\n\nUsers\n(none)\ndone\n',
     );
+  });
+
+  it('draws ASCII tables as cli-table3 does (directly: linear at 1,000 rows), and others through it', () => {
+    const words = ['', 'a', 'dev_alice', '-', 'never', '12 MiB', 'x y', '2025-01-31 09:15:00', '|'];
+    let seed = 7;
+    const pick = <T>(list: T[]) =>
+      list[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % list.length]!;
+    const cases = [
+      ...Array.from({ length: 30 }, (_, n) => ({
+        columns: Array.from({ length: 1 + (n % 4) }, (_c, i) => `col${i}${pick(['', ' x'])}`),
+        rows: Array.from({ length: 1 + (n % 5) }, () => [
+          pick(words),
+          pick(words),
+          pick(words),
+          pick(words),
+        ]),
+      })),
+      {
+        columns: ['owner', 'n'],
+        rows: [
+          ['jürgen', '1'],
+          ['山田', '22'],
+        ],
+      },
+    ];
+    for (const { columns, rows } of cases) {
+      for (const isTTY of [false, true]) {
+        const io = captureIO({ isTTY });
+        const width = columns.length;
+        render(
+          {
+            blocks: [
+              table(
+                rows.map((r) => r.slice(0, width)),
+                columns.map((header, i) => ({ header, value: (r: string[]) => r[i] })),
+              ),
+            ],
+          },
+          io,
+        );
+        const grid = new Table({
+          head: columns.map((c) => (isTTY ? `\x1b[1m${c}\x1b[22m` : c)),
+          colAligns: columns.map(() => 'left'),
+          style: { head: [], border: [], compact: true },
+        });
+        grid.push(...rows.map((r) => r.slice(0, width)));
+        expect(io.stdoutText()).toBe(`${grid.toString()}\n`);
+      }
+    }
   });
 });
