@@ -99,13 +99,15 @@ export class ServerRouter {
   }
 
   /**
-   * Measures a server for placement: its bytes, and which placed databases it
-   * no longer holds (dropped there), whose placements then go.
+   * Measures a server for placement: its bytes (the sampler's recorded sizes
+   * where it has them: provisioning.recorded_size), and which placed databases
+   * it no longer holds (dropped there), whose placements then go.
    */
   async measure(routed: RoutedServer): Promise<{ bytes: number; databases: number }> {
     const [usage] = await query<{ bytes: number; live: string[] }>(
       routed.db,
-      `SELECT coalesce((SELECT sum(pg_database_size(oid)) FROM pg_database), 0)::float8 AS bytes,
+      `SELECT coalesce((SELECT sum(provisioning.recorded_size(d.datname, d.oid)) FROM pg_database d),
+                       0)::float8 AS bytes,
               coalesce((SELECT array_agg(db_name) FROM provisioning.databases WHERE status <> 'dropped'),
                        '{}') AS live`,
     );
