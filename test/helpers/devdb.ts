@@ -8,6 +8,7 @@ import {
   generatePassword,
   migrate,
   PROVISIONER_ROLE,
+  ServerRouter,
 } from '../../provisioning/index.js';
 import type { Credentials, ServerEndpoint } from '../../provisioning/index.js';
 import { startTempCluster, type TempCluster } from './cluster.js';
@@ -105,4 +106,13 @@ export async function writeDataDirCredentials(devdb: TestDevDb, dataDir: string)
     port: devdb.cluster.port,
   };
   await writeFile(path.join(dataDir, 'credentials.json'), JSON.stringify(credentials));
+}
+
+/** A server-pool router whose central server is this DevDB (docs/servers.md); close it after. */
+export function centralRouter(devdb: TestDevDb): ServerRouter {
+  return new ServerRouter({
+    db: devdb.pool,
+    adminUrl: devdb.provisionerUrl,
+    endpoint: devdb.endpoint,
+  });
 }

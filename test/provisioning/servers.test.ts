@@ -16,8 +16,8 @@ import {
   moveDatabase,
   placeDatabase,
   removeServer,
-  ServerRouter,
   setServerState,
+  type ServerRouter,
 } from '../../provisioning/index.js';
 import { selectBackupTestServer } from '../helpers/backup-server.js';
 import type { TestDevDb } from '../helpers/devdb.js';
@@ -25,7 +25,7 @@ import type { TestDevDb } from '../helpers/devdb.js';
 // Before the cluster helper loads: it reads the server binaries' location once.
 // A move runs pg_dump and pg_restore, which must match the servers' major.
 await selectBackupTestServer();
-const { startTestDevDb, tryConnect } = await import('../helpers/devdb.js');
+const { centralRouter, startTestDevDb, tryConnect } = await import('../helpers/devdb.js');
 
 let central: TestDevDb;
 let member: TestDevDb;
@@ -34,11 +34,7 @@ let backupDir: string;
 
 beforeAll(async () => {
   [central, member] = await Promise.all([startTestDevDb(), startTestDevDb()]);
-  router = new ServerRouter({
-    db: central.pool,
-    adminUrl: central.provisionerUrl,
-    endpoint: central.endpoint,
-  });
+  router = centralRouter(central);
   backupDir = await mkdtemp(path.join(tmpdir(), 'devdb-move-'));
 });
 

@@ -10,14 +10,13 @@ import {
   attachPlaced,
   detachWorkspace,
   listServers,
-  ServerRouter,
   writeBackupSetting,
   BACKUP_SETTING_KEYS,
 } from '../../provisioning/index.js';
 import { onEveryServer, serversJob } from '../../server/serve/jobs/pool.js';
 import { createLogger } from '../../server/serve/log.js';
 import type { Job, JobContext } from '../../server/serve/index.js';
-import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
+import { centralRouter, startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 
 let central: TestDevDb;
 let member: TestDevDb;
@@ -77,11 +76,7 @@ test('a registry job runs on every server; one failing does not stop the others'
 });
 
 test('the servers job measures each server and lets go of databases dropped there', async () => {
-  const router = new ServerRouter({
-    db: central.pool,
-    adminUrl: central.provisionerUrl,
-    endpoint: central.endpoint,
-  });
+  const router = centralRouter(central);
   try {
     // Both hold none: one goes to each server.
     const first = await attachPlaced(router, {

@@ -8,16 +8,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  addServer,
-  attachPlaced,
-  CA_CERT_ENV,
-  ServerRouter,
-  setServerState,
-} from '../../provisioning/index.js';
+import { addServer, attachPlaced, CA_CERT_ENV, setServerState } from '../../provisioning/index.js';
 import { tlsDir } from '../../server/embedded/tls.js';
 import { runDevdb } from '../helpers/cli-io.js';
-import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
+import { centralRouter, startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 import { startUpInTempDir, type TempUp } from '../helpers/up-process.js';
 
 let central: TestDevDb;
@@ -40,11 +34,7 @@ test("a TLS member's workspaces verify it with its own CA", async () => {
   const added = await addServer(central.pool, { name: 'pg-tls', adminUrl: memberUrl });
   expect(added.caCert).toBe(memberCa);
   await setServerState(central.pool, 'central', 'paused'); // everything new goes to pg-tls
-  const router = new ServerRouter({
-    db: central.pool,
-    adminUrl: central.provisionerUrl,
-    endpoint: central.endpoint,
-  });
+  const router = centralRouter(central);
   try {
     const attachment = await attachPlaced(router, {
       type: 'individual',
