@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
 
@@ -39,6 +40,8 @@ export async function bundleProvider(options: BundleOptions): Promise<void> {
   const code = result.outputFiles[0]!.text;
   const text =
     (options.codeCache ?? true) ? codeCachingLoader(code) : `#!/usr/bin/env node\n${code}`;
+  // esbuild writes nothing itself here (write: false), so the folder may not exist yet.
+  mkdirSync(path.dirname(options.outfile), { recursive: true });
   writeFileSync(options.outfile, text, { mode: 0o755 });
   chmodSync(options.outfile, 0o755);
 }
