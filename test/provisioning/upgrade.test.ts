@@ -231,7 +231,11 @@ test('the upgraded and a fresh install define the same functions, views and colu
     );
     expect(upgraded).toEqual(installed);
     expect(upgraded.functions.length).toBeGreaterThan(40);
-    expect(upgraded.views.map((v) => v.viewname)).toEqual(['active_databases', 'database_summary']);
+    expect(upgraded.views.map((v) => v.viewname)).toEqual([
+      'active_databases',
+      'database_summary',
+      'server_load',
+    ]);
     expect(await publicExecutable(client)).toEqual([]);
     expect(await publicExecutable(freshClient)).toEqual([]);
   } finally {
