@@ -37,10 +37,15 @@ function publicView(server: PoolServer, routed?: RoutedServer) {
   const { adminUrl, caCert, ...rest } = server;
   return {
     ...rest,
-    tls: caCert ? 'verify-full (its CA)' : null,
+    tls: tlsOf(caCert ?? routed?.endpoint.caCert, routed?.endpoint.sslmode),
     admin: adminUrl ? describeServer(adminUrl) : 'central (this connection)',
     address: routed ? `${routed.endpoint.host}:${routed.endpoint.port}` : null,
   };
+}
+
+/** How workspaces connect to it: verified with its CA, or another sslmode, or none. */
+function tlsOf(caCert: string | null | undefined, sslmode: string | undefined): string | null {
+  return caCert ? `${sslmode ?? 'verify-full'} (its CA)` : (sslmode ?? null);
 }
 
 type ServerView = ReturnType<typeof publicView>;
@@ -51,7 +56,7 @@ function serversTable(servers: ServerView[]): Block {
     { header: 'state', value: (s) => s.state },
     { header: 'workspaces connect to', value: (s) => s.address },
     { header: 'admin', value: (s) => s.admin },
-    { header: 'tls', value: (s) => s.tls, whenEmpty: 'no CA' },
+    { header: 'tls', value: (s) => s.tls, whenEmpty: 'none' },
     { header: 'pg', value: (s) => s.majorVersion },
     { header: 'databases', value: (s) => `${s.databases}/${s.maxDatabases}` },
     { header: 'size', value: (s) => s.usedBytes, format: 'bytes' },
