@@ -25,12 +25,27 @@ LANGUAGE sql STABLE AS $$
                   (SELECT s.name FROM provisioning.servers s WHERE s.admin_url IS NULL));
 $$;
 
+-- The least-loaded active server with room: the lowest of the larger of its
+-- two fill ratios (databases, bytes), then fewest databases, fewest bytes,
+-- name; NULL when none has room. Where new databases go, and where `devdb
+-- servers drain` moves a draining server's databases.
+CREATE OR REPLACE FUNCTION provisioning.least_loaded_server() RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT l.name
+    FROM provisioning.server_load l
+   WHERE l.state = 'active'
+     AND l.databases < l.max_databases
+     AND (l.max_bytes IS NULL OR l.used_bytes < l.max_bytes)
+   ORDER BY greatest(l.databases::float8 / l.max_databases,
+                     coalesce(l.used_bytes::float8 / l.max_bytes, 0)),
+            l.databases, l.used_bytes, l.name
+   LIMIT 1;
+$$;
+
 -- Where p_db lives, placing it first when it is new: next to p_seed when it is
 -- copied from one (CREATE DATABASE copies only within a server), else on the
--- least-loaded active server with room, by the larger of its two fill ratios
--- (databases, bytes), then fewest databases, fewest bytes, name. Placements are
--- taken one at a time (one advisory lock), so concurrent creates see each
--- other's choice.
+-- least-loaded server (above). Placements are taken one at a time (one
+-- advisory lock), so concurrent creates see each other's choice.
 CREATE OR REPLACE FUNCTION provisioning.place_database(p_db text, p_seed text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -49,15 +64,7 @@ BEGIN
     INSERT INTO provisioning.placements (db_name, server_name) VALUES (p_db, v_server);
     RETURN v_server;
   END IF;
-  SELECT l.name INTO v_server
-    FROM provisioning.server_load l
-   WHERE l.state = 'active'
-     AND l.databases < l.max_databases
-     AND (l.max_bytes IS NULL OR l.used_bytes < l.max_bytes)
-   ORDER BY greatest(l.databases::float8 / l.max_databases,
-                     coalesce(l.used_bytes::float8 / l.max_bytes, 0)),
-            l.databases, l.used_bytes, l.name
-   LIMIT 1;
+  v_server := provisioning.least_loaded_server();
   IF v_server IS NULL THEN
     RAISE EXCEPTION 'no DevDB server can take database %: none is active with room', quote_literal(p_db)
       USING ERRCODE = 'insufficient_resources',

@@ -228,7 +228,7 @@ const drainCommand: CommandSpec<
       if (options.move === false) return [];
       const results: MoveResult[] = [];
       for (const database of await databasesOn(router, server.name)) {
-        const to = options.to ?? (await leastLoadedOther(router, server.name));
+        const to = options.to ?? (await leastLoaded(router, server.name));
         results.push(await move(router, io, { database, to, identity: options.identity }));
       }
       return results;
@@ -259,16 +259,14 @@ async function databasesOn(router: ServerRouter, server: string): Promise<string
   return placed.rows.map((r) => r.name);
 }
 
-async function leastLoadedOther(router: ServerRouter, except: string): Promise<string> {
-  const { rows } = await router.central.db.query<{ name: string }>(
-    `SELECT name FROM provisioning.server_load
-      WHERE state = 'active' AND name <> $1 AND databases < max_databases
-      ORDER BY databases::float8 / max_databases, databases, name LIMIT 1`,
-    [except],
+/** Where a draining server's databases go: where a new one would (sql/servers.sql). */
+async function leastLoaded(router: ServerRouter, draining: string): Promise<string> {
+  const { rows } = await router.central.db.query<{ name: string | null }>(
+    'SELECT provisioning.least_loaded_server() AS name',
   );
-  if (!rows[0]) {
+  if (!rows[0]?.name) {
     throw new UserError(
-      `no other active server with room to move ${except}'s databases to: add one with \`devdb servers add\` or resume one`,
+      `no other active server with room to move ${draining}'s databases to: add one with \`devdb servers add\` or resume one`,
     );
   }
   return rows[0].name;
