@@ -196,10 +196,9 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
     JSON_OPTION,
   ],
   async run(options, io) {
-    // Written on every server of the pool: serve backs each up alike (docs/servers.md).
-    const perServer = await withEachServer({ ...options, env: io.env }, async (db) => {
-      const keys = BACKUP_SETTING_KEYS;
-      const changes: [keyof typeof keys, string | number | undefined][] = [
+    const keys = BACKUP_SETTING_KEYS;
+    const changes = (
+      [
         ['dir', options.dir],
         ['recipients', options.recipient],
         ['identityFile', options.identityFile],
@@ -207,13 +206,17 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
         ['keepWeekly', options.keepWeekly],
         ['keepMonthly', options.keepMonthly],
         ['finalKeepDays', options.finalKeepDays],
-      ];
-      for (const [key, value] of changes) {
-        if (value !== undefined) await writeBackupSetting(db, keys[key], String(value) || null);
-      }
-      return readBackupSettings(db);
-    });
-    const settings = perServer[0]!.result;
+      ] satisfies [keyof typeof keys, string | number | undefined][]
+    ).filter(([, value]) => value !== undefined);
+    if (changes.length) {
+      // Written on every server of the pool: serve backs each up alike (docs/servers.md).
+      await withEachServer({ ...options, env: io.env }, async (db) => {
+        for (const [key, value] of changes) {
+          await writeBackupSetting(db, keys[key], String(value) || null);
+        }
+      });
+    }
+    const settings = await withBackupContext(options, io, ({ db }) => readBackupSettings(db));
     const r = settings.retention;
     return {
       json: settings,
