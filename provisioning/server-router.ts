@@ -144,6 +144,19 @@ export class ServerRouter {
   }
 }
 
+/** Runs `fn` with a router over `central`; the pools it opened are closed afterwards. */
+export async function withServerRouter<T>(
+  central: CentralServer,
+  fn: (router: ServerRouter) => Promise<T>,
+): Promise<T> {
+  const router = new ServerRouter(central);
+  try {
+    return await fn(router);
+  } finally {
+    await router.close();
+  }
+}
+
 /**
  * How workspaces secure their connections to a member (docs/servers.md, "TLS"):
  * verify-full with its own CA when the pool knows one; without, the central

@@ -4,7 +4,12 @@
  * `npm start` uses). URLs are never printed with their password.
  */
 import pg from 'pg';
-import { explainConnectionError, ServerRouter, workspaceEndpoint } from '../provisioning/index.js';
+import {
+  explainConnectionError,
+  withServerRouter,
+  workspaceEndpoint,
+  type ServerRouter,
+} from '../provisioning/index.js';
 import type { OptionSpec } from './command.js';
 import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
 import { UserError } from './errors.js';
@@ -83,18 +88,9 @@ export async function withRouter<T>(
   options: ConnectionOptions & { host?: string | null; port?: number | null },
   fn: (router: ServerRouter) => Promise<T>,
 ): Promise<T> {
-  return withAdminPool(options, async (pool, adminUrl) => {
-    const router = new ServerRouter({
-      db: pool,
-      adminUrl,
-      endpoint: workspaceEndpoint(adminUrl, options),
-    });
-    try {
-      return await fn(router);
-    } finally {
-      await router.close();
-    }
-  });
+  return withAdminPool(options, (pool, adminUrl) =>
+    withServerRouter({ db: pool, adminUrl, endpoint: workspaceEndpoint(adminUrl, options) }, fn),
+  );
 }
 
 /**

@@ -5,23 +5,16 @@
  * only the central server nothing changes. One server failing does not stop
  * the others; the tick fails afterwards, naming each.
  */
-import { ServerRouter } from '../../../provisioning/index.js';
+import { withServerRouter, type ServerRouter } from '../../../provisioning/index.js';
 import { messageOf } from '../log.js';
 import type { Job, JobContext } from '../types.js';
 
 /** The routed servers of the pool (the endpoint is not used by jobs). */
-async function withPool<T>(ctx: JobContext, fn: (router: ServerRouter) => Promise<T>): Promise<T> {
-  const router = new ServerRouter({
-    db: ctx.db,
-    adminUrl: ctx.adminUrl,
-    endpoint: { host: 'localhost', port: 5432 },
-  });
-  try {
-    return await fn(router);
-  } finally {
-    await router.close();
-  }
-}
+const withPool = <T>(ctx: JobContext, fn: (router: ServerRouter) => Promise<T>): Promise<T> =>
+  withServerRouter(
+    { db: ctx.db, adminUrl: ctx.adminUrl, endpoint: { host: 'localhost', port: 5432 } },
+    fn,
+  );
 
 export function onEveryServer(job: Job): Job {
   return {
