@@ -421,6 +421,8 @@ export async function openDump(record: BackupRecord, identities: string[]): Prom
 }
 
 /** Runs pg_restore with the dump on its stdin. */
+const STOPPED_READING = new Set(['EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 export async function pgRestore(
   ctx: BackupContext,
   tools: PgClientTools,
@@ -438,7 +440,10 @@ export async function pgRestore(
   const fed = pipeline(dump, child.stdin!);
   const [exit, feed] = await Promise.allSettled([exited, fed]);
   // A decrypt failure explains pg_restore's failure (it saw a cut-off stream).
-  if (feed.status === 'rejected' && (feed.reason as NodeJS.ErrnoException).code !== 'EPIPE') {
+  // pg_restore closing its stdin before the end (`--list` reads only the TOC)
+  // shows as EPIPE or, when no write was pending, as a premature close: its
+  // exit code says whether it got what it needed.
+  if (feed.status === 'rejected' && !STOPPED_READING.has(feed.reason?.code)) {
     throw new ProvisioningError(`reading the backup failed: ${(feed.reason as Error).message}`);
   }
   if (exit.status === 'rejected') throw exit.reason;
