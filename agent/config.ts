@@ -3,8 +3,8 @@
  * the workspace (coder_env). DEVDB_URL fills in whatever the separate
  * variables leave out; the URL the agent writes anywhere never has a password.
  */
-import { CA_CERT_ENV, connectionUrl } from '../provisioning/connection-info.js';
-import { ENROLL_TOKEN_ENV } from '../provisioning/enrollment-protocol.js';
+import { CA_CERT_ENV, connectionUrl } from '../provisioning/contract/index.js';
+import { ENROLL_TOKEN_ENV } from '../provisioning/contract/index.js';
 import { AgentError, EXIT } from './errors.js';
 import { addSecret } from './log.js';
 

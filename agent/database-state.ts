@@ -3,7 +3,7 @@
  * pg_stat_database are readable there), so checking it is not access to it.
  */
 import type pg from 'pg';
-import { formatBytes } from '../provisioning/units.js';
+import { formatBytes } from '../provisioning/contract/index.js';
 import type { Config } from './config.js';
 import { AgentError, EXIT } from './errors.js';
 

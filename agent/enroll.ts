@@ -12,8 +12,8 @@ import {
   ENROLLMENT_ROLE_PASSWORD,
   enrollmentRefusal,
   type EnrollmentRefusal,
-} from '../provisioning/enrollment-protocol.js';
-import { generatePassword, scramVerifier } from '../provisioning/password.js';
+} from '../provisioning/contract/index.js';
+import { generatePassword, scramVerifier } from '../provisioning/contract/index.js';
 import type { Config } from './config.js';
 import { AgentError, EXIT } from './errors.js';
 import { writePgpass } from './install.js';

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { attachWorkspace } from '../dist/provisioning/attachments.js';
+import { attachWorkspace } from '../dist/provisioning/databases/index.js';
 import { CLI, fmt, median, stop, tempDir, up } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { attachWorkspace } from '../dist/provisioning/attachments.js';
+import { attachWorkspace } from '../dist/provisioning/databases/index.js';
 import { CLI, fmt, median, stop, tempDir, up } from './lib.js';
 
 const SINGLE_RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { readCredentials, urlFor } from '../dist/provisioning/data-dir.js';
+import { readCredentials, urlFor } from '../dist/provisioning/schema/index.js';
 
 export const CLI = path.resolve('dist/server/cli.js');
 

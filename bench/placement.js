@@ -6,9 +6,9 @@
 // BENCH_PLACEMENTS changes the count. Run after `npm run build`: node bench/placement.js
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { attachPlaced, ServerRouter } from '../dist/provisioning/server-router.js';
-import { addServer, listServers } from '../dist/provisioning/servers.js';
-import { attachWorkspace } from '../dist/provisioning/attachments.js';
+import { attachPlaced, ServerRouter } from '../dist/provisioning/servers/index.js';
+import { addServer, listServers } from '../dist/provisioning/servers/index.js';
+import { attachWorkspace } from '../dist/provisioning/databases/index.js';
 import { fmt, median, withDevdbUp } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_PLACEMENTS ?? 200);

@@ -6,7 +6,7 @@
 // Run after `npm run build`: node bench/sampler.js
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { sampleAll } from '../dist/provisioning/sampler.js';
+import { sampleAll } from '../dist/provisioning/access/index.js';
 import { createRegisteredDatabases, fmt, withDevdbUp } from './lib.js';
 
 const DATABASES = Number(process.env.BENCH_DATABASES ?? 1000);

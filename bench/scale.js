@@ -21,12 +21,12 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { attachWorkspace } from '../dist/provisioning/attachments.js';
-import { listDatabases, summarize } from '../dist/provisioning/queries.js';
-import { sampleAll } from '../dist/provisioning/sampler.js';
+import { attachWorkspace } from '../dist/provisioning/databases/index.js';
+import { listDatabases, summarize } from '../dist/provisioning/databases/index.js';
+import { sampleAll } from '../dist/provisioning/access/index.js';
 import { CoderClient } from '../dist/server/coder/client.js';
 import { findOrphans } from '../dist/server/orphans/index.js';
-import { urlFor } from '../dist/provisioning/data-dir.js';
+import { urlFor } from '../dist/provisioning/schema/index.js';
 import { LiveFeed } from '../dist/server/api/live.js';
 import { CLI, createRegisteredDatabases, fmt, median, tempDir, withDevdbUp } from './lib.js';
 

@@ -6,8 +6,8 @@
 // node_modules/pg18/native/bin for PostgreSQL 18). Run after `npm run build`.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { urlFor } from '../dist/provisioning/data-dir.js';
-import { ensureTeamDatabase } from '../dist/provisioning/databases.js';
+import { urlFor } from '../dist/provisioning/schema/index.js';
+import { ensureTeamDatabase } from '../dist/provisioning/databases/index.js';
 import { withDevdbUp } from './lib.js';
 
 const SEED_MB = Number(process.env.BENCH_SEED_MB ?? 1024);

@@ -2,23 +2,32 @@
  * Every provisioning operation bound to one pool or client (and the endpoint
  * connection info names): the API openDevDb returns, and a transaction's.
  */
-import { reportAccess } from './access.js';
+import { reportAccess } from './access/index.js';
 import {
   attachWorkspace,
   detachWorkspace,
   findAttachment,
   setAttachmentAccess,
   type AttachInput,
-} from './attachments.js';
-import type { ServerEndpoint } from './connection-info.js';
-import { ensureIndividualDatabase, ensureTeamDatabase } from './databases.js';
-import { diagnose, repair } from './doctor.js';
-import { enrollmentTokenState, issueEnrollmentToken, setAttachmentPassword } from './enrollment.js';
-import type { Queryable } from './db.js';
-import { attachmentState, databaseState, restoreDatabase, retireDatabase } from './lifecycle.js';
-import { renameOwner, rotateWorkspacePassword, updateAttachment } from './maintenance.js';
-import { planCleanup, runCleanup } from './cleanup.js';
-import { listEvents } from './events.js';
+} from './databases/index.js';
+import type { ServerEndpoint } from './contract/index.js';
+import { ensureIndividualDatabase, ensureTeamDatabase } from './databases/index.js';
+import { diagnose, repair } from './doctor/index.js';
+import {
+  enrollmentTokenState,
+  issueEnrollmentToken,
+  setAttachmentPassword,
+} from './enrollment/index.js';
+import type { Queryable } from './schema/index.js';
+import {
+  attachmentState,
+  databaseState,
+  restoreDatabase,
+  retireDatabase,
+} from './databases/index.js';
+import { renameOwner, rotateWorkspacePassword, updateAttachment } from './databases/index.js';
+import { planCleanup, runCleanup } from './policy/index.js';
+import { listEvents } from './admin/index.js';
 import {
   evaluatePolicy,
   policyStates,
@@ -26,7 +35,7 @@ import {
   readPolicySettings,
   unprotectDatabase,
   writePolicySettings,
-} from './policy.js';
+} from './policy/index.js';
 import {
   databaseSizes,
   inspectDatabase,
@@ -34,12 +43,12 @@ import {
   listTeams,
   listUsers,
   summarize,
-} from './queries.js';
-import { listConnections, terminateSessions } from './sessions.js';
-import { readOrphanFacts } from './orphans.js';
-import { readPolicyIdleDays, readSetting, writeSetting } from './settings.js';
-import { listJobRuns } from './job-leases.js';
-import { listSamples, sampleAll } from './sampler.js';
+} from './databases/index.js';
+import { listConnections, terminateSessions } from './access/index.js';
+import { readOrphanFacts } from './policy/index.js';
+import { readPolicyIdleDays, readSetting, writeSetting } from './admin/index.js';
+import { listJobRuns } from './jobs/index.js';
+import { listSamples, sampleAll } from './access/index.js';
 
 /** Runs one bound call: the library counts them so close can wait. */
 export type Run = <T>(work: () => Promise<T>) => Promise<T>;

@@ -1,50 +1,252 @@
 /**
- * The provisioning domain and DevDB's typed library (`import { … } from 'devdb'`,
- * docs/library.md): enumerations, validation and names, migrations, and the
- * operations, each also bound to a pool by openDevDb.
+ * DevDB's typed library (`import { … } from 'devdb'`, docs/library.md) and the one
+ * entry to provisioning/ for the rest of DevDB (server, agent, provider): exported by
+ * name, so the public surface is this list, which test/provisioning/exports.test.ts
+ * snapshots. Each concept folder's index.ts is that concept's own entry; code inside
+ * provisioning/ imports other concepts through it (docs/architecture.md).
  */
-export * from './domain.js';
-export * from './validation.js';
-export * from './naming.js';
-export * from './errors.js';
-export type { Queryable } from './db.js';
-export * from './password.js';
-export * from './connection-info.js';
-export * from './server-address.js';
-export * from './data-dir.js';
-export * from './migrate.js';
-export * from './bootstrap.js';
-export * from './databases.js';
-export * from './attachments.js';
-export * from './enrollment.js';
-export * from './access.js';
-export * from './lifecycle.js';
-export * from './maintenance.js';
-export * from './queries.js';
-export * from './doctor.js';
-export type { DevDbOperations } from './api.js';
-export * from './library.js';
-export * from './units.js';
-export * from './pg-tools.js';
-export * from './backups.js';
-export * from './backup-retention.js';
-export * from './backup-crypto.js';
-export * from './backup-run.js';
-export * from './backup-in-place.js';
-export * from './settings.js';
-export * from './orphans.js';
-export * from './final-backup.js';
-export * from './sampler.js';
-export * from './job-leases.js';
-export * from './policy.js';
-export * from './servers.js';
-export * from './server-router.js';
-export * from './move.js';
-export * from './webhook.js';
-export * from './cleanup.js';
-export * from './events.js';
-export * from './sessions.js';
-export * from './api-tokens.js';
-export * from './database-admin.js';
-export * from './slow-queries.js';
-export * from './observability.js';
+
+// names, validation, enumerations, errors, units and the connection shapes (also the agent's)
+export {
+  ACCESS_LEVELS,
+  AlreadyAttachedError,
+  API_ROLES,
+  type ApiRole,
+  BACKUP_KINDS,
+  BACKUP_STATUSES,
+  type BackupStatus,
+  CLEANUP_ACTIONS,
+  CREDENTIAL_MODES,
+  DATABASE_ACTIONS,
+  DATABASE_STATUSES,
+  DATABASE_TYPES,
+  type DatabaseType,
+  ENROLL_TOKEN_ENV,
+  ENROLLMENT_ROLE,
+  ENROLLMENT_ROLE_PASSWORD,
+  ENROLLMENT_TOKEN_STATES,
+  enrollmentRefusal,
+  generatePassword,
+  individualDatabaseName,
+  InvalidNameError,
+  type JobClaim,
+  ON_LAST_DETACH,
+  ORPHAN_KINDS,
+  type OrphanKind,
+  POLICY_STATES,
+  ProvisioningError,
+  scramVerifier,
+  type ServerEndpoint,
+  type ServerState,
+  teamDatabaseName,
+  validateAccess,
+  validateDatabaseType,
+  validateTeamName,
+  WORKSPACE_ACCESS,
+  type WorkspaceAccess,
+} from './contract/index.js';
+
+// the schema: migrations, bootstrap, the data directory
+export {
+  bootstrap,
+  CENTRAL_DATABASE,
+  configureLoopback,
+  type Credentials,
+  credentialsFile,
+  ensureLoopback,
+  migrate,
+  MigrationError,
+  migrationStatus,
+  PROVISIONER_ROLE,
+  type Queryable,
+  readCredentials,
+  urlFor,
+  withServerTls,
+} from './schema/index.js';
+
+// databases and attachments: ensure, attach, detach, lifecycle, read queries
+export {
+  type AttachInput,
+  type Attachment,
+  attachmentState,
+  attachWorkspace,
+  type DatabaseDetail,
+  databaseSizes,
+  databaseState,
+  detachWorkspace,
+  ensureIndividualDatabase,
+  ensureTeamDatabase,
+  findAttachment,
+  inspectDatabase,
+  listAttachments,
+  listDatabases,
+  listTeams,
+  listUsers,
+  renameOwner,
+  restoreDatabase,
+  retireDatabase,
+  rotateWorkspacePassword,
+  setAttachmentAccess,
+  summarize,
+  type Summary,
+  updateAttachment,
+} from './databases/index.js';
+
+// credentials: enrollment tokens and API tokens
+export {
+  type ApiPrincipal,
+  authenticateApiToken,
+  createApiSession,
+  createApiToken,
+  deleteApiSession,
+  enroll,
+  enrollmentTokenState,
+  findApiSession,
+  issueEnrollmentToken,
+  listApiTokens,
+  revokeApiToken,
+  setAttachmentPassword,
+} from './enrollment/index.js';
+
+// evidence of use: access reports, the sampler, sessions, slow queries
+export {
+  listConnections,
+  listSamples,
+  PG_STAT_STATEMENTS_HOWTO,
+  reportAccess,
+  sampleAll,
+  slowQueries,
+  slowQueriesAvailable,
+  terminateSessions,
+  withoutCountingAsAccess,
+} from './access/index.js';
+
+// scheduled jobs' leases
+export {
+  claimJobTick,
+  endJobTick,
+  listJobRuns,
+  pruneJobLeases,
+  renewJobLease,
+} from './jobs/index.js';
+
+// backups: take, verify, restore, retention, final backups
+export {
+  BACKUP_SETTING_KEYS,
+  type BackupContext,
+  type BackupRecord,
+  type BackupSettings,
+  cleanUpStaleRuns,
+  completePendingDrops,
+  dropWithFinalBackup,
+  generateAgeKeyPair,
+  getBackup,
+  latestBackup,
+  listBackups,
+  listPendingDrops,
+  parseIdentityFile,
+  pruneBackups,
+  readBackupSettings,
+  restoreBackup,
+  restoreInPlace,
+  splitRecipients,
+  takeBackup,
+  toolsFor,
+  verifyBackup,
+  type VerifyResult,
+  writeBackupSetting,
+} from './backups/index.js';
+
+// the admin console: settings, events, a database's admin view, metrics
+export {
+  DATABASE_SORT_KEYS,
+  type DatabaseSearch,
+  databaseStats,
+  type EventRecord,
+  EVENTS_LIMIT_MAX,
+  FAILED_ACTION_SUFFIX,
+  KNOWN_SETTINGS,
+  listEvents,
+  METRICS_MAX_DATABASE_LABELS,
+  metricsSnapshot,
+  type MetricsSnapshot,
+  parsePositiveInteger,
+  readCoderTimeoutSeconds,
+  readNumberSetting,
+  readPolicyIdleDays,
+  readSetting,
+  readSettings,
+  recordEvent,
+  searchDatabases,
+  setDatabaseConnections,
+  SETTING_DEFAULTS,
+  SETTING_KEYS,
+  updateSettings,
+  writeSetting,
+} from './admin/index.js';
+
+// the doctor: registry against server
+export { diagnose, type DoctorFinding, type DoctorOutcome, repair } from './doctor/index.js';
+
+// the 30/60/90 policy, cleanup, orphans, the webhook
+export {
+  changeText,
+  type CleanupAction,
+  type CleanupPlan,
+  type CleanupResult,
+  type DeletedWorkspaceAttachment,
+  type DropDatabase,
+  evaluatePolicy,
+  executeCleanupPlan,
+  type OrphanCandidateAttachment,
+  type OrphanCandidateDatabase,
+  type OrphanFacts,
+  type OrphanLoginRole,
+  planCleanup,
+  POLICY_SETTING_KEYS,
+  type PolicySettings,
+  type PolicySettingsChange,
+  type PolicyStateRow,
+  policyStates,
+  postWebhook,
+  protectDatabase,
+  readOrphanFacts,
+  readPolicySettings,
+  runCleanup,
+  unprotectDatabase,
+  type UnregisteredDatabase,
+  webhookPayload,
+  writePolicySettings,
+} from './policy/index.js';
+
+// the pool of servers: registry, placement, routing, moves
+export {
+  addServer,
+  attachPlaced,
+  describeServer,
+  explainConnectionError,
+  isConnectionError,
+  moveDatabase,
+  type MoveResult,
+  type PoolServer,
+  removeServer,
+  type RoutedServer,
+  ServerRouter,
+  setServerState,
+  withServerRouter,
+  workspaceEndpoint,
+} from './servers/index.js';
+
+// the library's front door
+export {
+  type Clock,
+  type DevDb,
+  type Health,
+  openDevDb,
+  type OpenDevDbOptions,
+  type PoolLimits,
+  type Stats,
+} from './library.js';
+
+// the operations openDevDb binds
+export { type DevDbOperations } from './api.js';

@@ -5,13 +5,13 @@
  */
 import pg from 'pg';
 import { boundOperations, type DevDbOperations } from './api.js';
-import type { ServerEndpoint } from './connection-info.js';
-import { readCredentials, urlFor } from './data-dir.js';
-import { query, queryOne, type Queryable } from './db.js';
-import { DATABASE_STATUSES, type DatabaseStatus } from './domain.js';
-import { ProvisioningError } from './errors.js';
-import { migrationStatus } from './migrate.js';
-import { workspaceEndpoint } from './server-address.js';
+import type { ServerEndpoint } from './contract/index.js';
+import { readCredentials, urlFor } from './schema/index.js';
+import { query, queryOne, type Queryable } from './schema/index.js';
+import { DATABASE_STATUSES, type DatabaseStatus } from './contract/index.js';
+import { ProvisioningError } from './contract/index.js';
+import { migrationStatus } from './schema/index.js';
+import { workspaceEndpoint } from './servers/index.js';
 
 /** Passed to pg.Pool as they are (see node-postgres' pool options). */
 export interface PoolLimits {

@@ -24,7 +24,7 @@ export interface PolicyWiring {
 
 /**
  * Every drop goes through a final backup verified by a trial restore
- * (provisioning/final-backup.ts; docs/backups.md, "Before anything
+ * (provisioning/backups/final-backup.ts; docs/backups.md, "Before anything
  * destructive"): if it fails, nothing is dropped and the error says why.
  * Where backups go and how they are opened: flag-less, as `devdb backup` —
  * the environment, then the settings. A database dropped already is done.

@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 import type { CliIO } from './io.js';
-import { formatBytes } from '../provisioning/units.js';
+import { formatBytes } from '../provisioning/contract/index.js';
 
 /** A value as a command hands it over; formatting is the renderer's business. */
 export type Cell = string | number | boolean | Date | null | undefined;
@@ -95,7 +95,7 @@ export const fields = (list: Field[], title?: string): Block => ({
 
 export const text = (value: string): Block => ({ kind: 'text', text: value });
 
-/** The one size format of DevDB output (provisioning/units.ts); '-' when unknown. */
+/** The one size format of DevDB output (provisioning/contract/units.ts); '-' when unknown. */
 export const formatSize = (bytes: number | null | undefined): string =>
   bytes === null || bytes === undefined ? '-' : formatBytes(bytes);
 

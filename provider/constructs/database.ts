@@ -3,7 +3,7 @@ import { Fn, Op, TerraformCount, Token } from 'cdktn';
 import { Database } from './.gen/providers/devdb/database/index.js';
 import type { DataCoderWorkspace } from './.gen/providers/coder/data-coder-workspace/index.js';
 import type { DataCoderWorkspaceOwner } from './.gen/providers/coder/data-coder-workspace-owner/index.js';
-import type { CredentialMode, OnLastDetach } from '../../provisioning/domain.js';
+import type { CredentialMode, OnLastDetach } from '../../provisioning/contract/index.js';
 import type { DevDbParameters } from './parameters.js';
 
 export type { CredentialMode, OnLastDetach };

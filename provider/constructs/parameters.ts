@@ -5,8 +5,8 @@ import {
   type DataCoderParameterConfig,
 } from './.gen/providers/coder/data-coder-parameter/index.js';
 import { DataDevdbTeams } from './.gen/providers/devdb/data-devdb-teams/index.js';
-import type { DatabaseType } from '../../provisioning/domain.js';
-import { TEAM_MAX } from '../../provisioning/validation.js';
+import type { DatabaseType } from '../../provisioning/contract/index.js';
+import { TEAM_MAX } from '../../provisioning/contract/index.js';
 
 export interface DevDbParametersProps {
   /** The choice selected when the user picks nothing. Default: `individual`. */

@@ -5,11 +5,11 @@
  * template author can act on.
  */
 import pg from 'pg';
-import { type ServerEndpoint } from '../../provisioning/connection-info.js';
-import { ServerRouter, type RoutedServer } from '../../provisioning/server-router.js';
-import { ProvisioningError } from '../../provisioning/errors.js';
-import { InvalidNameError } from '../../provisioning/validation.js';
-import { explainConnectionError, isConnectionError } from '../../provisioning/server-address.js';
+import { type ServerEndpoint } from '../../provisioning/contract/index.js';
+import { ServerRouter, type RoutedServer } from '../../provisioning/index.js';
+import { ProvisioningError } from '../../provisioning/contract/index.js';
+import { InvalidNameError } from '../../provisioning/contract/index.js';
+import { explainConnectionError, isConnectionError } from '../../provisioning/index.js';
 import { DiagnosticError, type AttributePath } from '../plugin/index.js';
 
 export const POOL_MAX = 4;

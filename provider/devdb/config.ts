@@ -4,8 +4,8 @@
  */
 import { attribute, between, defineSchema, DiagnosticError } from '../plugin/index.js';
 import type { Model } from '../plugin/index.js';
-import { CA_CERT_ENV } from '../../provisioning/connection-info.js';
-import { workspaceEndpoint } from '../../provisioning/server-address.js';
+import { CA_CERT_ENV } from '../../provisioning/contract/index.js';
+import { workspaceEndpoint } from '../../provisioning/index.js';
 import { DevDbClient, ON_UNAVAILABLE, type OnUnavailable } from './client.js';
 
 export const ADMIN_URL_ENV = 'DEVDB_ADMIN_URL';

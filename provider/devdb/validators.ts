@@ -6,7 +6,7 @@ import {
   validateTeamName,
   validateWorkspaceId,
   WORKSPACE_ID_RULE,
-} from '../../provisioning/validation.js';
+} from '../../provisioning/contract/index.js';
 import type { Validator } from '../plugin/index.js';
 
 function fromRule(check: (value: string) => unknown, rule: string): Validator<string> {

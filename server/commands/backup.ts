@@ -1,6 +1,6 @@
 /**
  * `devdb backup …`, `devdb backups`, `devdb restore`: per-database backups
- * (docs/backups.md). The work is in provisioning/backup-run.ts; this module reads
+ * (docs/backups.md). The work is in provisioning/backups/take.ts; this module reads
  * flags, environment and settings, and shapes the output.
  */
 import { writeFile } from 'node:fs/promises';

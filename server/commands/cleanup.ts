@@ -1,6 +1,6 @@
 /**
  * `devdb cleanup [--dry-run] [--yes]` (docs/operations.md, "Cleanup"): the plan
- * of provisioning/cleanup.ts printed, or executed — the dry run and the real
+ * of provisioning/policy/cleanup.ts printed, or executed — the dry run and the real
  * run make the same plan; the real run executes exactly its actions.
  */
 import {

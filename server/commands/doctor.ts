@@ -1,6 +1,6 @@
 /**
  * `devdb doctor [--fix]`: each server's databases and roles checked against its
- * registry (provisioning/doctor.ts). Exit code 1 while something is left to
+ * registry (provisioning/doctor/doctor.ts). Exit code 1 while something is left to
  * fix or to decide, so scripts can tell.
  */
 import {

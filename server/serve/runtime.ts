@@ -1,7 +1,7 @@
 /**
  * The `devdb serve` runtime (docs/operations.md, "Running devdb serve"): checks
  * the schema, starts the extensions, then polls: for each job, the latest tick
- * of its schedule is claimed through PostgreSQL (provisioning/sql/jobs.sql) and
+ * of its schedule is claimed through PostgreSQL (provisioning/jobs/jobs.sql) and
  * run by whichever process gets it, its lease renewed while it runs. `devdb
  * serve` and `devdb up` both run it; tests drive it with their own clock.
  */

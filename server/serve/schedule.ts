@@ -2,7 +2,7 @@
  * When a job is due (docs/operations.md, "Schedules"): its cron pattern in the
  * schedule time zone, evaluated by croner. The tick of a moment is the latest
  * scheduled time at or before it; every serve process computes the same ticks,
- * which is what lets them agree on who runs which (provisioning/sql/jobs.sql).
+ * which is what lets them agree on who runs which (provisioning/jobs/jobs.sql).
  */
 import { Cron } from 'croner';
 

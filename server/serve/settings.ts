@@ -3,7 +3,7 @@
  * "Settings"). Read again at every poll, so a change takes effect without a
  * restart, in every serve process at once.
  */
-import type { Queryable } from '../../provisioning/db.js';
+import type { Queryable } from '../../provisioning/index.js';
 
 /** `schedule_<job>`: a cron pattern (5 fields, or 6 with seconds first) or `off`. */
 export const scheduleKey = (job: string) => `schedule_${job}`;

@@ -4,7 +4,7 @@
  * (the HTTP control plane).
  */
 import type pg from 'pg';
-import type { JobOutcome } from '../../provisioning/domain.js';
+import type { JobOutcome } from '../../provisioning/contract/index.js';
 import type { Logger } from './log.js';
 import type { Settings } from './settings.js';
 

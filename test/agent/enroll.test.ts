@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ownEntry } from '../../agent/pgpass.js';
 import {
   attachWorkspace,
-  enrollmentTokenHash,
   enrollmentTokenState,
   issueEnrollmentToken,
   setAttachmentPassword,
   type Attachment,
 } from '../../provisioning/index.js';
+import { enrollmentTokenHash } from '../../provisioning/enrollment/index.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js';
 import { fileMode, outputs, runAgent, tempHome, type Env } from './agent.js';
 

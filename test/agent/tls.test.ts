@@ -9,13 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  attachWorkspace,
-  readCredentials,
-  urlFor,
-  withServerTls,
-  type Attachment,
-} from '../../provisioning/index.js';
+import { attachWorkspace, type Attachment } from '../../provisioning/index.js';
+import { readCredentials, urlFor, withServerTls } from '../../provisioning/schema/index.js';
 import { configure } from '../../provider/devdb/config.js';
 import { createCa } from '../../server/embedded/certificates.js';
 import { tlsDir } from '../../server/embedded/tls.js';

@@ -6,7 +6,7 @@
  * suite with what to install, it never skips.
  */
 import { access } from 'node:fs/promises';
-import { candidateTools, type PgClientTools } from '../../provisioning/index.js';
+import { candidateTools, type PgClientTools } from '../../provisioning/backups/index.js';
 
 const EMBEDDED_MAJOR = 17;
 

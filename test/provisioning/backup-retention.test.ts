@@ -5,7 +5,7 @@ import {
   isoWeekKey,
   planRetention,
   type RetainedBackup,
-} from '../../provisioning/index.js';
+} from '../../provisioning/backups/index.js';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(`${iso}T02:00:00Z`);

@@ -14,11 +14,9 @@ import {
   InvalidNameError,
   ProvisioningError,
   reportAccess,
-  TEAM_RULE,
-  USERNAME_RULE,
-  WORKSPACE_ID_RULE,
   type AttachInput,
 } from '../../provisioning/index.js';
+import { TEAM_RULE, USERNAME_RULE, WORKSPACE_ID_RULE } from '../../provisioning/contract/index.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js';
 
 let devdb: TestDevDb;

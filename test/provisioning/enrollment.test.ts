@@ -13,11 +13,9 @@ import {
   detachWorkspace,
   enroll,
   enrollmentRefusal,
-  enrollmentTokenHash,
   enrollmentTokenState,
   ENROLLMENT_ROLE,
   ENROLLMENT_ROLE_PASSWORD,
-  ENROLLMENT_TOKEN_PREFIX,
   generatePassword,
   issueEnrollmentToken,
   ProvisioningError,
@@ -25,6 +23,8 @@ import {
   setAttachmentPassword,
   type Attachment,
 } from '../../provisioning/index.js';
+import { enrollmentTokenHash } from '../../provisioning/enrollment/index.js';
+import { ENROLLMENT_TOKEN_PREFIX } from '../../provisioning/contract/index.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js';
 
 let devdb: TestDevDb;

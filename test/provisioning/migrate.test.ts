@@ -10,13 +10,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  loadMigrations,
   migrate,
   MigrationError,
   migrationStatus,
-  migrationsDir,
   PROVISIONER_ROLE,
 } from '../../provisioning/index.js';
+import { loadMigrations, migrationsDir } from '../../provisioning/schema/index.js';
 import { startUnmigratedDevDb, type UnmigratedDevDb } from '../helpers/unmigrated.js';
 
 let server: UnmigratedDevDb;

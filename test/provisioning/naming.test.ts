@@ -9,16 +9,18 @@ import {
   attachWorkspace,
   individualDatabaseName,
   InvalidNameError,
+  teamDatabaseName,
+  validateTeamName,
+} from '../../provisioning/index.js';
+import {
   normalizeUsername,
   personalSchemaName,
   readRoleName,
   TEAM_RULE,
-  teamDatabaseName,
   USERNAME_RULE,
-  validateTeamName,
   validateWorkspaceId,
   WORKSPACE_ID_RULE,
-} from '../../provisioning/index.js';
+} from '../../provisioning/contract/index.js';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 
 const IDENT = /^[a-z0-9_]+$/;

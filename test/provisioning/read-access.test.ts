@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   attachWorkspace,
   detachWorkspace,
-  readRoleName,
   setAttachmentAccess,
   type AttachInput,
   type Attachment,
 } from '../../provisioning/index.js';
+import { readRoleName } from '../../provisioning/contract/index.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js';
 
 const TEAM = 'testco';

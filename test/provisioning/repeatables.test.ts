@@ -1,23 +1,21 @@
 /**
- * Repeatable files (provisioning/sql/, docs/architecture-sql.md) on a
+ * Repeatable files (provisioning/<concept>/*.sql, docs/architecture-sql.md) on a
  * bootstrapped server, as the NOSUPERUSER provisioner: applied in order after
  * the numbered migrations, re-applied only when their content changes, grants
  * re-applied with any of them, concurrent runs queue, a failing file rolls the
  * whole run back. The tests share one server and run in order.
  */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { migrate, MigrationError, migrationStatus } from '../../provisioning/index.js';
 import {
   loadMigrations,
-  migrate,
-  MigrationError,
-  migrationStatus,
   migrationsDir,
   REPEATABLE_ORDER,
   repeatablesDir,
-} from '../../provisioning/index.js';
+} from '../../provisioning/schema/index.js';
 import { startUnmigratedDevDb, type UnmigratedDevDb } from '../helpers/unmigrated.js';
 
 let server: UnmigratedDevDb;
@@ -34,11 +32,21 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Where the repeatable file `file` is in a copy of the tree (each concept folder holds its own). */
+async function locate(dir: string, file: string): Promise<string> {
+  const found = (await readdir(dir, { recursive: true })).find(
+    (entry) => path.basename(entry) === file && !entry.includes('migrations'),
+  );
+  if (!found) throw new Error(`${file} is not under ${dir}`);
+  return path.join(dir, found);
+}
+
 /** A copy of the repeatable files with `file` changed by `edit`. */
 async function editedCopy(name: string, file: string, edit: (sql: string) => string) {
   const dir = path.join(tmp, name);
   await cp(repeatablesDir(), dir, { recursive: true });
-  await writeFile(path.join(dir, file), edit(await readFile(path.join(dir, file), 'utf8')));
+  const target = await locate(dir, file);
+  await writeFile(target, edit(await readFile(target, 'utf8')));
   return dir;
 }
 
@@ -137,7 +145,7 @@ test('a failing repeatable file rolls the whole run back, numbered migrations in
   const extra = `${String(all.length + 1).padStart(3, '0')}_extra.sql`;
   await writeFile(path.join(numbered, extra), 'CREATE TABLE provisioning.extra (x int);');
   const dir = await editedCopy('failing', 'entry-points.sql', (sql) => `${sql}\nSELECT 1 / 0;\n`);
-  const naming = path.join(dir, 'naming.sql');
+  const naming = await locate(dir, 'naming.sql');
   await writeFile(naming, `${await readFile(naming, 'utf8')}\n-- changed too\n`);
   const before = await repeatableLedger();
 
@@ -168,5 +176,23 @@ test('a .sql file missing from the declared order is refused, naming it', async 
   await writeFile(path.join(dir, 'zz_new.sql'), 'SELECT 1;');
   await expect(migrate(client, { repeatableDir: dir })).rejects.toThrow(
     /zz_new\.sql in .* not in REPEATABLE_ORDER/,
+  );
+});
+
+test('moving a repeatable file to another concept folder re-applies nothing', async () => {
+  await migrate(client);
+  const before = await repeatableLedger();
+  const dir = await editedCopy('moved', 'policy.sql', (sql) => sql);
+  const from = await locate(dir, 'policy.sql');
+  await rename(from, path.join(dir, 'servers', 'policy.sql'));
+  expect(await migrateReporting(client, { repeatableDir: dir })).toEqual([]);
+  expect(await repeatableLedger()).toEqual(before);
+});
+
+test('two repeatable files of one name are refused, naming both', async () => {
+  const dir = await editedCopy('twice', 'grants.sql', (sql) => sql);
+  await cp(await locate(dir, 'jobs.sql'), path.join(dir, 'policy', 'jobs.sql'));
+  await expect(migrate(client, { repeatableDir: dir })).rejects.toThrow(
+    /jobs\/jobs\.sql and policy\/jobs\.sql: two repeatable files named jobs\.sql/,
   );
 });

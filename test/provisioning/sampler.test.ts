@@ -1,4 +1,4 @@
-// The sampler (provisioning/sampler.ts, provisioning/sql/sampler.sql): one pass
+// The sampler (provisioning/access/sampler.ts, provisioning/access/sampler.sql): one pass
 // over every active database moves last_accessed by the agent's rule — client
 // sessions did something — with no agent running; autovacuum alone and DevDB's
 // own sessions (a backup's) do not count; samples are kept for the retention.
@@ -11,11 +11,13 @@ import {
   listSamples,
   searchDatabases,
   sampleAll,
-  SAMPLE_RETENTION_SETTING,
-  SAMPLER_SIZE_BUDGET_SETTING,
   withoutCountingAsAccess,
   type Attachment,
 } from '../../provisioning/index.js';
+import {
+  SAMPLE_RETENTION_SETTING,
+  SAMPLER_SIZE_BUDGET_SETTING,
+} from '../../provisioning/access/index.js';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 
 let devdb: TestDevDb;

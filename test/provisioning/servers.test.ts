@@ -12,13 +12,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   addServer,
   attachPlaced,
-  listServers,
   moveDatabase,
-  placeDatabase,
   removeServer,
   setServerState,
   type ServerRouter,
 } from '../../provisioning/index.js';
+import { listServers, placeDatabase } from '../../provisioning/servers/index.js';
 import { selectBackupTestServer } from '../helpers/backup-server.js';
 import type { TestDevDb } from '../helpers/devdb.js';
 

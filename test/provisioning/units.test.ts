@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatBytes } from '../../provisioning/units.js';
+import { formatBytes } from '../../provisioning/contract/index.js';
 
 const KiB = 1024;
 const MiB = KiB * 1024;

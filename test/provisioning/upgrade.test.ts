@@ -20,13 +20,12 @@ import {
   configureLoopback,
   detachWorkspace,
   generatePassword,
-  loadMigrations,
   migrate,
   migrationStatus,
-  REPEATABLE_ORDER,
   restoreDatabase,
   scramVerifier,
 } from '../../provisioning/index.js';
+import { loadMigrations, REPEATABLE_ORDER } from '../../provisioning/schema/index.js';
 import type { TempCluster } from '../helpers/cluster.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js';
 import { startUnmigratedDevDb, type UnmigratedDevDb } from '../helpers/unmigrated.js';

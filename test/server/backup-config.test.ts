@@ -4,7 +4,8 @@
  * write them) is no override, so it can never turn encryption off.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETENTION, type BackupSettings } from '../../provisioning/index.js';
+import { type BackupSettings } from '../../provisioning/index.js';
+import { DEFAULT_RETENTION } from '../../provisioning/backups/index.js';
 import { backupDirFrom, readIdentities, recipientsFrom } from '../../server/backup-config.js';
 
 const RECIPIENT = `age1${'q'.repeat(58)}`;

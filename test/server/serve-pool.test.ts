@@ -9,10 +9,10 @@ import {
   addServer,
   attachPlaced,
   detachWorkspace,
-  listServers,
   writeBackupSetting,
   BACKUP_SETTING_KEYS,
 } from '../../provisioning/index.js';
+import { listServers } from '../../provisioning/servers/index.js';
 import { onEveryServer, serversJob } from '../../server/serve/jobs/pool.js';
 import { createLogger } from '../../server/serve/log.js';
 import type { Job, JobContext } from '../../server/serve/index.js';

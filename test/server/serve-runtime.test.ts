@@ -1,6 +1,6 @@
 // The serve runtime (server/serve/runtime.ts) with an injected clock: when a
 // job's tick is due, that each tick runs once across processes sharing a
-// registry (provisioning/sql/jobs.sql), takeover of a dead holder's tick,
+// registry (provisioning/jobs/jobs.sql), takeover of a dead holder's tick,
 // stopping, schedules from settings, and the log formats. No sleeping: the
 // clock is moved and the runtime polled by hand.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';

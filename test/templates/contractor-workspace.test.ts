@@ -9,7 +9,7 @@
  * the real devdb-agent and psql run with the coder_env values Terraform produced.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENROLLMENT_TOKEN_PREFIX } from '../../provisioning/index.js';
+import { ENROLLMENT_TOKEN_PREFIX } from '../../provisioning/contract/index.js';
 import type { TestDevDb } from '../helpers/devdb.js';
 import { startLab, stopLab, Workspace, type Lab } from './coder-lab.js';
 

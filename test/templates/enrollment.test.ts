@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollmentTokenHash } from '../../provisioning/index.js';
+import { enrollmentTokenHash } from '../../provisioning/enrollment/index.js';
 import { startLab, stopLab, Workspace, type Lab } from './coder-lab.js';
 
 const TRACE = { TF_LOG: 'trace' };

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachWorkspace } from '../../provisioning/attachments.js';
+import { attachWorkspace } from '../../provisioning/index.js';
 import { parameterEnv } from '../coder-provider/harness.js';
 import { installTestMirror } from '../coder-provider/install.js';
 import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';

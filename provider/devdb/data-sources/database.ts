@@ -1,6 +1,6 @@
 /** Data source `devdb_database`: a database's connection facts, without attaching. */
-import { connectionUrl } from '../../../provisioning/connection-info.js';
-import { databaseState } from '../../../provisioning/lifecycle.js';
+import { connectionUrl } from '../../../provisioning/contract/index.js';
+import { databaseState } from '../../../provisioning/index.js';
 import { attribute, defineDataSource, defineSchema, DiagnosticError } from '../../plugin/index.js';
 import type { DevDbClient } from '../client.js';
 

@@ -1,5 +1,5 @@
 /** Data source `devdb_teams`: the team databases, e.g. for a template's team dropdown. */
-import { listTeams } from '../../../provisioning/queries.js';
+import { listTeams } from '../../../provisioning/index.js';
 import { attribute, defineDataSource, defineSchema, t } from '../../plugin/index.js';
 import type { DevDbClient } from '../client.js';
 

@@ -17,7 +17,7 @@ import {
   type BackupContext,
 } from '../../../provisioning/index.js';
 import { backupDirFrom, readIdentities, recipientsFrom } from '../../backup-config.js';
-import { formatBytes } from '../../../provisioning/units.js';
+import { formatBytes } from '../../../provisioning/contract/index.js';
 import { messageOf } from '../log.js';
 import { positiveSetting, SERVE_DEFAULTS, SERVE_SETTING_KEYS } from '../settings.js';
 import type { Job, JobContext } from '../types.js';

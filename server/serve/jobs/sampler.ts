@@ -1,6 +1,6 @@
 /**
  * The sampler job: every few minutes, one set-based pass over every active
- * DevDB database (provisioning/sampler.ts), so last access is known even where
+ * DevDB database (provisioning/access/sampler.ts), so last access is known even where
  * no agent runs.
  */
 import { sampleAll } from '../../../provisioning/index.js';

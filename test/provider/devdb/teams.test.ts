@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachWorkspace } from '../../../provisioning/attachments.js';
-import { ensureTeamDatabase } from '../../../provisioning/databases.js';
-import { retireDatabase } from '../../../provisioning/lifecycle.js';
+import { attachWorkspace } from '../../../provisioning/index.js';
+import { ensureTeamDatabase } from '../../../provisioning/index.js';
+import { retireDatabase } from '../../../provisioning/index.js';
 import { startHarness, type Harness } from './harness.js';
 
 // devdb_teams under the real terraform CLI: the team databases with their members

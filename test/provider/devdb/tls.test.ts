@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCredentials, urlFor, withServerTls } from '../../../provisioning/index.js';
+import { readCredentials, urlFor, withServerTls } from '../../../provisioning/schema/index.js';
 import { configure } from '../../../provider/devdb/config.js';
 import { tlsDir } from '../../../server/embedded/tls.js';
 import { startUpInTempDir, type TempUp } from '../../helpers/up-process.js';

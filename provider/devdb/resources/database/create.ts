@@ -1,4 +1,4 @@
-import { attachPlaced } from '../../../../provisioning/server-router.js';
+import { attachPlaced } from '../../../../provisioning/index.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';

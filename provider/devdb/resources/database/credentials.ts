@@ -5,14 +5,14 @@
  * not find the current one `usable`, so a used or expired token is replaced at
  * the workspace's next start, never by replacing the attachment.
  */
-import type { Queryable } from '../../../../provisioning/db.js';
-import type { CredentialMode } from '../../../../provisioning/domain.js';
+import type { Queryable } from '../../../../provisioning/index.js';
+import type { CredentialMode } from '../../../../provisioning/contract/index.js';
 import {
   ENROLL_TOKEN_ENV,
   enrollmentTokenState,
   issueEnrollmentToken,
   setAttachmentPassword,
-} from '../../../../provisioning/enrollment.js';
+} from '../../../../provisioning/index.js';
 import { isUnknown, UNKNOWN, type Planned, type UnknownValue } from '../../../plugin/index.js';
 import type { DatabaseModel } from './schema.js';
 

@@ -1,4 +1,4 @@
-import { detachWorkspace } from '../../../../provisioning/attachments.js';
+import { detachWorkspace } from '../../../../provisioning/index.js';
 import type { CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';

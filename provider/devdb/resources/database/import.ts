@@ -1,4 +1,4 @@
-import { attachWorkspace, findAttachment } from '../../../../provisioning/attachments.js';
+import { attachWorkspace, findAttachment } from '../../../../provisioning/index.js';
 import { DiagnosticError, type CallContext } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import type { DatabaseModel } from './schema.js';

@@ -14,7 +14,7 @@ import { importDatabase } from './import.js';
 import { isPending, planPending } from './outage.js';
 import { readDatabase } from './read.js';
 import { databaseSchema, type DatabaseModel } from './schema.js';
-import type { ServerEndpoint } from '../../../../provisioning/connection-info.js';
+import type { ServerEndpoint } from '../../../../provisioning/contract/index.js';
 import { CLEAN_POSTURE } from '../posture.js';
 import { planCredentials } from './credentials.js';
 import { addressing } from './state.js';

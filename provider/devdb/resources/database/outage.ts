@@ -5,7 +5,7 @@
  * cannot (minting or revoking a credential) fails or, with `on_unavailable =
  * "skip"`, leaves a not-yet-provisioned attachment the next plan creates.
  */
-import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
+import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/contract/index.js';
 import {
   DiagnosticError,
   UNKNOWN,

@@ -4,7 +4,7 @@ import {
   ENROLLMENT_TOKEN_STATES,
   ON_LAST_DETACH,
   WORKSPACE_ACCESS,
-} from '../../../../provisioning/domain.js';
+} from '../../../../provisioning/contract/index.js';
 import { attribute, between, defineSchema, t } from '../../../plugin/index.js';
 import type { Model } from '../../../plugin/index.js';
 import { isUsername, isWorkspaceId } from '../../validators.js';

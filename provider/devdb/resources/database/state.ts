@@ -1,6 +1,6 @@
 /** Turning what provisioning returns into resource state. */
-import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/connection-info.js';
-import { type Attachment } from '../../../../provisioning/attachments.js';
+import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/contract/index.js';
+import { type Attachment } from '../../../../provisioning/index.js';
 import { CLEAN_POSTURE } from '../posture.js';
 import { envWith } from './credentials.js';
 import type { DatabaseModel } from './schema.js';

@@ -1,5 +1,5 @@
-import { setAttachmentAccess } from '../../../../provisioning/attachments.js';
-import { renameOwner, updateAttachment } from '../../../../provisioning/maintenance.js';
+import { setAttachmentAccess } from '../../../../provisioning/index.js';
+import { renameOwner, updateAttachment } from '../../../../provisioning/index.js';
 import type { CallContext, Planned } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';

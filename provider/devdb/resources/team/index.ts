@@ -1,7 +1,7 @@
 /** `devdb_team`: an explicitly managed team database. */
-import { ensureTeamDatabase } from '../../../../provisioning/databases.js';
-import { databaseState, retireDatabase } from '../../../../provisioning/lifecycle.js';
-import { teamDatabaseName } from '../../../../provisioning/naming.js';
+import { ensureTeamDatabase } from '../../../../provisioning/index.js';
+import { databaseState, retireDatabase } from '../../../../provisioning/index.js';
+import { teamDatabaseName } from '../../../../provisioning/contract/index.js';
 import { DiagnosticError, defineResource } from '../../../plugin/index.js';
 import type { DevDbClient } from '../../client.js';
 import { stored } from '../../stored.js';

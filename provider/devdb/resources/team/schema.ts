@@ -1,4 +1,4 @@
-import { ON_LAST_DETACH } from '../../../../provisioning/domain.js';
+import { ON_LAST_DETACH } from '../../../../provisioning/contract/index.js';
 import { attribute, defineSchema, t } from '../../../plugin/index.js';
 import { accessDriftAttribute } from '../posture.js';
 import type { Model } from '../../../plugin/index.js';

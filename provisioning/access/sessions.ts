@@ -1,0 +1,53 @@
+/**
+ * Who is connected to DevDB's databases, and ending their sessions
+ * (`devdb connections [NAME] [--terminate]`; provisioning/access/sessions.sql).
+ */
+import { query, queryOne, type Queryable } from '../schema/index.js';
+
+export interface ConnectionRow {
+  database: string;
+  user: string;
+  /** Client sessions of this user in this database. */
+  sessions: number;
+  /** … running a statement now. */
+  active: number;
+  idle: number;
+  idleInTransaction: number;
+  /** When the oldest of them connected. */
+  oldestSince: Date | null;
+}
+
+/** Client sessions in DevDB's databases (or one), per database and user. */
+export function listConnections(
+  db: Queryable,
+  options: { database?: string } = {},
+): Promise<ConnectionRow[]> {
+  return query<ConnectionRow>(
+    db,
+    `SELECT a.datname AS database, a.usename AS user, count(*)::int AS sessions,
+            count(*) FILTER (WHERE a.state = 'active')::int AS active,
+            count(*) FILTER (WHERE a.state = 'idle')::int AS idle,
+            count(*) FILTER (WHERE a.state LIKE 'idle in transaction%')::int AS "idleInTransaction",
+            min(a.backend_start) AS "oldestSince"
+       FROM pg_stat_activity a
+       JOIN provisioning.databases d ON d.db_name = a.datname
+      WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+        AND ($1::text IS NULL OR a.datname = $1)
+      GROUP BY a.datname, a.usename
+      ORDER BY a.datname, a.usename`,
+    [options.database ?? null],
+  );
+}
+
+/** Ends the client sessions in a DevDB database (one user's, with `user`); recorded as an event. */
+export function terminateSessions(
+  db: Queryable,
+  input: { database: string; user?: string; actor?: string },
+): Promise<{ terminated: number; leftRunning: number }> {
+  return queryOne<{ terminated: number; leftRunning: number }>(
+    db,
+    `SELECT terminated, left_running AS "leftRunning"
+       FROM provisioning.terminate_sessions($1, $2, $3)`,
+    [input.database, input.user ?? null, input.actor ?? null],
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * What every backup operation shares (docs/backups.md): the context (the `devdb`
+ * database and how to reach the server), libpq's environment for the admin URL, the
+ * client tools that match the server, the child processes and their failures, and
+ * row counts, which describe a dump and prove a restore.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import pg from 'pg';
+import { ProvisioningError } from '../contract/index.js';
+import { query, queryOne, type Queryable } from '../schema/index.js';
+import { findPgClientTools, majorOf, type PgClientTools } from './pg-tools.js';
+
+/** What every backup operation needs: the `devdb` database and how to reach the server. */
+export interface BackupContext {
+  /** Connected to `devdb` as the provisioner. */
+  db: Queryable;
+  /** The provisioner's URL; pg_dump/pg_restore get its parts through libpq's environment. */
+  adminUrl: string;
+  /** Where DEVDB_PG_BIN_DIR and PATH are read (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Injectable clock. */
+  now?: () => Date;
+  /** Where Debian's versioned client tools live (default /usr/lib/postgresql; tests point elsewhere). */
+  pgVersionedRoot?: string;
+}
+
+export type RowCounts = Record<string, number>;
+
+export const clock = (ctx: BackupContext) => (ctx.now ?? (() => new Date()))();
+
+export function urlFor(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+/** libpq's variables for the admin URL: the password never appears on a command line. */
+export function libpqEnv(adminUrl: string, database: string): NodeJS.ProcessEnv {
+  const url = new URL(adminUrl);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PGHOST: url.searchParams.get('host') ?? url.hostname.replace(/^\[|\]$/g, ''),
+    PGPORT: url.port || '5432',
+    PGUSER: decodeURIComponent(url.username),
+    PGPASSWORD: decodeURIComponent(url.password),
+    PGDATABASE: database,
+    PGAPPNAME: 'devdb-backup',
+  };
+  const sslmode = url.searchParams.get('sslmode');
+  if (sslmode) env.PGSSLMODE = sslmode;
+  return env;
+}
+
+export async function withClient<T>(
+  adminUrl: string,
+  database: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: urlFor(adminUrl, database) });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Exact rows of every ordinary table (not an extension's) in the current
+ * snapshot, keyed `schema.table` with identifiers quoted as needed.
+ */
+export async function countRows(db: Queryable): Promise<RowCounts> {
+  const rows = await query<{ name: string; rows: string }>(
+    db,
+    `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
+            (xpath('/row/c/text()', query_to_xml(
+               format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text AS rows
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname !~ '^pg_(toast|temp_)'
+        AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, Number(row.rows)]));
+}
+
+interface ServerVersion {
+  text: string;
+  major: number;
+}
+
+export async function serverVersion(db: Queryable): Promise<ServerVersion> {
+  const row = await queryOne<{ text: string; num: string }>(
+    db,
+    `SELECT current_setting('server_version') AS text, current_setting('server_version_num') AS num`,
+  );
+  return { text: row.text, major: majorOf(Number(row.num)) };
+}
+
+export async function toolsFor(
+  ctx: BackupContext,
+): Promise<{ tools: PgClientTools; version: ServerVersion }> {
+  const version = await serverVersion(ctx.db);
+  const options = { env: ctx.env, versionedRoot: ctx.pgVersionedRoot };
+  return { version, tools: await findPgClientTools(version.major, options) };
+}
+
+/** Counts bytes and hashes them as they pass. */
+export function hashingTap(): { tap: Transform; result(): { bytes: number; sha256: string } } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { tap, result: () => ({ bytes, sha256: hash.digest('hex') }) };
+}
+
+interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+export function spawnTool(file: string, args: string[], env: NodeJS.ProcessEnv, stdin: boolean) {
+  const child = spawn(file, args, { env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const stdout = child.stdout!;
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < 8192) stderr += chunk.toString();
+  });
+  const exited = new Promise<ProcessResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr: stderr.trim() }));
+  });
+  return { child, stdout, exited };
+}
+
+export function toolFailure(tool: string, result: ProcessResult): ProvisioningError {
+  const how = result.signal ? `was killed (${result.signal})` : `exited with ${result.code}`;
+  const detail = result.stderr ? `: ${result.stderr.split('\n').slice(-3).join(' / ')}` : '';
+  return new ProvisioningError(`${tool} ${how}${detail}`);
+}

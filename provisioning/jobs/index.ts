@@ -1,0 +1,6 @@
+/**
+ * provisioning/jobs/ — Leases of scheduled jobs: several `devdb serve` processes agree through
+ * PostgreSQL on who runs each tick.
+ * Other concepts and the top-level index import this folder through this file only.
+ */
+export * from './leases.js';

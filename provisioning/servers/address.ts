@@ -1,0 +1,86 @@
+/**
+ * Talking about the DevDB server in messages: which server (host:port/database,
+ * never the password) and, when it cannot be reached, what to check. Shared by
+ * the CLI and the Terraform provider so both say the same thing.
+ */
+import { readFileSync } from 'node:fs';
+import type { ServerEndpoint } from '../contract/index.js';
+
+/** host:port/database of a postgresql:// URL. */
+export function describeServer(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+}
+
+const CONNECT_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is `devdb up` (or the PostgreSQL server) running?',
+  ENOTFOUND: 'host not found: check the host name in the admin URL',
+  EAI_AGAIN: 'host name lookup failed: check the host name in the admin URL and DNS',
+  ETIMEDOUT: 'timed out: check the host, port and firewalls',
+  EHOSTUNREACH: 'host unreachable: check the network',
+  '28P01': 'password authentication failed: check the credentials in the admin URL',
+  '28000': 'the server refused this role or address: check pg_hba.conf and the admin URL',
+  '3D000': 'the database does not exist: the admin URL should name the `devdb` database',
+  '57P03': 'the server is starting up or shutting down: try again in a moment',
+};
+
+const CONNECTION_FAILURE = /^(E[A-Z]+|28...|3D000|57P03|08...)$/;
+
+/** True when the error means "could not talk to the server" rather than "the server said no". */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return (
+    CONNECTION_FAILURE.test(code) || /timeout expired|Connection terminated/i.test(String(error))
+  );
+}
+
+/** One line naming the server and what to check; never includes the password. */
+export function explainConnectionError(error: unknown, url: string): string {
+  const code = (error as { code?: string })?.code ?? '';
+  const why = CONNECT_HINTS[code] ?? (error as Error)?.message ?? String(error);
+  return `cannot reach the DevDB server at ${describeServer(url)}: ${why}`;
+}
+
+export interface EndpointOverrides {
+  host?: string | null;
+  port?: number | null;
+  sslmode?: string | null;
+  /** The CA certificate (PEM) itself. */
+  caCert?: string | null;
+}
+
+/**
+ * Where workspaces reach the server: the admin URL's host, port and sslmode,
+ * unless the caller says otherwise (workspaces often use another address).
+ * The CA is the caller's, else the file the admin URL's `sslrootcert` names
+ * (`devdb admin-url` puts `devdb up`'s there); with a CA and no sslmode,
+ * workspaces verify the server fully (`verify-full`).
+ */
+export function workspaceEndpoint(
+  adminUrl: string,
+  overrides: EndpointOverrides = {},
+): ServerEndpoint {
+  const url = new URL(adminUrl);
+  const caCert = overrides.caCert || caCertOf(url) || undefined;
+  const sslmode = overrides.sslmode ?? url.searchParams.get('sslmode') ?? undefined;
+  return {
+    host: overrides.host ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: overrides.port ?? Number(url.port || 5432),
+    sslmode: sslmode ?? (caCert ? 'verify-full' : undefined),
+    ...(caCert ? { caCert } : {}),
+  };
+}
+
+/** The PEM text of the admin URL's `sslrootcert` file, if it names one (libpq's `system` is no file). */
+export function caCertOf(url: URL): string | undefined {
+  const file = url.searchParams.get('sslrootcert');
+  if (!file || file === 'system') return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(
+      `cannot read the CA file ${file} that the admin URL's sslrootcert names (${why})`,
+    );
+  }
+}
