@@ -5,24 +5,24 @@
  * Workspace ID, Last Access, Status) or --json. Without Coder configured only
  * the registry's checks run, and it says which it skipped. Changes nothing.
  */
-import { parsePositiveInteger } from '../../provisioning/index.js';
+import { parsePositiveInteger } from '../../../provisioning/index.js';
 import { InvalidArgumentError } from 'commander';
-import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
 import {
   CODER_OPTIONS,
   coderClientFor,
   resolveCoderAccess,
   type CoderOptions,
-} from '../coder/config.js';
-import { JSON_OPTION, type CommandSpec } from '../command.js';
-import type { CliIO } from '../io.js';
+} from '../../coder/config.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import type { CliIO } from '../../io.js';
 import {
   findOrphans,
   type CoderProgress,
   type OrphanFinding,
   type OrphanReport,
-} from '../orphans/index.js';
-import { table, type Output } from '../render.js';
+} from '../../orphans/index.js';
+import { table, type Output } from '../../render.js';
 
 type OrphansOptions = Omit<ConnectionOptions, 'env'> &
   CoderOptions & { idleDays?: number; json?: boolean };

@@ -6,11 +6,15 @@ import {
   listApiTokens,
   revokeApiToken,
   type ApiRole,
-} from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withAdminPool, type ConnectionOptions } from '../admin-connection.js';
-import { JSON_OPTION, type CommandSpec } from '../command.js';
-import type { CliIO } from '../io.js';
-import { fields, table, text } from '../render.js';
+} from '../../../provisioning/index.js';
+import {
+  CONNECTION_OPTIONS,
+  withAdminPool,
+  type ConnectionOptions,
+} from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import type { CliIO } from '../../io.js';
+import { fields, table, text } from '../../render.js';
 
 type Connection = Omit<ConnectionOptions, 'env'>;
 

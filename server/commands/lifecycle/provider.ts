@@ -5,11 +5,11 @@ import {
   PROVIDER_BUNDLE,
   PROVIDER_SOURCE,
   type InstalledProvider,
-} from '../../provider/devdb/package-layout.js';
-import type { CommandSpec } from '../command.js';
-import { DEFAULT_DATA_DIR } from '../data-dir.js';
-import { UserError } from '../errors.js';
-import { text } from '../render.js';
+} from '../../../provider/devdb/package-layout.js';
+import type { CommandSpec } from '../../command.js';
+import { DEFAULT_DATA_DIR } from '../../data-dir.js';
+import { UserError } from '../../errors.js';
+import { text } from '../../render.js';
 
 export async function installProvider(dir: string): Promise<InstalledProvider> {
   try {

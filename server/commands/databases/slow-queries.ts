@@ -1,9 +1,13 @@
 /** `devdb slow-queries NAME`: a database's statements by mean time, from pg_stat_statements. */
 import { InvalidArgumentError } from 'commander';
-import { slowQueries } from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withServerOf, type ConnectionOptions } from '../admin-connection.js';
-import { JSON_OPTION, type CommandSpec } from '../command.js';
-import { table } from '../render.js';
+import { slowQueries } from '../../../provisioning/index.js';
+import {
+  CONNECTION_OPTIONS,
+  withServerOf,
+  type ConnectionOptions,
+} from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { table } from '../../render.js';
 
 function limit(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1000) {

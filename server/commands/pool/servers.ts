@@ -1,36 +1,26 @@
 /**
- * `devdb servers add | list | pause | resume | drain | remove` and `devdb move`:
- * the server pool (docs/servers.md). Admin URLs are shown without their password.
+ * `devdb servers add | list | pause | resume | drain | remove`: the server pool
+ * (docs/servers.md). Admin URLs are shown without their password.
  */
 import { readFile } from 'node:fs/promises';
 import {
   describeServer,
-  moveDatabase,
   removeServer,
   setServerState,
   addServer,
-  readBackupSettings,
   type MoveResult,
   type PoolServer,
   type RoutedServer,
   type ServerRouter,
   type ServerState,
-} from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
-import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
-import { JSON_OPTION, portNumber, type CommandSpec, type OptionSpec } from '../command.js';
-import { UserError } from '../errors.js';
-import type { CliIO } from '../io.js';
-import { fields, table, text, type Block, type Output } from '../render.js';
-import { byteSize, positiveCount } from '../values.js';
+} from '../../../provisioning/index.js';
+import { portNumber, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { table, text, type Block } from '../../render.js';
+import { byteSize, positiveCount } from '../../values.js';
+import { IDENTITY_OPTION, move, onPool, OPTIONS, type Connection } from './shared.js';
 
-type Connection = Omit<ConnectionOptions, 'env'> & { json?: boolean };
-
-const OPTIONS: OptionSpec[] = [...CONNECTION_OPTIONS, JSON_OPTION];
 const NAME_ARGUMENT = { name: 'name', description: 'server name, e.g. pg-2' };
-
-const onPool = <T>(options: Connection, io: CliIO, fn: (router: ServerRouter) => Promise<T>) =>
-  withRouter({ ...options, env: io.env }, fn);
 
 /** What is shown of a server: everything but the admin URL's password. */
 function publicView(server: PoolServer, routed?: RoutedServer) {
@@ -174,42 +164,6 @@ function stateCommand(
   };
 }
 
-/** Where a move's final backup goes and how it is read back (docs/backups.md, "Settings"). */
-async function moveSettings(router: ServerRouter, io: CliIO, identity?: string) {
-  const settings = await readBackupSettings(router.central.db);
-  const backupDir = backupDirFrom(settings, io.env);
-  if (!backupDir) {
-    throw new UserError(
-      'a move takes a final backup first, and no backup directory is set: set one with `devdb backup settings --dir DIR` or DEVDB_BACKUP_DIR',
-    );
-  }
-  return {
-    backupDir,
-    recipients: recipientsFrom(settings, io.env),
-    identities: await readIdentities(identity, io.env, settings),
-    env: io.env,
-  };
-}
-
-/** Moves, one line of progress per step on stderr (stdout keeps the result, or JSON). */
-async function move(
-  router: ServerRouter,
-  io: CliIO,
-  input: { database: string; to: string; identity?: string },
-): Promise<MoveResult> {
-  return moveDatabase(router, {
-    ...input,
-    ...(await moveSettings(router, io, input.identity)),
-    actor: 'cli',
-    onStep: (_step, detail) => io.stderr.write(`${detail}\n`),
-  });
-}
-
-const IDENTITY_OPTION: OptionSpec = {
-  flags: '--identity <file>',
-  description: 'age identity file, when backups are encrypted (default: $DEVDB_BACKUP_IDENTITY)',
-};
-
 const drainCommand: CommandSpec<
   Connection & { name: string; to?: string; move?: boolean; identity?: string }
 > = {
@@ -314,39 +268,4 @@ export const serversCommand: CommandSpec<Connection> = {
     removeCommand,
   ] as CommandSpec[],
   run: (options, io) => listCommand.run!(options, io),
-};
-
-export const moveCommand: CommandSpec<
-  Connection & { name: string; to: string; identity?: string }
-> = {
-  name: 'move',
-  description:
-    'move a database to another server: final backup, restore there, switch, archive the old copy',
-  arguments: [{ name: 'name', description: 'database name, e.g. dev_alice' }],
-  options: [
-    { flags: '--to <server>', description: 'the server it goes to', required: true },
-    IDENTITY_OPTION,
-    ...OPTIONS,
-  ],
-  async run(options, io): Promise<Output> {
-    const result = await onPool(options, io, (router) =>
-      move(router, io, { database: options.name, to: options.to, identity: options.identity }),
-    );
-    return {
-      json: result,
-      blocks: [
-        fields([
-          { label: 'database', value: result.database },
-          { label: 'from', value: result.from },
-          { label: 'to', value: result.to },
-          { label: 'workspaces detached', value: result.detached },
-          { label: 'final backup', value: result.backupId },
-          { label: 'tables restored', value: result.tables },
-        ]),
-        text(
-          `\nWorkspaces get credentials on ${result.to} at their next start; the old copy stays archived on ${result.from}.\n`,
-        ),
-      ],
-    };
-  },
 };

@@ -8,15 +8,15 @@ import {
   repair,
   type DoctorFinding,
   type DoctorOutcome,
-} from '../../provisioning/index.js';
+} from '../../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
   withEachServer,
   type ConnectionOptions,
   type PerServer,
-} from '../admin-connection.js';
-import { JSON_OPTION, type CommandSpec } from '../command.js';
-import { table, type Output } from '../render.js';
+} from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { table, type Output } from '../../render.js';
 
 type DoctorOptions = Omit<ConnectionOptions, 'env'> & { fix?: boolean };
 

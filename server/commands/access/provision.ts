@@ -1,18 +1,17 @@
-/** `devdb provision` / `devdb release`: the operations from the shell. */
+/** `devdb provision`: attach a workspace from the shell; its credentials are printed once. */
 import {
   AlreadyAttachedError,
   attachPlaced,
-  detachWorkspace,
   validateAccess,
   validateDatabaseType,
   WORKSPACE_ACCESS,
   type AttachInput,
   type Attachment,
-} from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
-import { JSON_OPTION, portNumber, type CommandSpec } from '../command.js';
-import { UserError } from '../errors.js';
-import { fields, table, text, type Block, type Output } from '../render.js';
+} from '../../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
+import { JSON_OPTION, portNumber, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { fields, text, type Block, type Output } from '../../render.js';
 
 export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
   Omit<AttachInput, 'type' | 'actor' | 'connectionLimit' | 'seedFrom' | 'access' | 'ifAttached'> & {
@@ -131,35 +130,3 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
     };
   },
 };
-
-export const releaseCommand: CommandSpec<Omit<ConnectionOptions, 'env'> & { workspaceId: string }> =
-  {
-    name: 'release',
-    description: 'detach a workspace: its login role and sessions are dropped, databases stay',
-    options: [
-      ...CONNECTION_OPTIONS,
-      { flags: '--workspace-id <id>', description: 'the Coder workspace id', required: true },
-      JSON_OPTION,
-    ],
-    async run(options, io) {
-      const { workspaceId } = options;
-      // A workspace may use databases on several servers of the pool.
-      const detached = await withRouter({ ...options, env: io.env }, async (router) => {
-        const found = [];
-        for (const server of await router.all()) {
-          found.push(...(await detachWorkspace(server.db, { workspaceId, actor: 'cli' })));
-        }
-        return found;
-      });
-      const rows = table(
-        detached,
-        [
-          { header: 'database', value: (d) => d.name },
-          { header: 'dropped login role', value: (d) => d.user },
-          { header: 'sessions terminated', value: (d) => d.sessionsTerminated },
-        ],
-        { whenNone: `workspace ${workspaceId} was not attached to any database` },
-      );
-      return { json: { workspaceId, detached }, blocks: [rows] };
-    },
-  };

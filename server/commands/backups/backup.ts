@@ -1,7 +1,8 @@
 /**
- * `devdb backup …`, `devdb backups`, `devdb restore`: per-database backups
- * (docs/backups.md). The work is in provisioning/backup-run.ts; this module reads
- * flags, environment and settings, and shapes the output.
+ * `devdb backup [NAMES…] | keygen | settings | verify | prune | drain-drops`:
+ * taking per-database backups and looking after them (docs/backups.md). The work
+ * is in provisioning/backup-run.ts; this module reads flags, environment and
+ * settings, and shapes the output.
  */
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
@@ -12,84 +13,33 @@ import {
   generateAgeKeyPair,
   latestBackup,
   listBackups,
-  databaseState,
   pruneBackups,
   readBackupSettings,
-  restoreBackup,
-  restoreDatabase,
-  restoreInPlace,
   takeBackup,
   verifyBackup,
   writeBackupSetting,
-  type BackupContext,
   type BackupRecord,
   type VerifyResult,
-} from '../../provisioning/index.js';
+} from '../../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withEachServer } from '../../admin-connection.js';
+import { readIdentities } from '../../backup-config.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { fields, table, type Output } from '../../render.js';
 import {
-  CONNECTION_OPTIONS,
-  withEachServer,
-  withServerOf,
-  type ConnectionOptions,
-} from '../admin-connection.js';
-import { backupDirFrom, readIdentities, recipientsFrom } from '../backup-config.js';
-import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
-import { UserError } from '../errors.js';
-import type { CliIO } from '../io.js';
-import { fields, table, type Output } from '../render.js';
-
-type Connection = Omit<ConnectionOptions, 'env'>;
-
-/** On the server holding `database` when one is named (docs/servers.md), else the central one. */
-function withBackupContext<T>(
-  options: Connection,
-  io: CliIO,
-  fn: (ctx: BackupContext, pool: pg.Pool) => Promise<T>,
-  database?: string,
-): Promise<T> {
-  return withServerOf({ ...options, env: io.env }, database, (pool, adminUrl) =>
-    fn({ db: pool, adminUrl, env: { ...process.env, ...io.env } }, pool),
-  );
-}
-
-function backupId(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a backup id (a number)');
-  return Number(value);
-}
+  backupDestination,
+  backupId,
+  backupsTable,
+  DIR_OPTION,
+  IDENTITY_OPTION,
+  RECIPIENT_OPTION,
+  withBackupContext,
+  type Connection,
+} from './shared.js';
 
 function count(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return Number(value);
-}
-
-const IDENTITY_OPTION: OptionSpec = {
-  flags: '--identity <file>',
-  description:
-    'age identity file, for encrypted backups (default: $DEVDB_BACKUP_IDENTITY, else settings)',
-};
-
-const age = (from: Date, now: Date): string => {
-  const hours = Math.floor((now.getTime() - from.getTime()) / 3_600_000);
-  return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
-};
-
-function backupsTable(backups: BackupRecord[], now = new Date()) {
-  return table(
-    backups,
-    [
-      { header: 'id', value: (b) => b.id },
-      { header: 'database', value: (b) => b.database },
-      { header: 'kind', value: (b) => b.kind },
-      { header: 'status', value: (b) => b.status },
-      { header: 'age', value: (b) => age(b.startedAt, now) },
-      { header: 'size', value: (b) => b.bytes, format: 'bytes' },
-      { header: 'encrypted', value: (b) => (b.encrypted ? 'yes' : 'no') },
-      {
-        header: 'verified',
-        value: (b) => (b.verifiedAt ? b.verifiedAt : b.verifyError ? 'FAILED' : 'no'),
-      },
-    ],
-    { whenNone: 'no backups' },
-  );
 }
 
 type BackupOptions = Connection & {
@@ -111,37 +61,6 @@ async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise
   );
   return rows.map((row) => row.name);
 }
-
-/** BACKUP_DIR and the age recipients: flags, then environment, then settings. */
-async function backupDestination(
-  pool: pg.Pool,
-  options: { dir?: string; recipient?: string },
-  io: CliIO,
-): Promise<{ dir: string; recipients: string[] }> {
-  const settings = await readBackupSettings(pool);
-  const dir = backupDirFrom(settings, io.env, options.dir);
-  if (!dir) {
-    throw new UserError(
-      'no backup directory: pass --dir, set DEVDB_BACKUP_DIR, or run `devdb backup settings --dir DIR`',
-    );
-  }
-  const recipients = recipientsFrom(settings, io.env, options.recipient);
-  if (recipients.length === 0) {
-    io.stderr.write(
-      'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
-    );
-  }
-  return { dir, recipients };
-}
-
-const DIR_OPTION: OptionSpec = {
-  flags: '--dir <dir>',
-  description: 'BACKUP_DIR (default: $DEVDB_BACKUP_DIR, else settings)',
-};
-const RECIPIENT_OPTION: OptionSpec = {
-  flags: '--recipient <age1…>',
-  description: 'age recipients, comma-separated (default: $DEVDB_BACKUP_RECIPIENTS, else settings)',
-};
 
 const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
   name: 'keygen',
@@ -385,175 +304,5 @@ export const backupCommand: CommandSpec<BackupOptions> = {
       one,
     );
     return { json: done, blocks: [backupsTable(done)] };
-  },
-};
-
-export const backupsCommand: CommandSpec<Connection & { name?: string; json?: boolean }> = {
-  name: 'backups',
-  description: 'list backups (of one database when named)',
-  arguments: [{ name: 'name', description: 'database name', optional: true }],
-  options: [...CONNECTION_OPTIONS, JSON_OPTION],
-  async run(options, io) {
-    const backups = await withBackupContext(
-      options,
-      io,
-      (_ctx, pool) => listBackups(pool, options.name),
-      options.name,
-    );
-    return { json: backups, blocks: [backupsTable(backups)] };
-  },
-};
-
-type RestoreOptions = Connection & {
-  name: string;
-  /** A backup id; without it the database comes back from the archive. */
-  from?: number;
-  as?: string;
-  inPlace?: boolean;
-  yes?: boolean;
-  /** false with --no-backup. */
-  backup?: boolean;
-  reason?: string;
-  dir?: string;
-  recipient?: string;
-  identity?: string;
-  json?: boolean;
-};
-
-function checkInPlace(options: RestoreOptions): void {
-  if (!options.inPlace) {
-    if (options.backup === false) throw new UserError('--no-backup only applies to --in-place');
-    return;
-  }
-  if (options.as !== undefined) throw new UserError('--in-place and --as exclude each other');
-  if (!options.yes) {
-    throw new UserError(
-      `--in-place replaces everything in ${options.name} with backup ${options.from}: a pre-restore backup is taken first, then its sessions are ended and its contents replaced (its name, owner role, attachments and credentials stay). Add --yes to do it`,
-    );
-  }
-}
-
-async function runRestore(
-  options: RestoreOptions & { from: number },
-  io: CliIO,
-): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number | null }> {
-  return withBackupContext(
-    options,
-    io,
-    async (ctx, pool) => {
-      const identities = await readIdentities(
-        options.identity,
-        io.env,
-        await readBackupSettings(pool),
-      );
-      const [record] = (await listBackups(pool, options.name)).filter((b) => b.id === options.from);
-      if (!record) throw new UserError(`backup ${options.from} is not a backup of ${options.name}`);
-      if (!options.inPlace) {
-        return restoreBackup(ctx, { id: options.from, as: options.as, identities, actor: 'cli' });
-      }
-      if (options.backup === false) {
-        const noBackup = { reason: options.reason ?? '--no-backup' };
-        return restoreInPlace(ctx, {
-          id: options.from,
-          identities,
-          actor: 'cli',
-          noBackup,
-          dir: '',
-          recipients: [],
-        });
-      }
-      const destination = await backupDestination(pool, options, io);
-      return restoreInPlace(ctx, { id: options.from, identities, actor: 'cli', ...destination });
-    },
-    options.name,
-  );
-}
-
-/** `devdb restore NAME` without --from: the archived database back under its name. */
-async function restoreFromArchive(options: RestoreOptions, io: CliIO): Promise<Output> {
-  if (options.as !== undefined || options.inPlace) {
-    throw new UserError(
-      '--as and --in-place restore a backup: add --from ID (`devdb backups NAME` lists them)',
-    );
-  }
-  const { name } = options;
-  const result = await withServerOf({ ...options, env: io.env }, name, async (pool) => {
-    const { known, status } = await databaseState(pool, name);
-    if (!known)
-      throw new UserError(
-        `no DevDB database named ${JSON.stringify(name)}; \`devdb list\` shows them`,
-      );
-    if (status !== 'archived') {
-      throw new UserError(
-        `${name} is ${status}, not archived: to restore one of its backups, add --from ID (\`devdb backups ${name}\` lists them)`,
-      );
-    }
-    return restoreDatabase(pool, name, { actor: 'cli' });
-  });
-  return {
-    json: { database: name, from: 'archive', restored: result.restored },
-    blocks: [
-      fields([
-        { label: 'database', value: name },
-        { label: 'restored from', value: 'the archive' },
-      ]),
-    ],
-  };
-}
-
-export const restoreCommand: CommandSpec<RestoreOptions> = {
-  name: 'restore',
-  description:
-    'bring an archived database back; with --from ID restore a backup into a new database (its own name once dropped, or --as NEW), or over it with --in-place --yes',
-  arguments: [
-    { name: 'name', description: 'the database (archived, or the one the backup was taken of)' },
-  ],
-  options: [
-    ...CONNECTION_OPTIONS,
-    {
-      flags: '--from <id>',
-      description: 'backup id (without it: from the archive)',
-      parse: backupId,
-    },
-    { flags: '--as <new>', description: 'restore under this name (dev_<user> or team_<team>)' },
-    {
-      flags: '--in-place',
-      description: 'replace the existing database, after a pre-restore backup (needs --yes)',
-    },
-    { flags: '--yes', description: 'confirm --in-place' },
-    {
-      flags: '--no-backup',
-      description: 'with --in-place: skip the pre-restore backup (recorded as an event)',
-    },
-    { flags: '--reason <text>', description: 'why --no-backup, recorded with it' },
-    { ...DIR_OPTION, description: `where the pre-restore backup goes: ${DIR_OPTION.description}` },
-    RECIPIENT_OPTION,
-    IDENTITY_OPTION,
-    JSON_OPTION,
-  ],
-  async run(options, io) {
-    const { from } = options;
-    if (from === undefined) return restoreFromArchive(options, io);
-    checkInPlace(options);
-    const restored = await runRestore({ ...options, from }, io);
-    return {
-      json: restored,
-      blocks: [
-        fields([
-          { label: 'database', value: restored.database },
-          { label: 'from backup', value: restored.id },
-          { label: 'tables', value: restored.tables },
-          ...(restored.preRestoreBackupId === undefined
-            ? []
-            : [
-                {
-                  label: 'pre-restore backup',
-                  value: restored.preRestoreBackupId,
-                  whenEmpty: 'none (--no-backup)',
-                },
-              ]),
-        ]),
-      ],
-    };
   },
 };

@@ -1,32 +1,23 @@
 /**
- * `devdb policy` (states, `settings`, `evaluate`), `devdb protect`, `devdb unprotect`:
- * the 30/60/90 policy from the shell (docs/operations.md, "The policy").
+ * `devdb policy` (states, `settings`, `evaluate`): the 30/60/90 policy from the
+ * shell (docs/operations.md, "The policy").
  */
 import type pg from 'pg';
 import {
   evaluatePolicy,
   policyStates,
-  protectDatabase,
   readPolicySettings,
-  unprotectDatabase,
   writePolicySettings,
   type PolicySettings,
   type PolicySettingsChange,
   type PolicyStateRow,
-} from '../../provisioning/index.js';
-import {
-  CONNECTION_OPTIONS,
-  withAdminPool,
-  withEachServer,
-  withServerOf,
-  type ConnectionOptions,
-} from '../admin-connection.js';
-import { JSON_OPTION, type CommandSpec, type OptionSpec } from '../command.js';
-import type { CliIO } from '../io.js';
-import { fields, table, type Block } from '../render.js';
-import { positiveCount, untilDate } from '../values.js';
-
-type Connection = Omit<ConnectionOptions, 'env'>;
+} from '../../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withAdminPool, withEachServer } from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import type { CliIO } from '../../io.js';
+import { fields, table, type Block } from '../../render.js';
+import { positiveCount } from '../../values.js';
+import { protectionText, type Connection } from './shared.js';
 
 const fromServer = <T>(options: Connection, io: CliIO, fn: (pool: pg.Pool) => Promise<T>) =>
   withAdminPool({ ...options, env: io.env }, fn);
@@ -55,15 +46,6 @@ const publicSettings = (settings: PolicySettings) => ({
   ...settings,
   webhookUrl: maskedWebhook(settings.webhookUrl),
 });
-
-/** `until 2025-12-31: reason`, `yes`, or null when not protected. */
-export function protectionText(row: PolicyStateRow): string | null {
-  if (!row.protected) return null;
-  const until = row.protectedUntil
-    ? `until ${row.protectedUntil.toISOString().slice(0, 10)}`
-    : 'yes';
-  return row.protectReason ? `${until}: ${row.protectReason}` : until;
-}
 
 function statesTable(rows: PolicyStateRow[]): Block {
   return table(
@@ -211,76 +193,6 @@ export const policyCommand: CommandSpec<Connection & { json?: boolean }> = {
     return {
       json: { settings: publicSettings(settings), databases: shown },
       blocks: [settingsBlock(settings), statesTable(shown)],
-    };
-  },
-};
-
-const NAME_ARGUMENT = { name: 'name', description: 'database name, e.g. dev_alice' };
-
-export const protectCommand: CommandSpec<
-  Connection & { name: string; until?: Date; reason?: string; json?: boolean }
-> = {
-  name: 'protect',
-  description: 'exempt a database from the policy: cleanup never touches it',
-  arguments: [NAME_ARGUMENT],
-  options: [
-    ...CONNECTION_OPTIONS,
-    {
-      flags: '--until <date>',
-      description: 'end of the protection: a date (to the end of that day, UTC) or ISO date-time',
-      parse: untilDate,
-    },
-    { flags: '--reason <text>', description: 'why, shown with the protection' },
-    JSON_OPTION,
-  ] satisfies OptionSpec[],
-  async run(options, io) {
-    const { name } = options;
-    const [state] = await withServerOf({ ...options, env: io.env }, name, async (pool) => {
-      await protectDatabase(pool, {
-        database: name,
-        until: options.until ?? null,
-        reason: options.reason ?? null,
-        actor: 'cli',
-      });
-      return policyStates(pool, { database: name });
-    });
-    return {
-      json: state,
-      blocks: [
-        fields([
-          { label: 'database', value: name },
-          { label: 'protected', value: state ? protectionText(state) : null },
-          { label: 'state', value: state?.state },
-        ]),
-      ],
-    };
-  },
-};
-
-export const unprotectCommand: CommandSpec<Connection & { name: string; json?: boolean }> = {
-  name: 'unprotect',
-  description: 'end the protection of a database: the policy applies to it again',
-  arguments: [NAME_ARGUMENT],
-  options: [...CONNECTION_OPTIONS, JSON_OPTION],
-  async run(options, io) {
-    const { name } = options;
-    const [removed, [state]] = await withServerOf(
-      { ...options, env: io.env },
-      name,
-      async (pool) => [
-        await unprotectDatabase(pool, { database: name, actor: 'cli' }),
-        await policyStates(pool, { database: name }),
-      ],
-    );
-    return {
-      json: { database: name, wasProtected: removed, state: state?.state ?? null },
-      blocks: [
-        fields([
-          { label: 'database', value: name },
-          { label: 'was protected', value: removed ? 'yes' : 'no (nothing changed)' },
-          { label: 'state', value: state?.state },
-        ]),
-      ],
     };
   },
 };

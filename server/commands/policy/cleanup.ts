@@ -10,13 +10,13 @@ import {
   type CleanupPlan,
   type CleanupResult,
   type RoutedServer,
-} from '../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../admin-connection.js';
-import { JSON_OPTION, type CommandSpec } from '../command.js';
-import { confirmOrRefuse } from '../confirm.js';
-import type { CliIO } from '../io.js';
-import { POLICY_WIRING } from '../policy-wiring.js';
-import { table, text, type Block, type Column } from '../render.js';
+} from '../../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { confirmOrRefuse } from '../../confirm.js';
+import type { CliIO } from '../../io.js';
+import { POLICY_WIRING } from '../../policy-wiring.js';
+import { table, text, type Block, type Column } from '../../render.js';
 
 type Options = Omit<ConnectionOptions, 'env'> & { dryRun?: boolean; yes?: boolean; json?: boolean };
 

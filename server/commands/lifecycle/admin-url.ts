@@ -1,16 +1,15 @@
 /** `devdb admin-url`: the provisioner URL, for `export DEVDB_ADMIN_URL=$(devdb admin-url)`. */
-import type { CommandSpec } from '../command.js';
-import { DEFAULT_DATA_DIR, readCredentials, urlFor, withServerTls } from '../data-dir.js';
-import { UserError } from '../errors.js';
-import { text } from '../render.js';
+import type { CommandSpec } from '../../command.js';
+import { readCredentials, urlFor, withServerTls } from '../../data-dir.js';
+import { UserError } from '../../errors.js';
+import { text } from '../../render.js';
+import { DATA_DIR_OPTION } from './shared.js';
 
 export const adminUrlCommand: CommandSpec<{ dataDir: string }> = {
   name: 'admin-url',
   description:
     "print the provisioner's URL, password included: export DEVDB_ADMIN_URL=$(devdb admin-url)",
-  options: [
-    { flags: '--data-dir <dir>', description: 'data dir of `devdb up`', default: DEFAULT_DATA_DIR },
-  ],
+  options: [DATA_DIR_OPTION],
   async run({ dataDir }) {
     const credentials = await readCredentials(dataDir);
     if (!credentials) {

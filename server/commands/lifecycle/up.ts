@@ -8,7 +8,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bootstrap, configureLoopback, diagnose, migrate } from '../../provisioning/index.js';
+import { bootstrap, configureLoopback, diagnose, migrate } from '../../../provisioning/index.js';
 import {
   DEFAULT_DATA_DIR,
   ensureDataDir,
@@ -19,7 +19,7 @@ import {
   withServerTls,
   writeCredentials,
   type Credentials,
-} from '../data-dir.js';
+} from '../../data-dir.js';
 import {
   dataDirOwner,
   initCluster,
@@ -32,15 +32,15 @@ import {
   startCluster,
   type RunningCluster,
   type ServerTls,
-} from '../embedded/index.js';
-import { listenPort, type CommandSpec } from '../command.js';
-import { UserError } from '../errors.js';
-import { PARENT_EXITED, type CliIO } from '../io.js';
-import { removeUpPidFile, runningUp, writeUpPidFile } from '../up-process.js';
-import type { ServeRuntime } from '../serve/index.js';
-import { LOG_FORMAT_OPTION, type LogFormat } from '../serve/log.js';
+} from '../../embedded/index.js';
+import { listenPort, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { PARENT_EXITED, type CliIO } from '../../io.js';
+import { removeUpPidFile, runningUp, writeUpPidFile } from '../../up-process.js';
+import type { ServeRuntime } from '../../serve/index.js';
+import { LOG_FORMAT_OPTION, type LogFormat } from '../../serve/log.js';
 import { findingLine } from './doctor.js';
-import { installProvider } from './provider-install.js';
+import { installProvider } from './provider.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -272,7 +272,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     await prepareSchema(credentials, options, io);
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
     // The same jobs `devdb serve` runs, in this process (loaded here: see serve.ts).
-    const { startServeProcess } = await import('../serve/index.js');
+    const { startServeProcess } = await import('../../serve/index.js');
     runtime = await startServeProcess(urlFor(credentials, 'provisioner'), io, {
       logFormat: options.logFormat,
     });

@@ -5,16 +5,16 @@ import {
   migrate,
   migrationStatus,
   PROVISIONER_ROLE,
-} from '../../provisioning/index.js';
+} from '../../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
   openAdminPool,
   resolveAdminUrl,
   type ConnectionOptions,
-} from '../admin-connection.js';
-import { JSON_OPTION, type CommandSpec } from '../command.js';
-import type { CliIO } from '../io.js';
-import { columnsOf, table, text, type Output } from '../render.js';
+} from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import type { CliIO } from '../../io.js';
+import { columnsOf, table, text, type Output } from '../../render.js';
 
 type Options = Omit<ConnectionOptions, 'env'> & { status?: boolean; json?: boolean };
 

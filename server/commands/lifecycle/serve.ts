@@ -8,10 +8,10 @@ import {
   CONNECTION_OPTIONS,
   resolveAdminUrl,
   type ConnectionOptions,
-} from '../admin-connection.js';
-import type { CommandSpec } from '../command.js';
-import { UserError } from '../errors.js';
-import { LOG_FORMAT_OPTION, type LogFormat } from '../serve/log.js';
+} from '../../admin-connection.js';
+import type { CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { LOG_FORMAT_OPTION, type LogFormat } from '../../serve/log.js';
 
 type ServeCommandOptions = Omit<ConnectionOptions, 'env'> & { logFormat: LogFormat };
 
@@ -31,7 +31,7 @@ export const serveCommand: CommandSpec<ServeCommandOptions> = {
     }
     // Loaded here, not with the program: the control plane's modules (fastify, …)
     // would add ~0.5 s to every other command's start-up.
-    const { startServeProcess } = await import('../serve/index.js');
+    const { startServeProcess } = await import('../../serve/index.js');
     const runtime = await startServeProcess(adminUrl, io, { logFormat: options.logFormat });
     const why = await signal;
     runtime.log.info(`${why.startsWith('SIG') ? `${why} received` : why}: stopping`);
