@@ -1,7 +1,8 @@
 /**
- * The `devdb` program: the commands of server/commands/ wired to commander, their
- * output through the one renderer (server/render.ts), everything on injected IO.
- * Building it has no side effects; server/cli.ts runs it on the process's IO.
+ * The `devdb` program: the commands of server/commands/ (a folder per concept, a
+ * file per command) wired to commander, their output through the one renderer
+ * (server/render.ts), everything on injected IO. Building it has no side effects;
+ * server/cli.ts runs it on the process's IO.
  *
  * Exit codes (README, "Admin commands"): 0 success; 1 an error the user can act
  * on, printed as one line; 2 a usage error (the command line itself), printed as
@@ -11,35 +12,38 @@ import { Command, CommanderError, Option } from 'commander';
 import { PROVIDER_VERSION as DEVDB_VERSION } from '../provider/devdb/package-layout.js';
 import { InvalidNameError, MigrationError, ProvisioningError } from '../provisioning/index.js';
 import type { CommandSpec, OptionSpec } from './command.js';
-import {
-  eventsCommand,
-  inspectCommand,
-  listCommand,
-  sizeCommand,
-  summaryCommand,
-  usersCommand,
-} from './commands/admin.js';
-import { adminUrlCommand } from './commands/admin-url.js';
-import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.js';
-import { cleanupCommand } from './commands/cleanup.js';
-import { doctorCommand } from './commands/doctor.js';
-import {
-  connectionsCommand,
-  createTeamCommand,
-  deleteCommand,
-  rotateCommand,
-} from './commands/manage.js';
-import { migrateCommand } from './commands/migrate.js';
-import { orphansCommand } from './commands/orphans.js';
-import { policyCommand, protectCommand, unprotectCommand } from './commands/policy.js';
-import { providerCommand } from './commands/provider-install.js';
-import { slowQueriesCommand } from './commands/slow-queries.js';
-import { tokenCommand } from './commands/token.js';
-import { provisionCommand, releaseCommand } from './commands/provision.js';
-import { statusCommand, stopCommand } from './commands/stop-status.js';
-import { serveCommand } from './commands/serve.js';
-import { moveCommand, serversCommand } from './commands/servers.js';
-import { upCommand } from './commands/up.js';
+import { provisionCommand } from './commands/access/provision.js';
+import { releaseCommand } from './commands/access/release.js';
+import { tokenCommand } from './commands/access/token.js';
+import { backupCommand } from './commands/backups/backup.js';
+import { backupsCommand } from './commands/backups/backups.js';
+import { restoreCommand } from './commands/backups/restore.js';
+import { connectionsCommand } from './commands/databases/connections.js';
+import { createTeamCommand } from './commands/databases/create-team.js';
+import { deleteCommand } from './commands/databases/delete.js';
+import { eventsCommand } from './commands/databases/events.js';
+import { inspectCommand } from './commands/databases/inspect.js';
+import { listCommand } from './commands/databases/list.js';
+import { rotateCommand } from './commands/databases/rotate.js';
+import { sizeCommand } from './commands/databases/size.js';
+import { slowQueriesCommand } from './commands/databases/slow-queries.js';
+import { summaryCommand } from './commands/databases/summary.js';
+import { usersCommand } from './commands/databases/users.js';
+import { adminUrlCommand } from './commands/lifecycle/admin-url.js';
+import { doctorCommand } from './commands/lifecycle/doctor.js';
+import { migrateCommand } from './commands/lifecycle/migrate.js';
+import { providerCommand } from './commands/lifecycle/provider.js';
+import { serveCommand } from './commands/lifecycle/serve.js';
+import { statusCommand } from './commands/lifecycle/status.js';
+import { stopCommand } from './commands/lifecycle/stop.js';
+import { upCommand } from './commands/lifecycle/up.js';
+import { cleanupCommand } from './commands/policy/cleanup.js';
+import { orphansCommand } from './commands/policy/orphans.js';
+import { policyCommand } from './commands/policy/policy.js';
+import { protectCommand } from './commands/policy/protect.js';
+import { unprotectCommand } from './commands/policy/unprotect.js';
+import { moveCommand } from './commands/pool/move.js';
+import { serversCommand } from './commands/pool/servers.js';
 import { UserError } from './errors.js';
 import type { CliIO } from './io.js';
 import { render, wantsColour } from './render.js';

@@ -9,7 +9,10 @@ import type { TextSink } from '../io.js';
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** `devdb serve` and `devdb up`'s --log-format (here, not in index.ts: see commands/serve.ts). */
+/**
+ * `devdb serve` and `devdb up`'s --log-format (here, not in index.ts: see
+ * commands/lifecycle/serve.ts).
+ */
 export const LOG_FORMAT_OPTION: OptionSpec = {
   flags: '--log-format <format>',
   description: 'log lines as human text or one JSON object each',

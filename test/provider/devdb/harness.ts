@@ -22,7 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installProvider } from '../../../server/commands/provider-install.js';
+import { installProvider } from '../../../server/commands/lifecycle/provider.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../../helpers/devdb.js';
 import {
   killGroup,

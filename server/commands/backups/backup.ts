@@ -1,0 +1,308 @@
+/**
+ * `devdb backup [NAMES…] | keygen | settings | verify | prune | drain-drops`:
+ * taking per-database backups and looking after them (docs/backups.md). The work
+ * is in provisioning/backups/; this module reads flags, environment and
+ * settings, and shapes the output.
+ */
+import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
+import type pg from 'pg';
+import {
+  BACKUP_SETTING_KEYS,
+  completePendingDrops,
+  generateAgeKeyPair,
+  latestBackup,
+  listBackups,
+  pruneBackups,
+  readBackupSettings,
+  takeBackup,
+  verifyBackup,
+  writeBackupSetting,
+  type BackupRecord,
+  type VerifyResult,
+} from '../../../provisioning/index.js';
+import { CONNECTION_OPTIONS, withEachServer } from '../../admin-connection.js';
+import { readIdentities } from '../../backup-config.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { fields, table, type Output } from '../../render.js';
+import {
+  backupDestination,
+  backupId,
+  backupsTable,
+  DIR_OPTION,
+  IDENTITY_OPTION,
+  RECIPIENT_OPTION,
+  withBackupContext,
+  type Connection,
+} from './shared.js';
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return Number(value);
+}
+
+type BackupOptions = Connection & {
+  names: string[];
+  all?: boolean;
+  dir?: string;
+  recipient?: string;
+  json?: boolean;
+};
+
+async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise<string[]> {
+  if (options.all && options.names.length) {
+    throw new UserError('name databases or pass --all, not both');
+  }
+  if (options.names.length) return options.names;
+  if (!options.all) throw new UserError('name the databases to back up, or pass --all');
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT db_name AS name FROM provisioning.databases WHERE status = 'active' ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
+  name: 'keygen',
+  description: 'make an age identity file (0600) and print its recipient',
+  options: [
+    { flags: '--out <file>', description: 'where to write the identity', required: true },
+    JSON_OPTION,
+  ],
+  async run(options) {
+    const keys = await generateAgeKeyPair();
+    const created = `# created: ${new Date().toISOString()}\n# public key: ${keys.recipient}\n`;
+    await writeFile(options.out, `${created}${keys.identity}\n`, { mode: 0o600, flag: 'wx' });
+    return {
+      json: { identityFile: options.out, recipient: keys.recipient },
+      blocks: [
+        fields([
+          { label: 'identity file', value: options.out },
+          { label: 'recipient', value: keys.recipient },
+        ]),
+      ],
+    };
+  },
+};
+
+type SettingsOptions = Connection & {
+  dir?: string;
+  recipient?: string;
+  identityFile?: string;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  finalKeepDays?: number;
+  json?: boolean;
+};
+
+const settingsCommand: CommandSpec<SettingsOptions> = {
+  name: 'settings',
+  description: 'show or change where backups go, whom they are encrypted to, how long they stay',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--dir <dir>', description: 'BACKUP_DIR on this machine' },
+    { flags: '--recipient <age1…>', description: 'age recipients, comma-separated ("" for none)' },
+    {
+      flags: '--identity-file <file>',
+      description:
+        'age identity file this DevDB process reads to verify final backups ("" for none)',
+    },
+    { flags: '--keep-daily <n>', description: 'daily backups kept', parse: count },
+    { flags: '--keep-weekly <n>', description: 'weekly backups kept', parse: count },
+    { flags: '--keep-monthly <n>', description: 'monthly backups kept', parse: count },
+    { flags: '--final-keep-days <n>', description: 'days a final backup is kept', parse: count },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const keys = BACKUP_SETTING_KEYS;
+    const changes = (
+      [
+        ['dir', options.dir],
+        ['recipients', options.recipient],
+        ['identityFile', options.identityFile],
+        ['keepDaily', options.keepDaily],
+        ['keepWeekly', options.keepWeekly],
+        ['keepMonthly', options.keepMonthly],
+        ['finalKeepDays', options.finalKeepDays],
+      ] satisfies [keyof typeof keys, string | number | undefined][]
+    ).filter(([, value]) => value !== undefined);
+    if (changes.length) {
+      // Written on every server of the pool: serve backs each up alike (docs/servers.md).
+      await withEachServer({ ...options, env: io.env }, async (db) => {
+        for (const [key, value] of changes) {
+          await writeBackupSetting(db, keys[key], String(value) || null);
+        }
+      });
+    }
+    const settings = await withBackupContext(options, io, ({ db }) => readBackupSettings(db));
+    const r = settings.retention;
+    return {
+      json: settings,
+      blocks: [
+        fields([
+          { label: 'directory', value: settings.dir, whenEmpty: 'not set' },
+          { label: 'recipients', value: settings.recipients.join(', '), whenEmpty: 'none' },
+          { label: 'identity file', value: settings.identityFile, whenEmpty: 'not set' },
+          {
+            label: 'keep daily / weekly / monthly',
+            value: `${r.keepDaily} / ${r.keepWeekly} / ${r.keepMonthly}`,
+          },
+          { label: 'final backups kept', value: `${r.finalKeepDays} days` },
+        ]),
+      ],
+    };
+  },
+};
+
+type VerifyOptions = Connection & {
+  id?: number;
+  latest?: string;
+  all?: boolean;
+  identity?: string;
+  json?: boolean;
+};
+
+async function backupsToVerify(pool: pg.Pool, options: VerifyOptions): Promise<number[]> {
+  const chosen = [options.id !== undefined, options.latest !== undefined, options.all === true];
+  if (chosen.filter(Boolean).length !== 1) {
+    throw new UserError('verify one of: a backup ID, --latest NAME, or --all');
+  }
+  if (options.id !== undefined) return [options.id];
+  if (options.latest !== undefined) {
+    const latest = await latestBackup(pool, options.latest);
+    if (!latest) throw new UserError(`no successful backup of ${options.latest}`);
+    return [latest.id];
+  }
+  return (await listBackups(pool)).filter((b) => b.status === 'ok').map((b) => b.id);
+}
+
+const verifyCommand: CommandSpec<VerifyOptions> = {
+  name: 'verify',
+  description: 'checksum, pg_restore --list and a trial restore with row counts compared',
+  arguments: [{ name: 'id', description: 'backup id', optional: true }],
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--latest <name>', description: 'the newest backup of this database' },
+    { flags: '--all', description: 'every successful backup' },
+    IDENTITY_OPTION,
+    JSON_OPTION,
+  ],
+  async run(options, io): Promise<Output> {
+    const id = options.id === undefined ? undefined : backupId(String(options.id));
+    const results = await withBackupContext(options, io, async (ctx, pool) => {
+      const identities = await readIdentities(
+        options.identity,
+        io.env,
+        await readBackupSettings(pool),
+      );
+      const out: VerifyResult[] = [];
+      for (const each of await backupsToVerify(pool, { ...options, id })) {
+        out.push(await verifyBackup(ctx, each, identities));
+      }
+      return out;
+    });
+    const rows = table(results, [
+      { header: 'id', value: (r) => r.id },
+      { header: 'database', value: (r) => r.database },
+      { header: 'tables', value: (r) => r.tables },
+      { header: 'result', value: (r) => (r.ok ? 'ok' : `FAILED: ${r.error}`) },
+    ]);
+    return { json: results, blocks: [rows], exitCode: results.every((r) => r.ok) ? 0 : 1 };
+  },
+};
+
+const pruneCommand: CommandSpec<Connection & { dryRun?: boolean; json?: boolean }> = {
+  name: 'prune',
+  description: 'delete backups the retention policy no longer keeps',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--dry-run', description: 'only list what would be deleted' },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const dryRun = options.dryRun === true;
+    const result = await withBackupContext(options, io, (ctx) => pruneBackups(ctx, { dryRun }));
+    const title = dryRun ? 'Would delete' : 'Deleted';
+    return {
+      json: { dryRun, kept: result.kept, pruned: result.pruned },
+      blocks: [backupsTable(result.pruned), fields([{ label: 'kept', value: result.kept }], title)],
+    };
+  },
+};
+
+const drainDropsCommand: CommandSpec<Connection & { limit?: number; json?: boolean }> = {
+  name: 'drain-drops',
+  description:
+    'finish pending drops: for each, a final backup, verified, then the drop (failures stay pending)',
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--limit <n>', description: 'at most this many, oldest first', parse: count },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    const outcome = await withBackupContext(options, io, (ctx) =>
+      completePendingDrops(ctx, { limit: options.limit, actor: 'cli' }),
+    );
+    const rows = [
+      ...outcome.dropped.map((d) => ({
+        database: d.database,
+        result: `dropped (final backup ${d.backupId})`,
+      })),
+      ...outcome.failed.map((f) => ({ database: f.database, result: `still pending: ${f.error}` })),
+    ];
+    const summary = table(
+      rows,
+      [
+        { header: 'database', value: (r) => r.database },
+        { header: 'result', value: (r) => r.result },
+      ],
+      { whenNone: 'no pending drops' },
+    );
+    return { json: outcome, blocks: [summary], exitCode: outcome.failed.length ? 1 : 0 };
+  },
+};
+
+export const backupCommand: CommandSpec<BackupOptions> = {
+  name: 'backup',
+  description: 'back up databases (pg_dump from one snapshot, encrypted when configured)',
+  arguments: [
+    { name: 'names', description: 'databases, e.g. dev_alice', optional: true, variadic: true },
+  ],
+  options: [
+    ...CONNECTION_OPTIONS,
+    { flags: '--all', description: 'every active DevDB database' },
+    DIR_OPTION,
+    RECIPIENT_OPTION,
+    JSON_OPTION,
+  ],
+  subcommands: [
+    keygenCommand,
+    settingsCommand,
+    verifyCommand,
+    pruneCommand,
+    drainDropsCommand,
+  ] as CommandSpec[],
+  async run(options, io) {
+    // One database named: on its server; several, or --all: the central server's
+    // (serve's backups job covers every server: docs/servers.md).
+    const one = options.names?.length === 1 ? options.names[0] : undefined;
+    const done = await withBackupContext(
+      options,
+      io,
+      async (ctx, pool) => {
+        const { dir, recipients } = await backupDestination(pool, options, io);
+        const names = await databasesToBackUp(pool, options);
+        const taken: BackupRecord[] = [];
+        for (const [index, database] of names.entries()) {
+          if (io.isTTY && names.length > 1)
+            io.stderr.write(`[${index + 1}/${names.length}] ${database}…\n`);
+          taken.push(await takeBackup(ctx, { database, kind: 'manual', dir, recipients }));
+        }
+        return taken;
+      },
+      one,
+    );
+    return { json: done, blocks: [backupsTable(done)] };
+  },
+};

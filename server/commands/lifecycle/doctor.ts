@@ -1,0 +1,84 @@
+/**
+ * `devdb doctor [--fix]`: each server's databases and roles checked against its
+ * registry (provisioning/doctor/doctor.ts). Exit code 1 while something is left to
+ * fix or to decide, so scripts can tell.
+ */
+import {
+  diagnose,
+  repair,
+  type DoctorFinding,
+  type DoctorOutcome,
+} from '../../../provisioning/index.js';
+import {
+  CONNECTION_OPTIONS,
+  withEachServer,
+  type ConnectionOptions,
+  type PerServer,
+} from '../../admin-connection.js';
+import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { table, type Output } from '../../render.js';
+
+type DoctorOptions = Omit<ConnectionOptions, 'env'> & { fix?: boolean };
+
+const NOTHING_TO_FIX = 'nothing to fix';
+
+/** One finding as one line (`devdb up` logs them so at start). */
+export function findingLine(finding: DoctorFinding): string {
+  return `${finding.kind} ${finding.object}: ${finding.problem}; --fix: ${finding.fix}`;
+}
+
+const FINDING_COLUMNS = [
+  { header: 'kind', value: (f: DoctorFinding) => f.kind },
+  { header: 'object', value: (f: DoctorFinding) => f.object },
+  { header: 'problem', value: (f: DoctorFinding) => f.problem },
+];
+
+function report(findings: DoctorFinding[]): Output {
+  const rows = table(
+    findings,
+    [...FINDING_COLUMNS, { header: 'what --fix would do', value: (f) => f.fix }],
+    { whenNone: NOTHING_TO_FIX },
+  );
+  return { json: findings, blocks: [rows], exitCode: findings.length ? 1 : 0 };
+}
+
+/** Findings of every server; with more than one, each object named with its server. */
+function named<F extends DoctorFinding>(perServer: PerServer<F[]>[]): F[] {
+  if (perServer.length === 1) return perServer[0]!.result;
+  return perServer.flatMap(({ server, result }) =>
+    result.map((f) => ({ ...f, object: `${server}: ${f.object}` })),
+  );
+}
+
+const fixed = (o: DoctorOutcome) =>
+  o.fixable && o.outcome !== null && !o.outcome.startsWith('failed');
+
+function fixReport(outcomes: DoctorOutcome[]): Output {
+  const rows = table(
+    outcomes,
+    [...FINDING_COLUMNS, { header: 'done', value: (o) => o.outcome ?? o.fix }],
+    { whenNone: NOTHING_TO_FIX },
+  );
+  return { json: outcomes, blocks: [rows], exitCode: outcomes.every(fixed) ? 0 : 1 };
+}
+
+export const doctorCommand: CommandSpec<DoctorOptions> = {
+  name: 'doctor',
+  description:
+    'check the databases and roles on the server against the registry; --fix adopts and removes what is safe',
+  options: [
+    ...CONNECTION_OPTIONS,
+    {
+      flags: '--fix',
+      description: 'adopt databases DevDB created but did not record, drop orphan roles',
+    },
+    JSON_OPTION,
+  ],
+  async run(options, io) {
+    // Every server of the pool, each against its own registry (docs/servers.md).
+    const on = { ...options, env: io.env };
+    return options.fix
+      ? fixReport(named(await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }))))
+      : report(named(await withEachServer(on, diagnose)));
+  },
+};

@@ -1,0 +1,360 @@
+/**
+ * `devdb up`: DevDB on an embedded PostgreSQL 17, plus the jobs `devdb serve`
+ * runs (server/serve/), in this process. The first run initialises the cluster
+ * and generates credentials; later runs reuse both. Stays in the foreground
+ * until Ctrl-C / SIGTERM, then stops the jobs and shuts PostgreSQL down cleanly.
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { bootstrap, configureLoopback, diagnose, migrate } from '../../../provisioning/index.js';
+import {
+  DEFAULT_DATA_DIR,
+  ensureDataDir,
+  newCredentials,
+  pgDataDir,
+  readCredentials,
+  urlFor,
+  withServerTls,
+  writeCredentials,
+  type Credentials,
+} from '../../data-dir.js';
+import {
+  dataDirOwner,
+  initCluster,
+  isInitialised,
+  PortInUseError,
+  prepareTls,
+  procState,
+  readPidFile,
+  serverHosts,
+  startCluster,
+  type RunningCluster,
+  type ServerTls,
+} from '../../embedded/index.js';
+import { listenPort, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import { PARENT_EXITED, type CliIO } from '../../io.js';
+import { removeUpPidFile, runningUp, writeUpPidFile } from '../../up-process.js';
+import type { ServeRuntime } from '../../serve/index.js';
+import { LOG_FORMAT_OPTION, type LogFormat } from '../../serve/log.js';
+import { findingLine } from './doctor.js';
+import { installProvider } from './provider.js';
+
+export interface UpOptions {
+  dataDir: string;
+  /** How the serve runtime's lines are written (default text). */
+  logFormat?: LogFormat;
+  port?: number;
+  listen: string;
+  /** Host name workspaces use to reach this server (get_connection_info). */
+  publicHost?: string;
+  /** Serve TLS (default; `--no-tls` turns it off). */
+  tls?: boolean;
+  /** More names / addresses for the generated certificate, comma-separated. */
+  tlsHosts?: string;
+  /** The admin's own certificate and key (PEM files), and the CA workspaces should trust. */
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+function step(io: CliIO, message: string): () => void {
+  const started = Date.now();
+  io.stderr.write(`${message}…`);
+  return () => io.stderr.write(` done (${Date.now() - started} ms)\n`);
+}
+
+async function prepareCluster(options: UpOptions, io: CliIO): Promise<Credentials> {
+  await ensureDataDir(options.dataDir);
+  const pgdata = pgDataDir(options.dataDir);
+  const existing = await readCredentials(options.dataDir);
+  if (await isInitialised(pgdata)) {
+    if (!existing) {
+      throw new UserError(
+        `${pgdata} holds a cluster but ${path.join(options.dataDir, 'credentials.json')} is missing; restore it or start with an empty data dir`,
+      );
+    }
+    return existing;
+  }
+  const credentials = existing ?? newCredentials(LOOPBACK, options.port ?? 5432);
+  // Credentials first: a crash after initdb must not leave a cluster nobody can log in to.
+  await writeCredentials(options.dataDir, credentials);
+  const done = step(io, `Initialising PostgreSQL 17 in ${pgdata}`);
+  await initCluster({
+    dataDir: pgdata,
+    superuser: credentials.superuser.user,
+    superuserPassword: credentials.superuser.password,
+  });
+  done();
+  return credentials;
+}
+
+async function prepareSchema(
+  credentials: Credentials,
+  options: UpOptions,
+  io: CliIO,
+): Promise<void> {
+  await bootstrap(urlFor(credentials, 'superuser', 'postgres'), {
+    provisionerPassword: credentials.provisioner.password,
+  });
+  const provisioner = new pg.Client({ connectionString: urlFor(credentials, 'provisioner') });
+  await provisioner.connect();
+  try {
+    const applied = await migrate(provisioner);
+    if (applied.length)
+      io.stderr.write(`Applied migrations: ${applied.map((m) => m.file).join(', ')}\n`);
+    await configureLoopback(provisioner, {
+      host: LOOPBACK,
+      port: credentials.port,
+      password: credentials.provisioner.password,
+    });
+    const publicHost =
+      options.publicHost ??
+      (options.listen === LOOPBACK || options.listen === 'localhost' ? LOOPBACK : hostname());
+    await provisioner.query(
+      `INSERT INTO provisioning.settings (key, value) VALUES ('public_host', $1), ('public_port', $2)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [publicHost, String(credentials.port)],
+    );
+    await logDoctorFindings(provisioner, io);
+  } finally {
+    await provisioner.end();
+  }
+}
+
+/** What a crash may have left (docs/operations.md, "devdb doctor"): reported, never fixed here. */
+async function logDoctorFindings(db: pg.Client, io: CliIO): Promise<void> {
+  const findings = await diagnose(db);
+  const lines = findings.length
+    ? findings.map((f) => `doctor: ${findingLine(f)}`)
+    : ['doctor: nothing to fix'];
+  io.stderr.write(`${lines.join('\n')}\n`);
+  if (findings.length) io.stderr.write('doctor: run `devdb doctor --fix` to repair what it can\n');
+}
+
+/** The certificate and key PostgreSQL serves (docs/security.md, "TLS"), or none with --no-tls. */
+async function serverTls(options: UpOptions, io: CliIO): Promise<ServerTls | undefined> {
+  if (options.tls === false) return undefined;
+  const extra = [options.publicHost, ...(options.tlsHosts ?? '').split(',')];
+  const hosts = serverHosts(
+    options.listen,
+    extra.filter((h): h is string => !!h?.trim()),
+  );
+  const pgdata = pgDataDir(options.dataDir);
+  const tls = await prepareTls(
+    options.dataDir,
+    hosts,
+    { certFile: options.tlsCert, keyFile: options.tlsKey, caFile: options.tlsCa },
+    await dataDirOwner(pgdata),
+  );
+  io.stderr.write(`${tls.note}\n`);
+  return tls;
+}
+
+const LOOPBACK_NAMES = new Set([LOOPBACK, 'localhost', '::1']);
+
+/**
+ * initdb only lets loopback clients in. Listening further out means workspaces
+ * connect from elsewhere: admit them, with SCRAM like everyone else.
+ */
+async function admitRemoteClients(pgdata: string, listen: string): Promise<void> {
+  const wantsRemote = listen.split(',').some((a) => !LOOPBACK_NAMES.has(a.trim()));
+  if (!wantsRemote) return;
+  const hba = path.join(pgdata, 'pg_hba.conf');
+  const current = await readFile(hba, 'utf8');
+  const lines = ['host all all 0.0.0.0/0 scram-sha-256', 'host all all ::/0 scram-sha-256'];
+  const missing = lines.filter((line) => !current.includes(line));
+  if (missing.length)
+    await appendFile(hba, `# added by devdb up --listen\n${missing.join('\n')}\n`);
+}
+
+async function waitForShutdown(
+  cluster: RunningCluster,
+  runtime: ServeRuntime,
+  signal: Promise<string>,
+  io: CliIO,
+): Promise<number> {
+  const outcome = await Promise.race([
+    signal.then((name) => ({ name })),
+    cluster.exited.then((code) => ({ code })),
+  ]);
+  // The jobs first: they need PostgreSQL to finish or to give their ticks up.
+  await runtime.stop();
+  if ('code' in outcome) {
+    io.stderr.write(
+      `devdb: PostgreSQL exited unexpectedly (code ${outcome.code}); see the log above\n`,
+    );
+    return 1;
+  }
+  const why = outcome.name === PARENT_EXITED ? outcome.name : `${outcome.name} received`;
+  io.stderr.write(`\n${why}: stopping PostgreSQL…\n`);
+  await cluster.stop();
+  io.stderr.write('DevDB stopped.\n');
+  return 0;
+}
+
+const stopHint = (dataDir: string) => `devdb stop --data-dir ${JSON.stringify(dataDir)}`;
+
+/** Starting problems (port taken, already running, unreadable dir) are the user's to fix: no stack trace. */
+async function asUserError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      throw new UserError(
+        `port ${error.port} is already in use: start with --port <n> (or --port 0 for any free port)\n${error.log}`,
+      );
+    }
+    throw error instanceof UserError ? error : new UserError((error as Error).message);
+  }
+}
+
+/** A second `devdb up` on a data dir names the first one (not its postmaster) and how to stop it. */
+async function assertNotRunning(dataDir: string): Promise<void> {
+  const running = await runningUp(dataDir);
+  if (running) {
+    throw new UserError(
+      `DevDB is already running on ${dataDir} (devdb up, pid ${running.pid}, port ${running.port}); stop it with: ${stopHint(dataDir)}`,
+    );
+  }
+  const postmaster = await readPidFile(pgDataDir(dataDir));
+  if (postmaster && (await procState(postmaster.pid)) === 'postgres') {
+    throw new UserError(
+      `PostgreSQL (pid ${postmaster.pid}) is still running on ${dataDir} without its devdb up; stop it with: ${stopHint(dataDir)}`,
+    );
+  }
+}
+
+export async function up(given: UpOptions, io: CliIO): Promise<number> {
+  const options = { ...given, dataDir: path.resolve(given.dataDir) };
+  // Listening from the very start: a signal that arrives while the cluster is
+  // still starting stops it too instead of orphaning it.
+  const signal = io.shutdownSignal();
+  await assertNotRunning(options.dataDir);
+  const credentials = await asUserError(prepareCluster(options, io));
+  await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
+  const tls = await asUserError(serverTls(options, io));
+  const done = step(io, 'Starting PostgreSQL');
+  const cluster = await asUserError(
+    startCluster({
+      dataDir: pgDataDir(options.dataDir),
+      port: options.port ?? credentials.port,
+      listen: options.listen,
+      // Slow queries per database (devdb slow-queries, the API); bootstrap creates the extension.
+      preloadLibraries: ['pg_stat_statements'],
+      tls,
+      // Problems only: routine server chatter would bury DevDB's own messages.
+      onLog: (line) => {
+        if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) io.stderr.write(`postgres: ${line}\n`);
+      },
+    }),
+  ).catch((error: unknown) => {
+    io.stderr.write(' failed\n');
+    throw error;
+  });
+  done();
+  await writeUpPidFile(options.dataDir, {
+    pid: process.pid,
+    port: cluster.port,
+    startedAt: new Date().toISOString(),
+  });
+  let provider: Awaited<ReturnType<typeof installProvider>>;
+  let runtime: ServeRuntime;
+  try {
+    credentials.port = cluster.port;
+    credentials.host = cluster.host;
+    credentials.sslrootcert = tls?.caFile;
+    await writeCredentials(options.dataDir, credentials);
+    await prepareSchema(credentials, options, io);
+    provider = await installProvider(path.join(options.dataDir, 'terraform'));
+    // The same jobs `devdb serve` runs, in this process (loaded here: see serve.ts).
+    const { startServeProcess } = await import('../../serve/index.js');
+    runtime = await startServeProcess(urlFor(credentials, 'provisioner'), io, {
+      logFormat: options.logFormat,
+    });
+  } catch (error) {
+    await cluster.stop();
+    await removeUpPidFile(options.dataDir);
+    throw error;
+  }
+  const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
+  const shownUrl = `postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`;
+  io.stdout.write(
+    [
+      `DevDB is running: PostgreSQL 17 on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
+      tls ? `TLS: on; clients verify it with the CA ${tls.caFile}` : 'TLS: off (--no-tls)',
+      `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
+      `  DEVDB_ADMIN_URL=${withServerTls(shownUrl, credentials)}`,
+      `Use it from scripts and Terraform with:`,
+      `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
+      `Terraform provider devdb ${provider.version} installed; to use it:`,
+      `  export TF_CLI_CONFIG_FILE=${provider.cliConfigFile}`,
+      ...dashboardLines(runtime.extensionUrl('api'), dirFlag),
+      `Press Ctrl-C to stop (or, from elsewhere: ${stopHint(options.dataDir)}).`,
+      '',
+    ].join('\n'),
+  );
+  try {
+    return await waitForShutdown(cluster, runtime, signal, io);
+  } finally {
+    await removeUpPidFile(options.dataDir);
+  }
+}
+
+/** Where the dashboard is and how to log in (no token is made or shown here). */
+function dashboardLines(url: string | undefined, dirFlag: string): string[] {
+  if (!url) return [];
+  return [
+    `Dashboard and REST API: ${url}/`,
+    `  log in with a token: npx devdb token create --name me --role admin ${dirFlag}`,
+  ];
+}
+
+export const upCommand: CommandSpec<UpOptions> = {
+  name: 'up',
+  description: 'run DevDB on an embedded PostgreSQL 17 (foreground; Ctrl-C stops it)',
+  options: [
+    {
+      flags: '--data-dir <dir>',
+      description: 'where the cluster and its credentials live',
+      default: DEFAULT_DATA_DIR,
+    },
+    {
+      flags: '--port <n>',
+      description: 'port to listen on; 0 = any free port (default: 5432, then the last one used)',
+      parse: listenPort,
+    },
+    {
+      flags: '--listen <addr>',
+      description: 'listen address(es), comma-separated',
+      default: LOOPBACK,
+    },
+    { flags: '--public-host <host>', description: 'host name workspaces use to reach this server' },
+    {
+      flags: '--no-tls',
+      description: 'serve PostgreSQL without TLS (default: TLS with a CA made in DIR/tls)',
+    },
+    {
+      flags: '--tls-hosts <names>',
+      description:
+        'more host names / IP addresses for the generated certificate, comma-separated (localhost, 127.0.0.1, this hostname, --listen and --public-host are always in)',
+    },
+    {
+      flags: '--tls-cert <file>',
+      description: 'your own server certificate (PEM; with --tls-key)',
+    },
+    { flags: '--tls-key <file>', description: 'the key of --tls-cert (PEM)' },
+    {
+      flags: '--tls-ca <file>',
+      description: 'the CA workspaces verify --tls-cert with (default: --tls-cert itself)',
+    },
+    LOG_FORMAT_OPTION,
+  ],
+  async run(options, io) {
+    return { exitCode: await up(options, io) };
+  },
+};
