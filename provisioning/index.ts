@@ -133,6 +133,8 @@ export {
 // backups: take, verify, restore, retention, final backups
 export {
   BACKUP_SETTING_KEYS,
+  BackupFailedError,
+  BackupKeyError,
   type BackupContext,
   type BackupRecord,
   type BackupSettings,
@@ -144,9 +146,10 @@ export {
   latestBackup,
   listBackups,
   listPendingDrops,
-  parseIdentityFile,
+  loadIdentityFile,
   pruneBackups,
   readBackupSettings,
+  requireIdentities,
   restoreBackup,
   restoreInPlace,
   splitRecipients,

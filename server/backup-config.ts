@@ -3,9 +3,7 @@
  * backups job alike: a flag, then the environment, then provisioning.settings
  * (docs/backups.md, "Settings").
  */
-import { readFile } from 'node:fs/promises';
-import { parseIdentityFile, splitRecipients, type BackupSettings } from '../provisioning/index.js';
-import { UserError } from './errors.js';
+import { loadIdentityFile, splitRecipients, type BackupSettings } from '../provisioning/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,7 +24,8 @@ export function recipientsFrom(settings: BackupSettings, env: Env, flag?: string
 
 /**
  * The age identities of --identity, else of the file DEVDB_BACKUP_IDENTITY names, else of the
- * backup_identity_file setting; none without any.
+ * backup_identity_file setting; none without any. A file named but unreadable, or holding
+ * no identity, is an error naming it.
  */
 export async function readIdentities(
   file: string | undefined,
@@ -34,9 +33,5 @@ export async function readIdentities(
   settings?: BackupSettings,
 ): Promise<string[]> {
   const path = file ?? fromEnv(env, 'DEVDB_BACKUP_IDENTITY') ?? settings?.identityFile;
-  if (!path) return [];
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot read the identity file ${path}: ${error.code ?? error.message}`);
-  });
-  return parseIdentityFile(text);
+  return path ? loadIdentityFile(path) : [];
 }

@@ -142,6 +142,40 @@ export function spawnTool(file: string, args: string[], env: NodeJS.ProcessEnv, 
   return { child, stdout, exited };
 }
 
+/** What an errno code means, in the words of strerror(3). */
+const IO_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'file exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in system',
+};
+
+/** An error of the file system (it has an errno code such as ENOSPC), as opposed to a bug. */
+export const isIoError = (error: unknown): error is NodeJS.ErrnoException =>
+  error instanceof Error &&
+  typeof (error as NodeJS.ErrnoException).code === 'string' &&
+  typeof (error as NodeJS.ErrnoException).syscall === 'string';
+
+/**
+ * A file system error as one line naming the file: `no space left on device
+ * writing /backups/dev_alice/….partial`. Anything that is not one is returned as is.
+ */
+export function ioFailure(error: unknown, doing: string, file: string): unknown {
+  if (!isIoError(error)) return error;
+  const code = error.code!;
+  const what = IO_ERRORS[code] ?? `${code} (${error.message})`;
+  return new ProvisioningError(`${what} ${doing} ${file}`, code);
+}
+
 export function toolFailure(tool: string, result: ProcessResult): ProvisioningError {
   const how = result.signal ? `was killed (${result.signal})` : `exited with ${result.code}`;
   const detail = result.stderr ? `: ${result.stderr.split('\n').slice(-3).join(' / ')}` : '';

@@ -34,6 +34,18 @@ export function parseIdentityFile(text: string): string[] {
     .filter((line) => line.startsWith('AGE-SECRET-KEY-'));
 }
 
+/**
+ * The caller's age identities cannot open an encrypted backup (none given, or
+ * none that matches its recipients): a problem of the key, not of the backup,
+ * so a verification refused this way records nothing.
+ */
+export class BackupKeyError extends ProvisioningError {
+  constructor(message: string) {
+    super(message, 'object_not_in_prerequisite_state');
+    this.name = 'BackupKeyError';
+  }
+}
+
 /** The identities in the age identity file at `file`; an error that names the file when it cannot be read or holds none. */
 export async function loadIdentityFile(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -43,7 +55,7 @@ export async function loadIdentityFile(file: string): Promise<string[]> {
   });
   const identities = parseIdentityFile(text);
   if (identities.length === 0) {
-    throw new ProvisioningError(`the identity file ${file} holds no AGE-SECRET-KEY-1… line`);
+    throw new ProvisioningError(`${file} holds no age identity (no AGE-SECRET-KEY- line)`);
   }
   return identities;
 }
@@ -67,7 +79,7 @@ export async function encryptStream(plain: Readable, recipients: string[]): Prom
 /** Rejects (before any byte flows) when none of the identities opens the file's header. */
 export async function decryptStream(encrypted: Readable, identities: string[]): Promise<Readable> {
   if (identities.length === 0) {
-    throw new ProvisioningError(
+    throw new BackupKeyError(
       'this backup is encrypted: pass the age identity file (--identity or DEVDB_BACKUP_IDENTITY)',
     );
   }
@@ -78,8 +90,13 @@ export async function decryptStream(encrypted: Readable, identities: string[]): 
     return fromWeb(await decrypter.decrypt(toWeb(encrypted)));
   } catch (error) {
     encrypted.destroy();
-    throw new ProvisioningError(
-      `cannot decrypt the backup with the given identity: ${(error as Error).message}`,
-    );
+    const message = (error as Error).message;
+    // age's words when no identity unwraps the file key: the key is wrong, the file may be fine.
+    if (/no identity matched/.test(message)) {
+      throw new BackupKeyError(
+        `cannot decrypt the backup with the given identity: ${message} (it was encrypted to other recipients: give the identity file matching backup_recipients)`,
+      );
+    }
+    throw new ProvisioningError(`cannot decrypt the backup with the given identity: ${message}`);
   }
 }

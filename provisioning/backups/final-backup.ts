@@ -12,7 +12,7 @@
 import { type BackupContext } from './context.js';
 import { takeBackup } from './take.js';
 import { verifyBackup } from './verify.js';
-import { loadIdentityFile } from './crypto.js';
+import { BackupKeyError, loadIdentityFile } from './crypto.js';
 import { readBackupSettings, type BackupRecord } from './registry.js';
 import { query, queryOne, type Queryable } from '../schema/index.js';
 import { ProvisioningError } from '../contract/index.js';
@@ -112,7 +112,11 @@ async function verifiedFinalBackup(
     const code = error instanceof ProvisioningError ? error.code : undefined;
     throw notDropped(database, `its final backup failed: ${(error as Error).message}`, code);
   }
-  const verified = await verifyBackup(ctx, backup.id, plan.identities);
+  // A key that does not open it is refused unrecorded (BackupKeyError); here it is one more reason not to drop.
+  const verified = await verifyBackup(ctx, backup.id, plan.identities).catch((error: unknown) => {
+    if (!(error instanceof BackupKeyError)) throw error;
+    return { ok: false, error: error.message };
+  });
   if (!verified.ok) {
     throw notDropped(
       database,

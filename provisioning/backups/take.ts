@@ -41,6 +41,8 @@ import {
   clock,
   countRows,
   hashingTap,
+  ioFailure,
+  isIoError,
   libpqEnv,
   spawnTool,
   toolFailure,
@@ -53,6 +55,20 @@ import {
 export function backupFileName(database: string, at: Date, encrypted: boolean): string {
   const stamp = at.toISOString().replace(/[-:]/g, '');
   return `${database}-${stamp}.dump${encrypted ? '.age' : ''}`;
+}
+
+/**
+ * takeBackup's failure once the run was recorded: `backup` is its registry row
+ * (status `failed`, the same reason in `error`); the message is the cause's.
+ */
+export class BackupFailedError extends ProvisioningError {
+  constructor(
+    readonly backup: BackupRecord,
+    cause: ProvisioningError,
+  ) {
+    super(cause.message, cause.code, undefined, cause.detail);
+    this.name = 'BackupFailedError';
+  }
 }
 
 export interface BackupOptions {
@@ -174,14 +190,22 @@ async function dumpToFile(
   })();
   written.catch(() => child.kill('SIGKILL'));
   const [exit, write] = await Promise.allSettled([exited, written]);
+  // A failed write comes first: it is why pg_dump died (SIGPIPE, or our SIGKILL).
+  if (write.status === 'rejected' && isIoError(write.reason)) {
+    throw ioFailure(write.reason, 'writing', partial);
+  }
   if (exit.status === 'rejected') throw exit.reason;
   if (exit.value.code !== 0) throw toolFailure('pg_dump', exit.value);
   if (write.status === 'rejected') throw write.reason;
-  const file = await open(partial, 'r+');
   try {
-    await file.sync();
-  } finally {
-    await file.close();
+    const file = await open(partial, 'r+');
+    try {
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    throw ioFailure(error, 'writing', partial);
   }
   return result();
 }
@@ -208,7 +232,6 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
   const folder = path.join(options.dir, options.database);
   const file = path.join(folder, backupFileName(options.database, startedAt, encrypted));
   const partial = `${file}.partial`;
-  await mkdir(folder, { recursive: true, mode: 0o700 });
   const run = await startRun(ctx, {
     database: options.database,
     kind: options.kind,
@@ -218,13 +241,18 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
     startedAt,
   });
   try {
+    await mkdir(folder, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      throw ioFailure(error, 'creating', folder);
+    });
     const { rowCounts, stored } = await dumpSnapshot(
       ctx,
       tools,
       { ...options, ...source },
       partial,
     );
-    await rename(partial, file);
+    await rename(partial, file).catch((error: unknown) => {
+      throw ioFailure(error, 'renaming', partial);
+    });
     const finished = { ...stored, rowCounts, finishedAt: clock(ctx) };
     if (!(await recordBackupFinished(ctx.db, run.id, finished))) {
       await rm(file, { force: true });
@@ -235,7 +263,8 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
   } catch (error) {
     await rm(partial, { force: true });
     await recordBackupFailed(ctx.db, run.id, (error as Error).message, clock(ctx));
-    throw error;
+    if (!(error instanceof ProvisioningError)) throw error;
+    throw new BackupFailedError((await getBackup(ctx.db, run.id))!, error);
   } finally {
     await run.end();
   }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { ProvisioningError } from '../contract/index.js';
 import { query } from '../schema/index.js';
-import { decryptStream } from './crypto.js';
+import { BackupKeyError, decryptStream } from './crypto.js';
 import { type PgClientTools } from './pg-tools.js';
 import { recordVerification, type BackupRecord } from './registry.js';
 
@@ -42,6 +42,18 @@ export async function assertIntact(record: BackupRecord): Promise<void> {
   if (actual.sha256 !== record.sha256 || actual.bytes !== record.bytes) {
     throw new ProvisioningError(
       `backup ${record.id}: checksum mismatch (${record.file} is not the file that was stored)`,
+    );
+  }
+}
+
+/** Refuses an encrypted backup when no identity is at hand (before anything is read or recorded). */
+export function requireIdentities(
+  record: Pick<BackupRecord, 'id' | 'encrypted'>,
+  identities: string[],
+): void {
+  if (record.encrypted && identities.length === 0) {
+    throw new BackupKeyError(
+      `backup ${record.id} is encrypted; pass --identity FILE or set backup_identity_file`,
     );
   }
 }
@@ -136,6 +148,9 @@ async function trialRestore(
  * Checksum, `pg_restore --list`, then a trial restore into a scratch database
  * on the same server whose row counts must equal the recorded ones; the
  * scratch database is dropped whatever happens. The outcome is recorded.
+ * Without an identity that opens an encrypted backup it refuses (BackupKeyError)
+ * and records nothing: a missing or wrong key says nothing about the backup, and
+ * its verification state (which retention relies on) stays as it was.
  */
 export async function verifyBackup(
   ctx: BackupContext,
@@ -143,11 +158,14 @@ export async function verifyBackup(
   identities: string[],
 ): Promise<VerifyResult> {
   const record = await successfulBackup(ctx, id);
+  requireIdentities(record, identities);
   let error: string | null = null;
   try {
     await trialRestore(ctx, record, identities);
   } catch (failure) {
-    if (!(failure instanceof ProvisioningError)) throw failure;
+    if (!(failure instanceof ProvisioningError) || failure instanceof BackupKeyError) {
+      throw failure;
+    }
     error = failure.message;
   }
   await recordVerification(ctx.db, id, { at: clock(ctx), error });

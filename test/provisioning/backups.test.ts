@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import {
+  BackupKeyError,
   ensureIndividualDatabase,
   generateAgeKeyPair,
   listBackups,
@@ -135,9 +136,21 @@ describe('backups (real pg_dump / pg_restore)', () => {
     }
 
     expect((await verifyBackup(ctx, sealed.id, [keys.identity])).ok).toBe(true);
-    const noKey = await verifyBackup(ctx, sealed.id, []);
-    expect(noKey.ok).toBe(false);
-    expect(noKey.error).toMatch(/encrypted: pass the age identity/);
+    // No key, or the wrong one: refused, and the backup stays verified.
+    const verifiedState = async () => {
+      const [b] = (await listBackups(devdb.pool, database)).filter((x) => x.id === sealed.id);
+      return { verifiedAt: b!.verifiedAt, verifyError: b!.verifyError };
+    };
+    const verified = await verifiedState();
+    expect(verified.verifiedAt).toBeInstanceOf(Date);
+    await expect(verifyBackup(ctx, sealed.id, [])).rejects.toThrow(
+      new BackupKeyError(
+        `backup ${sealed.id} is encrypted; pass --identity FILE or set backup_identity_file`,
+      ),
+    );
+    const wrongKey = await generateAgeKeyPair();
+    await expect(verifyBackup(ctx, sealed.id, [wrongKey.identity])).rejects.toThrow(BackupKeyError);
+    expect(await verifiedState()).toEqual(verified);
 
     const stranger = await generateAgeKeyPair();
     await expect(

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndividualDatabase } from '../../provisioning/index.js';
+import { ensureIndividualDatabase, listBackups } from '../../provisioning/index.js';
 import { selectBackupTestServer } from '../helpers/backup-server.js';
 import type { TestDevDb } from '../helpers/devdb.js';
 
@@ -70,9 +70,12 @@ describe('devdb backup / backups / restore', () => {
       DEVDB_BACKUP_IDENTITY: identityFile,
     });
     expect(verify).toMatchObject({ code: 0, stderr: '' });
+    // Without an identity the verification is refused, not recorded as a bad backup.
     const noIdentity = await devdbCli(['backup', 'verify', String(taken[1]!.id)]);
     expect(noIdentity.code).toBe(1);
-    expect(noIdentity.stdout).toMatch(/FAILED: this backup is encrypted/);
+    expect(noIdentity.stderr).toBe(
+      `devdb: backup ${taken[1]!.id} is encrypted; pass --identity FILE or set backup_identity_file\n`,
+    );
 
     const prune = await devdbCli(['backup', 'prune', '--dry-run', '--json']);
     expect(JSON.parse(prune.stdout)).toMatchObject({ dryRun: true, kept: 2, pruned: [] });
@@ -103,5 +106,49 @@ describe('devdb backup / backups / restore', () => {
     );
     expect(inPlace.code).toBe(0);
     expect(JSON.parse(inPlace.stdout)).toMatchObject({ database: 'dev_carol', tables: 0 });
+  });
+
+  it('verify without a usable identity refuses and leaves the verification state as it was', async () => {
+    const identityFile = path.join(dir, 'identity-2.txt');
+    const keygen = await runDevdb(['backup', 'keygen', '--out', identityFile, '--json']);
+    const { recipient } = JSON.parse(keygen.stdout) as { recipient: string };
+    const backup = await devdbCli(['backup', 'dev_dave', '--recipient', recipient, '--json']);
+    const [{ id }] = JSON.parse(backup.stdout) as [{ id: number }];
+    const state = async () => {
+      const [row] = (await listBackups(devdb.pool, 'dev_dave')).filter((b) => b.id === id);
+      return { verifiedAt: row!.verifiedAt, verifyError: row!.verifyError };
+    };
+    const verified = await devdbCli(['backup', 'verify', String(id), '--identity', identityFile]);
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    const before = await state();
+    expect(before.verifiedAt).toBeInstanceOf(Date);
+
+    // No identity anywhere: refused, exit 1, nothing recorded (--all too, before any is verified).
+    for (const args of [[String(id)], ['--latest', 'dev_dave'], ['--all']]) {
+      const refused = await devdbCli(['backup', 'verify', ...args]);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toMatch(
+        /^devdb: backup \d+ is encrypted; pass --identity FILE or set backup_identity_file\n$/,
+      );
+      expect(refused.stdout).toBe('');
+    }
+    expect(await state()).toEqual(before);
+
+    // A file without an identity in it is named as such.
+    const notAKey = path.join(dir, 'not-a-key.txt');
+    await writeFile(notAKey, `# public key: ${recipient}\n${recipient}\n`);
+    const bad = await devdbCli(['backup', 'verify', String(id), '--identity', notAKey]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`devdb: ${notAKey} holds no age identity (no AGE-SECRET-KEY- line)\n`);
+
+    // Someone else's identity: the key is wrong, not the backup.
+    const stranger = path.join(dir, 'stranger.txt');
+    await runDevdb(['backup', 'keygen', '--out', stranger]);
+    const wrong = await devdbCli(['backup', 'verify', String(id), '--identity', stranger]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(
+      /cannot decrypt the backup with the given identity: no identity matched/,
+    );
+    expect(await state()).toEqual(before);
   });
 });

@@ -9,12 +9,16 @@ import { InvalidArgumentError } from 'commander';
 import type pg from 'pg';
 import {
   BACKUP_SETTING_KEYS,
+  BackupFailedError,
   completePendingDrops,
   generateAgeKeyPair,
+  getBackup,
   latestBackup,
   listBackups,
+  ProvisioningError,
   pruneBackups,
   readBackupSettings,
+  requireIdentities,
   takeBackup,
   verifyBackup,
   writeBackupSetting,
@@ -25,6 +29,7 @@ import { CONNECTION_OPTIONS, withEachServer } from '../../admin-connection.js';
 import { readIdentities } from '../../backup-config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
 import { fields, table, type Output } from '../../render.js';
 import {
   backupDestination,
@@ -163,18 +168,24 @@ type VerifyOptions = Connection & {
   json?: boolean;
 };
 
-async function backupsToVerify(pool: pg.Pool, options: VerifyOptions): Promise<number[]> {
+/** The backups to verify (an unknown id is left to verifyBackup to refuse). */
+async function backupsToVerify(
+  pool: pg.Pool,
+  options: VerifyOptions,
+): Promise<Pick<BackupRecord, 'id' | 'encrypted'>[]> {
   const chosen = [options.id !== undefined, options.latest !== undefined, options.all === true];
   if (chosen.filter(Boolean).length !== 1) {
     throw new UserError('verify one of: a backup ID, --latest NAME, or --all');
   }
-  if (options.id !== undefined) return [options.id];
+  if (options.id !== undefined) {
+    return [(await getBackup(pool, options.id)) ?? { id: options.id, encrypted: false }];
+  }
   if (options.latest !== undefined) {
     const latest = await latestBackup(pool, options.latest);
     if (!latest) throw new UserError(`no successful backup of ${options.latest}`);
-    return [latest.id];
+    return [latest];
   }
-  return (await listBackups(pool)).filter((b) => b.status === 'ok').map((b) => b.id);
+  return (await listBackups(pool)).filter((b) => b.status === 'ok');
 }
 
 const verifyCommand: CommandSpec<VerifyOptions> = {
@@ -196,10 +207,11 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
         io.env,
         await readBackupSettings(pool),
       );
+      const chosen = await backupsToVerify(pool, { ...options, id });
+      // An encrypted one and no identity: refused before any is verified, nothing recorded.
+      for (const backup of chosen) requireIdentities(backup, identities);
       const out: VerifyResult[] = [];
-      for (const each of await backupsToVerify(pool, { ...options, id })) {
-        out.push(await verifyBackup(ctx, each, identities));
-      }
+      for (const each of chosen) out.push(await verifyBackup(ctx, each.id, identities));
       return out;
     });
     const rows = table(results, [
@@ -287,22 +299,75 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     // One database named: on its server; several, or --all: the central server's
     // (serve's backups job covers every server: docs/servers.md).
     const one = options.names?.length === 1 ? options.names[0] : undefined;
-    const done = await withBackupContext(
+    const outcome = await withBackupContext(
       options,
       io,
       async (ctx, pool) => {
         const { dir, recipients } = await backupDestination(pool, options, io);
         const names = await databasesToBackUp(pool, options);
-        const taken: BackupRecord[] = [];
-        for (const [index, database] of names.entries()) {
-          if (io.isTTY && names.length > 1)
-            io.stderr.write(`[${index + 1}/${names.length}] ${database}…\n`);
-          taken.push(await takeBackup(ctx, { database, kind: 'manual', dir, recipients }));
-        }
-        return taken;
+        // Several: each failure is said on stderr as it happens; one: it is the command's error.
+        return backUpEach(names, io, one === undefined, (database) =>
+          takeBackup(ctx, { database, kind: 'manual', dir, recipients }),
+        );
       },
       one,
     );
-    return { json: done, blocks: [backupsTable(done)] };
+    const failed = outcome.filter((o) => o.error !== undefined);
+    // One database: its failure is the command's error (one line, exit 1).
+    if (one !== undefined && failed.length === 1) throw failed[0]!.cause;
+    const records = outcome.flatMap((o) => (o.backup ? [o.backup] : []));
+    const json = outcome.map(
+      (o) => o.backup ?? { database: o.database, status: 'failed', error: o.error },
+    );
+    if (failed.length === 0) return { json, blocks: [backupsTable(records)] };
+    const summary = table(
+      outcome,
+      [
+        { header: 'database', value: (o) => o.database },
+        {
+          header: 'result',
+          value: (o) =>
+            o.error === undefined ? `ok (backup ${o.backup!.id})` : `FAILED: ${o.error}`,
+        },
+      ],
+      { title: `${outcome.length - failed.length} backed up, ${failed.length} failed` },
+    );
+    return { json, blocks: [backupsTable(records), summary], exitCode: 1 };
   },
 };
+
+/** One database's backup: its registry row, and why it failed when it did. */
+interface BackupOutcome {
+  database: string;
+  /** Absent when it failed before it was recorded (e.g. no such database). */
+  backup: BackupRecord | null;
+  error?: string;
+  cause?: Error;
+}
+
+/**
+ * Backs up each database in turn; after one that fails the rest go on (with
+ * `report`, its failure is said on stderr at once). A bug (not a
+ * ProvisioningError) still stops the command.
+ */
+async function backUpEach(
+  names: string[],
+  io: CliIO,
+  report: boolean,
+  backUp: (database: string) => Promise<BackupRecord>,
+): Promise<BackupOutcome[]> {
+  const outcome: BackupOutcome[] = [];
+  for (const [index, database] of names.entries()) {
+    if (io.isTTY && names.length > 1)
+      io.stderr.write(`[${index + 1}/${names.length}] ${database}…\n`);
+    try {
+      outcome.push({ database, backup: await backUp(database) });
+    } catch (error) {
+      if (!(error instanceof ProvisioningError)) throw error;
+      const backup = error instanceof BackupFailedError ? error.backup : null;
+      outcome.push({ database, backup, error: error.message, cause: error });
+      if (report) io.stderr.write(`devdb: backup of ${database} failed: ${error.message}\n`);
+    }
+  }
+  return outcome;
+}
