@@ -3,7 +3,7 @@
  * the workspace (coder_env). DEVDB_URL fills in whatever the separate
  * variables leave out; the URL the agent writes anywhere never has a password.
  */
-import { CA_CERT_ENV, connectionUrl } from '../provisioning/contract/index.js';
+import { CA_CERT_ENV, connectionUrl, UNAVAILABLE_ENV } from '../provisioning/contract/index.js';
 import { ENROLL_TOKEN_ENV } from '../provisioning/contract/index.js';
 import { AgentError, EXIT } from './errors.js';
 import { addSecret } from './log.js';
@@ -80,10 +80,28 @@ function parsePort(raw: string): number {
 const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
 
 /**
+ * The workspace was built while DevDB could not be reached (DEVDB_UNAVAILABLE,
+ * the provider's `on_unavailable = "skip"`): it has no database yet, and the
+ * server is not to blame now.
+ */
+export class UnavailableAtBuild extends AgentError {
+  constructor() {
+    super(
+      'DevDB was unavailable when this workspace was built, so it has no database yet',
+      'restart the workspace once DevDB is back (`coder restart WORKSPACE`): that start creates its database; if it keeps happening, ask your DevDB admin whether the server is up',
+      EXIT.unavailable,
+    );
+    this.name = 'UnavailableAtBuild';
+  }
+}
+
+/**
  * Reads the settings from `env`; `fallback` (the DEVDB_* values `start` saved in
  * ~/.devdb/env) fills gaps for commands run where the variables are not set.
  */
 export function readConfig(env: Env, fallback: Env = {}): Config {
+  // What a previous start saved belongs to another build: it does not count here.
+  if (env[UNAVAILABLE_ENV] === 'true') throw new UnavailableAtBuild();
   const get = (key: string) => blank(env[key]) ?? blank(fallback[key]);
   const rawUrl = get('DEVDB_URL');
   const fromUrl = rawUrl ? parseUrl(rawUrl) : {};

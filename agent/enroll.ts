@@ -18,9 +18,9 @@ import type { Config } from './config.js';
 import { AgentError, EXIT } from './errors.js';
 import { writePgpass } from './install.js';
 import { addSecret, log } from './log.js';
-import { CredentialsRejected } from './server.js';
+import { connectCentral, CredentialsRejected } from './server.js';
 import { savedPassword } from './settings.js';
-import { waitForServer } from './wait.js';
+import { Backoff, waitForServer } from './wait.js';
 
 export interface Connected {
   /** A connection to the central database as the workspace's login role. */
@@ -55,19 +55,91 @@ export async function connectWithCredentials(config: Config, timeoutS: number): 
   return { client: await waitForServer(config, password, timeoutS), password };
 }
 
+/**
+ * SQLSTATEs (and socket errors) of an enroll() call cut short rather than
+ * refused: the role's statement or idle timeouts (migration 021), the server
+ * restarting, a serialization failure. Retried with back-off.
+ */
+const CUT_SHORT = new Set([
+  '57014', // query_canceled: statement_timeout
+  '57P05', // idle_session_timeout
+  '25P03', // idle_in_transaction_session_timeout
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+/**
+ * How long the agent waits for enroll() to answer: longer than the role's
+ * statement_timeout (10 s, migration 021), so the server decides and says so.
+ */
+const ENROLL_QUERY_TIMEOUT_MS = 15_000;
+
+function cutShort(error: unknown): string | null {
+  const err = error as Error & { code?: string };
+  if (err.code && CUT_SHORT.has(err.code)) return err.message;
+  // node-postgres reports a dropped session, and its own read timeout, without a code.
+  return /Connection terminated|terminated unexpectedly|Query read timeout/i.test(err.message)
+    ? err.message
+    : null;
+}
+
+/** Whether DevDB takes `password` for the workspace's role now (an enrollment that committed). */
+async function passwordWorks(config: Config, password: string): Promise<boolean> {
+  try {
+    const client = await connectCentral(config, password, 3000);
+    await client.end().catch(() => undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes a password and enrolls it, retrying with back-off (within `timeoutS`
+ * in all) while the enrollment role's connections are all taken or a call is
+ * cut short. A call cut short may have committed before its session died: the
+ * password is tried first, and a later "already used" with a password that
+ * works is that same enrollment.
+ */
 async function enrollNewPassword(config: Config, token: string, timeoutS: number): Promise<string> {
   const password = generatePassword();
   addSecret(password);
   // Saved before DevDB knows it: an agent killed right after enrolling would
   // otherwise lose the only copy, and with it the single-use token.
   await writePgpass(config, password);
-  const client = await connectAsEnrollmentRole(config, timeoutS);
-  try {
-    await client.query(ENROLL_SQL, [token, config.user, scramVerifier(password)]);
-  } catch (error) {
-    throw refused(config, error);
-  } finally {
-    await client.end().catch(() => undefined);
+  const backoff = new Backoff(timeoutS);
+  for (let attempt = 1; ; attempt++) {
+    const client = await connectAsEnrollmentRole(config, Math.max(backoff.leftMs() / 1000, 1));
+    let reason: string | null;
+    try {
+      // node-postgres reads a per-query query_timeout; its types do not declare it.
+      const call: pg.QueryConfig & { query_timeout: number } = {
+        text: ENROLL_SQL,
+        values: [token, config.user, scramVerifier(password)],
+        query_timeout: ENROLL_QUERY_TIMEOUT_MS,
+      };
+      await client.query(call);
+      break;
+    } catch (error) {
+      reason = cutShort(error);
+      const used = enrollmentRefusal((error as { code?: string }).code) === 'used';
+      if ((reason || (used && attempt > 1)) && (await passwordWorks(config, password))) break;
+      if (!reason) throw refused(config, error);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    if (!(await backoff.wait(`enrolling ${config.user} was cut short (${reason})`))) {
+      throw new AgentError(
+        `enrolling ${config.user} did not complete within ${timeoutS}s (${reason})`,
+        'run `devdb-agent start` again (or restart the workspace); if it keeps happening, tell your DevDB admin',
+        EXIT.unavailable,
+      );
+    }
   }
   log(`enrolled a new password for ${config.user} (DevDB keeps only its SCRAM verifier)`);
   return password;

@@ -27,7 +27,11 @@ const UNAVAILABLE_CODES = new Set([
 
 /** Thrown while the server cannot be reached; `reason` says how it failed. */
 export class Unavailable extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** The server answered, but the role's (or the server's) connections were all taken. */
+    readonly busy = false,
+  ) {
     super(reason);
     this.name = 'Unavailable';
   }
@@ -62,7 +66,7 @@ export class CredentialsRejected extends AgentError {
 /** Turns a failed connect into Unavailable (retry) or an AgentError saying what to fix. */
 export function classify(config: Config, error: unknown, user = config.user): Error {
   const err = error as Error & { code?: string };
-  if (isUnavailable(err)) return new Unavailable(reasonOf(err));
+  if (isUnavailable(err)) return new Unavailable(reasonOf(err), err.code === '53300');
   if (err.code === '28P01' || err.code === '28000') {
     const message = `DevDB rejected the credentials of ${user} (${err.message})`;
     const fix = config.enrollToken

@@ -1,9 +1,12 @@
 /**
  * Waiting for DevDB at workspace start: the server may still be booting, or
  * the network not yet up. Back-off 1, 2, 4, 8, 10, 10 … s, one log line per
- * attempt, until the deadline; then a failure that says what to check.
+ * attempt, until the deadline; then a failure that says what to check. A
+ * server that answers but has no free connection for the role (all of
+ * devdb_enroll's 20 taken, say) is waited out the same way, and said so.
  */
 import type pg from 'pg';
+import { ENROLLMENT_ROLE } from '../provisioning/contract/index.js';
 import type { Config } from './config.js';
 import { AgentError, EXIT } from './errors.js';
 import { log } from './log.js';
@@ -15,6 +18,35 @@ const ATTEMPT_TIMEOUT_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** 1s, 2s, 1.9s: tenths only when the deadline cut the wait short. */
+const formatS = (s: number) => `${Math.round(s * 10) / 10}s`;
+
+/** Waits of 1, 2, 4, 8, 10, 10 … s between attempts, never past a deadline. */
+export class Backoff {
+  private delayS = 1;
+  private readonly deadline: number;
+
+  constructor(timeoutS: number) {
+    this.deadline = Date.now() + timeoutS * 1000;
+  }
+
+  /** Milliseconds until the deadline (negative once passed). */
+  leftMs(): number {
+    return this.deadline - Date.now();
+  }
+
+  /** Logs `<what> — retrying in Ns` and waits; false (at once) when the deadline has passed. */
+  async wait(what: string): Promise<boolean> {
+    const leftS = this.leftMs() / 1000;
+    if (leftS <= 0) return false;
+    const waitS = Math.min(this.delayS, leftS);
+    log(`${what} — retrying in ${formatS(waitS)}`);
+    await sleep(waitS * 1000);
+    this.delayS = Math.min(this.delayS * 2, MAX_DELAY_S);
+    return true;
+  }
+}
+
 export async function waitForServer(
   config: Config,
   password: string,
@@ -22,10 +54,9 @@ export async function waitForServer(
   user = config.user,
 ): Promise<pg.Client> {
   const where = `${config.host}:${config.port}`;
-  const deadline = Date.now() + timeoutS * 1000;
-  let delayS = 1;
+  const backoff = new Backoff(timeoutS);
   for (;;) {
-    const left = deadline - Date.now();
+    const left = backoff.leftMs();
     try {
       return await connectCentral(
         config,
@@ -35,22 +66,28 @@ export async function waitForServer(
       );
     } catch (error) {
       if (!(error instanceof Unavailable)) throw error;
-      const leftS = (deadline - Date.now()) / 1000;
-      if (leftS <= 0) throw gaveUp(where, timeoutS, error.reason);
-      const waitS = Math.min(delayS, leftS);
-      log(`DevDB not available at ${where} (${error.reason}) — retrying in ${formatS(waitS)}`);
-      await sleep(waitS * 1000);
-      delayS = Math.min(delayS * 2, MAX_DELAY_S);
+      const what = error.busy
+        ? `DevDB at ${where} has no free connection for ${user} (${error.reason})`
+        : `DevDB not available at ${where} (${error.reason})`;
+      if (!(await backoff.wait(what))) throw gaveUp(where, timeoutS, error, user);
     }
   }
 }
 
-/** 1s, 2s, 1.9s: tenths only when the deadline cut the wait short. */
-const formatS = (s: number) => `${Math.round(s * 10) / 10}s`;
-
-function gaveUp(where: string, timeoutS: number, reason: string): AgentError {
+function gaveUp(where: string, timeoutS: number, error: Unavailable, user: string): AgentError {
+  if (error.busy) {
+    const why =
+      user === ENROLLMENT_ROLE
+        ? `DevDB cuts ${user}'s sessions off after a few seconds, so this clears by itself unless something keeps taking them all`
+        : `the workspace's own sessions (or the server's) use up its connection limit: close some`;
+    return new AgentError(
+      `DevDB at ${where} is up, but every connection ${user} may open was taken for ${timeoutS}s (${error.reason})`,
+      `${why}; run \`devdb-agent start\` again (or restart the workspace); if it keeps happening, tell your DevDB admin (pg_stat_activity shows who holds the sessions)`,
+      EXIT.unavailable,
+    );
+  }
   return new AgentError(
-    `DevDB did not answer at ${where} within ${timeoutS}s (${reason})`,
+    `DevDB did not answer at ${where} within ${timeoutS}s (${error.reason})`,
     'check that the DevDB server is running and reachable from this workspace (`devdb-agent doctor` checks DNS, TCP and login), then run `devdb-agent start` again; for a slow server raise --timeout or DEVDB_AGENT_TIMEOUT',
     EXIT.unavailable,
   );

@@ -4,7 +4,7 @@
  * Bounded well under a second: metadata runs every few seconds. Always exits
  * 0 — the line is the result, also when it says "unreachable".
  */
-import type { Config } from '../config.js';
+import { UnavailableAtBuild, type Config } from '../config.js';
 import { databaseState, sizeText, type DatabaseState } from '../database-state.js';
 import { AgentError, EXIT } from '../errors.js';
 import { print } from '../log.js';
@@ -25,8 +25,8 @@ async function line(): Promise<string> {
   let config: Config;
   try {
     config = await loadSettings();
-  } catch {
-    return 'not configured';
+  } catch (error) {
+    return error instanceof UnavailableAtBuild ? 'DevDB unavailable at build' : 'not configured';
   }
   try {
     const password = await passwordFor(config);

@@ -11,6 +11,13 @@ export interface ServerEndpoint {
 /** The env variable that hands workspaces the CA (devdb-agent writes it where libpq looks). */
 export const CA_CERT_ENV = 'DEVDB_CA_CERT';
 
+/**
+ * `"true"` in a workspace whose build could not reach DevDB (the provider's
+ * `on_unavailable = "skip"`): every other DEVDB_* is empty, and the next start
+ * that reaches DevDB creates the database.
+ */
+export const UNAVAILABLE_ENV = 'DEVDB_UNAVAILABLE';
+
 export interface ConnectionInfo {
   name: string;
   user: string;

@@ -34,6 +34,29 @@ describe('settings and credentials', () => {
     expect(noPassword.stderr).toContain('neither DEVDB_ENROLL_TOKEN nor DEVDB_PASSWORD is set');
   });
 
+  test('DEVDB_UNAVAILABLE: the workspace was built while DevDB was down, and says so', async () => {
+    // What the provider's on_unavailable = "skip" puts in the workspace: every DEVDB_* empty.
+    const pending: Env = {
+      HOME: ws.home,
+      DEVDB_HOST: '',
+      DEVDB_PORT: '',
+      DEVDB_NAME: '',
+      DEVDB_USER: '',
+      DEVDB_URL: '',
+      DEVDB_ENROLL_TOKEN: '',
+      DEVDB_UNAVAILABLE: 'true',
+    };
+    const run = await runAgent(['start'], pending);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      'DevDB was unavailable when this workspace was built, so it has no database yet',
+    );
+    expect(run.stderr).toContain('restart the workspace once DevDB is back');
+    expect(run.stderr).not.toMatch(/not set|did not answer|retrying/);
+    const status = await runAgent(['status'], pending);
+    expect(status.stdout).toBe('DevDB unavailable at build\n');
+  });
+
   test('DEVDB_URL alone is enough for the address', async () => {
     const run = await runAgent(['env', '--json'], { HOME: ws.home, DEVDB_URL: ws.creds.url });
     expect(run.code, run.stderr).toBe(0);

@@ -5,7 +5,11 @@
  * cannot (minting or revoking a credential) fails or, with `on_unavailable =
  * "skip"`, leaves a not-yet-provisioned attachment the next plan creates.
  */
-import { connectionInfo, type ServerEndpoint } from '../../../../provisioning/contract/index.js';
+import {
+  connectionInfo,
+  UNAVAILABLE_ENV,
+  type ServerEndpoint,
+} from '../../../../provisioning/contract/index.js';
 import {
   DiagnosticError,
   UNKNOWN,
@@ -18,9 +22,6 @@ import { databaseSchema, type DatabaseModel } from './schema.js';
 import { envWith } from './credentials.js';
 import { storedTeam } from './state.js';
 import { CLEAN_POSTURE } from '../posture.js';
-
-/** The env key that tells the workspace its database is not provisioned yet. */
-export const UNAVAILABLE_ENV = 'DEVDB_UNAVAILABLE';
 
 /** False only for an attachment stored by `on_unavailable = "skip"`; states older than it are null. */
 export const isPending = (state: DatabaseModel) => state.provisioned === false;
