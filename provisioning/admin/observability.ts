@@ -22,7 +22,7 @@ export interface MetricsSnapshot {
   databasesByStatus: Record<DatabaseStatus, number>;
   /** Active databases. */
   databases: DatabaseMetrics[];
-  /** Events by action: operations ("database.ensure") and failures ("backup.run.failed"). */
+  /** Events by action: operations ("database.ensure") and failures ("backup.run.failed"); an event with a numeric `detail.refusals` counts that many. */
   eventsByAction: { action: string; count: number }[];
   server: { connections: number; maxConnections: number };
 }
@@ -64,7 +64,10 @@ export async function metricsSnapshot(db: Queryable): Promise<MetricsSnapshot> {
     ),
     query<{ action: string; count: number }>(
       db,
-      `SELECT action, count(*)::float8 AS count FROM provisioning.events GROUP BY action ORDER BY action`,
+      // An event summing up refused requests stands for `detail.refusals` of them (server/api/refusals.ts).
+      `SELECT action, sum(CASE WHEN jsonb_typeof(detail->'refusals') = 'number'
+                               THEN (detail->>'refusals')::float8 ELSE 1 END) AS count
+         FROM provisioning.events GROUP BY action ORDER BY action`,
     ),
     queryOne<MetricsSnapshot['server']>(
       db,

@@ -3,7 +3,8 @@
  * request, or a dashboard session opened with one (an HttpOnly, SameSite=Strict
  * cookie, Secure under TLS) whose mutating requests must carry the session's
  * CSRF token in X-CSRF-Token. Viewers read; admins also change. Failed logins
- * are limited per client address.
+ * are limited per client address (behind a trusted proxy, the client's) and
+ * per token prefix.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -28,8 +29,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOW_TO_AUTHENTICATE =
   'send Authorization: Bearer <token> (an admin creates one with `devdb token create --name NAME --role viewer|admin`), or log in with POST /api/v1/session';
 
-/** Counts failed logins per client address in a fixed window. */
+/**
+ * Counts failed logins per key (a client address, a token prefix) in a fixed
+ * window. Keeps at most MAX_KEYS keys, the oldest forgotten first, so a flood
+ * of addresses cannot grow it without bound.
+ */
 export class LoginLimiter {
+  private static readonly MAX_KEYS = 10_000;
   private readonly failures = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
@@ -37,35 +43,58 @@ export class LoginLimiter {
     private readonly now: () => Date,
   ) {}
 
-  /** Milliseconds to wait when the address is over the limit, else 0. */
-  retryAfterMs(address: string): number {
-    const entry = this.failures.get(address);
+  /** Milliseconds to wait when any of the keys is over the limit, else 0. */
+  retryAfterMs(...keys: string[]): number {
     const now = this.now().getTime();
-    if (!entry || entry.resetAt <= now) return 0;
-    return entry.count >= this.limit.max ? entry.resetAt - now : 0;
+    return Math.max(
+      0,
+      ...keys.map((key) => {
+        const entry = this.failures.get(key);
+        if (!entry || entry.resetAt <= now) return 0;
+        return entry.count >= this.limit.max ? entry.resetAt - now : 0;
+      }),
+    );
   }
 
-  fail(address: string): void {
+  fail(...keys: string[]): void {
     const now = this.now().getTime();
-    const entry = this.failures.get(address);
-    if (!entry || entry.resetAt <= now) {
-      this.failures.set(address, { count: 1, resetAt: now + this.limit.windowMs });
-      this.forgetExpired(now);
-    } else {
-      entry.count++;
+    for (const key of keys) {
+      const entry = this.failures.get(key);
+      if (!entry || entry.resetAt <= now) {
+        this.failures.delete(key);
+        this.failures.set(key, { count: 1, resetAt: now + this.limit.windowMs });
+      } else {
+        entry.count++;
+      }
     }
+    this.forgetExpired(now);
   }
 
-  succeed(address: string): void {
-    this.failures.delete(address);
+  succeed(...keys: string[]): void {
+    for (const key of keys) this.failures.delete(key);
   }
 
   private forgetExpired(now: number): void {
-    for (const [address, entry] of this.failures) {
-      if (entry.resetAt <= now) this.failures.delete(address);
+    for (const [key, entry] of this.failures) {
+      if (entry.resetAt <= now || this.failures.size > LoginLimiter.MAX_KEYS) {
+        this.failures.delete(key);
+      }
     }
   }
 }
+
+/**
+ * The keys a login attempt is limited by: the client's address (behind a
+ * trusted proxy, the one X-Forwarded-For names) and the presented token's
+ * first characters (tokens are `devdb_` + 43 random characters; the prefix is
+ * what logs and secret scanners show of one).
+ */
+export function loginKeys(address: string, token: string): string[] {
+  return [`address ${address}`, `token ${token.slice(0, TOKEN_PREFIX_LENGTH)}`];
+}
+
+/** `devdb_` and 8 random characters. */
+const TOKEN_PREFIX_LENGTH = 14;
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -150,8 +179,15 @@ export function registerAuth(
   });
 }
 
-function clientAddress(request: FastifyRequest): string {
+/** The client: the socket's peer, or behind a trusted proxy the address X-Forwarded-For gives. */
+export function clientAddress(request: FastifyRequest): string {
   return request.ip || request.socket.remoteAddress || 'unknown';
+}
+
+/** Whether the request came with a credential (a bearer token, a session cookie, a login). */
+export function presentedCredential(request: FastifyRequest): boolean {
+  const login = request.method === 'POST' && request.routeOptions.url === '/api/v1/session';
+  return login || request.headers.authorization !== undefined || !!request.cookies[SESSION_COOKIE];
 }
 
 function setSessionCookies(
@@ -200,18 +236,19 @@ export function sessionRoutes(
     },
     async handler(request, reply) {
       const address = clientAddress(request);
-      const wait = limiter.retryAfterMs(address);
+      const keys = loginKeys(address, request.body.token);
+      const wait = limiter.retryAfterMs(...keys);
       if (wait > 0) {
         void reply.header('Retry-After', String(Math.ceil(wait / 1000)));
         throw new ApiError(
           429,
           'too_many_requests',
-          `too many failed logins from ${address}: try again in ${Math.ceil(wait / 1000)} s`,
+          `too many failed logins from ${address} or with this token: try again in ${Math.ceil(wait / 1000)} s`,
         );
       }
       const found = await authenticateApiToken(options.pool, request.body.token, { now: now() });
       if (!found) {
-        limiter.fail(address);
+        limiter.fail(...keys);
         request.log.warn({ address }, 'failed dashboard login');
         throw new ApiError(
           401,
@@ -219,7 +256,7 @@ export function sessionRoutes(
           'the token is unknown or revoked: check it, or ask an admin for one (`devdb token create`)',
         );
       }
-      limiter.succeed(address);
+      limiter.succeed(...keys);
       const session = await createApiSession(options.pool, {
         principal: found,
         ttlSeconds: ttl,

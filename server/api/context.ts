@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { ApiPrincipal, ServerEndpoint } from '../../provisioning/index.js';
+import type { RefusalLimits } from './refusals.js';
 
 /** One thing /readyz checks; `ok: false` makes it answer 503. */
 export interface ReadinessCheck {
@@ -37,8 +38,15 @@ export interface ControlPlaneOptions {
   bodyLimit?: number;
   /** Dashboard session lifetime; default 12 h. */
   sessionTtlSeconds?: number;
-  /** Failed logins allowed per client address and window; default 10 per 15 minutes. */
+  /** Failed logins allowed per client address, and per token prefix, and window; default 10 per 15 minutes. */
   loginLimit?: { max: number; windowMs: number };
+  /**
+   * Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the
+   * client (Fastify's trustProxy); none: the client is the socket's peer.
+   */
+  trustedProxies?: string[];
+  /** How refused requests are counted in the audit trail (server/api/refusals.ts). */
+  refusalLimits?: Partial<RefusalLimits>;
   /** Checks added to /readyz after PostgreSQL and migrations (e.g. the sampler's freshness). */
   readinessChecks?: ReadinessCheck[];
   /** Feeds devdb_sampler_* in /metrics; absent: those series are left out. */

@@ -14,10 +14,17 @@ import { readFile } from 'node:fs/promises';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { PROVIDER_VERSION as DEVDB_VERSION } from '../../provider/devdb/package-layout.js';
 import { recordEvent } from '../../provisioning/index.js';
-import { registerAuth, SESSION_COOKIE, CSRF_HEADER, sessionRoutes } from './auth.js';
+import {
+  clientAddress,
+  CSRF_HEADER,
+  presentedCredential,
+  registerAuth,
+  SESSION_COOKIE,
+  sessionRoutes,
+} from './auth.js';
 import { actorOf, type ControlPlaneOptions } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
 import { toErrorResponse } from './errors.js';
@@ -27,6 +34,7 @@ import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/databases.js';
 import { healthRoutes } from './routes/health.js';
 import { policyRoutes } from './routes/policy.js';
+import { DEFAULT_REFUSAL_LIMITS, RefusalCounter } from './refusals.js';
 
 export type { ControlPlaneOptions, ReadinessCheck, SamplerStatus } from './context.js';
 
@@ -74,25 +82,51 @@ const OPENAPI_INFO = {
 /**
  * Records `<action>.failed` for a mutation that failed after authentication,
  * so failures are in the audit trail (and in devdb_provisioning_errors_total).
+ * Refusals — a 401 to a request that presented a credential, a 403, a 404 —
+ * are counted instead, so a flood of them adds a bounded number of events
+ * (refusals.ts).
  */
 async function recordFailure(
   options: ControlPlaneOptions,
-  request: import('fastify').FastifyRequest,
+  refusals: RefusalCounter,
+  request: FastifyRequest,
   status: number,
   message: string,
 ): Promise<void> {
+  if (status < 400) return;
+  if (status === 401 && presentedCredential(request)) {
+    const address = clientAddress(request);
+    const path = request.routeOptions.url ?? request.url.split('?')[0];
+    await refusals.refuse(`${UNAUTHENTICATED_ACTION}|${address}`, {
+      actor: 'api',
+      action: UNAUTHENTICATED_ACTION,
+      detail: { status, message, address, request: `${request.method} ${path}` },
+    });
+    return;
+  }
   const action = request.routeOptions.config.action;
-  if (!action || !request.principal || status < 400) return;
+  if (!action || !request.principal) return;
+  const actor = actorOf(request.principal);
   const database = (request.params as { name?: string } | undefined)?.name;
-  await recordEvent(options.pool, {
-    actor: actorOf(request.principal),
+  const event = {
+    actor,
     action: `${action}.failed`,
     ...(database ? { database } : {}),
     detail: { status, message },
-  }).catch((error: unknown) =>
+  };
+  if (REFUSED.has(status)) {
+    await refusals.refuse(`${event.action}|${actor}|${status}`, event);
+    return;
+  }
+  await recordEvent(options.pool, event).catch((error: unknown) =>
     request.log.error({ err: error }, 'could not record a failure event'),
   );
 }
+
+/** Statuses that refuse a request (rather than fail an operation): counted, not each recorded. */
+const REFUSED = new Set([401, 403, 404]);
+/** The event of a request whose token or session was not accepted. */
+const UNAUTHENTICATED_ACTION = 'api.unauthenticated';
 
 /** The app, with every route registered and ready (not listening). */
 export async function buildControlPlane(options: ControlPlaneOptions): Promise<FastifyInstance> {
@@ -105,6 +139,8 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
     : null;
   const app = Fastify({
     ...(https ? { https } : {}),
+    // X-Forwarded-For names the client only when a trusted proxy sent it (request.ip).
+    ...(options.trustedProxies?.length ? { trustProxy: options.trustedProxies } : {}),
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Unknown fields are refused (400), not silently dropped.
@@ -122,10 +158,25 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
+  const refusals = new RefusalCounter(
+    { ...DEFAULT_REFUSAL_LIMITS, ...options.refusalLimits },
+    now,
+    (event) =>
+      recordEvent(options.pool, event).catch((error: unknown) =>
+        app.log.error({ err: error }, 'could not record a refusal event'),
+      ),
+  );
+  // A quiet window is summed up too; the last one when the app closes.
+  const tick = setInterval(() => refusals.tick(), 10_000).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(tick);
+    await refusals.flush();
+  });
+
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body, bug } = toErrorResponse(error);
     if (bug) request.log.error({ err: error }, 'unexpected error');
-    await recordFailure(options, request, status, body.error.message);
+    await recordFailure(options, refusals, request, status, body.error.message);
     return reply.code(status).type('application/json').send(body);
   });
   app.setNotFoundHandler(async (request, reply) =>

@@ -6,12 +6,15 @@
  * - DEVDB_API_LISTEN: `host:port` (default 127.0.0.1:7432; port 0 picks a free
  *   one), or `off` for none;
  * - DEVDB_API_TLS_CERT and DEVDB_API_TLS_KEY: PEM files, both or neither;
- * - DEVDB_API_PUBLIC_METRICS=1: /metrics without a token.
+ * - DEVDB_API_PUBLIC_METRICS=1: /metrics without a token;
+ * - DEVDB_API_TRUSTED_PROXIES: reverse proxies (addresses, CIDR ranges) whose
+ *   X-Forwarded-For names the client, for login limits and the audit trail.
  *
  * /readyz also checks that the sampler is not behind, and /metrics reports
  * the sampler's latest pass, both read from the job leases, so they hold for
  * whichever serve process ran the sampler.
  */
+import { isIP } from 'node:net';
 import { listJobRuns, readBackupSettings } from '../../provisioning/index.js';
 import {
   DEFAULT_HOST,
@@ -45,6 +48,29 @@ export function parseApiListen(value: string | undefined): ControlPlaneListen | 
     );
   }
   return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
+/** proxy-addr's names for whole ranges (Fastify's trustProxy takes them). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** DEVDB_API_TRUSTED_PROXIES: addresses or CIDR ranges, comma-separated; none when unset. */
+export function parseTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!PROXY_RANGE_NAMES.has(entry) && (family === 0 || !bitsOk || extra !== undefined)) {
+      throw new UserError(
+        `DEVDB_API_TRUSTED_PROXIES has ${JSON.stringify(entry)}: give the reverse proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,10.1.0.0/16,::1; or loopback, linklocal, uniquelocal)`,
+      );
+    }
+  }
+  return entries;
 }
 
 function tlsFrom(env: Env): { certFile: string; keyFile: string } | undefined {
@@ -95,6 +121,7 @@ export function controlPlaneExtension(env: Env): ServeExtension[] {
   const listen = parseApiListen(env.DEVDB_API_LISTEN);
   if (!listen) return [];
   const tls = tlsFrom(env);
+  const trustedProxies = parseTrustedProxies(env.DEVDB_API_TRUSTED_PROXIES);
   let plane: RunningControlPlane | undefined;
   return [
     {
@@ -111,6 +138,7 @@ export function controlPlaneExtension(env: Env): ServeExtension[] {
           readinessChecks: [samplerReadiness(ctx, ctx.now())],
           samplerStatus: () => latestSamplerPass(ctx),
           publicMetrics: env.DEVDB_API_PUBLIC_METRICS === '1',
+          trustedProxies,
           backup: { identities: await readIdentities(undefined, ctx.env, settings) },
         }).catch((error: NodeJS.ErrnoException) => {
           if (error.code === 'EADDRINUSE') {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseApiListen } from '../../server/serve/control-plane.js';
+import { parseApiListen, parseTrustedProxies } from '../../server/serve/control-plane.js';
 import { runDevdb } from '../helpers/cli-io.js';
 import { startUpInTempDir, untilOutput, type TempUp } from '../helpers/up-process.js';
 
@@ -14,6 +14,24 @@ describe('DEVDB_API_LISTEN', () => {
     expect(parseApiListen('off')).toBeNull();
     expect(() => parseApiListen('7432')).toThrow(/host:port .*or off/);
     expect(() => parseApiListen('localhost:70000')).toThrow(/host:port/);
+  });
+});
+
+describe('DEVDB_API_TRUSTED_PROXIES', () => {
+  it('takes addresses and CIDR ranges, comma-separated, and says what is allowed', () => {
+    expect(parseTrustedProxies(undefined)).toEqual([]);
+    expect(parseTrustedProxies(' 10.0.0.5, 10.1.0.0/16,::1,fd00::/8 ,loopback')).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129']) {
+      expect(() => parseTrustedProxies(bad), bad).toThrow(
+        /DEVDB_API_TRUSTED_PROXIES has .*addresses or CIDR ranges/,
+      );
+    }
   });
 });
 
