@@ -166,14 +166,15 @@ export const isIoError = (error: unknown): error is NodeJS.ErrnoException =>
   typeof (error as NodeJS.ErrnoException).syscall === 'string';
 
 /**
- * A file system error as one line naming the file: `no space left on device
- * writing /backups/dev_alice/….partial`. Anything that is not one is returned as is.
+ * A file system error as one line naming the file and the error: `no space left
+ * on device writing /backups/dev_alice/….partial (ENOSPC)`. Anything that is
+ * not one is returned as is.
  */
 export function ioFailure(error: unknown, doing: string, file: string): unknown {
   if (!isIoError(error)) return error;
   const code = error.code!;
-  const what = IO_ERRORS[code] ?? `${code} (${error.message})`;
-  return new ProvisioningError(`${what} ${doing} ${file}`, code);
+  const what = IO_ERRORS[code] ?? error.message.replace(/^\w+: /, '').split(',')[0];
+  return new ProvisioningError(`${what} ${doing} ${file} (${code})`, code);
 }
 
 export function toolFailure(tool: string, result: ProcessResult): ProvisioningError {

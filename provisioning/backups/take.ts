@@ -143,6 +143,13 @@ async function startRun(
   }
 }
 
+/** Removes a `.partial` file; under a path that is not a folder (ENOTDIR) there is none. */
+async function removePartial(file: string): Promise<void> {
+  await rm(file, { force: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOTDIR') throw error;
+  });
+}
+
 /**
  * Marks failed the `running` backups whose process died (their run lock is
  * gone: kill -9, a crash, a lost machine) and removes their `.partial` files;
@@ -152,7 +159,7 @@ async function startRun(
 export async function cleanUpStaleRuns(ctx: BackupContext): Promise<BackupRecord[]> {
   const stale = await markStaleBackups(ctx.db, clock(ctx));
   if (stale.length === 0) return stale;
-  await Promise.all(stale.map((backup) => rm(`${backup.file}.partial`, { force: true })));
+  await Promise.all(stale.map((backup) => removePartial(`${backup.file}.partial`)));
   await query(
     ctx.db,
     `SELECT provisioning._allow_archived_connections(r.db_name, false)
@@ -261,7 +268,8 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
       );
     }
   } catch (error) {
-    await rm(partial, { force: true });
+    // Whatever happens here, the run's own failure is what gets recorded and reported.
+    await removePartial(partial).catch(() => undefined);
     await recordBackupFailed(ctx.db, run.id, (error as Error).message, clock(ctx));
     if (!(error instanceof ProvisioningError)) throw error;
     throw new BackupFailedError((await getBackup(ctx.db, run.id))!, error);

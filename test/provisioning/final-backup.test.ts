@@ -162,7 +162,12 @@ describe('a verified final backup before every drop (real pg_dump / pg_restore)'
     } finally {
       await writeBackupSetting(devdb.pool, BACKUP_SETTING_KEYS.identityFile, identityFile);
     }
-    expect(await listBackups(devdb.pool, 'dev_gus')).toHaveLength(1);
+    // The unverified one, and the attempt that could not create its folder (recorded, with why).
+    const attempts = await listBackups(devdb.pool, 'dev_gus');
+    expect(attempts.map((b) => b.status)).toEqual(['ok', 'failed']);
+    expect(attempts[1]!.error).toMatch(
+      /^not a directory creating \S+\/a-file\/dev_gus \(ENOTDIR\)$/,
+    );
 
     expect(await catalog('dev_gus')).toMatchObject({
       databases: [{ datname: 'dev_gus', datallowconn: true }],

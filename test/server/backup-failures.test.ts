@@ -131,7 +131,7 @@ describe('backups on a full file system', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(
-        `devdb: backup of dev_large failed: no space left on device writing ${store}/dev_large/dev_large-\\S+\\.dump\\.age\\.partial\\n`,
+        `devdb: backup of dev_large failed: no space left on device writing ${store}/dev_large/dev_large-\\S+\\.dump\\.age\\.partial \\(ENOSPC\\)\\n`,
       ),
     );
     expect(run.stderr + run.stdout).not.toMatch(/SIGPIPE|SIGKILL|unexpected error/);
@@ -141,7 +141,7 @@ describe('backups on a full file system', () => {
 
     const [failed] = await backupsOf('dev_large');
     expect(failed).toMatchObject({ status: 'failed', bytes: null });
-    expect(failed!.error).toBe(`no space left on device writing ${failed!.file}.partial`);
+    expect(failed!.error).toBe(`no space left on device writing ${failed!.file}.partial (ENOSPC)`);
     const [newest, previous] = await backupsOf('dev_small');
     expect(newest).toMatchObject({ status: 'ok' });
     expect(previous).toMatchObject({ id: kept!.id, status: 'ok' });
@@ -160,12 +160,14 @@ describe('backups on a full file system', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(
         new RegExp(
-          `^devdb: no space left on device writing ${store}/dev_small/dev_small-\\S+\\.dump\\.age\\.partial\\n$`,
+          `^devdb: no space left on device writing ${store}/dev_small/dev_small-\\S+\\.dump\\.age\\.partial \\(ENOSPC\\)\\n$`,
         ),
       );
       const [failed, ...rest] = await backupsOf('dev_small');
       expect(failed).toMatchObject({ status: 'failed' });
-      expect(failed!.error).toBe(`no space left on device writing ${failed!.file}.partial`);
+      expect(failed!.error).toBe(
+        `no space left on device writing ${failed!.file}.partial (ENOSPC)`,
+      );
       expect(rest).toEqual(before);
       expect(await Promise.all(rest.map((b) => sha256(b.file)))).toEqual(shas);
       expect(await partials()).toEqual([]);
