@@ -9,6 +9,76 @@ import { importX, createNodeResolver } from 'eslint-plugin-import-x';
  * test/lint/layering.test.ts.
  */
 const PRODUCT = ['./provisioning', './provider', './agent', './server', './templates'];
+
+/**
+ * provisioning/'s concepts in layers (docs/architecture.md, "The arrows"): a concept
+ * imports only concepts of lower layers, and only through their index.ts, so no two
+ * concepts can import each other. Exported for test/lint/layering.test.ts.
+ */
+export const CONCEPT_LAYERS = [
+  ['contract'],
+  ['schema'],
+  ['enrollment', 'access', 'jobs', 'doctor'],
+  ['databases'],
+  ['backups'],
+  ['admin'],
+  ['policy'],
+  ['servers'],
+];
+const CONCEPTS = CONCEPT_LAYERS.flat();
+const TOP_LEVEL = ['./index.ts', './library.ts', './api.ts'];
+
+const conceptZones = CONCEPT_LAYERS.flatMap((layer, depth) => {
+  const below = CONCEPT_LAYERS.slice(0, depth).flat();
+  return layer
+    .flatMap((concept) => [
+      {
+        target: `./provisioning/${concept}`,
+        from: CONCEPTS.filter((other) => other !== concept && !below.includes(other)).map(
+          (other) => `./provisioning/${other}`,
+        ),
+        message: `provisioning/${concept} may import only lower layers (${below.join(', ') || 'none'}): CONCEPT_LAYERS in eslint.config.js.`,
+      },
+      ...below.map((other) => ({
+        target: `./provisioning/${concept}`,
+        from: `./provisioning/${other}`,
+        except: ['./index.ts'],
+        message: `Import provisioning/${other} through its index.ts, not its files.`,
+      })),
+      {
+        target: `./provisioning/${concept}`,
+        from: TOP_LEVEL.map((file) => `./provisioning/${file.slice(2)}`),
+        message:
+          'A concept never imports the library front door (provisioning/index.ts, library.ts, api.ts) above it.',
+      },
+    ])
+    .filter((zone) => zone.from.length > 0);
+});
+
+/** Outside provisioning/: its index.ts (the library) or the dependency-free contract. */
+const provisioningEntryZones = [
+  {
+    target: ['./server', './provider', './templates', './bench', './scripts'],
+    from: './provisioning',
+    except: ['./index.ts', './contract/index.ts'],
+    message:
+      'Import provisioning through provisioning/index.js (or the dependency-free provisioning/contract/index.js), not its files.',
+  },
+  {
+    target: './agent',
+    from: './provisioning',
+    except: ['./contract/index.ts'],
+    message:
+      'The agent builds on provisioning/contract/index.js only (its bundle ships to every workspace).',
+  },
+  {
+    target: './test',
+    from: './provisioning',
+    except: ['./index.ts', ...CONCEPTS.map((concept) => `./${concept}/index.ts`)],
+    message: "Tests import provisioning through its index.ts or a concept folder's index.ts.",
+  },
+];
+
 export const layeringZones = [
   {
     target: './provisioning',
@@ -27,6 +97,13 @@ export const layeringZones = [
     message: 'agent builds on provisioning only.',
   },
   {
+    target: './server',
+    from: ['./agent', './templates', './provider'],
+    except: ['./devdb/package-layout.ts'],
+    message:
+      'server builds on provisioning; of the provider, only its installation layout (provider/devdb/package-layout.ts: `devdb provider install`, the version).',
+  },
+  {
     target: './provider/devdb',
     from: ['./server', './agent', './provider/constructs', './templates'],
     message: 'provider/devdb builds on provisioning and provider/plugin only.',
@@ -41,6 +118,8 @@ export const layeringZones = [
     from: ['./test', './bench', './scripts'],
     message: 'Shipped code imports no tests, benchmarks or build scripts.',
   })),
+  ...conceptZones,
+  ...provisioningEntryZones,
 ];
 /** Everyone else reaches provider/plugin through its entry points only. */
 export const pluginInternalsZone = {
