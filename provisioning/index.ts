@@ -19,6 +19,7 @@ export {
   CREDENTIAL_MODES,
   DATABASE_ACTIONS,
   DATABASE_STATUSES,
+  type DatabaseStatus,
   DATABASE_TYPES,
   type DatabaseType,
   ENROLL_TOKEN_ENV,
