@@ -79,7 +79,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error(`import cycle (type-only imports count): ${cycle.join(' ↔ ')}`);
   }
   if (cycles.length) {
-    console.error('Break each cycle: move the shared type or function to the module both may import.');
+    console.error(
+      'Break each cycle: move the shared type or function to the module both may import.',
+    );
     process.exit(1);
   }
 }
