@@ -4,9 +4,9 @@
  * attempt, until the deadline; then a failure that says what to check.
  */
 import type pg from 'pg';
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
-import { log } from './log.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
+import { log } from '../log.js';
 import { connectCentral, Unavailable } from './server.js';
 
 const MAX_DELAY_S = 10;
