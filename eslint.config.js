@@ -36,6 +36,26 @@ export const layeringZones = [
     from: ['./server', './agent', './provider/devdb', './provider/plugin', './templates'],
     message: 'provider/constructs builds on its generated bindings (and naming rules) only.',
   },
+  // The dashboard is browser code (bundled by esbuild): of DevDB it takes only the
+  // import-free units formatter; the API's shapes come from its generated types.
+  {
+    target: './server/dashboard',
+    from: './provisioning',
+    except: ['./units.ts'],
+    message: 'The dashboard runs in the browser: of provisioning it imports units.ts only.',
+  },
+  {
+    target: './server/dashboard',
+    from: './server',
+    except: ['./dashboard'],
+    message:
+      "The dashboard runs in the browser: it imports no server code (the API's types are server/dashboard/api/openapi.ts).",
+  },
+  {
+    target: './server/dashboard',
+    from: ['./agent', './provider', './templates'],
+    message: 'The dashboard runs in the browser: it imports none of agent, provider, templates.',
+  },
   ...PRODUCT.map((target) => ({
     target,
     from: ['./test', './bench', './scripts'],
@@ -111,6 +131,15 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         { basePath: import.meta.dirname, zones: layeringZones },
+      ],
+    },
+  },
+  {
+    files: ['server/dashboard/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'The dashboard runs in the browser.' }] },
       ],
     },
   },

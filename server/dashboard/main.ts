@@ -32,11 +32,13 @@ const api = createApiClient({
   onUnauthorized: () => loggedOut('Your session has ended: log in again.'),
 });
 
+const liveScheme = location.protocol === 'https:' ? 'wss' : 'ws';
 const live = new LiveFeed({
   store,
   checkSession: () => api.get('/api/v1/session'),
   ended: (message) => loggedOut(message),
-  url: () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/live`,
+  open: () => new WebSocket(`${liveScheme}://${location.host}/api/v1/live`),
+  received: (snapshot) => (document.body.dataset.snapshotAt = snapshot.at),
 });
 
 const app: App = { store, api, connectLive: () => live.connect(), loggedOut };

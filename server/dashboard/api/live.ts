@@ -15,8 +15,10 @@ export interface LiveFeedOptions {
   checkSession: () => Promise<unknown>;
   /** The session has ended: the page logs out, saying this. */
   ended: (message: string) => void;
-  /** The feed's URL (ws: or wss: to this page's host). */
-  url: () => string;
+  /** Opens the feed's socket (a WebSocket to /api/v1/live on this page's host). */
+  open: () => WebSocket;
+  /** Told of each snapshot once the store has it. */
+  received?: (snapshot: Snapshot) => void;
 }
 
 const MAX_DELAY_MS = 30_000;
@@ -32,7 +34,7 @@ export class LiveFeed {
   connect(): void {
     const { store } = this.options;
     if (this.socket || !store.me) return;
-    const socket = new WebSocket(this.options.url());
+    const socket = this.options.open();
     this.socket = socket;
     store.setLive('connecting');
     socket.addEventListener('open', () => {
@@ -42,8 +44,8 @@ export class LiveFeed {
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data)) as Snapshot;
       if (message.type !== 'snapshot') return;
-      document.body.dataset.snapshotAt = message.at;
       store.setSnapshot(message);
+      this.options.received?.(message);
     });
     socket.addEventListener('close', (event) => {
       if (this.socket === socket) this.socket = null;
