@@ -2,32 +2,26 @@
 import type { App } from '../app.js';
 import type { Backup } from '../api/types.js';
 import { badge, h, table } from '../ui/dom.js';
-import { act } from '../ui/feedback.js';
+import { actThen } from '../ui/feedback.js';
 import { bytes, when } from '../ui/format.js';
 
 /** `reload` redraws what the table is part of after an action. */
 export function backupTable(app: App, backups: Backup[], reload: () => Promise<void>): HTMLElement {
-  const verify = async (b: Backup) => {
-    const path = { id: b.id };
-    if (
-      await act(
-        () => app.api.post('/api/v1/backups/{id}/verify', { path }),
-        `Backup ${b.id} verified.`,
-      )
-    )
-      await reload();
-  };
+  const verify = (b: Backup) =>
+    actThen(
+      () => app.api.post('/api/v1/backups/{id}/verify', { path: { id: b.id } }),
+      `Backup ${b.id} verified.`,
+      reload,
+    );
   const restore = async (b: Backup) => {
     const question = `Restore backup ${b.id} over ${b.database}? A pre-restore backup is taken first.`;
     if (!window.confirm(question)) return;
     const request = { path: { id: b.id }, body: { mode: 'in-place' as const } };
-    if (
-      await act(
-        () => app.api.post('/api/v1/backups/{id}/restore', request),
-        `Backup ${b.id} restored.`,
-      )
-    )
-      await reload();
+    await actThen(
+      () => app.api.post('/api/v1/backups/{id}/restore', request),
+      `Backup ${b.id} restored.`,
+      reload,
+    );
   };
   return table(
     ['id', 'database', 'kind', 'status', 'size', 'started', 'verified', ''],

@@ -2,7 +2,7 @@
 import type { App } from '../app.js';
 import type { PolicyState } from '../api/types.js';
 import { h, section, table } from '../ui/dom.js';
-import { act } from '../ui/feedback.js';
+import { actThen } from '../ui/feedback.js';
 import { day } from '../ui/format.js';
 
 function protection(policy: PolicyState): string {
@@ -21,24 +21,23 @@ export function policySection(
 ): HTMLElement {
   if (!policy) return section('Policy', h('p', { class: 'hint' }, 'not available'));
   const path = { name };
-  const unprotect = async () => {
-    const done = 'Protection removed.';
-    if (await act(() => app.api.delete('/api/v1/databases/{name}/protection', { path }), done))
-      await reload();
-  };
+  const unprotect = () =>
+    actThen(
+      () => app.api.delete('/api/v1/databases/{name}/protection', { path }),
+      'Protection removed.',
+      reload,
+    );
   const reason = h('input', {
     placeholder: 'reason (optional)',
     'aria-label': 'protection reason',
   });
-  const protect = async () => {
+  const protect = () => {
     const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
-    if (
-      await act(
-        () => app.api.put('/api/v1/databases/{name}/protection', { path, body }),
-        'Protected.',
-      )
-    )
-      await reload();
+    return actThen(
+      () => app.api.put('/api/v1/databases/{name}/protection', { path, body }),
+      'Protected.',
+      reload,
+    );
   };
   const buttons = !app.store.isAdmin
     ? null

@@ -2,7 +2,7 @@
 import type { App } from '../app.js';
 import type { SessionGroup } from '../api/types.js';
 import { h, section, table } from '../ui/dom.js';
-import { act } from '../ui/feedback.js';
+import { actThen } from '../ui/feedback.js';
 import { when } from '../ui/format.js';
 
 /** `reload` redraws the database's page after a change. */
@@ -16,13 +16,11 @@ export function sessionsSection(
   const end = async (user: string) => {
     if (!window.confirm(`End the sessions of ${user}?`)) return;
     const request = { path: { name }, query: { user } };
-    if (
-      await act(
-        () => app.api.delete('/api/v1/databases/{name}/sessions', request),
-        'Sessions ended.',
-      )
-    )
-      await reload();
+    await actThen(
+      () => app.api.delete('/api/v1/databases/{name}/sessions', request),
+      'Sessions ended.',
+      reload,
+    );
   };
   return section(
     'Sessions',

@@ -7,7 +7,7 @@ import type { App } from '../app.js';
 import type { DatabaseRow } from '../api/types.js';
 import { h, section, show, stat, table, type Child } from '../ui/dom.js';
 import { eventTable } from '../ui/event-table.js';
-import { act, errorText, notice } from '../ui/feedback.js';
+import { actThen, errorText, notice } from '../ui/feedback.js';
 import { bytes, when } from '../ui/format.js';
 import { layout } from '../ui/layout.js';
 import { backupTable } from './backup-table.js';
@@ -17,9 +17,7 @@ import { sessionsSection } from './database-sessions.js';
 /** What an admin can do to the database in its state; each runs `then` after it worked. */
 function actions(app: App, d: DatabaseRow, then: () => Promise<void>): Child[] {
   const path = { name: d.name };
-  const run = async (what: () => Promise<unknown>, done: string) => {
-    if (await act(what, done)) await then();
-  };
+  const run = (what: () => Promise<unknown>, done: string) => actThen(what, done, then);
   const connections = (allowed: boolean) =>
     run(
       () =>

@@ -32,3 +32,12 @@ export async function act(what: () => Promise<unknown>, done?: string): Promise<
     return false;
   }
 }
+
+/** act(), then `after` (a redraw) once the action worked. */
+export async function actThen(
+  what: () => Promise<unknown>,
+  done: string,
+  after: () => Promise<void>,
+): Promise<void> {
+  if (await act(what, done)) await after();
+}
