@@ -60,7 +60,9 @@ const provisioningEntryZones = [
   {
     target: ['./server', './provider', './templates', './bench', './scripts'],
     from: './provisioning',
-    except: ['./index.ts', './contract/index.ts'],
+    // contract/units.ts by itself: the dashboard (browser code) formats sizes with it,
+    // and the rest of the contract holds Node's crypto.
+    except: ['./index.ts', './contract/index.ts', './contract/units.ts'],
     message:
       'Import provisioning through provisioning/index.js (or the dependency-free provisioning/contract/index.js), not its files.',
   },
@@ -112,6 +114,27 @@ export const layeringZones = [
     target: './provider/constructs',
     from: ['./server', './agent', './provider/devdb', './provider/plugin', './templates'],
     message: 'provider/constructs builds on its generated bindings (and naming rules) only.',
+  },
+  // The dashboard is browser code (bundled by esbuild): of DevDB it takes only the
+  // import-free units formatter; the API's shapes come from its generated types.
+  {
+    target: './server/dashboard',
+    from: './provisioning',
+    except: ['./contract/units.ts'],
+    message:
+      'The dashboard runs in the browser: of provisioning it imports contract/units.ts only.',
+  },
+  {
+    target: './server/dashboard',
+    from: './server',
+    except: ['./dashboard'],
+    message:
+      "The dashboard runs in the browser: it imports no server code (the API's types are server/dashboard/api/openapi.ts).",
+  },
+  {
+    target: './server/dashboard',
+    from: ['./agent', './provider', './templates'],
+    message: 'The dashboard runs in the browser: it imports none of agent, provider, templates.',
   },
   ...PRODUCT.map((target) => ({
     target,
@@ -190,6 +213,15 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         { basePath: import.meta.dirname, zones: layeringZones },
+      ],
+    },
+  },
+  {
+    files: ['server/dashboard/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'The dashboard runs in the browser.' }] },
       ],
     },
   },

@@ -97,6 +97,13 @@ describe('layering: each rule rejects a deliberate violation', () => {
     ],
     ['a concept imports the library front door', 'provisioning/servers/probe.ts', '../index.js'],
     ['the contract imports the schema', 'provisioning/contract/probe.ts', '../schema/index.js'],
+    [
+      'the dashboard imports provisioning beyond its units',
+      'server/dashboard/probe.ts',
+      '../../provisioning/contract/naming.js',
+    ],
+    ['the dashboard imports server code', 'server/dashboard/probe.ts', '../api/index.js'],
+    ['the dashboard imports the agent', 'server/dashboard/ui/probe.ts', '../../../agent/main.js'],
   ])('%s', async (_name, filePath, specifier) => {
     const problems = await layeringProblems(filePath, importing(specifier));
     expect(problems).toEqual([expect.stringContaining('import-x/no-restricted-paths')]);
@@ -160,6 +167,12 @@ describe('layering: what is allowed', () => {
       '../../../provider/plugin/values/value.js',
     ],
     ['templates use the package entry points', 'templates/probe.ts', 'devdb/constructs'],
+    [
+      'the dashboard formats sizes with the shared units',
+      'server/dashboard/ui/probe.ts',
+      '../../../provisioning/contract/units.js',
+    ],
+    ['the dashboard uses its own modules', 'server/dashboard/pages/probe.ts', '../ui/dom.js'],
   ])('%s', async (_name, filePath, specifier) => {
     expect(await layeringProblems(filePath, importing(specifier))).toEqual([]);
   });
