@@ -25,8 +25,8 @@ export interface SqlSite {
   where: string;
   /**
    * `query`/`queryOne` (provisioning/schema/db.ts), `.query` (a pg pool or client), or
-   * `text`: a string naming a provisioning function, not itself passed to a call this
-   * scan follows (a constant sent elsewhere, a fragment of a statement built at run time).
+   * `text`: a constant naming a provisioning function that no call this scan follows
+   * sends (a constant sent elsewhere, a fragment of a statement built at run time).
    */
   via: 'query' | 'queryOne' | '.query' | 'text';
   /** The statement, each `${…}` that is not a constant replaced by DYNAMIC. */
@@ -203,18 +203,23 @@ export function findSqlSites(
   };
   for (const file of sources) visit(file);
 
-  // Strings naming a provisioning function that no call above sent: checked on their own.
+  // Constants naming a provisioning function that no call above sent (sent from
+  // elsewhere, or joined into a statement at run time): checked on their own. Only
+  // what a constant holds: a string passed to anything else is a message, not SQL.
   const namesFunction = /\bprovisioning\.\w+\s*\(/;
   const loose = (node: ts.Node): void => {
-    if (
-      (ts.isStringLiteral(node) ||
-        ts.isNoSubstitutionTemplateLiteral(node) ||
-        ts.isTemplateExpression(node)) &&
-      !consumed.has(node)
-    ) {
-      const sql = text(node);
-      if (sql !== undefined && namesFunction.test(sql))
-        sites.push({ where: where(node), via: 'text', sql });
+    const value =
+      (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node)) && node.initializer;
+    if (value && !consumed.has(value)) {
+      const sql =
+        ts.isStringLiteral(value) ||
+        ts.isNoSubstitutionTemplateLiteral(value) ||
+        ts.isTemplateExpression(value)
+          ? text(value)
+          : undefined;
+      if (sql !== undefined && namesFunction.test(sql)) {
+        sites.push({ where: where(value), via: 'text', sql });
+      }
     }
     ts.forEachChild(node, loose);
   };

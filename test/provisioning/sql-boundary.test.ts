@@ -4,9 +4,10 @@
  *
  * It starts one migrated DevDB, reads pg_proc, pg_class/pg_attribute and pg_type
  * for schema `provisioning`, and, with the TypeScript compiler, finds every
- * statement under provisioning/ sent by `query`/`queryOne` (provisioning/schema/db.ts)
- * or a pool's or client's `.query` whose text is a constant: a string, a template
- * (each `${…}` a constant, else left out of what is checked), a constant's name.
+ * statement under provisioning/ and agent/ (the workspace's side: report_access,
+ * enroll) sent by `query`/`queryOne` (provisioning/schema/db.ts) or a pool's or
+ * client's `.query` whose text is a constant: a string, a template (each `${…}` a
+ * constant, else left out of what is checked), a constant's name.
  * For each it checks:
  * - every `provisioning.<f>(…)` exists and gets an argument count one of its
  *   overloads takes (pronargs − pronargdefaults to pronargs), or, in named
@@ -24,16 +25,17 @@
  *   name of its select list (`AS x`, `AS "x"`, a bare column, a function call's
  *   name) or RETURNING list, `*` and `alias.*` expanded from the function's
  *   result columns (OUT/TABLE arguments, a composite type), the view's or table's.
- * A string naming a provisioning function that no such call sends (a constant
- * sent from elsewhere, a fragment joined at run time) gets the first three.
+ * A constant naming a provisioning function that no such call sends (sent from
+ * elsewhere, a fragment joined at run time) gets the first three.
  *
  * Not checked: that a row property's type suits its column's (bigint arrives as a
  * string); the type of a `$n` not cast straight in a provisioning call's argument
  * list; what a `${…}` that is not a constant holds (the argument list it is in,
  * its call's count of values and, when it may hold a column, the row are skipped;
  * every row skipped must be of such a statement); `*` over anything but a
- * provisioning function, view or table; SQL outside provisioning/ (server/ sends
- * none: eslint.config.js); whether a function is called at all; what the SQL does.
+ * provisioning function, view or table; SQL outside provisioning/ and agent/
+ * (server/ sends none: eslint.config.js; provider/ none but a ping); whether a
+ * function is called at all; what the SQL does.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,7 +137,7 @@ let outcome: Outcome;
 beforeAll(async () => {
   const started = startTestDevDb();
   try {
-    const files = typeScriptFiles(path.join(ROOT, 'provisioning'));
+    const files = ['provisioning', 'agent'].flatMap((dir) => typeScriptFiles(path.join(ROOT, dir)));
     const all = findSqlSites(ROOT, files, new Map([[PROBE, PROBE_TEXT]]));
     const probe = `${path.relative(ROOT, PROBE)}:`;
     sites = all.filter((site) => !site.where.startsWith(probe));

@@ -4,7 +4,7 @@
  * freshness) and /metrics (Prometheus text).
  */
 import type { FastifyInstance } from 'fastify';
-import { migrationStatus } from '../../../provisioning/index.js';
+import { migrationStatus, ping } from '../../../provisioning/index.js';
 import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
 import { renderMetrics } from '../metrics.js';
 import { object, withErrors } from '../schemas.js';
@@ -17,7 +17,7 @@ export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
     {
       name: 'postgresql',
       async run() {
-        await options.pool.query('SELECT 1');
+        await ping(options.pool);
         return { ok: true };
       },
     },
