@@ -153,6 +153,10 @@ export const pluginInternalsZone = {
     'Import provider/plugin through provider/plugin/index.js (bundle.js at build time), not its internals.',
 };
 
+/** Why a `.query(…)` call under server/ is refused. */
+const SERVER_SQL_MESSAGE =
+  'server/ runs no SQL of its own: add a named function to its concept in provisioning/ (through query/queryOne of provisioning/schema/db.ts), export it from provisioning/index.ts and call that.';
+
 export default tseslint.config(
   {
     ignores: [
@@ -203,6 +207,24 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         { basePath: import.meta.dirname, zones: [...layeringZones, pluginInternalsZone] },
+      ],
+    },
+  },
+  {
+    // server/ runs no SQL of its own: each statement is a named function of provisioning/,
+    // sent through the error-translating query helper and checked against the schema by
+    // test/provisioning/sql-boundary.test.ts. (server/api/live.ts counts the statements of
+    // the provisioning functions it calls by wrapping a pool's query; forwarding a call is
+    // no member call, so needs no exception.) test/lint/sql-boundary.test.ts proves the rule.
+    files: ['server/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='query'], CallExpression[callee.property.value='query']",
+          message: SERVER_SQL_MESSAGE,
+        },
       ],
     },
   },

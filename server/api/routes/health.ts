@@ -6,7 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { migrationStatus } from '../../../provisioning/index.js';
+import { migrationStatus, ping } from '../../../provisioning/index.js';
 import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
 import { renderMetrics } from '../metrics.js';
 import { object, stringEnum, withErrors } from '../schemas.js';
@@ -19,7 +19,7 @@ export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
     {
       name: 'postgresql',
       async run() {
-        await options.pool.query('SELECT 1');
+        await ping(options.pool);
         return { ok: true };
       },
     },
