@@ -22,9 +22,9 @@ export interface Config {
   sslmode?: string;
   /** From DEVDB_PASSWORD (or a password inside DEVDB_URL); never printed. */
   password?: string;
-  /** From DEVDB_ENROLL_TOKEN: enrollment instead of a password (agent/enroll.ts); never printed. */
+  /** From DEVDB_ENROLL_TOKEN: enrollment instead of a password (agent/connection/enroll.ts); never printed. */
   enrollToken?: string;
-  /** From DEVDB_CA_CERT: the server's CA (PEM) when it serves TLS (agent/root-cert.ts). */
+  /** From DEVDB_CA_CERT: the server's CA (PEM) when it serves TLS (agent/files/root-cert.ts). */
   caCert?: string;
 }
 

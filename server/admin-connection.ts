@@ -6,6 +6,7 @@
 import pg from 'pg';
 import {
   explainConnectionError,
+  ping,
   withServerRouter,
   workspaceEndpoint,
   type ServerRouter,
@@ -59,7 +60,7 @@ export async function openAdminPool(options: ConnectionOptions, max = 4): Promis
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined); // idle-client errors surface on the next query
   try {
-    await pool.query('SELECT 1');
+    await ping(pool);
   } catch (error) {
     await pool.end();
     throw new UserError(explainConnectionError(error, url));

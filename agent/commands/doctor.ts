@@ -11,7 +11,7 @@ import { checkEnvFile, checkPgpass, checkProfiles, checkServiceFile } from '../d
 import { fail, ok, skip, type Finding } from '../doctor/check.js';
 import { AgentError, EXIT } from '../errors.js';
 import { print } from '../log.js';
-import { loadSettings, passwordFor } from '../settings.js';
+import { loadSettings, passwordFor } from '../files/settings.js';
 
 async function checkSettings(): Promise<{
   findings: Finding[];

@@ -5,10 +5,10 @@
  * whatever log captures a script's output.
  */
 import type { Flags } from '../args.js';
-import { envVars, shellQuote } from '../dotenv.js';
+import { envVars, shellQuote } from '../files/dotenv.js';
 import { EXIT } from '../errors.js';
 import { print } from '../log.js';
-import { loadSettings } from '../settings.js';
+import { loadSettings } from '../files/settings.js';
 
 export async function env(flags: Flags): Promise<number> {
   const vars = envVars(await loadSettings());

@@ -1,11 +1,11 @@
 /** `devdb-agent heartbeat`: one access report, for a coder_script on a cron schedule. */
 import type { Flags } from '../args.js';
 import { EXIT } from '../errors.js';
-import { heartbeatOnce } from '../heartbeat.js';
+import { heartbeatOnce } from '../connection/heartbeat.js';
 import { log } from '../log.js';
-import { describeReport } from '../report.js';
+import { describeReport } from '../connection/report.js';
 import { seconds } from '../seconds.js';
-import { loadSettings, passwordFor } from '../settings.js';
+import { loadSettings, passwordFor } from '../files/settings.js';
 
 export async function heartbeat(flags: Flags): Promise<number> {
   const config = await loadSettings();

@@ -6,14 +6,14 @@
  */
 import type { Flags } from '../args.js';
 import { readConfig } from '../config.js';
-import { databaseState, requireUsable } from '../database-state.js';
-import { connectWithCredentials } from '../enroll.js';
+import { databaseState, requireUsable } from '../connection/database-state.js';
+import { connectWithCredentials } from '../connection/enroll.js';
 import { EXIT } from '../errors.js';
-import { writeFiles } from '../install.js';
+import { writeFiles } from '../files/install.js';
 import { log } from '../log.js';
-import { describeReport, reportAccess } from '../report.js';
+import { describeReport, reportAccess } from '../connection/report.js';
 import { seconds } from '../seconds.js';
-import { watch } from '../watch.js';
+import { watch } from '../connection/watch.js';
 
 export async function start(flags: Flags): Promise<number> {
   const config = readConfig(process.env);

@@ -5,11 +5,11 @@
  * 0 — the line is the result, also when it says "unreachable".
  */
 import { UnavailableAtBuild, type Config } from '../config.js';
-import { databaseState, sizeText, type DatabaseState } from '../database-state.js';
+import { databaseState, sizeText, type DatabaseState } from '../connection/database-state.js';
 import { AgentError, EXIT } from '../errors.js';
 import { print } from '../log.js';
-import { Unavailable, withCentral } from '../server.js';
-import { loadSettings, passwordFor } from '../settings.js';
+import { Unavailable, withCentral } from '../connection/server.js';
+import { loadSettings, passwordFor } from '../files/settings.js';
 
 const CONNECT_TIMEOUT_MS = 500;
 const DEADLINE_MS = 800;

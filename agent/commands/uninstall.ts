@@ -1,6 +1,6 @@
 /** `devdb-agent uninstall`: removes what `start` wrote, and nothing else. */
 import { EXIT } from '../errors.js';
-import { removeFiles } from '../install.js';
+import { removeFiles } from '../files/install.js';
 import { log } from '../log.js';
 
 export async function uninstall(): Promise<number> {

@@ -1,12 +1,12 @@
 /** Doctor's file checks: what `start` writes is there, current, and has the right mode. */
 import { promises as fs } from 'node:fs';
-import { readText } from '../atomic-file.js';
+import { readText } from '../files/atomic-file.js';
 import type { Config } from '../config.js';
-import { envVars, parseEnvFile } from '../dotenv.js';
-import { paths, PROFILES, tilde, type Profile } from '../home.js';
-import { ownEntry } from '../pgpass.js';
-import { hasBlock, isCurrentBlock } from '../profile.js';
-import { readSection } from '../service-file.js';
+import { envVars, parseEnvFile } from '../files/dotenv.js';
+import { paths, PROFILES, tilde, type Profile } from '../files/home.js';
+import { ownEntry } from '../files/pgpass.js';
+import { hasBlock, isCurrentBlock } from '../files/profile.js';
+import { readSection } from '../files/service-file.js';
 import { fail, ok, warn, type Finding } from './check.js';
 
 const RERUN = 'run `devdb-agent start` to rewrite it';

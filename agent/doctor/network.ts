@@ -2,9 +2,9 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Config } from '../config.js';
-import { databaseState, sizeText, requireUsable } from '../database-state.js';
+import { databaseState, sizeText, requireUsable } from '../connection/database-state.js';
 import { AgentError } from '../errors.js';
-import { Unavailable, withCentral } from '../server.js';
+import { Unavailable, withCentral } from '../connection/server.js';
 import { fail, ok, type Finding } from './check.js';
 
 const TIMEOUT_MS = 3000;

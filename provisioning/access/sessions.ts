@@ -39,6 +39,16 @@ export function listConnections(
   );
 }
 
+/** Client sessions per database, any database of the server's (none: not in the map). */
+export async function sessionCounts(db: Queryable): Promise<Map<string, number>> {
+  const rows = await query<{ name: string; n: number }>(
+    db,
+    `SELECT datname AS name, count(*)::int AS n FROM pg_stat_activity
+      WHERE backend_type = 'client backend' AND datname IS NOT NULL GROUP BY datname`,
+  );
+  return new Map(rows.map((row) => [row.name, row.n]));
+}
+
 /** Ends the client sessions in a DevDB database (one user's, with `user`); recorded as an event. */
 export function terminateSessions(
   db: Queryable,

@@ -80,3 +80,17 @@ export async function metricsSnapshot(db: Queryable): Promise<MetricsSnapshot> {
   ) as Record<DatabaseStatus, number>;
   return { databasesByStatus, databases, eventsByAction, server };
 }
+
+/** What `devdb status` tells of a server: its PostgreSQL version, its databases not dropped. */
+export interface ServerFacts {
+  postgresVersion: string;
+  databases: number;
+}
+
+export function readServerFacts(db: Queryable): Promise<ServerFacts> {
+  return queryOne<ServerFacts>(
+    db,
+    `SELECT current_setting('server_version') AS "postgresVersion",
+            (SELECT count(*)::int FROM provisioning.databases WHERE status <> 'dropped') AS databases`,
+  );
+}

@@ -59,6 +59,28 @@ export async function writeSetting(
   );
 }
 
+/** Every key stored in provisioning.settings (known or not) with its value, as text. */
+export async function storedSettings(db: Queryable): Promise<Map<string, string>> {
+  const rows = await query<{ key: string; value: string }>(
+    db,
+    'SELECT key, value FROM provisioning.settings',
+  );
+  return new Map(rows.map((row) => [row.key, row.value]));
+}
+
+/** Where workspaces connect (public_host, public_port: connection info), in one statement. */
+export async function writePublicAddress(
+  db: Queryable,
+  address: { host: string; port: number },
+): Promise<void> {
+  await query(
+    db,
+    `INSERT INTO provisioning.settings (key, value) VALUES ('public_host', $1), ('public_port', $2)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    [address.host, String(address.port)],
+  );
+}
+
 /** A whole number of at least 1, or a message naming the setting and what it allows. */
 export function parsePositiveInteger(value: string, what: string): number {
   const number = Number(value);

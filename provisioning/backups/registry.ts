@@ -158,6 +158,43 @@ export async function deleteBackupRecord(db: Queryable, id: number): Promise<voi
 }
 
 /** What provisioning.settings says about backups; unset keys are null / defaults. */
+/** Active databases without a successful scheduled backup started at or after `since`, by name. */
+export async function databasesDueForBackup(db: Queryable, since: Date): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    db,
+    `SELECT d.db_name AS name FROM provisioning.databases d
+      WHERE d.status = 'active'
+        AND NOT EXISTS (SELECT FROM provisioning.backups b
+                         WHERE b.db_name = d.db_name AND b.kind = 'scheduled' AND b.status = 'ok'
+                           AND b.started_at >= $1)
+      ORDER BY 1`,
+    [since],
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Per active database with no backup verified within `days` before `now`: its
+ * newest successful backup not verified yet.
+ */
+export function backupsDueForVerification(
+  db: Queryable,
+  now: Date,
+  days: number,
+): Promise<{ id: number; database: string; encrypted: boolean }[]> {
+  return query<{ id: number; database: string; encrypted: boolean }>(
+    db,
+    `SELECT DISTINCT ON (b.db_name) b.id::int, b.db_name AS database, b.encrypted
+       FROM provisioning.backups b
+       JOIN provisioning.databases d ON d.db_name = b.db_name AND d.status = 'active'
+      WHERE b.status = 'ok' AND b.verified_at IS NULL
+        AND NOT EXISTS (SELECT FROM provisioning.backups v
+                         WHERE v.db_name = b.db_name AND v.verified_at > $1::timestamptz - make_interval(days => $2))
+      ORDER BY b.db_name, b.started_at DESC, b.id DESC`,
+    [now, days],
+  );
+}
+
 export interface BackupSettings {
   dir: string | null;
   /** age X25519 recipients (`age1…`); none: backups are stored unencrypted. */

@@ -242,3 +242,14 @@ BEGIN
     PERFORM provisioning._log(p_actor, 'workspace.detach', p_db, v_ws, jsonb_build_object('attached', false));
   END IF;
 END $$;
+
+-- A live attachment as recorded: enough to attach the same workspace again.
+CREATE OR REPLACE FUNCTION provisioning.find_attachment(p_db text, p_workspace_id text)
+RETURNS TABLE (db_type text, owner_username text, owner_id text, team_name text,
+               workspace_name text, template_name text, login_role text, access_level text)
+LANGUAGE sql STABLE AS $$
+  SELECT d.db_type, a.owner_username, d.owner_id, d.team_name, a.workspace_name, a.template_name, a.login_role,
+         a.access_level
+    FROM provisioning.attachments a JOIN provisioning.databases d USING (db_name)
+   WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
+$$;

@@ -1,6 +1,7 @@
--- In-place changes to an attachment, lookups by name, and the drift state the
--- Terraform provider reads: what callers that manage attachments over time (the
--- provider, admins) need beyond attach/detach.
+-- In-place changes to an attachment (its details, its owner role's name): what callers
+-- that manage attachments over time (the provider, admins) need beyond attach/detach.
+-- Lookups of an attachment are in attachments.sql, the drift states the provider reads in
+-- lifecycle.sql, each beside the TypeScript that calls it.
 --
 -- Repeatable file: see docs/architecture-sql.md.
 
@@ -59,50 +60,6 @@ BEGIN
   login_role := v_att.login_role;
   RETURN NEXT;
 END $$;
-
--- A live attachment as recorded: enough to attach the same workspace again.
-CREATE OR REPLACE FUNCTION provisioning.find_attachment(p_db text, p_workspace_id text)
-RETURNS TABLE (db_type text, owner_username text, owner_id text, team_name text,
-               workspace_name text, template_name text, login_role text, access_level text)
-LANGUAGE sql STABLE AS $$
-  SELECT d.db_type, a.owner_username, d.owner_id, d.team_name, a.workspace_name, a.template_name, a.login_role,
-         a.access_level
-    FROM provisioning.attachments a JOIN provisioning.databases d USING (db_name)
-   WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
-$$;
-
--- One database as the registry and the server see it now (drift included).
-CREATE OR REPLACE FUNCTION provisioning.database_state(p_db text)
-RETURNS TABLE (known boolean, database_exists boolean, status text, db_type text, owner_username text,
-               team_name text, public_privileges text[], live_attachments int)
-LANGUAGE sql STABLE AS $$
-  SELECT d.db_name IS NOT NULL,
-         EXISTS (SELECT FROM pg_database p WHERE p.datname = p_db),
-         d.status, d.db_type, d.owner_username, d.team_name,
-         provisioning._database_grants(p_db, 'public'),
-         (SELECT count(*)::int FROM provisioning.attachments a WHERE a.db_name = p_db AND a.detached_at IS NULL)
-    FROM (SELECT p_db AS name) n
-    LEFT JOIN provisioning.databases d ON d.db_name = n.name;
-$$;
-
--- What the provider's Read compares with its state: does the database exist,
--- what may PUBLIC do on it, is the workspace's login role there and able to log in.
-CREATE OR REPLACE FUNCTION provisioning.attachment_state(p_db text, p_workspace_id text)
-RETURNS TABLE (database_exists boolean, status text, public_privileges text[], attached boolean,
-               login_role text, login_role_exists boolean, login_role_can_login boolean, connection_limit int)
-LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT FROM pg_database d WHERE d.datname = p_db),
-         (SELECT d.status FROM provisioning.databases d WHERE d.db_name = p_db),
-         provisioning._database_grants(p_db, 'public'),
-         a.login_role IS NOT NULL,
-         a.login_role,
-         r.rolname IS NOT NULL,
-         coalesce(r.rolcanlogin, false),
-         r.rolconnlimit
-    FROM (SELECT provisioning.validate_workspace_id(p_workspace_id) AS ws) w
-    LEFT JOIN provisioning.attachments a ON a.db_name = p_db AND a.workspace_id = w.ws AND a.detached_at IS NULL
-    LEFT JOIN pg_roles r ON r.rolname = a.login_role;
-$$;
 
 -- A member's sessions in a team database look in their personal schema first.
 CREATE OR REPLACE FUNCTION provisioning._set_personal_search_path(p_conn text, p_role text, p_db text, p_owner text)

@@ -43,6 +43,15 @@ export function listDatabases(db: Queryable): Promise<DatabaseRow[]> {
   );
 }
 
+/** The names of the active databases (not archived, not dropped), in order. */
+export async function activeDatabaseNames(db: Queryable): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    db,
+    `SELECT db_name AS name FROM provisioning.databases WHERE status = 'active' ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
 export interface Summary {
   databases: number;
   /** Every type and status, zeros included: each breakdown adds up to `databases`. */

@@ -6,7 +6,7 @@
  * Everything time-dependent takes `now`, so callers bring their own clock.
  */
 import { query, queryOne, type Queryable } from '../schema/index.js';
-import type { DatabaseStatus, PolicyState } from '../contract/index.js';
+import type { PolicyState } from '../contract/index.js';
 import { ProvisioningError } from '../contract/index.js';
 import { SETTING_KEYS, writeSetting } from '../admin/index.js';
 import {
@@ -14,7 +14,10 @@ import {
   validatePolicyThresholds,
   validateWebhookUrl,
 } from '../contract/index.js';
+import type { Notify, PolicyChange, PolicySettings, PolicyStateRow } from './types.js';
 import { webhookNotifier } from './webhook.js';
+
+export type { Notify, PolicyChange, PolicySettings, PolicyStateRow } from './types.js';
 
 /** provisioning.settings keys of the policy (values are text); the idle threshold is shared (settings.ts). */
 export const POLICY_SETTING_KEYS = {
@@ -24,19 +27,6 @@ export const POLICY_SETTING_KEYS = {
   archiveRetentionDays: 'policy_archive_retention_days',
   webhookUrl: 'policy_webhook_url',
 } as const;
-
-export interface PolicySettings {
-  /** Days without access before a database is idle (default 30). */
-  idleDays: number;
-  /** … stale (default 60). */
-  staleDays: number;
-  /** … eligible: cleanup may archive it (default 90). */
-  eligibleDays: number;
-  /** Days an archived database is kept before cleanup drops it (default 30). */
-  archiveRetentionDays: number;
-  /** Where state changes are POSTed; null: recorded as events only. A secret: never print it whole. */
-  webhookUrl: string | null;
-}
 
 const SETTINGS_COLUMNS = `idle_days AS "idleDays", stale_days AS "staleDays",
   eligible_days AS "eligibleDays", archive_retention_days AS "archiveRetentionDays",
@@ -105,26 +95,6 @@ export async function writePolicySettings(
   return readPolicySettings(db);
 }
 
-/** One database in the policy at a given time. */
-export interface PolicyStateRow {
-  database: string;
-  status: DatabaseStatus;
-  state: PolicyState;
-  /** Where the clock alone puts it (active … eligible); null once archived or dropped. */
-  timeState: PolicyState | null;
-  protected: boolean;
-  /** The protection's end (null: until unprotected); set on an expired protection too. */
-  protectedUntil: Date | null;
-  protectReason: string | null;
-  /** Last evidence of use: last access, else creation, else the restore from the archive. */
-  lastAccess: Date;
-  idleDays: number;
-  liveAttachments: number;
-  archivedAt: Date | null;
-  /** When cleanup may drop an archived database (archivedAt + retention). */
-  dropDueAt: Date | null;
-}
-
 const STATE_COLUMNS = `db_name AS database, status, state, time_state AS "timeState",
   protected, protected_until AS "protectedUntil", protect_reason AS "protectReason",
   last_access AS "lastAccess", idle_days AS "idleDays", live_attachments AS "liveAttachments",
@@ -142,21 +112,6 @@ export function policyStates(
     [options.now ?? null, options.database ?? null],
   );
 }
-
-/** One state change, as notified (webhook) and recorded (event 'policy.state'). */
-export interface PolicyChange {
-  database: string;
-  from: PolicyState;
-  to: PolicyState;
-  /** When the change was recorded (the evaluation's `now`). */
-  at: Date;
-  /** The database's state row at the evaluation, for the message. */
-  detail: PolicyStateRow | null;
-  settings: PolicySettings;
-}
-
-/** Delivers one change; throwing leaves it pending for the next evaluation. */
-export type Notify = (change: PolicyChange) => Promise<void>;
 
 export interface EvaluateOptions {
   now: Date;

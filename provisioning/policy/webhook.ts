@@ -4,7 +4,7 @@
  * change's fields. Webhook URLs carry their secret in the path, so errors name
  * the host only.
  */
-import type { PolicyChange } from './policy.js';
+import type { PolicyChange } from './types.js';
 
 /** How long one delivery may take before it counts as failed (retried next evaluation). */
 export const WEBHOOK_TIMEOUT_MS = 10_000;

@@ -32,3 +32,11 @@ export async function queryOne<R extends object>(
   if (row === undefined) throw new Error(`expected one row from: ${sql}`);
   return row;
 }
+
+/**
+ * One round trip (`SELECT 1`): the server answers this connection. A failure is
+ * the driver's or the server's error, its code kept (explainConnectionError).
+ */
+export async function ping(db: Queryable): Promise<void> {
+  await query(db, 'SELECT 1');
+}

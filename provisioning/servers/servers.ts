@@ -228,6 +228,29 @@ export async function placeDatabase(
   return row.server;
 }
 
+/** Of `databases`, those the pool places on `server` (server_of), by name. */
+export async function placedOn(
+  central: Queryable,
+  databases: string[],
+  server: string,
+): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    central,
+    `SELECT n AS name FROM unnest($1::text[]) n WHERE provisioning.server_of(n) = $2 ORDER BY n`,
+    [databases, server],
+  );
+  return rows.map((row) => row.name);
+}
+
+/** Where a new database would go (least_loaded_server, provisioning/servers/servers.sql); null: nowhere. */
+export async function leastLoadedServer(central: Queryable): Promise<string | null> {
+  const row = await queryOne<{ name: string | null }>(
+    central,
+    'SELECT provisioning.least_loaded_server() AS name',
+  );
+  return row.name;
+}
+
 /** The server holding `database` (the central server when it was never placed). */
 export async function serverOf(central: Queryable, database: string): Promise<string> {
   const row = await queryOne<{ server: string }>(

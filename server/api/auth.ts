@@ -6,7 +6,9 @@
  * are limited per client address (behind a trusted proxy, the client's) and
  * per token prefix.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import {
   authenticateApiToken,
   createApiSession,
@@ -17,7 +19,7 @@ import {
 } from '../../provisioning/index.js';
 import { actorOf, type ControlPlaneOptions } from './context.js';
 import { ApiError } from './errors.js';
-import { body, dateTime, object, principal, withErrors } from './schemas.js';
+import { dateTime, object, principal, principalProperties, withErrors } from './schemas.js';
 
 export const SESSION_COOKIE = 'devdb_session';
 /** Readable by the page (not HttpOnly): it sends the value back in X-CSRF-Token. */
@@ -203,15 +205,16 @@ function setSessionCookies(
 
 /** POST/GET/DELETE /api/v1/session: the dashboard's login, whoami and logout. */
 export function sessionRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   options: ControlPlaneOptions,
   now: () => Date,
 ): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const limiter = new LoginLimiter(options.loginLimit ?? { max: 10, windowMs: 15 * 60_000 }, now);
   const ttl = options.sessionTtlSeconds ?? 12 * 3600;
   const secure = options.tls !== undefined;
 
-  app.route<{ Body: { token: string } }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/session',
     config: { access: 'public' },
@@ -219,15 +222,14 @@ export function sessionRoutes(
       summary: 'Log in with an API token: sets the session cookie and the CSRF cookie',
       tags: ['session'],
       security: [],
-      body: body({ token: { type: 'string', minLength: 1, maxLength: 200 } }, ['token']),
+      body: object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
       response: withErrors(
         {
           201: object({
-            ...(principal.properties as Record<string, Record<string, unknown>>),
-            csrfToken: {
-              type: 'string',
+            ...principalProperties,
+            csrfToken: Type.String({
               description: `send it in the ${CSRF_HEADER} header on every change`,
-            },
+            }),
             expiresAt: dateTime,
           }),
         },
@@ -298,7 +300,10 @@ export function sessionRoutes(
     schema: {
       summary: 'Log out: ends the session and clears its cookies',
       tags: ['session'],
-      response: withErrors({ 204: { type: 'null', description: 'logged out' } }),
+      // No content: the reply is sent without a body.
+      response: withErrors({
+        204: Type.Unsafe<undefined>({ type: 'null', description: 'logged out' }),
+      }),
     },
     async handler(request, reply) {
       const sessionId = request.cookies[SESSION_COOKIE];

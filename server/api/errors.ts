@@ -6,6 +6,7 @@
  */
 import type { FastifyError } from 'fastify';
 import { InvalidNameError, ProvisioningError } from '../../provisioning/index.js';
+import type { ErrorBody } from './schemas.js';
 
 export class ApiError extends Error {
   constructor(
@@ -20,10 +21,6 @@ export class ApiError extends Error {
 
 export const notFound = (what: string, hint: string) =>
   new ApiError(404, 'not_found', `${what} not found: ${hint}`);
-
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
 
 const CODES: Record<number, string> = {
   400: 'bad_request',

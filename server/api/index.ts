@@ -8,7 +8,8 @@
  * Routes are declared once, each with its JSON schemas: Fastify validates
  * requests and serializes responses with them, @fastify/swagger makes the
  * OpenAPI 3.1 document of them (served at /api/v1/openapi.json, checked in as
- * docs/openapi.json: `npm run openapi`).
+ * docs/openapi.json: `npm run openapi`), and, being TypeBox types
+ * (schemas.ts), they type the handlers' requests and replies.
  */
 import { readFile } from 'node:fs/promises';
 import cookie from '@fastify/cookie';

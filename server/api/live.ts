@@ -14,6 +14,7 @@ import {
   listApiTokens,
   listEvents,
   searchDatabases,
+  sessionCounts,
   summarize,
   type Queryable,
 } from '../../provisioning/index.js';
@@ -155,22 +156,18 @@ export class LiveFeed {
       const [summary, databases, connections, events, tokens] = await Promise.all([
         summarize(counted),
         searchDatabases(counted, { sort: 'name', limit: this.databaseLimit, offset: 0 }),
-        counted.query<{ name: string; n: number }>(
-          `SELECT datname AS name, count(*)::int AS n FROM pg_stat_activity
-            WHERE backend_type = 'client backend' AND datname IS NOT NULL GROUP BY datname`,
-        ),
+        sessionCounts(counted),
         listEvents(counted, { limit: LIVE_EVENT_LIMIT }),
         // One statement for every client: whose token is still valid.
         listApiTokens(counted),
       ]);
       this.dropEnded(new Set(tokens.filter((t) => !t.revokedAt).map((t) => t.name)));
-      const byName = new Map(connections.rows.map((row) => [row.name, row.n]));
       content = JSON.stringify({
         summary,
         databases: {
           total: databases.total,
           limit: this.databaseLimit,
-          items: databases.items.map((d) => ({ ...d, connections: byName.get(d.name) ?? 0 })),
+          items: databases.items.map((d) => ({ ...d, connections: connections.get(d.name) ?? 0 })),
         },
         events,
       });

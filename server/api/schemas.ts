@@ -1,222 +1,395 @@
 /**
- * JSON schemas the routes share (docs/api.md). Each route declares its request
- * and response schemas once, from these pieces: Fastify validates requests and
- * serializes responses with them (a field not in a response schema is never
- * sent), and @fastify/swagger turns them into the OpenAPI document. They are
- * inlined, not $ref'd, so every operation in the document stands alone.
+ * The API's shapes (docs/api.md), each declared once, as a TypeBox type: it is
+ * the JSON Schema Fastify validates requests and serializes responses with (a
+ * field not in a response schema is never sent), the one @fastify/swagger turns
+ * into the OpenAPI document, and the type the routes' request and reply types
+ * are inferred from (the TypeBox type provider). Other code uses the exported
+ * Static types instead of interfaces of its own. Schemas are inlined, not
+ * $ref'd, so every operation in the document stands alone.
+ *
+ * Where TypeBox's own builder would write other JSON Schema than the API has
+ * declared (an anyOf for nullable, an enum without "type", a record as
+ * patternProperties, another key order), the builders here write the API's with
+ * Type.Unsafe and give it the matching static type: docs/openapi.json stays the
+ * same document, and validation (coercion, its messages) and serialization do
+ * not change.
  */
+import {
+  Type,
+  type Static,
+  type TInteger,
+  type TObject,
+  type TProperties,
+  type TSchema,
+  type TSchemaOptions,
+  type TUnsafe,
+} from 'typebox';
 import {
   ACCESS_LEVELS,
   API_ROLES,
   BACKUP_KINDS,
   BACKUP_STATUSES,
-  DATABASE_SORT_KEYS,
+  CLEANUP_ACTIONS,
   DATABASE_STATUSES,
   DATABASE_TYPES,
+  ORPHAN_KINDS,
+  POLICY_STATES,
   WORKSPACE_ACCESS,
 } from '../../provisioning/index.js';
 
-export type Schema = Record<string, unknown>;
+/** The static type of an object of these properties (Type.Optional ones may be absent). */
+type StaticObject<P extends TProperties> = Static<TObject<P>>;
 
-export const nullable = (type: string, extra: Schema = {}): Schema => ({
-  type: [type, 'null'],
-  ...extra,
-});
-export const dateTime: Schema = { type: 'string', format: 'date-time' };
-export const nullableDateTime = nullable('string', { format: 'date-time' });
-export const oneOf = (values: readonly string[]): Schema => ({
-  type: 'string',
-  enum: [...values],
-});
-
-/** An object whose listed properties are all present (responses) and nothing else. */
-export function object(properties: Record<string, Schema>, optional: string[] = []): Schema {
-  return {
+/**
+ * An object with these properties and no others: all present but those wrapped
+ * in Type.Optional. A request with another field is refused (400); a response
+ * field not listed is not sent.
+ */
+export function object<P extends TProperties>(
+  properties: P,
+  options: TSchemaOptions = {},
+): TUnsafe<StaticObject<P>> {
+  return Type.Unsafe<StaticObject<P>>({
     type: 'object',
     additionalProperties: false,
-    required: Object.keys(properties).filter((key) => !optional.includes(key)),
+    required: Object.keys(properties).filter((key) => !Type.IsOptional(properties[key])),
     properties,
-  };
+    ...options,
+  });
 }
 
-/** A request body: only these fields (400 for any other), `required` must be present. */
-export function body(properties: Record<string, Schema>, required: string[] = []): Schema {
-  return { type: 'object', additionalProperties: false, required, properties };
+/**
+ * A query string: these parameters only (400 for any other), each either
+ * Type.Optional or with a default, which validation fills in for the handler.
+ */
+export function query<P extends TProperties>(properties: P): TUnsafe<StaticObject<P>> {
+  for (const [name, schema] of Object.entries(properties)) {
+    if (!Type.IsOptional(schema) && !('default' in schema)) {
+      throw new Error(`query parameter ${name}: make it Type.Optional or give it a default`);
+    }
+  }
+  return Type.Unsafe<StaticObject<P>>({ type: 'object', additionalProperties: false, properties });
 }
 
-export const errorSchema = object({
-  error: object({
-    code: { type: 'string', description: 'machine-readable, e.g. not_found, conflict' },
-    message: { type: 'string', description: 'what went wrong and what to do about it' },
-  }),
+/** The type or null, as `"type": [type, "null"]` (not an anyOf). */
+export function nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  const { type } = schema as { type?: unknown };
+  if (typeof type !== 'string') throw new Error('nullable() takes a schema of one type');
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'] });
+}
+
+/** One of these strings (the `as const` arrays provisioning exports). */
+export function stringEnum<const V extends readonly string[]>(
+  values: V,
+  options: TSchemaOptions = {},
+): TUnsafe<V[number]> {
+  return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** An object of any keys whose values are all of this type. */
+export function record<T extends TSchema>(values: T): TUnsafe<Record<string, Static<T>>> {
+  return Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: values });
+}
+
+/**
+ * A time in a response: handlers give the Date provisioning returns (or its
+ * string), the serializer writes it as RFC 3339; a client always gets the string.
+ */
+export const dateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+export const nullableDateTime = nullable(dateTime);
+/** A time in a request: checked as RFC 3339, given to the handler as the string. */
+export const requestDateTime = Type.String({ format: 'date-time' });
+
+/** Any JSON object (an event's detail). */
+export const detailJson = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  additionalProperties: true,
 });
 
-export const databaseName: Schema = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 63,
-  description: 'a DevDB database name, e.g. dev_alice or team_frontend',
+const errorFields = {
+  error: object({
+    code: Type.String({ description: 'machine-readable, e.g. not_found, conflict' }),
+    message: Type.String({ description: 'what went wrong and what to do about it' }),
+  }),
 };
+export const errorSchema = object(errorFields);
+/** The one error shape, `{ error: { code, message } }`, of every error response. */
+export type ErrorBody = Static<typeof errorSchema>;
 
-export const nameParams = object({ name: databaseName });
+export const databaseName = (
+  description = 'a DevDB database name, e.g. dev_alice or team_frontend',
+) => Type.String({ minLength: 1, maxLength: 63, description });
 
-export const databaseRow = object({
-  name: { type: 'string' },
-  type: oneOf(DATABASE_TYPES),
-  owner: nullable('string'),
-  ownerId: nullable('string'),
-  team: nullable('string'),
-  status: oneOf(DATABASE_STATUSES),
+export const nameParams = object({ name: databaseName() });
+
+const databaseRowProperties = {
+  name: Type.String(),
+  type: stringEnum(DATABASE_TYPES),
+  owner: nullable(Type.String()),
+  ownerId: nullable(Type.String()),
+  team: nullable(Type.String()),
+  status: stringEnum(DATABASE_STATUSES),
   createdAt: dateTime,
   lastAccessed: nullableDateTime,
-  users: { type: 'integer' },
-  activeAttachments: { type: 'integer' },
-  sizeBytes: nullable('number'),
-  idleDays: nullable('integer'),
-});
+  users: Type.Integer(),
+  activeAttachments: Type.Integer(),
+  sizeBytes: nullable(Type.Number()),
+  idleDays: nullable(Type.Integer()),
+};
+export const databaseRow = object(databaseRowProperties);
+export type DatabaseRow = Static<typeof databaseRow>;
 
 export const databaseListItem = object({
-  ...(databaseRow.properties as Record<string, Schema>),
-  connectionsAllowed: nullable('boolean'),
+  ...databaseRowProperties,
+  connectionsAllowed: nullable(Type.Boolean()),
 });
+export type DatabaseListItem = Static<typeof databaseListItem>;
 
 export const attachment = object({
-  workspaceId: { type: 'string' },
-  workspaceName: nullable('string'),
-  owner: { type: 'string' },
-  user: { type: 'string', description: "the workspace's login role" },
-  template: nullable('string'),
+  workspaceId: Type.String(),
+  workspaceName: nullable(Type.String()),
+  owner: Type.String(),
+  user: Type.String({ description: "the workspace's login role" }),
+  template: nullable(Type.String()),
   attachedAt: dateTime,
   detachedAt: nullableDateTime,
   lastSeenAt: nullableDateTime,
 });
-
-export const detailJson: Schema = { type: 'object', additionalProperties: true };
+export type Attachment = Static<typeof attachment>;
 
 export const databaseDetail = object({
   database: databaseRow,
-  users: {
-    type: 'array',
-    items: object({
-      username: { type: 'string' },
-      accessLevel: oneOf(ACCESS_LEVELS),
+  users: Type.Array(
+    object({
+      username: Type.String(),
+      accessLevel: stringEnum(ACCESS_LEVELS),
       grantedAt: dateTime,
     }),
-  },
-  attachments: { type: 'array', items: attachment },
-  recentEvents: {
-    type: 'array',
-    items: object({
+  ),
+  attachments: Type.Array(attachment),
+  recentEvents: Type.Array(
+    object({
       at: dateTime,
-      actor: { type: 'string' },
-      action: { type: 'string' },
-      workspaceId: nullable('string'),
+      actor: Type.String(),
+      action: Type.String(),
+      workspaceId: nullable(Type.String()),
       detail: detailJson,
     }),
-  },
+  ),
 });
+export type DatabaseDetail = Static<typeof databaseDetail>;
 
 export const databaseStats = object({
-  name: { type: 'string' },
-  status: oneOf(DATABASE_STATUSES),
-  exists: { type: 'boolean' },
-  sizeBytes: nullable('number'),
-  connections: { type: 'integer' },
-  sessions: nullable('number'),
-  transactionsCommitted: nullable('number'),
+  name: Type.String(),
+  status: stringEnum(DATABASE_STATUSES),
+  exists: Type.Boolean(),
+  sizeBytes: nullable(Type.Number()),
+  connections: Type.Integer(),
+  sessions: nullable(Type.Number()),
+  transactionsCommitted: nullable(Type.Number()),
   statsReset: nullableDateTime,
   lastAccessed: nullableDateTime,
-  connectionsAllowed: nullable('boolean'),
+  connectionsAllowed: nullable(Type.Boolean()),
 });
+export type DatabaseStats = Static<typeof databaseStats>;
 
-export const credential = object(
-  {
-    workspaceId: { type: 'string' },
-    user: { type: 'string' },
-    password: {
-      type: 'string',
-      description: 'shown in this response only: DevDB keeps a verifier',
-    },
-    host: { type: 'string' },
-    port: { type: 'integer' },
-    url: { type: 'string', description: 'postgresql:// URL without the password' },
-    sslmode: { type: 'string' },
-    access: oneOf(WORKSPACE_ACCESS),
-    env: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-  ['sslmode'],
-);
+export const credential = object({
+  workspaceId: Type.String(),
+  user: Type.String(),
+  password: Type.String({ description: 'shown in this response only: DevDB keeps a verifier' }),
+  host: Type.String(),
+  port: Type.Integer(),
+  url: Type.String({ description: 'postgresql:// URL without the password' }),
+  sslmode: Type.Optional(Type.String()),
+  access: stringEnum(WORKSPACE_ACCESS),
+  env: record(Type.String()),
+});
+export type Credential = Static<typeof credential>;
 
 export const backupRecord = object({
-  id: { type: 'integer' },
-  database: { type: 'string' },
-  kind: oneOf(BACKUP_KINDS),
-  status: oneOf(BACKUP_STATUSES),
-  file: { type: 'string' },
-  encrypted: { type: 'boolean' },
-  bytes: nullable('number'),
-  sha256: nullable('string'),
-  rowCounts: nullable('object', { additionalProperties: { type: 'number' } }),
-  serverVersion: { type: 'string' },
+  id: Type.Integer(),
+  database: Type.String(),
+  kind: stringEnum(BACKUP_KINDS),
+  status: stringEnum(BACKUP_STATUSES),
+  file: Type.String(),
+  encrypted: Type.Boolean(),
+  bytes: nullable(Type.Number()),
+  sha256: nullable(Type.String()),
+  rowCounts: nullable(record(Type.Number())),
+  serverVersion: Type.String(),
   startedAt: dateTime,
   finishedAt: nullableDateTime,
-  error: nullable('string'),
+  error: nullable(Type.String()),
   verifiedAt: nullableDateTime,
-  verifyError: nullable('string'),
+  verifyError: nullable(Type.String()),
 });
+export type BackupRecord = Static<typeof backupRecord>;
 
 export const auditEvent = object({
-  id: { type: 'integer' },
+  id: Type.Integer(),
   at: dateTime,
-  actor: { type: 'string' },
-  action: { type: 'string' },
-  database: nullable('string'),
-  workspaceId: nullable('string'),
+  actor: Type.String(),
+  action: Type.String(),
+  database: nullable(Type.String()),
+  workspaceId: nullable(Type.String()),
   detail: detailJson,
 });
+export type AuditEvent = Static<typeof auditEvent>;
 
 export const settingValue = object({
-  key: { type: 'string' },
-  value: nullable('string'),
-  set: { type: 'boolean' },
-  default: nullable('string'),
-  description: { type: 'string' },
+  key: Type.String(),
+  value: nullable(Type.String()),
+  set: Type.Boolean(),
+  default: nullable(Type.String()),
+  description: Type.String(),
 });
+export type SettingValue = Static<typeof settingValue>;
 
-export const principal = object({
-  name: { type: 'string', description: 'the token name; the actor of its events is api:<name>' },
-  role: oneOf(API_ROLES),
+export const principalProperties = {
+  name: Type.String({ description: 'the token name; the actor of its events is api:<name>' }),
+  role: stringEnum(API_ROLES),
+};
+export const principal = object(principalProperties);
+export type Principal = Static<typeof principal>;
+
+const counts = <const K extends readonly string[]>(keys: K) =>
+  object(
+    Object.fromEntries(keys.map((key) => [key, Type.Integer()])) as Record<K[number], TInteger>,
+  );
+
+export const summary = object({
+  databases: Type.Integer(),
+  byType: counts(DATABASE_TYPES),
+  byStatus: counts(DATABASE_STATUSES),
+  activeAttachments: Type.Integer(),
+  users: Type.Integer(),
+  totalSizeBytes: Type.Number(),
+  neverAccessed: Type.Integer(),
+  idleOver30Days: Type.Integer(),
 });
+export type Summary = Static<typeof summary>;
+
+export const policyState = object({
+  database: Type.String(),
+  status: stringEnum(DATABASE_STATUSES),
+  state: stringEnum(POLICY_STATES),
+  timeState: nullable(Type.String()),
+  protected: Type.Boolean(),
+  protectedUntil: nullableDateTime,
+  protectReason: nullable(Type.String()),
+  lastAccess: dateTime,
+  idleDays: Type.Integer(),
+  liveAttachments: Type.Integer(),
+  archivedAt: nullableDateTime,
+  dropDueAt: nullableDateTime,
+});
+export type PolicyState = Static<typeof policyState>;
+
+/** One login role's client sessions in a database. */
+export const sessionGroup = object({
+  database: Type.String(),
+  user: Type.String(),
+  sessions: Type.Integer(),
+  active: Type.Integer(),
+  idle: Type.Integer(),
+  idleInTransaction: Type.Integer(),
+  oldestSince: nullableDateTime,
+});
+export type SessionGroup = Static<typeof sessionGroup>;
+
+export const orphanFinding = object({
+  kind: stringEnum(ORPHAN_KINDS),
+  database: nullable(Type.String()),
+  owner: nullable(Type.String()),
+  workspaceId: nullable(Type.String()),
+  loginRole: nullable(Type.String()),
+  lastAccess: nullableDateTime,
+  status: Type.String(),
+  detail: Type.String(),
+});
+export type OrphanFinding = Static<typeof orphanFinding>;
+
+export const cleanupAction = object({
+  kind: stringEnum(CLEANUP_ACTIONS),
+  database: Type.String(),
+  workspaceId: Type.Optional(Type.String()),
+  reason: Type.String(),
+});
+export type CleanupAction = Static<typeof cleanupAction>;
+
+export const cleanupPlanProperties = {
+  now: dateTime,
+  actions: Type.Array(cleanupAction),
+  skipped: Type.Array(
+    object({
+      database: Type.String(),
+      workspaceId: Type.Optional(Type.String()),
+      reason: Type.String(),
+    }),
+  ),
+};
+export const cleanupPlan = object(cleanupPlanProperties);
+export type CleanupPlan = Static<typeof cleanupPlan>;
+
+export const cleanupResult = object({
+  action: cleanupAction,
+  outcome: stringEnum(['done', 'skipped', 'failed']),
+  detail: Type.Optional(Type.String()),
+});
+export type CleanupResult = Static<typeof cleanupResult>;
 
 export const paging = {
-  limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-  offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
 };
 
-export const databaseSort = oneOf(DATABASE_SORT_KEYS);
+/** `{ items }`: a list of these, all of them (not paged). */
+export const itemsOf = <T extends TSchema>(items: T) => object({ items: Type.Array(items) });
+
+/** One page of a list (`paging` in the query) and the total over all pages. */
+export const page = <T extends TSchema>(items: T, total: TSchemaOptions = {}) =>
+  object({
+    items: Type.Array(items),
+    total: Type.Integer(total),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
+
+/** Statuses every route can answer with an error. */
+type StandardError = 400 | 401 | 403 | 429 | 500;
+/** Statuses a route lists when it can give them; a body (413) brings 415 too. */
+export type RouteError = 404 | 409 | 413 | 503;
+
+const ERROR_DESCRIPTIONS: Record<StandardError | RouteError | 415, string> = {
+  400: 'bad request: invalid JSON, an unknown field or a value out of range',
+  401: 'no valid token or session',
+  403: 'the token may not do this (viewer), or the CSRF token is missing or wrong',
+  404: 'no such resource',
+  409: 'conflicts with the current state (in use, already exists, archived, …)',
+  413: 'the request body is larger than allowed',
+  415: 'the body is not JSON (Content-Type: application/json)',
+  429: 'too many failed logins from this address: wait, then try again',
+  500: 'DevDB could not do it; the message says why',
+  503: 'not ready',
+};
+
+/** The error responses of a route that lists these. */
+type ErrorResponses<Errors extends RouteError> = Record<
+  StandardError | Errors | (413 extends Errors ? 415 : never),
+  typeof errorSchema
+>;
 
 /** Every error response a route can give, each with the one error shape. */
-export function withErrors(
-  ok: Record<number, Schema>,
-  errors: number[] = [],
-): Record<number, Schema> {
+export function withErrors<
+  const Ok extends Record<number, TSchema>,
+  const Errors extends RouteError = never,
+>(ok: Ok, errors: readonly Errors[] = []): Ok & ErrorResponses<Errors> {
   // A route with a body (413) also refuses one that is not JSON (415).
-  const standard = [400, 401, 403, 429, 500, ...errors, ...(errors.includes(413) ? [415] : [])];
-  const described: Record<number, string> = {
-    400: 'bad request: invalid JSON, an unknown field or a value out of range',
-    401: 'no valid token or session',
-    403: 'the token may not do this (viewer), or the CSRF token is missing or wrong',
-    404: 'no such resource',
-    409: 'conflicts with the current state (in use, already exists, archived, …)',
-    413: 'the request body is larger than allowed',
-    415: 'the body is not JSON (Content-Type: application/json)',
-    429: 'too many failed logins from this address: wait, then try again',
-    500: 'DevDB could not do it; the message says why',
-    503: 'not ready',
-  };
-  const responses: Record<number, Schema> = { ...ok };
-  for (const status of [...new Set(standard)].sort()) {
-    responses[status] = { ...errorSchema, description: described[status] ?? 'error' };
+  const statuses: (StandardError | RouteError | 415)[] = [400, 401, 403, 429, 500, ...errors];
+  if (errors.includes(413 as Errors)) statuses.push(415);
+  const responses: Record<number, TSchema> = { ...ok };
+  for (const status of [...new Set(statuses)].sort()) {
+    responses[status] = object(errorFields, { description: ERROR_DESCRIPTIONS[status] });
   }
-  return responses;
+  return responses as Ok & ErrorResponses<Errors>;
 }

@@ -13,6 +13,7 @@ import {
   endJobTick,
   explainConnectionError,
   migrationStatus,
+  ping,
   pruneJobLeases,
   renewJobLease,
   type JobClaim,
@@ -116,7 +117,7 @@ async function openPool(adminUrl: string, max: number): Promise<pg.Pool> {
   const pool = new pg.Pool({ connectionString: adminUrl, max, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined); // an idle client's error surfaces on the next query
   try {
-    await pool.query('SELECT 1');
+    await ping(pool);
   } catch (error) {
     await pool.end();
     throw new UserError(explainConnectionError(error, adminUrl));

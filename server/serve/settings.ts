@@ -3,7 +3,7 @@
  * "Settings"). Read again at every poll, so a change takes effect without a
  * restart, in every serve process at once.
  */
-import type { Queryable } from '../../provisioning/index.js';
+import { storedSettings, type Queryable } from '../../provisioning/index.js';
 
 /** `schedule_<job>`: a cron pattern (5 fields, or 6 with seconds first) or `off`. */
 export const scheduleKey = (job: string) => `schedule_${job}`;
@@ -32,11 +32,8 @@ export const SERVE_DEFAULTS = {
 /** Every setting, as text, keyed by its key. */
 export type Settings = ReadonlyMap<string, string>;
 
-export async function readSettings(db: Queryable): Promise<Settings> {
-  const { rows } = await db.query<{ key: string; value: string }>(
-    'SELECT key, value FROM provisioning.settings',
-  );
-  return new Map(rows.map((row) => [row.key, row.value]));
+export function readSettings(db: Queryable): Promise<Settings> {
+  return storedSettings(db);
 }
 
 /** A positive number setting; `fallback` when unset or not a positive number. */

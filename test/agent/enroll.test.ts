@@ -9,7 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ownEntry } from '../../agent/pgpass.js';
+import { ownEntry } from '../../agent/files/pgpass.js';
 import {
   attachWorkspace,
   enrollmentTokenState,

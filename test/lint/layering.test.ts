@@ -39,7 +39,7 @@ describe('layering: each rule rejects a deliberate violation', () => {
     [
       'provider/plugin imports provisioning',
       'provider/plugin/probe.ts',
-      '../../provisioning/naming.js',
+      '../../provisioning/index.js',
     ],
     [
       'provider/plugin imports provider/devdb',
@@ -51,7 +51,7 @@ describe('layering: each rule rejects a deliberate violation', () => {
       'provider/devdb/probe.ts',
       '../plugin/values/value.js',
     ],
-    ['server reaches into plugin internals', 'server/probe.ts', '../provider/plugin/serve.js'],
+    ['templates reach into plugin internals', 'templates/probe.ts', '../provider/plugin/serve.js'],
     [
       'a test outside the plugin reaches into it',
       'test/server/probe.ts',
@@ -66,6 +66,44 @@ describe('layering: each rule rejects a deliberate violation', () => {
       '../devdb/provider.js',
     ],
     ['shipped code imports a test helper', 'server/probe.ts', '../test/helpers/devdb.js'],
+    ['server imports provider/devdb', 'server/probe.ts', '../provider/devdb/provider.js'],
+    ['server imports the agent', 'server/probe.ts', '../agent/main.js'],
+    [
+      'server reaches into a provisioning file',
+      'server/probe.ts',
+      '../provisioning/databases/queries.js',
+    ],
+    [
+      'the provider reaches into a provisioning file',
+      'provider/devdb/probe.ts',
+      '../../provisioning/databases/attachments.js',
+    ],
+    ['the agent imports more than the contract', 'agent/probe.ts', '../provisioning/index.js'],
+    [
+      'a test reaches into a provisioning file',
+      'test/server/probe.ts',
+      '../../provisioning/databases/queries.js',
+    ],
+    ['a concept imports a higher layer', 'provisioning/databases/probe.ts', '../policy/index.js'],
+    [
+      'a concept imports one of its own layer',
+      'provisioning/access/probe.ts',
+      '../enrollment/index.js',
+    ],
+    [
+      "a concept reaches into a lower concept's files",
+      'provisioning/backups/probe.ts',
+      '../databases/queries.js',
+    ],
+    ['a concept imports the library front door', 'provisioning/servers/probe.ts', '../index.js'],
+    ['the contract imports the schema', 'provisioning/contract/probe.ts', '../schema/index.js'],
+    [
+      'the dashboard imports provisioning beyond its units',
+      'server/dashboard/probe.ts',
+      '../../provisioning/contract/naming.js',
+    ],
+    ['the dashboard imports server code', 'server/dashboard/probe.ts', '../api/index.js'],
+    ['the dashboard imports the agent', 'server/dashboard/ui/probe.ts', '../../../agent/main.js'],
   ])('%s', async (_name, filePath, specifier) => {
     const problems = await layeringProblems(filePath, importing(specifier));
     expect(problems).toEqual([expect.stringContaining('import-x/no-restricted-paths')]);
@@ -99,7 +137,24 @@ describe('layering: each rule rejects a deliberate violation', () => {
 describe('layering: what is allowed', () => {
   it.each([
     ['server uses provisioning', 'server/probe.ts', '../provisioning/index.js'],
-    ['agent uses provisioning', 'agent/probe.ts', '../provisioning/naming.js'],
+    ['agent uses the contract', 'agent/probe.ts', '../provisioning/contract/index.js'],
+    ['server uses the contract', 'server/probe.ts', '../provisioning/contract/index.js'],
+    [
+      "server uses the provider's installation layout",
+      'server/probe.ts',
+      '../provider/devdb/package-layout.js',
+    ],
+    [
+      'a concept uses a lower layer through its index',
+      'provisioning/servers/probe.ts',
+      '../databases/index.js',
+    ],
+    ['a concept uses its own files', 'provisioning/backups/probe.ts', './registry.js'],
+    [
+      'a test uses a concept index',
+      'test/provisioning/probe.ts',
+      '../../provisioning/jobs/index.js',
+    ],
     ['provider/devdb uses the plugin index', 'provider/devdb/probe.ts', '../plugin/index.js'],
     [
       'the build uses the plugin bundler',
@@ -112,6 +167,12 @@ describe('layering: what is allowed', () => {
       '../../../provider/plugin/values/value.js',
     ],
     ['templates use the package entry points', 'templates/probe.ts', 'devdb/constructs'],
+    [
+      'the dashboard formats sizes with the shared units',
+      'server/dashboard/ui/probe.ts',
+      '../../../provisioning/contract/units.js',
+    ],
+    ['the dashboard uses its own modules', 'server/dashboard/pages/probe.ts', '../ui/dom.js'],
   ])('%s', async (_name, filePath, specifier) => {
     expect(await layeringProblems(filePath, importing(specifier))).toEqual([]);
   });

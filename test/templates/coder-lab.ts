@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ownEntry } from '../../agent/pgpass.js';
+import { ownEntry } from '../../agent/files/pgpass.js';
 import { synthTemplate } from '../../templates/synth.js';
 import { installTestMirror } from '../coder-provider/install.js';
 import { parameterEnv } from '../coder-provider/harness.js';

@@ -2,10 +2,10 @@
  * /api/v1/summary, /api/v1/events (the audit trail, paged by id) and
  * /api/v1/settings (known keys only, validated).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import {
-  DATABASE_STATUSES,
-  DATABASE_TYPES,
   EVENTS_LIMIT_MAX,
   KNOWN_SETTINGS,
   listEvents,
@@ -16,18 +16,36 @@ import {
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import {
   auditEvent,
-  dateTime,
   databaseName,
+  itemsOf,
+  nullable,
   object,
+  query,
+  requestDateTime,
   settingValue,
+  summary,
   withErrors,
-  type Schema,
 } from '../schemas.js';
 
-const counts = (keys: readonly string[]): Schema =>
-  object(Object.fromEntries(keys.map((key) => [key, { type: 'integer' }])));
+/**
+ * A PATCH of settings: any of the known keys, at least one; null restores the
+ * default. Written out rather than with query()/object(): its keys come from
+ * KNOWN_SETTINGS, and the document has minProperties before properties.
+ */
+const settingsPatch = Type.Unsafe<Record<string, string | number | null>>({
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(
+    KNOWN_SETTINGS.map((s) => [
+      s.key,
+      { type: ['string', 'integer', 'null'], description: s.description },
+    ]),
+  ),
+});
 
-export function adminRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+export function adminRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
 
   app.route({
@@ -37,45 +55,28 @@ export function adminRoutes(app: FastifyInstance, options: ControlPlaneOptions):
     schema: {
       summary: 'Totals: databases by type and status, workspaces, users, size',
       tags: ['databases'],
-      response: withErrors({
-        200: object({
-          databases: { type: 'integer' },
-          byType: counts(DATABASE_TYPES),
-          byStatus: counts(DATABASE_STATUSES),
-          activeAttachments: { type: 'integer' },
-          users: { type: 'integer' },
-          totalSizeBytes: { type: 'number' },
-          neverAccessed: { type: 'integer' },
-          idleOver30Days: { type: 'integer' },
-        }),
-      }),
+      response: withErrors({ 200: summary }),
     },
     handler: async () => summarize(db),
   });
 
-  app.route<{
-    Querystring: { since?: string; database?: string; limit: number; beforeId?: number };
-  }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/events',
     config: { access: 'read' },
     schema: {
       summary: 'The audit trail, newest first; the next page passes beforeId = nextBeforeId',
       tags: ['events'],
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          since: dateTime,
-          database: databaseName,
-          limit: { type: 'integer', minimum: 1, maximum: EVENTS_LIMIT_MAX, default: 100 },
-          beforeId: { type: 'integer', minimum: 1 },
-        },
-      },
+      querystring: query({
+        since: Type.Optional(requestDateTime),
+        database: Type.Optional(databaseName()),
+        limit: Type.Integer({ minimum: 1, maximum: EVENTS_LIMIT_MAX, default: 100 }),
+        beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
       response: withErrors({
         200: object({
-          items: { type: 'array', items: auditEvent },
-          nextBeforeId: { type: ['integer', 'null'], description: 'null on the last page' },
+          items: Type.Array(auditEvent),
+          nextBeforeId: nullable(Type.Integer({ description: 'null on the last page' })),
         }),
       }),
     },
@@ -99,33 +100,20 @@ export function adminRoutes(app: FastifyInstance, options: ControlPlaneOptions):
     schema: {
       summary: 'Every setting an admin may change, with its value and default',
       tags: ['settings'],
-      response: withErrors({ 200: object({ items: { type: 'array', items: settingValue } }) }),
+      response: withErrors({ 200: itemsOf(settingValue) }),
     },
     handler: async () => ({ items: await readSettings(db) }),
   });
 
-  app.route<{ Body: Record<string, string | number | null> }>({
+  app.route({
     method: 'PATCH',
     url: '/api/v1/settings',
     config: { access: 'write', action: 'settings.update' },
     schema: {
       summary: 'Change settings (null restores the default); all or nothing',
       tags: ['settings'],
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        minProperties: 1,
-        properties: Object.fromEntries(
-          KNOWN_SETTINGS.map((s) => [
-            s.key,
-            { type: ['string', 'integer', 'null'], description: s.description },
-          ]),
-        ),
-      },
-      response: withErrors(
-        { 200: object({ items: { type: 'array', items: settingValue } }) },
-        [413],
-      ),
+      body: settingsPatch,
+      response: withErrors({ 200: itemsOf(settingValue) }, [413]),
     },
     handler: async (request) => ({
       items: await updateSettings(db, request.body, { actor: actorOf(request.principal) }),

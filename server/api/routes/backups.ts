@@ -4,7 +4,9 @@
  * (backup-run.ts, backup-in-place.ts); where backups go and whom they are
  * encrypted to come from the control plane's options, else the settings.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import {
   BACKUP_STATUSES,
   getBackup,
@@ -16,34 +18,35 @@ import {
   takeBackup,
   verifyBackup,
   type BackupContext,
-  type BackupStatus,
 } from '../../../provisioning/index.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import {
   backupRecord,
-  body,
   databaseName,
   nameParams,
   nullable,
   object,
+  page,
   paging,
+  query,
+  stringEnum,
   withErrors,
 } from '../schemas.js';
 
 const TAGS = ['backups'];
-const idParams = object({ id: { type: 'integer', minimum: 1 } });
-const restoreResult = object(
-  {
-    id: { type: 'integer', description: 'the backup restored' },
-    database: { type: 'string' },
-    tables: { type: 'integer' },
-    preRestoreBackupId: { type: 'integer', description: 'in place: the backup taken just before' },
-  },
-  ['preRestoreBackupId'],
-);
+const idParams = object({ id: Type.Integer({ minimum: 1 }) });
+const restoreResult = object({
+  id: Type.Integer({ description: 'the backup restored' }),
+  database: Type.String(),
+  tables: Type.Integer(),
+  preRestoreBackupId: Type.Optional(
+    Type.Integer({ description: 'in place: the backup taken just before' }),
+  ),
+});
 
-export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
   const context: BackupContext = {
     db,
@@ -71,32 +74,19 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     return record;
   }
 
-  app.route<{
-    Querystring: { database?: string; status?: BackupStatus; limit: number; offset: number };
-  }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/backups',
     config: { access: 'read' },
     schema: {
       summary: 'List backups, newest first',
       tags: TAGS,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          database: databaseName,
-          status: { type: 'string', enum: [...BACKUP_STATUSES] },
-          ...paging,
-        },
-      },
-      response: withErrors({
-        200: object({
-          items: { type: 'array', items: backupRecord },
-          total: { type: 'integer' },
-          limit: { type: 'integer' },
-          offset: { type: 'integer' },
-        }),
+      querystring: query({
+        database: Type.Optional(databaseName()),
+        status: Type.Optional(stringEnum(BACKUP_STATUSES)),
+        ...paging,
       }),
+      response: withErrors({ 200: page(backupRecord) }),
     },
     async handler(request) {
       const { database, status, limit, offset } = request.query;
@@ -105,7 +95,7 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     },
   });
 
-  app.route<{ Params: { id: number } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/backups/:id',
     config: { access: 'read' },
@@ -118,7 +108,7 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     handler: async (request) => existing(request.params.id),
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/databases/:name/backups',
     config: { access: 'write', action: 'backup.run' },
@@ -145,7 +135,7 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     },
   });
 
-  app.route<{ Params: { id: number } }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/backups/:id/verify',
     config: { access: 'write', action: 'backup.verify' },
@@ -156,11 +146,11 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       response: withErrors(
         {
           200: object({
-            id: { type: 'integer' },
-            database: { type: 'string' },
-            ok: { type: 'boolean' },
-            error: nullable('string'),
-            tables: { type: 'integer' },
+            id: Type.Integer(),
+            database: Type.String(),
+            ok: Type.Boolean(),
+            error: nullable(Type.String()),
+            tables: Type.Integer(),
           }),
         },
         [404, 409],
@@ -186,7 +176,7 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     },
   });
 
-  app.route<{ Params: { id: number }; Body: { mode: 'new' | 'in-place'; as?: string } }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/backups/:id/restore',
     config: { access: 'write', action: 'backup.restore' },
@@ -195,16 +185,12 @@ export function backupRoutes(app: FastifyInstance, options: ControlPlaneOptions)
         'Restore a backup into a new database (its own name once dropped, or `as`), or over its database in place after a pre-restore backup',
       tags: TAGS,
       params: idParams,
-      body: body(
-        {
-          mode: { type: 'string', enum: ['new', 'in-place'] },
-          as: {
-            ...databaseName,
-            description: 'mode new: the database to create (dev_<user> or team_<team>)',
-          },
-        },
-        ['mode'],
-      ),
+      body: object({
+        mode: stringEnum(['new', 'in-place']),
+        as: Type.Optional(
+          databaseName('mode new: the database to create (dev_<user> or team_<team>)'),
+        ),
+      }),
       response: withErrors({ 200: restoreResult }, [404, 409, 413]),
     },
     async handler(request) {

@@ -3,11 +3,14 @@
  * attachments, connections on/off, archive, restore from the archive, slow
  * queries. Each route calls one provisioning function.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
 import {
   AlreadyAttachedError,
   attachWorkspace,
   databaseStats,
+  DATABASE_SORT_KEYS,
   DATABASE_STATUSES,
   DATABASE_TYPES,
   ensureIndividualDatabase,
@@ -23,25 +26,24 @@ import {
   slowQueriesAvailable,
   WORKSPACE_ACCESS,
   workspaceEndpoint,
-  type DatabaseSearch,
-  type DatabaseType,
-  type WorkspaceAccess,
 } from '../../../provisioning/index.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import {
   attachment,
-  body,
   credential,
   databaseDetail,
   databaseListItem,
   databaseRow,
-  databaseSort,
   databaseStats as databaseStatsSchema,
+  itemsOf,
   nameParams,
   nullable,
   object,
+  page,
   paging,
+  query,
+  stringEnum,
   withErrors,
 } from '../schemas.js';
 
@@ -52,54 +54,60 @@ const unknownDatabase = (name: string) =>
     'GET /api/v1/databases lists the databases DevDB knows',
   );
 
-interface CreateBody {
-  type: DatabaseType;
-  owner?: string;
-  ownerId?: string;
-  team?: string;
-  seedFrom?: string;
-  credential?: {
-    workspaceId: string;
-    workspaceName?: string;
-    template?: string;
-    access?: WorkspaceAccess;
-    owner?: string;
-  };
-}
+const createBody = object({
+  type: stringEnum(DATABASE_TYPES),
+  owner: Type.Optional(Type.String({ description: 'Coder username (individual databases)' })),
+  ownerId: Type.Optional(Type.String({ description: "the owner's Coder user id" })),
+  team: Type.Optional(Type.String({ description: 'team name (team databases)' })),
+  seedFrom: Type.Optional(
+    Type.String({ description: 'a database to copy when this creates the database' }),
+  ),
+  credential: Type.Optional(
+    object({
+      workspaceId: Type.String(),
+      workspaceName: Type.Optional(Type.String()),
+      template: Type.Optional(Type.String()),
+      access: Type.Optional(stringEnum(WORKSPACE_ACCESS)),
+      owner: Type.Optional(
+        Type.String({ description: 'whose credential, for a team database (Coder username)' }),
+      ),
+    }),
+  ),
+});
 
-export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+const ensuredProperties = {
+  database: databaseRow,
+  created: Type.Boolean(),
+  repaired: Type.Array(Type.String()),
+};
+
+export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
   const endpoint = options.endpoint ?? workspaceEndpoint(options.adminUrl);
 
-  app.route<{
-    Querystring: Omit<DatabaseSearch, 'limit' | 'offset'> & { limit: number; offset: number };
-  }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/databases',
     config: { access: 'read' },
     schema: {
       summary: 'List databases: filtered, sorted, one page at a time, with the total',
       tags: TAGS,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          type: { type: 'string', enum: [...DATABASE_TYPES] },
-          owner: { type: 'string', maxLength: 64 },
-          team: { type: 'string', maxLength: 64 },
-          status: { type: 'string', enum: [...DATABASE_STATUSES] },
-          search: { type: 'string', maxLength: 63, description: 'part of the database name' },
-          sort: { ...databaseSort, default: 'name' },
-          order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
-          ...paging,
-        },
-      },
+      querystring: query({
+        type: Type.Optional(stringEnum(DATABASE_TYPES)),
+        owner: Type.Optional(Type.String({ maxLength: 64 })),
+        team: Type.Optional(Type.String({ maxLength: 64 })),
+        status: Type.Optional(stringEnum(DATABASE_STATUSES)),
+        search: Type.Optional(
+          Type.String({ maxLength: 63, description: 'part of the database name' }),
+        ),
+        sort: stringEnum(DATABASE_SORT_KEYS, { default: 'name' }),
+        order: stringEnum(['asc', 'desc'], { default: 'asc' }),
+        ...paging,
+      }),
       response: withErrors({
-        200: object({
-          items: { type: 'array', items: databaseListItem },
-          total: { type: 'integer', description: 'databases matching the filters, over all pages' },
-          limit: { type: 'integer' },
-          offset: { type: 'integer' },
+        200: page(databaseListItem, {
+          description: 'databases matching the filters, over all pages',
         }),
       }),
     },
@@ -109,7 +117,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
     },
   });
 
-  app.route<{ Body: CreateBody }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/databases',
     config: { access: 'write', action: 'database.create' },
@@ -117,48 +125,11 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       summary:
         'Create (or ensure) an individual or team database; with `credential`, also a login for one workspace, shown once',
       tags: TAGS,
-      body: body(
-        {
-          type: { type: 'string', enum: [...DATABASE_TYPES] },
-          owner: { type: 'string', description: 'Coder username (individual databases)' },
-          ownerId: { type: 'string', description: "the owner's Coder user id" },
-          team: { type: 'string', description: 'team name (team databases)' },
-          seedFrom: {
-            type: 'string',
-            description: 'a database to copy when this creates the database',
-          },
-          credential: body(
-            {
-              workspaceId: { type: 'string' },
-              workspaceName: { type: 'string' },
-              template: { type: 'string' },
-              access: { type: 'string', enum: [...WORKSPACE_ACCESS] },
-              owner: {
-                type: 'string',
-                description: 'whose credential, for a team database (Coder username)',
-              },
-            },
-            ['workspaceId'],
-          ),
-        },
-        ['type'],
-      ),
+      body: createBody,
       response: withErrors(
         {
-          200: object({
-            database: databaseRow,
-            created: { type: 'boolean' },
-            repaired: { type: 'array', items: { type: 'string' } },
-          }),
-          201: object(
-            {
-              database: databaseRow,
-              created: { type: 'boolean' },
-              repaired: { type: 'array', items: { type: 'string' } },
-              credential,
-            },
-            ['credential'],
-          ),
+          200: object(ensuredProperties),
+          201: object({ ...ensuredProperties, credential: Type.Optional(credential) }),
         },
         [409, 413],
       ),
@@ -198,7 +169,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
     },
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/databases/:name',
     config: { access: 'read' },
@@ -215,7 +186,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
     },
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/databases/:name/stats',
     config: { access: 'read' },
@@ -232,7 +203,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
     },
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/databases/:name/attachments',
     config: { access: 'read' },
@@ -240,7 +211,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       summary: "A database's workspace attachments, live and detached",
       tags: TAGS,
       params: nameParams,
-      response: withErrors({ 200: object({ items: { type: 'array', items: attachment } }) }, [404]),
+      response: withErrors({ 200: itemsOf(attachment) }, [404]),
     },
     async handler(request) {
       const stats = await databaseStats(db, request.params.name);
@@ -249,7 +220,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
     },
   });
 
-  app.route<{ Params: { name: string }; Body: { allowed: boolean; terminate?: boolean } }>({
+  app.route({
     method: 'PUT',
     url: '/api/v1/databases/:name/connections',
     config: { access: 'write', action: 'database.connections' },
@@ -257,24 +228,22 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       summary: 'Allow or refuse new connections to a database (closing can also end its sessions)',
       tags: TAGS,
       params: nameParams,
-      body: body(
-        {
-          allowed: { type: 'boolean' },
-          terminate: {
-            type: 'boolean',
+      body: object({
+        allowed: Type.Boolean(),
+        terminate: Type.Optional(
+          Type.Boolean({
             description: 'when refusing: end the sessions in it too',
             default: false,
-          },
-        },
-        ['allowed'],
-      ),
+          }),
+        ),
+      }),
       response: withErrors(
         {
           200: object({
-            name: { type: 'string' },
-            connectionsAllowed: { type: 'boolean' },
-            changed: { type: 'boolean' },
-            sessionsTerminated: { type: 'integer' },
+            name: Type.String(),
+            connectionsAllowed: Type.Boolean(),
+            changed: Type.Boolean(),
+            sessionsTerminated: Type.Integer(),
           }),
         },
         [404, 409, 413],
@@ -289,7 +258,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       }),
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/databases/:name/archive',
     config: { access: 'write', action: 'database.archive' },
@@ -300,12 +269,8 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       response: withErrors(
         {
           200: object({
-            name: { type: 'string' },
-            action: {
-              type: 'string',
-              enum: ['archived', 'kept'],
-              description: 'kept: it was not active',
-            },
+            name: Type.String(),
+            action: stringEnum(['archived', 'kept'], { description: 'kept: it was not active' }),
           }),
         },
         [404, 409],
@@ -317,11 +282,12 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
         policy: 'archive',
         actor: actorOf(request.principal),
       });
-      return { name: request.params.name, action };
+      // With policy 'archive' the database is archived, or kept when it was not active.
+      return { name: request.params.name, action: action as 'archived' | 'kept' };
     },
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'POST',
     url: '/api/v1/databases/:name/restore',
     config: { access: 'write', action: 'database.restore' },
@@ -333,8 +299,8 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       response: withErrors(
         {
           200: object({
-            name: { type: 'string' },
-            restored: { type: 'boolean', description: 'false: it was not archived' },
+            name: Type.String(),
+            restored: Type.Boolean({ description: 'false: it was not archived' }),
           }),
         },
         [404, 409],
@@ -344,7 +310,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       restoreDatabase(db, request.params.name, { actor: actorOf(request.principal) }),
   });
 
-  app.route<{ Params: { name: string }; Querystring: { limit: number } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/databases/:name/slow-queries',
     config: { access: 'read' },
@@ -352,31 +318,23 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
       summary: "A database's statements with the highest mean time (pg_stat_statements)",
       tags: TAGS,
       params: nameParams,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
-      },
+      querystring: query({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) }),
       response: withErrors(
         {
-          200: object(
-            {
-              available: { type: 'boolean' },
-              howToEnable: { type: 'string' },
-              items: {
-                type: 'array',
-                items: object({
-                  query: { type: 'string' },
-                  role: nullable('string'),
-                  calls: { type: 'number' },
-                  meanMs: { type: 'number' },
-                  totalMs: { type: 'number' },
-                  rows: { type: 'number' },
-                }),
-              },
-            },
-            ['howToEnable'],
-          ),
+          200: object({
+            available: Type.Boolean(),
+            howToEnable: Type.Optional(Type.String()),
+            items: Type.Array(
+              object({
+                query: Type.String(),
+                role: nullable(Type.String()),
+                calls: Type.Number(),
+                meanMs: Type.Number(),
+                totalMs: Type.Number(),
+                rows: Type.Number(),
+              }),
+            ),
+          }),
         },
         [404],
       ),
@@ -394,7 +352,7 @@ export function databaseRoutes(app: FastifyInstance, options: ControlPlaneOption
 
 /** Create with a credential: attach the workspace (which ensures the database). */
 async function attachForCreate(
-  input: CreateBody,
+  input: Static<typeof createBody>,
   endpoint: ReturnType<typeof workspaceEndpoint>,
   db: ControlPlaneOptions['pool'],
   actor: string,

@@ -3,11 +3,13 @@
  * current, and whatever checks `devdb serve` adds, e.g. the sampler's
  * freshness) and /metrics (Prometheus text).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { migrationStatus } from '../../../provisioning/index.js';
+import { Type, type Static } from 'typebox';
+import { migrationStatus, ping } from '../../../provisioning/index.js';
 import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
 import { renderMetrics } from '../metrics.js';
-import { object, withErrors } from '../schemas.js';
+import { object, stringEnum, withErrors } from '../schemas.js';
 
 const CHECK_TIMEOUT_MS = 5_000;
 
@@ -17,7 +19,7 @@ export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
     {
       name: 'postgresql',
       async run() {
-        await options.pool.query('SELECT 1');
+        await ping(options.pool);
         return { ok: true };
       },
     },
@@ -42,9 +44,17 @@ export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
   ];
 }
 
-async function runCheck(
-  check: ReadinessCheck,
-): Promise<{ name: string; ok: boolean; detail?: string }> {
+const checkResult = object({
+  name: Type.String(),
+  ok: Type.Boolean(),
+  detail: Type.Optional(Type.String()),
+});
+const readiness = object({
+  status: stringEnum(['ready', 'not ready']),
+  checks: Type.Array(checkResult),
+});
+
+async function runCheck(check: ReadinessCheck): Promise<Static<typeof checkResult>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -61,22 +71,12 @@ async function runCheck(
   }
 }
 
-const readiness = object({
-  status: { type: 'string', enum: ['ready', 'not ready'] },
-  checks: {
-    type: 'array',
-    items: object(
-      { name: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' } },
-      ['detail'],
-    ),
-  },
-});
-
 export function healthRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   options: ControlPlaneOptions,
   now: () => Date,
 ): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const checks = [...databaseChecks(options), ...(options.readinessChecks ?? [])];
 
   app.route({
@@ -87,9 +87,9 @@ export function healthRoutes(
       summary: 'The process is alive',
       tags: ['health'],
       security: [],
-      response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) },
+      response: { 200: object({ status: stringEnum(['ok']) }) },
     },
-    handler: async () => ({ status: 'ok' }),
+    handler: async () => ({ status: 'ok' as const }),
   });
 
   app.route({

@@ -5,15 +5,14 @@
  * running it, every drop through a verified final backup). Each route calls
  * the same function as its CLI command.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import {
-  CLEANUP_ACTIONS,
-  DATABASE_STATUSES,
   executeCleanupPlan,
   listConnections,
   ORPHAN_KINDS,
   planCleanup,
-  POLICY_STATES,
   policyStates,
   protectDatabase,
   terminateSessions,
@@ -26,110 +25,45 @@ import { finalBackupDropDatabase } from '../../policy-wiring.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
 import {
-  body,
-  dateTime,
+  cleanupPlan,
+  cleanupPlanProperties,
+  cleanupResult,
+  itemsOf,
   nameParams,
-  nullable,
-  nullableDateTime,
   object,
-  oneOf,
+  orphanFinding,
+  policyState,
+  query,
+  requestDateTime,
+  sessionGroup,
+  stringEnum,
   withErrors,
 } from '../schemas.js';
 
 const TAGS = ['policy'];
 
-const policyState = object({
-  database: { type: 'string' },
-  status: oneOf(DATABASE_STATUSES),
-  state: oneOf(POLICY_STATES),
-  timeState: nullable('string'),
-  protected: { type: 'boolean' },
-  protectedUntil: nullableDateTime,
-  protectReason: nullable('string'),
-  lastAccess: dateTime,
-  idleDays: { type: 'integer' },
-  liveAttachments: { type: 'integer' },
-  archivedAt: nullableDateTime,
-  dropDueAt: nullableDateTime,
-});
-
-const session = object({
-  database: { type: 'string' },
-  user: { type: 'string' },
-  sessions: { type: 'integer' },
-  active: { type: 'integer' },
-  idle: { type: 'integer' },
-  idleInTransaction: { type: 'integer' },
-  oldestSince: nullableDateTime,
-});
-
-const finding = object({
-  kind: oneOf(ORPHAN_KINDS),
-  database: nullable('string'),
-  owner: nullable('string'),
-  workspaceId: nullable('string'),
-  loginRole: nullable('string'),
-  lastAccess: nullableDateTime,
-  status: { type: 'string' },
-  detail: { type: 'string' },
-});
-
-const cleanupAction = object(
-  {
-    kind: oneOf(CLEANUP_ACTIONS),
-    database: { type: 'string' },
-    workspaceId: { type: 'string' },
-    reason: { type: 'string' },
-  },
-  ['workspaceId'],
-);
-
-const cleanupPlan = {
-  now: dateTime,
-  actions: { type: 'array', items: cleanupAction },
-  skipped: {
-    type: 'array',
-    items: object(
-      { database: { type: 'string' }, workspaceId: { type: 'string' }, reason: { type: 'string' } },
-      ['workspaceId'],
-    ),
-  },
-};
-
-const cleanupResult = object(
-  {
-    action: cleanupAction,
-    outcome: { type: 'string', enum: ['done', 'skipped', 'failed'] },
-    detail: { type: 'string' },
-  },
-  ['detail'],
-);
-
-export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
   const env = options.env ?? process.env;
   const now = () => options.now?.() ?? new Date();
 
-  app.route<{ Querystring: { database?: string } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/policy',
     config: { access: 'read' },
     schema: {
       summary: "Every database's state in the 30/60/90 policy (active … eligible, archived)",
       tags: TAGS,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { database: { type: 'string', maxLength: 63 } },
-      },
-      response: withErrors({ 200: object({ items: { type: 'array', items: policyState } }) }),
+      querystring: query({ database: Type.Optional(Type.String({ maxLength: 63 })) }),
+      response: withErrors({ 200: itemsOf(policyState) }),
     },
     handler: async (request) => ({
       items: await policyStates(db, { now: now(), database: request.query.database }),
     }),
   });
 
-  app.route<{ Params: { name: string }; Body: { reason?: string; until?: string } }>({
+  app.route({
     method: 'PUT',
     url: '/api/v1/databases/:name/protection',
     config: { access: 'write', action: 'database.protect' },
@@ -137,9 +71,9 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       summary: 'Protect a database from the policy and cleanup (until a time, or until removed)',
       tags: TAGS,
       params: nameParams,
-      body: body({
-        reason: { type: 'string', maxLength: 500 },
-        until: dateTime,
+      body: object({
+        reason: Type.Optional(Type.String({ maxLength: 500 })),
+        until: Type.Optional(requestDateTime),
       }),
       response: withErrors({ 200: policyState }, [404, 409, 413]),
     },
@@ -156,7 +90,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     },
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'DELETE',
     url: '/api/v1/databases/:name/protection',
     config: { access: 'write', action: 'database.unprotect' },
@@ -164,7 +98,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       summary: 'End the protection: the policy applies again',
       tags: TAGS,
       params: nameParams,
-      response: withErrors({ 200: object({ removed: { type: 'boolean' } }) }, [404]),
+      response: withErrors({ 200: object({ removed: Type.Boolean() }) }, [404]),
     },
     handler: async (request) => ({
       removed: await unprotectDatabase(db, {
@@ -174,7 +108,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     }),
   });
 
-  app.route<{ Params: { name: string } }>({
+  app.route({
     method: 'GET',
     url: '/api/v1/databases/:name/sessions',
     config: { access: 'read' },
@@ -182,14 +116,14 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       summary: 'Live client sessions in the database, per user',
       tags: TAGS,
       params: nameParams,
-      response: withErrors({ 200: object({ items: { type: 'array', items: session } }) }),
+      response: withErrors({ 200: itemsOf(sessionGroup) }),
     },
     handler: async (request) => ({
       items: await listConnections(db, { database: request.params.name }),
     }),
   });
 
-  app.route<{ Params: { name: string }; Querystring: { user?: string } }>({
+  app.route({
     method: 'DELETE',
     url: '/api/v1/databases/:name/sessions',
     config: { access: 'write', action: 'database.terminate_sessions' },
@@ -197,13 +131,9 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       summary: "End the database's client sessions (one login role's, with ?user=)",
       tags: TAGS,
       params: nameParams,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { user: { type: 'string', maxLength: 63 } },
-      },
+      querystring: query({ user: Type.Optional(Type.String({ maxLength: 63 })) }),
       response: withErrors(
-        { 200: object({ terminated: { type: 'integer' }, leftRunning: { type: 'integer' } }) },
+        { 200: object({ terminated: Type.Integer(), leftRunning: Type.Integer() }) },
         [404, 409],
       ),
     },
@@ -226,11 +156,8 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       response: withErrors(
         {
           200: object({
-            findings: { type: 'array', items: finding },
-            skipped: {
-              type: 'array',
-              items: object({ kind: oneOf(ORPHAN_KINDS), reason: { type: 'string' } }),
-            },
+            findings: Type.Array(orphanFinding),
+            skipped: Type.Array(object({ kind: stringEnum(ORPHAN_KINDS), reason: Type.String() })),
           }),
         },
         [503],
@@ -258,7 +185,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     schema: {
       summary: 'What cleanup would do now (the dry run): archive, detach, drop, and what it skips',
       tags: TAGS,
-      response: withErrors({ 200: object(cleanupPlan) }),
+      response: withErrors({ 200: cleanupPlan }),
     },
     handler: async () => planCleanup(db, { now: now() }),
   });
@@ -272,7 +199,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
         'Run cleanup now: archives, then drops past retention, each drop after a verified final backup',
       tags: TAGS,
       response: withErrors({
-        200: object({ ...cleanupPlan, results: { type: 'array', items: cleanupResult } }),
+        200: object({ ...cleanupPlanProperties, results: Type.Array(cleanupResult) }),
       }),
     },
     async handler(request) {

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import type pg from 'pg';
 import {
+  activeDatabaseNames,
   BACKUP_SETTING_KEYS,
   BackupFailedError,
   completePendingDrops,
@@ -61,10 +62,7 @@ async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise
   }
   if (options.names.length) return options.names;
   if (!options.all) throw new UserError('name the databases to back up, or pass --all');
-  const { rows } = await pool.query<{ name: string }>(
-    `SELECT db_name AS name FROM provisioning.databases WHERE status = 'active' ORDER BY 1`,
-  );
-  return rows.map((row) => row.name);
+  return activeDatabaseNames(pool);
 }
 
 const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {

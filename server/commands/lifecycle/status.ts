@@ -4,16 +4,12 @@
  */
 import path from 'node:path';
 import pg from 'pg';
+import { readServerFacts, type ServerFacts } from '../../../provisioning/index.js';
 import { readCredentials, urlFor } from '../../data-dir.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { fields, type Output } from '../../render.js';
 import { runningUp } from '../../up-process.js';
 import { DATA_DIR_OPTION, orphanPostmaster } from './shared.js';
-
-interface ServerFacts {
-  postgresVersion: string;
-  databases: number;
-}
 
 async function serverFacts(dataDir: string, port: number): Promise<ServerFacts | undefined> {
   const credentials = await readCredentials(dataDir);
@@ -24,11 +20,7 @@ async function serverFacts(dataDir: string, port: number): Promise<ServerFacts |
   });
   try {
     await client.connect();
-    const { rows } = await client.query<ServerFacts>(
-      `SELECT current_setting('server_version') AS "postgresVersion",
-              (SELECT count(*)::int FROM provisioning.databases WHERE status <> 'dropped') AS databases`,
-    );
-    return rows[0];
+    return await readServerFacts(client);
   } catch {
     return undefined; // still starting, or stopping: the process facts stand on their own
   } finally {

@@ -8,7 +8,13 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bootstrap, configureLoopback, diagnose, migrate } from '../../../provisioning/index.js';
+import {
+  bootstrap,
+  configureLoopback,
+  diagnose,
+  migrate,
+  writePublicAddress,
+} from '../../../provisioning/index.js';
 import {
   DEFAULT_DATA_DIR,
   ensureDataDir,
@@ -115,11 +121,7 @@ async function prepareSchema(
     const publicHost =
       options.publicHost ??
       (options.listen === LOOPBACK || options.listen === 'localhost' ? LOOPBACK : hostname());
-    await provisioner.query(
-      `INSERT INTO provisioning.settings (key, value) VALUES ('public_host', $1), ('public_port', $2)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      [publicHost, String(credentials.port)],
-    );
+    await writePublicAddress(provisioner, { host: publicHost, port: credentials.port });
     await logDoctorFindings(provisioner, io);
   } finally {
     await provisioner.end();

@@ -4,7 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
+  activeDatabaseNames,
   describeServer,
+  leastLoadedServer,
+  placedOn,
   removeServer,
   setServerState,
   addServer,
@@ -202,28 +205,18 @@ const drainCommand: CommandSpec<
 /** The active databases a server holds and the pool places there. */
 async function databasesOn(router: ServerRouter, server: string): Promise<string[]> {
   const routed = await router.forServer(server);
-  const { rows } = await routed.db.query<{ names: string[] }>(
-    `SELECT coalesce(array_agg(db_name ORDER BY db_name), '{}') AS names
-       FROM provisioning.databases WHERE status = 'active'`,
-  );
-  const placed = await router.central.db.query<{ name: string }>(
-    `SELECT n AS name FROM unnest($1::text[]) n WHERE provisioning.server_of(n) = $2 ORDER BY n`,
-    [rows[0]!.names, server],
-  );
-  return placed.rows.map((r) => r.name);
+  return placedOn(router.central.db, await activeDatabaseNames(routed.db), server);
 }
 
 /** Where a draining server's databases go: where a new one would (sql/servers.sql). */
 async function leastLoaded(router: ServerRouter, draining: string): Promise<string> {
-  const { rows } = await router.central.db.query<{ name: string | null }>(
-    'SELECT provisioning.least_loaded_server() AS name',
-  );
-  if (!rows[0]?.name) {
+  const name = await leastLoadedServer(router.central.db);
+  if (!name) {
     throw new UserError(
       `no other active server with room to move ${draining}'s databases to: add one with \`devdb servers add\` or resume one`,
     );
   }
-  return rows[0].name;
+  return name;
 }
 
 function movesTable(moved: MoveResult[]): Block {

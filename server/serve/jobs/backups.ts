@@ -9,6 +9,8 @@
  * that already have a scheduled backup since the tick are not backed up again.
  */
 import {
+  backupsDueForVerification,
+  databasesDueForBackup,
   pruneBackups,
   readBackupSettings,
   takeBackup,
@@ -39,38 +41,6 @@ async function eachBounded<T>(
   signal.throwIfAborted();
 }
 
-/** Active databases without a successful scheduled backup since the tick. */
-async function databasesToBackUp(ctx: JobContext): Promise<string[]> {
-  const { rows } = await ctx.db.query<{ name: string }>(
-    `SELECT d.db_name AS name FROM provisioning.databases d
-      WHERE d.status = 'active'
-        AND NOT EXISTS (SELECT FROM provisioning.backups b
-                         WHERE b.db_name = d.db_name AND b.kind = 'scheduled' AND b.status = 'ok'
-                           AND b.started_at >= $1)
-      ORDER BY 1`,
-    [ctx.tick],
-  );
-  return rows.map((row) => row.name);
-}
-
-/**
- * Per active database with no backup verified within `days`: its newest
- * successful backup not verified yet.
- */
-async function backupsDueForVerification(ctx: JobContext, days: number) {
-  const { rows } = await ctx.db.query<{ id: number; database: string; encrypted: boolean }>(
-    `SELECT DISTINCT ON (b.db_name) b.id::int, b.db_name AS database, b.encrypted
-       FROM provisioning.backups b
-       JOIN provisioning.databases d ON d.db_name = b.db_name AND d.status = 'active'
-      WHERE b.status = 'ok' AND b.verified_at IS NULL
-        AND NOT EXISTS (SELECT FROM provisioning.backups v
-                         WHERE v.db_name = b.db_name AND v.verified_at > $1::timestamptz - make_interval(days => $2))
-      ORDER BY b.db_name, b.started_at DESC, b.id DESC`,
-    [ctx.now(), days],
-  );
-  return rows;
-}
-
 interface Tally {
   failed: number;
 }
@@ -82,7 +52,7 @@ async function backUpAll(
   concurrency: number,
   tally: Tally,
 ): Promise<void> {
-  const names = await databasesToBackUp(ctx);
+  const names = await databasesDueForBackup(ctx.db, ctx.tick);
   await eachBounded(names, concurrency, ctx.signal, async (database) => {
     const started = Date.now();
     try {
@@ -112,7 +82,7 @@ async function verifyDue(
     SERVE_SETTING_KEYS.backupVerifyDays,
     SERVE_DEFAULTS.backupVerifyDays,
   );
-  const due = await backupsDueForVerification(ctx, days);
+  const due = await backupsDueForVerification(ctx.db, ctx.now(), days);
   if (!due.length) return;
   const identities = await readIdentities(undefined, ctx.env, await readBackupSettings(ctx.db));
   await eachBounded(due, concurrency, ctx.signal, async ({ id, database, encrypted }) => {

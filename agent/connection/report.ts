@@ -5,8 +5,8 @@
  * database's pg_stat_database counters advanced since the previous report.
  */
 import type pg from 'pg';
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
 
 export interface Report {
   database: string;

@@ -34,7 +34,7 @@ export const paths = {
   serviceFile: () => inHome('.pg_service.conf'),
   envDir: () => inHome('.devdb'),
   envFile: () => inHome('.devdb/env'),
-  /** The DevDB server's CA alone (agent/root-cert.ts). */
+  /** The DevDB server's CA alone (agent/files/root-cert.ts). */
   caFile: () => inHome('.devdb/ca.crt'),
   /** libpq's default sslrootcert. */
   rootCert: () => inHome('.postgresql/root.crt'),

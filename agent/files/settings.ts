@@ -4,11 +4,11 @@
  * password from DEVDB_PASSWORD, else the agent's own ~/.pgpass entry.
  */
 import { readText } from './atomic-file.js';
-import { readConfig, type Config } from './config.js';
+import { readConfig, type Config } from '../config.js';
 import { parseEnvFile } from './dotenv.js';
-import { AgentError, EXIT } from './errors.js';
+import { AgentError, EXIT } from '../errors.js';
 import { paths } from './home.js';
-import { addSecret } from './log.js';
+import { addSecret } from '../log.js';
 import { ownEntry } from './pgpass.js';
 
 export async function loadSettings(): Promise<Config> {

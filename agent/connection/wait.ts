@@ -6,10 +6,10 @@
  * devdb_enroll's 20 taken, say) is waited out the same way, and said so.
  */
 import type pg from 'pg';
-import { ENROLLMENT_ROLE } from '../provisioning/contract/index.js';
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
-import { log } from './log.js';
+import { ENROLLMENT_ROLE } from '../../provisioning/contract/index.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
+import { log } from '../log.js';
 import { connectCentral, Unavailable } from './server.js';
 
 const MAX_DELAY_S = 10;

@@ -3,7 +3,7 @@
  * source too (single-quoted values). It never holds the password: every
  * client finds that in ~/.pgpass.
  */
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 import { paths } from './home.js';
 
 /**

@@ -1,6 +1,6 @@
 /** One access report over a fresh central connection; a server that is away is its own error. */
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
 import { reportAccess, type Report } from './report.js';
 import { Unavailable, withCentral } from './server.js';
 

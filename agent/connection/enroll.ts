@@ -12,14 +12,14 @@ import {
   ENROLLMENT_ROLE_PASSWORD,
   enrollmentRefusal,
   type EnrollmentRefusal,
-} from '../provisioning/contract/index.js';
-import { generatePassword, scramVerifier } from '../provisioning/contract/index.js';
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
-import { writePgpass } from './install.js';
-import { addSecret, log } from './log.js';
+} from '../../provisioning/contract/index.js';
+import { generatePassword, scramVerifier } from '../../provisioning/contract/index.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
+import { writePgpass } from '../files/install.js';
+import { addSecret, log } from '../log.js';
 import { connectCentral, CredentialsRejected } from './server.js';
-import { savedPassword } from './settings.js';
+import { savedPassword } from '../files/settings.js';
 import { Backoff, waitForServer } from './wait.js';
 
 export interface Connected {

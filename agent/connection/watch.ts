@@ -3,10 +3,10 @@
  * logged and retried at the next interval; the workspace going away (SIGTERM)
  * ends it cleanly.
  */
-import type { Config } from './config.js';
-import { AgentError } from './errors.js';
+import type { Config } from '../config.js';
+import { AgentError } from '../errors.js';
 import { heartbeatOnce } from './heartbeat.js';
-import { log } from './log.js';
+import { log } from '../log.js';
 import { describeReport } from './report.js';
 
 const REPORT_TIMEOUT_MS = 10_000;

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { readText, removeFile, writeAtomic } from './atomic-file.js';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 import { renderEnvFile } from './dotenv.js';
 import { paths, PROFILES, tilde } from './home.js';
 import { hasEntry, withEntry, withoutEntry } from './pgpass.js';

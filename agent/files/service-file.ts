@@ -3,7 +3,7 @@
  * PGSERVICE=devdb) and keeps every other service as it was. No password here:
  * libpq takes it from ~/.pgpass.
  */
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 
 export const SERVICE_NAME = 'devdb';
 const HEADER = `[${SERVICE_NAME}]`;

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
-import { paths } from './home.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
+import { paths } from '../files/home.js';
 
 /** Connection failures worth waiting out: the server is not (yet) there. */
 const UNAVAILABLE_CODES = new Set([

@@ -3,9 +3,9 @@
  * pg_stat_database are readable there), so checking it is not access to it.
  */
 import type pg from 'pg';
-import { formatBytes } from '../provisioning/contract/index.js';
-import type { Config } from './config.js';
-import { AgentError, EXIT } from './errors.js';
+import { formatBytes } from '../../provisioning/contract/index.js';
+import type { Config } from '../config.js';
+import { AgentError, EXIT } from '../errors.js';
 
 export interface DatabaseState {
   exists: boolean;

@@ -1,0 +1,4706 @@
+/**
+ * The REST API's types, generated from docs/openapi.json by openapi-typescript: do not
+ * edit. `npm run dashboard:types` regenerates it (`npm run openapi` does too).
+ */
+export interface paths {
+  '/api/v1/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Who the token or session is */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the token name; the actor of its events is api:<name> */
+              name: string;
+              /** @enum {string} */
+              role: 'admin' | 'viewer';
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Log in with an API token: sets the session cookie and the CSRF cookie */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the token name; the actor of its events is api:<name> */
+              name: string;
+              /** @enum {string} */
+              role: 'admin' | 'viewer';
+              /** @description send it in the x-csrf-token header on every change */
+              csrfToken: string;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Log out: ends the session and clears its cookies */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description logged out */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List databases: filtered, sorted, one page at a time, with the total */
+    get: {
+      parameters: {
+        query?: {
+          type?: 'individual' | 'team';
+          owner?: string;
+          team?: string;
+          status?: 'active' | 'archived' | 'dropped';
+          /** @description part of the database name */
+          search?: string;
+          sort?: 'name' | 'size' | 'lastAccessed' | 'createdAt';
+          order?: 'asc' | 'desc';
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                name: string;
+                /** @enum {string} */
+                type: 'individual' | 'team';
+                owner: string | null;
+                ownerId: string | null;
+                team: string | null;
+                /** @enum {string} */
+                status: 'active' | 'archived' | 'dropped';
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastAccessed: string | null;
+                users: number;
+                activeAttachments: number;
+                sizeBytes: number | null;
+                idleDays: number | null;
+                connectionsAllowed: boolean | null;
+              }[];
+              /** @description databases matching the filters, over all pages */
+              total: number;
+              limit: number;
+              offset: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create (or ensure) an individual or team database; with `credential`, also a login for one workspace, shown once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            type: 'individual' | 'team';
+            /** @description Coder username (individual databases) */
+            owner?: string;
+            /** @description the owner's Coder user id */
+            ownerId?: string;
+            /** @description team name (team databases) */
+            team?: string;
+            /** @description a database to copy when this creates the database */
+            seedFrom?: string;
+            credential?: {
+              workspaceId: string;
+              workspaceName?: string;
+              template?: string;
+              /** @enum {string} */
+              access?: 'write' | 'read';
+              /** @description whose credential, for a team database (Coder username) */
+              owner?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              database: {
+                name: string;
+                /** @enum {string} */
+                type: 'individual' | 'team';
+                owner: string | null;
+                ownerId: string | null;
+                team: string | null;
+                /** @enum {string} */
+                status: 'active' | 'archived' | 'dropped';
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastAccessed: string | null;
+                users: number;
+                activeAttachments: number;
+                sizeBytes: number | null;
+                idleDays: number | null;
+              };
+              created: boolean;
+              repaired: string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              database: {
+                name: string;
+                /** @enum {string} */
+                type: 'individual' | 'team';
+                owner: string | null;
+                ownerId: string | null;
+                team: string | null;
+                /** @enum {string} */
+                status: 'active' | 'archived' | 'dropped';
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastAccessed: string | null;
+                users: number;
+                activeAttachments: number;
+                sizeBytes: number | null;
+                idleDays: number | null;
+              };
+              created: boolean;
+              repaired: string[];
+              credential?: {
+                workspaceId: string;
+                user: string;
+                /** @description shown in this response only: DevDB keeps a verifier */
+                password: string;
+                host: string;
+                port: number;
+                /** @description postgresql:// URL without the password */
+                url: string;
+                sslmode?: string;
+                /** @enum {string} */
+                access: 'write' | 'read';
+                env: {
+                  [key: string]: string;
+                };
+              };
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One database: users, attachments, recent events */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              database: {
+                name: string;
+                /** @enum {string} */
+                type: 'individual' | 'team';
+                owner: string | null;
+                ownerId: string | null;
+                team: string | null;
+                /** @enum {string} */
+                status: 'active' | 'archived' | 'dropped';
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastAccessed: string | null;
+                users: number;
+                activeAttachments: number;
+                sizeBytes: number | null;
+                idleDays: number | null;
+              };
+              users: {
+                username: string;
+                /** @enum {string} */
+                accessLevel: 'owner' | 'write' | 'read';
+                /** Format: date-time */
+                grantedAt: string;
+              }[];
+              attachments: {
+                workspaceId: string;
+                workspaceName: string | null;
+                owner: string;
+                /** @description the workspace's login role */
+                user: string;
+                template: string | null;
+                /** Format: date-time */
+                attachedAt: string;
+                /** Format: date-time */
+                detachedAt: string | null;
+                /** Format: date-time */
+                lastSeenAt: string | null;
+              }[];
+              recentEvents: {
+                /** Format: date-time */
+                at: string;
+                actor: string;
+                action: string;
+                workspaceId: string | null;
+                detail: {
+                  [key: string]: unknown;
+                };
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A database's live numbers: size, connections, sessions, last access, state */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              name: string;
+              /** @enum {string} */
+              status: 'active' | 'archived' | 'dropped';
+              exists: boolean;
+              sizeBytes: number | null;
+              connections: number;
+              sessions: number | null;
+              transactionsCommitted: number | null;
+              /** Format: date-time */
+              statsReset: string | null;
+              /** Format: date-time */
+              lastAccessed: string | null;
+              connectionsAllowed: boolean | null;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A database's workspace attachments, live and detached */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                workspaceId: string;
+                workspaceName: string | null;
+                owner: string;
+                /** @description the workspace's login role */
+                user: string;
+                template: string | null;
+                /** Format: date-time */
+                attachedAt: string;
+                /** Format: date-time */
+                detachedAt: string | null;
+                /** Format: date-time */
+                lastSeenAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/connections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Allow or refuse new connections to a database (closing can also end its sessions) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            allowed: boolean;
+            /**
+             * @description when refusing: end the sessions in it too
+             * @default false
+             */
+            terminate?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              name: string;
+              connectionsAllowed: boolean;
+              changed: boolean;
+              sessionsTerminated: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Archive a database no workspace is attached to: renamed, closed, restorable */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              name: string;
+              /**
+               * @description kept: it was not active
+               * @enum {string}
+               */
+              action: 'archived' | 'kept';
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Bring an archived database back under its name (backups restore under /api/v1/backups) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              name: string;
+              /** @description false: it was not archived */
+              restored: boolean;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/slow-queries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A database's statements with the highest mean time (pg_stat_statements) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              available: boolean;
+              howToEnable?: string;
+              items: {
+                query: string;
+                role: string | null;
+                calls: number;
+                meanMs: number;
+                totalMs: number;
+                rows: number;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List backups, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          database?: string;
+          status?: 'running' | 'ok' | 'failed';
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                database: string;
+                /** @enum {string} */
+                kind: 'scheduled' | 'manual' | 'final' | 'pre-restore';
+                /** @enum {string} */
+                status: 'running' | 'ok' | 'failed';
+                file: string;
+                encrypted: boolean;
+                bytes: number | null;
+                sha256: string | null;
+                rowCounts: {
+                  [key: string]: number;
+                } | null;
+                serverVersion: string;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                finishedAt: string | null;
+                error: string | null;
+                /** Format: date-time */
+                verifiedAt: string | null;
+                verifyError: string | null;
+              }[];
+              total: number;
+              limit: number;
+              offset: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backups/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One backup */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              database: string;
+              /** @enum {string} */
+              kind: 'scheduled' | 'manual' | 'final' | 'pre-restore';
+              /** @enum {string} */
+              status: 'running' | 'ok' | 'failed';
+              file: string;
+              encrypted: boolean;
+              bytes: number | null;
+              sha256: string | null;
+              rowCounts: {
+                [key: string]: number;
+              } | null;
+              serverVersion: string;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt: string | null;
+              error: string | null;
+              /** Format: date-time */
+              verifiedAt: string | null;
+              verifyError: string | null;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Back up a database now (pg_dump from one snapshot; encrypted when recipients are set) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              database: string;
+              /** @enum {string} */
+              kind: 'scheduled' | 'manual' | 'final' | 'pre-restore';
+              /** @enum {string} */
+              status: 'running' | 'ok' | 'failed';
+              file: string;
+              encrypted: boolean;
+              bytes: number | null;
+              sha256: string | null;
+              rowCounts: {
+                [key: string]: number;
+              } | null;
+              serverVersion: string;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt: string | null;
+              error: string | null;
+              /** Format: date-time */
+              verifiedAt: string | null;
+              verifyError: string | null;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backups/{id}/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify a backup: checksum, then a trial restore whose row counts must match */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              database: string;
+              ok: boolean;
+              error: string | null;
+              tables: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backups/{id}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Restore a backup into a new database (its own name once dropped, or `as`), or over its database in place after a pre-restore backup */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            mode: 'new' | 'in-place';
+            /** @description mode new: the database to create (dev_<user> or team_<team>) */
+            as?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the backup restored */
+              id: number;
+              database: string;
+              tables: number;
+              /** @description in place: the backup taken just before */
+              preRestoreBackupId?: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Totals: databases by type and status, workspaces, users, size */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              databases: number;
+              byType: {
+                individual: number;
+                team: number;
+              };
+              byStatus: {
+                active: number;
+                archived: number;
+                dropped: number;
+              };
+              activeAttachments: number;
+              users: number;
+              totalSizeBytes: number;
+              neverAccessed: number;
+              idleOver30Days: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit trail, newest first; the next page passes beforeId = nextBeforeId */
+    get: {
+      parameters: {
+        query?: {
+          since?: string;
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          database?: string;
+          limit?: number;
+          beforeId?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                /** Format: date-time */
+                at: string;
+                actor: string;
+                action: string;
+                database: string | null;
+                workspaceId: string | null;
+                detail: {
+                  [key: string]: unknown;
+                };
+              }[];
+              /** @description null on the last page */
+              nextBeforeId: number | null;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every setting an admin may change, with its value and default */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                key: string;
+                value: string | null;
+                set: boolean;
+                default: string | null;
+                description: string;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change settings (null restores the default); all or nothing */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description host name workspaces connect to (connection info) */
+            public_host?: string | number | null;
+            /** @description port workspaces connect to (connection info) */
+            public_port?: string | number | null;
+            /** @description how long an operation waits for a lock on a database */
+            lock_timeout?: string | number | null;
+            /** @description how long one step of an operation may run */
+            statement_timeout?: string | number | null;
+            /** @description BACKUP_DIR: where backups are written (an absolute path on the DevDB host) */
+            backup_dir?: string | number | null;
+            /** @description age recipients backups are encrypted to; empty: unencrypted */
+            backup_recipients?: string | number | null;
+            /** @description daily backups kept per database */
+            backup_keep_daily?: string | number | null;
+            /** @description weekly backups kept per database */
+            backup_keep_weekly?: string | number | null;
+            /** @description monthly backups kept per database */
+            backup_keep_monthly?: string | number | null;
+            /** @description days a final backup (taken before a drop) is kept */
+            backup_final_keep_days?: string | number | null;
+            /** @description Coder's URL, for the orphan check (the token stays in CODER_SESSION_TOKEN) */
+            coder_url?: string | number | null;
+            /** @description seconds to wait for one answer from Coder's REST API */
+            coder_timeout_seconds?: string | number | null;
+            /** @description seeds of this many bytes or more are copied file by file (FILE_COPY; PostgreSQL 18 clones), smaller ones through the WAL */
+            seed_file_copy_min_bytes?: string | number | null;
+            /** @description databases above which /metrics has no per-database series, only totals */
+            metrics_max_database_labels?: string | number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                key: string;
+                value: string | null;
+                set: boolean;
+                default: string | null;
+                description: string;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every database's state in the 30/60/90 policy (active … eligible, archived) */
+    get: {
+      parameters: {
+        query?: {
+          database?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                database: string;
+                /** @enum {string} */
+                status: 'active' | 'archived' | 'dropped';
+                /** @enum {string} */
+                state:
+                  'active' | 'idle' | 'stale' | 'eligible' | 'protected' | 'archived' | 'dropped';
+                timeState: string | null;
+                protected: boolean;
+                /** Format: date-time */
+                protectedUntil: string | null;
+                protectReason: string | null;
+                /** Format: date-time */
+                lastAccess: string;
+                idleDays: number;
+                liveAttachments: number;
+                /** Format: date-time */
+                archivedAt: string | null;
+                /** Format: date-time */
+                dropDueAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/protection': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Protect a database from the policy and cleanup (until a time, or until removed) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason?: string;
+            /** Format: date-time */
+            until?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              database: string;
+              /** @enum {string} */
+              status: 'active' | 'archived' | 'dropped';
+              /** @enum {string} */
+              state:
+                'active' | 'idle' | 'stale' | 'eligible' | 'protected' | 'archived' | 'dropped';
+              timeState: string | null;
+              protected: boolean;
+              /** Format: date-time */
+              protectedUntil: string | null;
+              protectReason: string | null;
+              /** Format: date-time */
+              lastAccess: string;
+              idleDays: number;
+              liveAttachments: number;
+              /** Format: date-time */
+              archivedAt: string | null;
+              /** Format: date-time */
+              dropDueAt: string | null;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** End the protection: the policy applies again */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              removed: boolean;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/databases/{name}/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Live client sessions in the database, per user */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                database: string;
+                user: string;
+                sessions: number;
+                active: number;
+                idle: number;
+                idleInTransaction: number;
+                /** Format: date-time */
+                oldestSince: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** End the database's client sessions (one login role's, with ?user=) */
+    delete: {
+      parameters: {
+        query?: {
+          user?: string;
+        };
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              terminated: number;
+              leftRunning: number;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orphans': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The orphans queue: databases whose workspace or owner is gone from Coder, unused ones, what the registry does not know (changes nothing) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              findings: {
+                /** @enum {string} */
+                kind:
+                  | 'workspace-deleted'
+                  | 'unknown-workspace'
+                  | 'workspace-deleting'
+                  | 'workspace-dormant'
+                  | 'workspace-stopped'
+                  | 'owner-gone'
+                  | 'owner-suspended'
+                  | 'no-attachments'
+                  | 'idle'
+                  | 'unregistered'
+                  | 'credential-without-workspace';
+                database: string | null;
+                owner: string | null;
+                workspaceId: string | null;
+                loginRole: string | null;
+                /** Format: date-time */
+                lastAccess: string | null;
+                status: string;
+                detail: string;
+              }[];
+              skipped: {
+                /** @enum {string} */
+                kind:
+                  | 'workspace-deleted'
+                  | 'unknown-workspace'
+                  | 'workspace-deleting'
+                  | 'workspace-dormant'
+                  | 'workspace-stopped'
+                  | 'owner-gone'
+                  | 'owner-suspended'
+                  | 'no-attachments'
+                  | 'idle'
+                  | 'unregistered'
+                  | 'credential-without-workspace';
+                reason: string;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description not ready */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/cleanup': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What cleanup would do now (the dry run): archive, detach, drop, and what it skips */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              now: string;
+              actions: {
+                /** @enum {string} */
+                kind: 'detach' | 'archive' | 'drop';
+                database: string;
+                workspaceId?: string;
+                reason: string;
+              }[];
+              skipped: {
+                database: string;
+                workspaceId?: string;
+                reason: string;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Run cleanup now: archives, then drops past retention, each drop after a verified final backup */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              now: string;
+              actions: {
+                /** @enum {string} */
+                kind: 'detach' | 'archive' | 'drop';
+                database: string;
+                workspaceId?: string;
+                reason: string;
+              }[];
+              skipped: {
+                database: string;
+                workspaceId?: string;
+                reason: string;
+              }[];
+              results: {
+                action: {
+                  /** @enum {string} */
+                  kind: 'detach' | 'archive' | 'drop';
+                  database: string;
+                  workspaceId?: string;
+                  reason: string;
+                };
+                /** @enum {string} */
+                outcome: 'done' | 'skipped' | 'failed';
+                detail?: string;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/healthz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The process is alive */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ok';
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/readyz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                detail?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                detail?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Prometheus metrics (text format 0.0.4) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Prometheus text exposition format */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/plain': string;
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: never;
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

@@ -1,0 +1,53 @@
+/**
+ * The dashboard's formatting helpers (server/dashboard/ui/format.ts), without a
+ * browser: sizes in IEC units through DevDB's shared formatBytes, times as how
+ * long ago, dates.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../../../provisioning/contract/index.js';
+import { bytes, day, when } from '../../../server/dashboard/ui/format.js';
+
+describe('bytes', () => {
+  it('prints sizes in IEC units, as the CLI and the agent do', () => {
+    expect(bytes(0)).toBe('0 B');
+    expect(bytes(512)).toBe('512 B');
+    expect(bytes(1536)).toBe('1.5 KiB');
+    expect(bytes(7.4 * 1024 * 1024)).toBe('7.4 MiB');
+    expect(bytes(3 * 1024 ** 3)).toBe('3.0 GiB');
+    for (const n of [1, 1023, 1024, 1048575, 123456789]) expect(bytes(n)).toBe(formatBytes(n));
+  });
+
+  it('shows an unknown size as a dash, and never throws on a bad one', () => {
+    expect(bytes(null)).toBe('—');
+    expect(bytes(undefined)).toBe('—');
+    expect(bytes(-1)).toBe('—');
+    expect(bytes(Number.NaN)).toBe('—');
+  });
+});
+
+describe('when', () => {
+  const now = Date.parse('2025-06-15T12:00:00Z');
+  const ago = (seconds: number) => new Date(now - seconds * 1000).toISOString();
+
+  it('says how long ago, coarser as it gets older', () => {
+    expect(when(ago(10), now)).toBe('just now');
+    expect(when(ago(5 * 60), now)).toBe('5 min ago');
+    expect(when(ago(3 * 3600 + 59), now)).toBe('3 h ago');
+    expect(when(ago(2 * 86400), now)).toBe('2 days ago');
+    expect(when(ago(59 * 86400), now)).toBe('59 days ago');
+  });
+
+  it('gives the date after 60 days, and "never" for no time', () => {
+    expect(when('2025-01-02T08:00:00Z', now)).toBe('2025-01-02');
+    expect(when(null, now)).toBe('never');
+    expect(when(undefined, now)).toBe('never');
+  });
+});
+
+describe('day', () => {
+  it('is the UTC date, or a dash', () => {
+    expect(day('2025-03-04T23:30:00Z')).toBe('2025-03-04');
+    expect(day('2025-03-04T23:30:00-02:00')).toBe('2025-03-05');
+    expect(day(null)).toBe('—');
+  });
+});
