@@ -23,7 +23,7 @@ export const CONCEPT_LAYERS = [
   ['backups'],
   ['admin'],
   ['policy'],
-  ['servers'],
+  ['servers', 'orphans'],
 ];
 const CONCEPTS = CONCEPT_LAYERS.flat();
 const TOP_LEVEL = ['./index.ts', './library.ts', './api.ts'];

@@ -45,7 +45,7 @@ import {
   summarize,
 } from './databases/index.js';
 import { listConnections, terminateSessions } from './access/index.js';
-import { readOrphanFacts } from './policy/index.js';
+import { readOrphanFacts } from './orphans/index.js';
 import { readPolicyIdleDays, readSetting, writeSetting } from './admin/index.js';
 import { listJobRuns } from './jobs/index.js';
 import { listSamples, sampleAll } from './access/index.js';

@@ -201,7 +201,7 @@ export {
 // the doctor: registry against server
 export { diagnose, type DoctorFinding, type DoctorOutcome, repair } from './doctor/index.js';
 
-// the 30/60/90 policy, cleanup, orphans, the webhook
+// the 30/60/90 policy, cleanup, the webhook
 export {
   changeText,
   type CleanupAction,
@@ -211,10 +211,6 @@ export {
   type DropDatabase,
   evaluatePolicy,
   executeCleanupPlan,
-  type OrphanCandidateAttachment,
-  type OrphanCandidateDatabase,
-  type OrphanFacts,
-  type OrphanLoginRole,
   planCleanup,
   POLICY_SETTING_KEYS,
   type PolicySettings,
@@ -223,14 +219,38 @@ export {
   policyStates,
   postWebhook,
   protectDatabase,
-  readOrphanFacts,
   readPolicySettings,
   runCleanup,
   unprotectDatabase,
-  type UnregisteredDatabase,
   webhookPayload,
   writePolicySettings,
 } from './policy/index.js';
+
+// orphans: the registry's facts, Coder's answers, the classification
+export {
+  type BuildTransition,
+  classifyOrphans,
+  type ClassifyOptions,
+  CODER_KINDS,
+  type CoderBuild,
+  type CoderState,
+  type CoderUser,
+  type CoderUserStatus,
+  type CoderWorkspace,
+  type OrphanCandidateAttachment,
+  type OrphanCandidateDatabase,
+  type OrphanFacts,
+  type OrphanFinding,
+  type OrphanLoginRole,
+  type OrphanReport,
+  type OrphanSearch,
+  type OwnerLookup,
+  readOrphanFacts,
+  searchOrphans,
+  type SkippedCheck,
+  type UnregisteredDatabase,
+  type WorkspaceLookup,
+} from './orphans/index.js';
 
 // the pool of servers: registry, placement, routing, moves
 export {

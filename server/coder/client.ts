@@ -17,42 +17,15 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { UserError } from '../errors.js';
 
-export type BuildTransition = 'start' | 'stop' | 'delete';
-
-/** The fields DevDB reads of `codersdk.WorkspaceBuild` (Coder sends more). */
-export interface CoderBuild {
-  transition: BuildTransition;
-  /** `pending|starting|running|stopping|stopped|failed|canceling|canceled|deleting|deleted`. */
-  status: string;
-  created_at: string;
-}
-
-/** The fields DevDB reads of `codersdk.Workspace`. */
-export interface CoderWorkspace {
-  id: string;
-  name: string;
-  owner_id: string;
-  owner_name: string;
-  template_id: string;
-  template_name: string;
-  last_used_at: string;
-  dormant_at: string | null;
-  deleting_at: string | null;
-  latest_build: CoderBuild;
-}
-
-export type CoderUserStatus = 'active' | 'dormant' | 'suspended';
-
-/** The fields DevDB reads of `codersdk.User`. */
-export interface CoderUser {
-  id: string;
-  username: string;
-  email: string;
-  status: CoderUserStatus;
-  /** Site-wide roles have an empty organization_id. */
-  roles: { name: string; organization_id?: string }[];
-  created_at: string;
-}
+// Coder's shapes are the orphan check's input, declared with it (provisioning/orphans/coder.ts).
+export type {
+  BuildTransition,
+  CoderBuild,
+  CoderUser,
+  CoderUserStatus,
+  CoderWorkspace,
+} from '../../provisioning/index.js';
+import type { CoderUser, CoderWorkspace } from '../../provisioning/index.js';
 
 /** An error the admin can fix from its one line: a CLI error (exit 1), never with the token. */
 export class CoderError extends UserError {

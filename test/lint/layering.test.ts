@@ -100,10 +100,14 @@ describe('layering: each rule rejects a deliberate violation', () => {
     [
       'the dashboard imports provisioning beyond its units',
       'server/dashboard/probe.ts',
-      '../../provisioning/contract/naming.js',
+      '../../provisioning/index.js',
     ],
     ['the dashboard imports server code', 'server/dashboard/probe.ts', '../api/index.js'],
-    ['the dashboard imports the agent', 'server/dashboard/ui/probe.ts', '../../../agent/main.js'],
+    [
+      "the dashboard imports the provider's installation layout",
+      'server/dashboard/ui/probe.ts',
+      '../../../provider/devdb/package-layout.js',
+    ],
   ])('%s', async (_name, filePath, specifier) => {
     const problems = await layeringProblems(filePath, importing(specifier));
     expect(problems).toEqual([expect.stringContaining('import-x/no-restricted-paths')]);

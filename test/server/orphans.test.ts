@@ -7,17 +7,16 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attachWorkspace,
+  classifyOrphans,
   ensureTeamDatabase,
   writeSetting,
-  type OrphanFacts,
-} from '../../provisioning/index.js';
-import type { CoderUser, CoderWorkspace } from '../../server/coder/client.js';
-import {
-  classifyOrphans,
-  findOrphans,
   type CoderState,
+  type CoderUser,
+  type CoderWorkspace,
+  type OrphanFacts,
   type OrphanFinding,
-} from '../../server/orphans/index.js';
+} from '../../provisioning/index.js';
+import { findOrphans } from '../../server/coder/orphans.js';
 import {
   startCoderApiStandIn,
   type CoderApiStandIn,

@@ -20,7 +20,7 @@ import {
 } from '../../../provisioning/index.js';
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
-import { findOrphans } from '../../orphans/index.js';
+import { findOrphans } from '../../coder/orphans.js';
 import { finalBackupDropDatabase } from '../../policy-wiring.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';

@@ -1,11 +1,15 @@
 /**
  * `devdb orphans`: every database and attachment whose workspace or owner is gone
  * from Coder, or that nobody uses, and what the server holds that the registry
- * does not (server/orphans/). A table like the guide's (Database, Owner,
+ * does not (provisioning/orphans/, Coder asked through server/coder/). A table like the guide's (Database, Owner,
  * Workspace ID, Last Access, Status) or --json. Without Coder configured only
  * the registry's checks run, and it says which it skipped. Changes nothing.
  */
-import { parsePositiveInteger } from '../../../provisioning/index.js';
+import {
+  parsePositiveInteger,
+  type OrphanFinding,
+  type OrphanReport,
+} from '../../../provisioning/index.js';
 import { InvalidArgumentError } from 'commander';
 import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
 import {
@@ -16,12 +20,8 @@ import {
 } from '../../coder/config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import type { CliIO } from '../../io.js';
-import {
-  findOrphans,
-  type CoderProgress,
-  type OrphanFinding,
-  type OrphanReport,
-} from '../../orphans/index.js';
+import { findOrphans } from '../../coder/orphans.js';
+import type { CoderProgress } from '../../coder/state.js';
 import { table, type Output } from '../../render.js';
 
 type OrphansOptions = Omit<ConnectionOptions, 'env'> &

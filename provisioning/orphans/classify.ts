@@ -4,17 +4,16 @@
  * database or attachment may have several findings (an idle database whose
  * workspace was deleted has two).
  */
-import {
-  ORPHAN_KINDS,
-  SETTING_KEYS,
-  type OrphanCandidateAttachment,
-  type OrphanCandidateDatabase,
-  type OrphanFacts,
-  type OrphanKind,
-  type OrphanLoginRole,
-  type UnregisteredDatabase,
-} from '../../provisioning/index.js';
-import type { CoderState, OwnerLookup, WorkspaceLookup } from './coder-state.js';
+import { SETTING_KEYS } from '../admin/index.js';
+import { ORPHAN_KINDS, type OrphanKind } from '../contract/index.js';
+import type { CoderState, OwnerLookup, WorkspaceLookup } from './coder.js';
+import type {
+  OrphanCandidateAttachment,
+  OrphanCandidateDatabase,
+  OrphanFacts,
+  OrphanLoginRole,
+  UnregisteredDatabase,
+} from './facts.js';
 
 export interface OrphanFinding {
   kind: OrphanKind;

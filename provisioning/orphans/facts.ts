@@ -1,9 +1,9 @@
 /**
  * What the registry and the server know about possible orphans (docs/operations.md,
  * "Orphans"): every active database with its live attachments, and what the
- * doctor's checks (sql/doctor.sql) find on the server that the registry does not
- * know. Only facts: whether a workspace still exists is Coder's to say, and the
- * admin side (server/orphans/) combines both into findings.
+ * doctor's checks (provisioning/doctor/doctor.sql) find on the server that the registry
+ * does not know. Only facts: whether a workspace still exists is Coder's to say
+ * (coder.ts), and classify.ts combines both into findings.
  */
 import { query, type Queryable } from '../schema/index.js';
 import type { DatabaseType } from '../contract/index.js';

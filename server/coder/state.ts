@@ -4,29 +4,13 @@
  * confirmation, a few at a time, only for the ids the listing lacked (listings
  * never hold deleted workspaces or users). Changes nothing anywhere.
  */
-import type { OrphanFacts } from '../../provisioning/index.js';
-import {
-  CoderError,
-  type CoderClient,
-  type CoderUser,
-  type CoderWorkspace,
-} from '../coder/client.js';
-
-export type WorkspaceLookup =
-  | { state: 'live'; workspace: CoderWorkspace }
-  /** 404/410 without include_deleted, 200 with it. */
-  | { state: 'deleted'; workspace: CoderWorkspace }
-  /** 404 both ways, or not a Coder id at all. */
-  | { state: 'unknown'; reason: string };
-
-export type OwnerLookup = { state: 'present'; user: CoderUser } | { state: 'gone'; reason: string };
-
-export interface CoderState {
-  /** By workspace id, for every live attachment. */
-  workspaces: ReadonlyMap<string, WorkspaceLookup>;
-  /** By Coder user id, for every individual database's owner_id. */
-  owners: ReadonlyMap<string, OwnerLookup>;
-}
+import type {
+  CoderState,
+  OrphanFacts,
+  OwnerLookup,
+  WorkspaceLookup,
+} from '../../provisioning/index.js';
+import { CoderError, type CoderClient } from './client.js';
 
 export interface CoderProgress {
   step: 'listing workspaces' | 'confirming workspaces' | 'listing users' | 'confirming owners';
