@@ -25,7 +25,7 @@ import { attachWorkspace } from '../dist/provisioning/databases/index.js';
 import { listDatabases, summarize } from '../dist/provisioning/databases/index.js';
 import { sampleAll } from '../dist/provisioning/access/index.js';
 import { CoderClient } from '../dist/server/coder/client.js';
-import { findOrphans } from '../dist/server/orphans/index.js';
+import { findOrphans } from '../dist/server/coder/orphans.js';
 import { urlFor } from '../dist/provisioning/schema/index.js';
 import { LiveFeed } from '../dist/server/api/live.js';
 import { CLI, createRegisteredDatabases, fmt, median, tempDir, withDevdbUp } from './lib.js';

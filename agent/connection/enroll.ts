@@ -57,7 +57,7 @@ export async function connectWithCredentials(config: Config, timeoutS: number): 
 
 /**
  * SQLSTATEs (and socket errors) of an enroll() call cut short rather than
- * refused: the role's statement or idle timeouts (migration 021), the server
+ * refused: the role's statement or idle timeouts (migration 020), the server
  * restarting, a serialization failure. Retried with back-off.
  */
 const CUT_SHORT = new Set([
@@ -75,7 +75,7 @@ const CUT_SHORT = new Set([
 
 /**
  * How long the agent waits for enroll() to answer: longer than the role's
- * statement_timeout (10 s, migration 021), so the server decides and says so.
+ * statement_timeout (10 s, migration 020), so the server decides and says so.
  */
 const ENROLL_QUERY_TIMEOUT_MS = 15_000;
 

@@ -2,7 +2,7 @@
 // (docs/security.md, "Enrollment: no password in Terraform state"): 50 real
 // sessions as devdb_enroll are opened and held (idle, in an open transaction,
 // in a long statement); the 20 the role allows are cut off by its role-level
-// timeouts (migration 021) within seconds, and an agent that starts while they
+// timeouts (migration 020) within seconds, and an agent that starts while they
 // are held waits with back-off, says why, and enrolls. How long a held session
 // survives is measured and printed.
 import pg from 'pg';
@@ -19,9 +19,9 @@ import { runAgent, tempHome } from './agent.js';
 const HOLDERS = 50;
 /** devdb_enroll's CONNECTION LIMIT (migration 015). */
 const ROLE_LIMIT = 20;
-/** idle_session_timeout and idle_in_transaction_session_timeout of the role (migration 021). */
+/** idle_session_timeout and idle_in_transaction_session_timeout of the role (migration 020). */
 const IDLE_TIMEOUT_MS = 5000;
-/** statement_timeout of the role (migration 021). */
+/** statement_timeout of the role (migration 020). */
 const STATEMENT_TIMEOUT_MS = 10_000;
 
 type Hold = 'idle' | 'in transaction' | 'statement';
