@@ -33,6 +33,8 @@ export {
   ON_LAST_DETACH,
   ORPHAN_KINDS,
   type OrphanKind,
+  POLICY_AUTO_ACTIONS,
+  type PolicyAutoAction,
   POLICY_STATES,
   ProvisioningError,
   scramVerifier,
@@ -60,6 +62,7 @@ export {
   PROVISIONER_ROLE,
   type Queryable,
   readCredentials,
+  serverNow,
   urlFor,
   withServerTls,
 } from './schema/index.js';

@@ -183,8 +183,6 @@ export async function listPendingDrops(db: Queryable): Promise<PendingDrop[]> {
 }
 
 export interface CompletePendingDropsOptions {
-  /** The time the backups are taken at (default: the context's clock). */
-  now?: Date;
   /** One line per database: dropped, or why not. */
   log?: (line: string) => void;
   /** At most this many drops (oldest request first); default all. */
@@ -210,13 +208,12 @@ export async function completePendingDrops(
   ctx: BackupContext,
   options: CompletePendingDropsOptions = {},
 ): Promise<PendingDropsOutcome> {
-  const run: BackupContext = options.now ? { ...ctx, now: () => options.now! } : ctx;
   const log = options.log ?? (() => undefined);
   const pending = (await listPendingDrops(ctx.db)).slice(0, options.limit ?? Infinity);
   const outcome: PendingDropsOutcome = { dropped: [], failed: [] };
   for (const { database } of pending) {
     try {
-      const done = await dropWithFinalBackup(run, database, { actor: options.actor ?? 'devdb' });
+      const done = await dropWithFinalBackup(ctx, database, { actor: options.actor ?? 'devdb' });
       outcome.dropped.push({ database, backupId: done.backupId! });
       log(`${database}: dropped after its final backup ${done.backupId} was verified`);
     } catch (error) {

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { withoutCountingAsAccess } from '../access/index.js';
 import type { BackupKind } from '../contract/index.js';
 import { ProvisioningError } from '../contract/index.js';
-import { query, queryOne, type Queryable } from '../schema/index.js';
+import { query, queryOne, serverNow, type Queryable } from '../schema/index.js';
 import { encryptStream } from './crypto.js';
 import { type PgClientTools } from './pg-tools.js';
 import {
@@ -38,7 +38,6 @@ import {
 import {
   type BackupContext,
   type RowCounts,
-  clock,
   countRows,
   hashingTap,
   libpqEnv,
@@ -134,7 +133,7 @@ async function startRun(
  * takeBackup and pruneBackups run it first.
  */
 export async function cleanUpStaleRuns(ctx: BackupContext): Promise<BackupRecord[]> {
-  const stale = await markStaleBackups(ctx.db, clock(ctx));
+  const stale = await markStaleBackups(ctx.db);
   if (stale.length === 0) return stale;
   await Promise.all(stale.map((backup) => rm(`${backup.file}.partial`, { force: true })));
   await query(
@@ -203,7 +202,7 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
   const source = await backupSource(ctx.db, options.database);
   const { tools, version } = await toolsFor(ctx);
   await cleanUpStaleRuns(ctx);
-  const startedAt = clock(ctx);
+  const startedAt = await serverNow(ctx.db);
   const encrypted = options.recipients.length > 0;
   const folder = path.join(options.dir, options.database);
   const file = path.join(folder, backupFileName(options.database, startedAt, encrypted));
@@ -225,7 +224,7 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
       partial,
     );
     await rename(partial, file);
-    const finished = { ...stored, rowCounts, finishedAt: clock(ctx) };
+    const finished = { ...stored, rowCounts };
     if (!(await recordBackupFinished(ctx.db, run.id, finished))) {
       await rm(file, { force: true });
       throw new ProvisioningError(
@@ -234,7 +233,7 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
     }
   } catch (error) {
     await rm(partial, { force: true });
-    await recordBackupFailed(ctx.db, run.id, (error as Error).message, clock(ctx));
+    await recordBackupFailed(ctx.db, run.id, (error as Error).message);
     throw error;
   } finally {
     await run.end();

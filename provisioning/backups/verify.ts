@@ -17,7 +17,6 @@ import { recordVerification, type BackupRecord } from './registry.js';
 import {
   type BackupContext,
   type RowCounts,
-  clock,
   countRows,
   hashingTap,
   libpqEnv,
@@ -150,7 +149,7 @@ export async function verifyBackup(
     if (!(failure instanceof ProvisioningError)) throw failure;
     error = failure.message;
   }
-  await recordVerification(ctx.db, id, { at: clock(ctx), error });
+  await recordVerification(ctx.db, id, { error });
   const tables = Object.keys(record.rowCounts ?? {}).length;
   return { id, database: record.database, ok: error === null, error, tables };
 }

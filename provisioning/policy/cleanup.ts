@@ -8,9 +8,10 @@
  * under the database's lock (a database protected or used since the plan is
  * skipped), so a run that dies midway leaves nothing half-done and a re-run
  * plans what is left. Drops go through the injected `dropDatabase` (the final
- * verified backup, then the drop); this module never drops by itself.
+ * verified backup, then the drop); this module never drops by itself. The time
+ * is the server's (provisioning._now()): no caller's clock decides what is due.
  */
-import { query, queryOne, type Queryable } from '../schema/index.js';
+import { query, queryOne, serverNow, type Queryable } from '../schema/index.js';
 import type { CleanupActionKind } from '../contract/index.js';
 import {
   policyStates,
@@ -36,7 +37,7 @@ export interface CleanupSkip {
 }
 
 export interface CleanupPlan {
-  /** The time the plan was made for. */
+  /** When the plan was made, by the server's clock (shown; decisions are the server's). */
   now: Date;
   actions: CleanupAction[];
   skipped: CleanupSkip[];
@@ -59,7 +60,6 @@ export type DropDatabase = (
 ) => Promise<unknown>;
 
 export interface PlanOptions {
-  now: Date;
   /** Attachments to detach; default none (without Coder, no workspace is known deleted). */
   deletedWorkspaces?: readonly DeletedWorkspaceAttachment[];
 }
@@ -137,7 +137,6 @@ function planDetaches(
 function planDatabases(
   states: PolicyStateRow[],
   settings: PolicySettings,
-  now: Date,
   plan: CleanupPlan,
 ): void {
   const detaching = (database: string) =>
@@ -159,7 +158,7 @@ function planDatabases(
       }
     } else if (state.state === 'protected' && state.timeState === 'eligible') {
       plan.skipped.push({ database, reason: protectedReason(state) });
-    } else if (state.state === 'archived' && state.dropDueAt && state.dropDueAt <= now) {
+    } else if (state.state === 'archived' && state.dropDue) {
       const reason = `archived ${state.archivedAt ? day(state.archivedAt) : ''}, kept ${settings.archiveRetentionDays} days`;
       if (state.protected) plan.skipped.push({ database, reason: protectedReason(state) });
       else drops.push({ kind: 'drop', database, reason });
@@ -168,11 +167,11 @@ function planDatabases(
   plan.actions.push(...archives, ...drops);
 }
 
-/** What cleanup would do at `now`: the one plan both the dry run and the real run use. */
-export async function planCleanup(db: Queryable, options: PlanOptions): Promise<CleanupPlan> {
-  const { now } = options;
-  const [states, settings, live] = await Promise.all([
-    policyStates(db, { now }),
+/** What cleanup would do now: the one plan both the dry run and the real run use. */
+export async function planCleanup(db: Queryable, options: PlanOptions = {}): Promise<CleanupPlan> {
+  const [now, states, settings, live] = await Promise.all([
+    serverNow(db),
+    policyStates(db),
     readPolicySettings(db),
     query<{ database: string; workspaceId: string }>(
       db,
@@ -187,7 +186,7 @@ export async function planCleanup(db: Queryable, options: PlanOptions): Promise<
     new Map(states.map((s) => [s.database, s])),
     plan,
   );
-  planDatabases(states, settings, now, plan);
+  planDatabases(states, settings, plan);
   return plan;
 }
 
@@ -202,17 +201,14 @@ function outcomeOf(action: CleanupAction, said: string): CleanupResult {
 async function executeDrop(
   db: Queryable,
   action: CleanupAction,
-  now: Date,
   options: ExecuteOptions,
 ): Promise<CleanupResult> {
-  const [state] = await policyStates(db, { now, database: action.database });
+  const [state] = await policyStates(db, { database: action.database });
   if (!state || state.state !== 'archived') {
     return { action, outcome: 'skipped', detail: `now ${state?.state ?? 'unknown'}` };
   }
   if (state.protected) return { action, outcome: 'skipped', detail: protectedReason(state) };
-  if (!state.dropDueAt || state.dropDueAt > now) {
-    return { action, outcome: 'skipped', detail: 'not yet due' };
-  }
+  if (!state.dropDue) return { action, outcome: 'skipped', detail: 'not yet due' };
   await options.dropDatabase(action.database, { actor: options.actor ?? 'cleanup' });
   return { action, outcome: 'done' };
 }
@@ -221,23 +217,22 @@ async function executeDrop(
 export async function executeCleanupAction(
   db: Queryable,
   action: CleanupAction,
-  now: Date,
   options: ExecuteOptions,
 ): Promise<CleanupResult> {
   const actor = options.actor ?? 'cleanup';
   try {
-    if (action.kind === 'drop') return await executeDrop(db, action, now, options);
+    if (action.kind === 'drop') return await executeDrop(db, action, options);
     const row =
       action.kind === 'archive'
         ? await queryOne<{ said: string }>(
             db,
-            `SELECT provisioning.cleanup_archive($1, $2, $3) AS said`,
-            [action.database, now, actor],
+            `SELECT provisioning.cleanup_archive($1, $2) AS said`,
+            [action.database, actor],
           )
         : await queryOne<{ said: string }>(
             db,
-            `SELECT provisioning.cleanup_detach($1, $2, $3, $4) AS said`,
-            [action.database, action.workspaceId, now, actor],
+            `SELECT provisioning.cleanup_detach($1, $2, $3) AS said`,
+            [action.database, action.workspaceId, actor],
           );
     return outcomeOf(action, row.said);
   } catch (error) {
@@ -256,7 +251,7 @@ export async function executeCleanupPlan(
   if (total === 0) return results;
   for (const [index, action] of plan.actions.entries()) {
     options.onProgress?.({ index, total, action });
-    const result = await executeCleanupAction(db, action, plan.now, options);
+    const result = await executeCleanupAction(db, action, options);
     results.push(result);
     options.onProgress?.({ index, total, action, result });
   }

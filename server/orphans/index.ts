@@ -7,6 +7,7 @@
 import {
   readOrphanFacts,
   readPolicyIdleDays,
+  serverNow,
   type OrphanKind,
   type Queryable,
 } from '../../provisioning/index.js';
@@ -46,8 +47,6 @@ export interface FindOrphansOptions extends AskCoderOptions {
   /** Null: Coder's checks are skipped, for `skippedReason`. */
   coder: CoderClient | null;
   skippedReason?: string;
-  /** Injectable clock (default: now). */
-  now?: Date;
   /** Default: the setting policy_idle_days, else 30. */
   idleDays?: number;
 }
@@ -57,7 +56,8 @@ export async function findOrphans(
   db: Queryable,
   options: FindOrphansOptions,
 ): Promise<OrphanReport> {
-  const now = options.now ?? new Date();
+  // Days since are counted by the server's clock, as the policy counts them.
+  const now = await serverNow(db);
   const idleDays = options.idleDays ?? (await readPolicyIdleDays(db));
   const facts = await readOrphanFacts(db);
   const coder = options.coder ? await askCoder(options.coder, facts, options) : null;

@@ -250,7 +250,9 @@ describe('a verified final backup before every drop (real pg_dump / pg_restore)'
     });
 
     const now = new Date('2031-05-04T03:02:01.000Z');
-    const done = await completePendingDrops(ctx, { now, log: (line) => lines.push(line) });
+    await devdb.clock.set(now); // the backup's time is the server's
+    const done = await completePendingDrops(ctx, { log: (line) => lines.push(line) });
+    await devdb.clock.reset();
     expect(done).toMatchObject({ dropped: [{ database: 'dev_jo' }], failed: [] });
     expect(lines[1]).toMatch(/^dev_jo: dropped after its final backup \d+ was verified$/);
     expect(await catalog('dev_jo')).toMatchObject({

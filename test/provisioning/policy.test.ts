@@ -1,9 +1,10 @@
 /**
  * The 30/60/90 policy (docs/operations.md, "The policy") on a real PostgreSQL:
- * states computed by policy_states(now) with an injected clock, settings,
+ * states computed by policy_states() by the server's clock, settings,
  * protection, and evaluatePolicy recording each change as an event and
- * POSTing it to a real local webhook, retried after a failure. No sleeping:
- * time moves by passing `now`.
+ * POSTing it to a real local webhook, retried after a failure, each change
+ * once however many evaluations run at the same time. No sleeping: time moves
+ * on the server (devdb.clock), never in the client.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await ensureIndividualDatabase(devdb.pool, { owner: 'alice' });
   await ensureIndividualDatabase(devdb.pool, { owner: 'bob' });
   await ensureTeamDatabase(devdb.pool, { team: 'keep' });
-  t0 = Date.now() + 1000;
+  t0 = (await devdb.clock.now()).getTime() + 1000;
 });
 
 afterAll(async () => {
@@ -44,8 +45,10 @@ afterAll(async () => {
   await devdb?.stop();
 });
 
+/** The state of `database` with the server's clock at `now`. */
 const stateOf = async (database: string, now: Date): Promise<PolicyStateRow> => {
-  const [row] = await policyStates(devdb.pool, { now, database });
+  await devdb.clock.set(now);
+  const [row] = await policyStates(devdb.pool, { database });
   return row!;
 };
 
@@ -96,6 +99,7 @@ describe('states', () => {
       eligibleDays: 90,
       archiveRetentionDays: 30,
       webhookUrl: null,
+      autoAction: 'notify',
     });
     await writePolicySettings(devdb.pool, { idleDays: 7, staleDays: 14, eligibleDays: 21 });
     try {
@@ -185,8 +189,10 @@ describe('evaluation and the webhook', () => {
   test('each state change is an event and one POST, a failed POST is retried at the next evaluation', async () => {
     await writePolicySettings(devdb.pool, { webhookUrl: webhook.url });
     await protectDatabase(devdb.pool, { database: 'team_keep', actor: 'test' });
-    const evaluate = (n: number) =>
-      evaluatePolicy(devdb.pool, { now: day(n), log: (line) => logged.push(line) });
+    const evaluate = async (n: number) => {
+      await devdb.clock.set(day(n));
+      return evaluatePolicy(devdb.pool, { log: (line) => logged.push(line) });
+    };
     const logged: string[] = [];
     const posted = (database: string) =>
       webhook.received.filter((m) => m.database === database).map((m) => `${m.from}→${m.to}`);

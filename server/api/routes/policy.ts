@@ -108,7 +108,6 @@ const cleanupResult = object(
 export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
   const db = options.pool;
   const env = options.env ?? process.env;
-  const now = () => options.now?.() ?? new Date();
 
   app.route<{ Querystring: { database?: string } }>({
     method: 'GET',
@@ -125,7 +124,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       response: withErrors({ 200: object({ items: { type: 'array', items: policyState } }) }),
     },
     handler: async (request) => ({
-      items: await policyStates(db, { now: now(), database: request.query.database }),
+      items: await policyStates(db, { database: request.query.database }),
     }),
   });
 
@@ -151,7 +150,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
         until: request.body.until ? new Date(request.body.until) : null,
         actor: actorOf(request.principal),
       });
-      const [state] = await policyStates(db, { now: now(), database: name });
+      const [state] = await policyStates(db, { database: name });
       return state;
     },
   });
@@ -243,7 +242,6 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
         return await findOrphans(db, {
           coder,
           skippedReason: access.configured ? undefined : access.reason,
-          now: now(),
         }).catch(coderUnavailable);
       } finally {
         await coder?.close();
@@ -260,7 +258,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       tags: TAGS,
       response: withErrors({ 200: object(cleanupPlan) }),
     },
-    handler: async () => planCleanup(db, { now: now() }),
+    handler: async () => planCleanup(db),
   });
 
   app.route({
@@ -276,7 +274,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       }),
     },
     async handler(request) {
-      const plan = await planCleanup(db, { now: now() });
+      const plan = await planCleanup(db);
       const results = await executeCleanupPlan(db, plan, {
         dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
         actor: actorOf(request.principal),

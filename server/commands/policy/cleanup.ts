@@ -94,14 +94,13 @@ export const cleanupCommand: CommandSpec<Options> = {
     // Every server of the pool applies the policy to the databases it holds
     // (docs/servers.md): one plan per server, shown and confirmed as one.
     const { plan, results } = await withRouter({ ...options, env: io.env }, async (router) => {
-      const now = new Date();
       const plans: { server: RoutedServer; plan: CleanupPlan }[] = [];
       for (const server of await router.all()) {
         const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(server.db, io);
-        plans.push({ server, plan: await planCleanup(server.db, { now, deletedWorkspaces }) });
+        plans.push({ server, plan: await planCleanup(server.db, { deletedWorkspaces }) });
       }
       const plan: CleanupPlan = {
-        now,
+        now: plans[0]!.plan.now,
         actions: plans.flatMap((p) => p.plan.actions),
         skipped: plans.flatMap((p) => p.plan.skipped),
       };

@@ -126,10 +126,10 @@ const evaluateCommand: CommandSpec<Connection & { json?: boolean }> = {
   description: 'record state changes now (an event each) and send pending notifications',
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   async run(options, io) {
-    // Each server of the pool evaluates the databases it holds (docs/servers.md).
-    const now = new Date();
+    // Each server of the pool evaluates the databases it holds (docs/servers.md),
+    // by its own clock.
     const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
-      evaluatePolicy(pool, { now, actor: 'cli' }),
+      evaluatePolicy(pool, { actor: 'cli' }),
     );
     const evaluation = {
       changes: perServer.flatMap((p) => p.result.changes),
@@ -184,9 +184,8 @@ export const policyCommand: CommandSpec<Connection & { json?: boolean }> = {
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   subcommands: [settingsCommand, evaluateCommand] as CommandSpec[],
   async run(options, io) {
-    const now = new Date();
     const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
-      Promise.all([readPolicySettings(pool), policyStates(pool, { now })]),
+      Promise.all([readPolicySettings(pool), policyStates(pool)]),
     );
     const [settings] = perServer[0]!.result;
     const shown = perServer.flatMap((p) => p.result[1]).filter((s) => s.status !== 'dropped');

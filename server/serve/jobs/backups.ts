@@ -64,9 +64,10 @@ async function backupsDueForVerification(ctx: JobContext, days: number) {
        JOIN provisioning.databases d ON d.db_name = b.db_name AND d.status = 'active'
       WHERE b.status = 'ok' AND b.verified_at IS NULL
         AND NOT EXISTS (SELECT FROM provisioning.backups v
-                         WHERE v.db_name = b.db_name AND v.verified_at > $1::timestamptz - make_interval(days => $2))
+                         WHERE v.db_name = b.db_name
+                           AND v.verified_at > provisioning._now() - make_interval(days => $1))
       ORDER BY b.db_name, b.started_at DESC, b.id DESC`,
-    [ctx.now(), days],
+    [days],
   );
   return rows;
 }
@@ -164,7 +165,7 @@ export const backupsJob: Job = {
       );
       return;
     }
-    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env, now: ctx.now };
+    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env };
     await toolsFor(bctx); // no usable pg_dump: one error for the run, not one per database
     const recipients = recipientsFrom(settings, ctx.env);
     if (!recipients.length) {

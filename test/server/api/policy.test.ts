@@ -1,8 +1,8 @@
 /**
  * The admin side over real HTTP: policy states, protection, live sessions, the
  * orphans queue (without Coder, and with Coder half-configured) and cleanup's
- * plan and run, under an injected clock; every response checked against the
- * OpenAPI document (harness.ts).
+ * plan and run, with the server's clock moved (devdb.clock); every response
+ * checked against the OpenAPI document (harness.ts).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +16,10 @@ import { startApiHarness, type ApiHarness } from './harness.js';
 
 const DAY = 86_400_000;
 let api: ApiHarness;
-let offsetMs = 0;
-const now = () => new Date(Date.now() + offsetMs);
 const env: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  api = await startApiHarness({ now, env });
+  api = await startApiHarness({ env });
   for (const owner of ['gail', 'hugo']) {
     await ensureIndividualDatabase(api.devdb.pool, { owner, actor: 'test' });
   }
@@ -136,7 +134,7 @@ describe('orphans', () => {
 
 describe('cleanup', () => {
   it('plans, then archives what is eligible 95 days on; viewers may only look', async () => {
-    offsetMs = 95 * DAY;
+    await api.devdb.clock.shift(95 * DAY); // the server's clock: the policy's decisions are its own
     try {
       const plan = await api.call('GET', '/api/v1/cleanup', viewer());
       expect(plan.status).toBe(200);
@@ -155,7 +153,7 @@ describe('cleanup', () => {
       );
       expect((await databaseState(api.devdb.pool, 'dev_gail')).status).toBe('archived');
     } finally {
-      offsetMs = 0;
+      await api.devdb.clock.reset();
     }
   });
 });
