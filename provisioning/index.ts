@@ -124,13 +124,17 @@ export {
   withoutCountingAsAccess,
 } from './access/index.js';
 
-// scheduled jobs' leases
+// scheduled jobs' leases; run locks (cleanup, drops, backups one at a time)
 export {
   claimJobTick,
+  describeHolder,
   endJobTick,
   listJobRuns,
   pruneJobLeases,
   renewJobLease,
+  RunLockBusyError,
+  type RunLockHolder,
+  withCleanupLock,
 } from './jobs/index.js';
 
 // backups: take, verify, restore, retention, final backups

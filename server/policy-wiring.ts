@@ -32,10 +32,10 @@ export interface PolicyWiring {
 export function finalBackupDropDatabase(ctx: BackupContext): DropDatabase {
   return async (database, { actor, noBackup }) => {
     const { status } = await databaseState(ctx.db, database);
-    if (status === 'dropped') return;
+    if (status === 'dropped') return { alreadyDropped: true };
     const settings = await readBackupSettings(ctx.db);
     const dir = backupDirFrom(settings, ctx.env ?? process.env);
-    await dropWithFinalBackup(ctx, database, {
+    return dropWithFinalBackup(ctx, database, {
       actor,
       noBackup,
       ...(dir ? { dir } : {}),

@@ -57,7 +57,7 @@ export interface DeletedWorkspaceAttachment {
 export type DropDatabase = (
   database: string,
   options: { actor: string; noBackup?: { reason: string } },
-) => Promise<unknown>;
+) => Promise<{ alreadyDropped?: boolean } | void>;
 
 export interface PlanOptions {
   /** Attachments to detach; default none (without Coder, no workspace is known deleted). */
@@ -209,7 +209,13 @@ async function executeDrop(
   }
   if (state.protected) return { action, outcome: 'skipped', detail: protectedReason(state) };
   if (!state.dropDue) return { action, outcome: 'skipped', detail: 'not yet due' };
-  await options.dropDatabase(action.database, { actor: options.actor ?? 'cleanup' });
+  const dropped = await options.dropDatabase(action.database, {
+    actor: options.actor ?? 'cleanup',
+  });
+  // Another process (the drops job, `devdb delete --now`) dropped it while this one waited.
+  if (dropped?.alreadyDropped) {
+    return { action, outcome: 'skipped', detail: 'dropped meanwhile by another process' };
+  }
   return { action, outcome: 'done' };
 }
 

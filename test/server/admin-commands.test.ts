@@ -239,6 +239,7 @@ test('policy: states and settings (the webhook shown without its secret); list a
     eligibleDays: 90,
     archiveRetentionDays: 30,
     webhookUrl: 'https://hooks.example.com/…',
+    autoAction: 'notify',
   });
   const text = await cli(['policy', 'settings']);
   expect(text.stdout).not.toContain('secret');

@@ -18,6 +18,7 @@ import {
   protectDatabase,
   terminateSessions,
   unprotectDatabase,
+  withCleanupLock,
 } from '../../../provisioning/index.js';
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
@@ -267,19 +268,23 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     config: { access: 'write', action: 'cleanup.run' },
     schema: {
       summary:
-        'Run cleanup now: archives, then drops past retention, each drop after a verified final backup',
+        'Run cleanup now: archives, then drops past retention, each drop after a verified final backup (409 while another cleanup runs)',
       tags: TAGS,
-      response: withErrors({
-        200: object({ ...cleanupPlan, results: { type: 'array', items: cleanupResult } }),
-      }),
+      response: withErrors(
+        { 200: object({ ...cleanupPlan, results: { type: 'array', items: cleanupResult } }) },
+        [409],
+      ),
     },
     async handler(request) {
-      const plan = await planCleanup(db);
-      const results = await executeCleanupPlan(db, plan, {
-        dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
-        actor: actorOf(request.principal),
+      // One cleanup at a time (the CLI's, the policy job's): busy is a 409 saying whose.
+      return withCleanupLock(db, { wait: false, what: 'cleanup (API)' }, async () => {
+        const plan = await planCleanup(db);
+        const results = await executeCleanupPlan(db, plan, {
+          dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
+          actor: actorOf(request.principal),
+        });
+        return { ...plan, results };
       });
-      return { ...plan, results };
     },
   });
 }

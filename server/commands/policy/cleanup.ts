@@ -1,24 +1,38 @@
 /**
- * `devdb cleanup [--dry-run] [--yes]` (docs/operations.md, "Cleanup"): the plan
- * of provisioning/policy/cleanup.ts printed, or executed — the dry run and the real
- * run make the same plan; the real run executes exactly its actions.
+ * `devdb cleanup [--dry-run] [--yes] [--no-wait]` (docs/operations.md, "Cleanup"):
+ * the plan of provisioning/policy/cleanup.ts printed, or executed — the dry run
+ * and the real run make the same plan; the real run executes exactly its
+ * actions. One real run at a time per registry, across processes and machines
+ * (the cleanup run lock): a second waits for the first, saying so, then plans
+ * what is left; --no-wait refuses instead.
  */
 import {
+  describeHolder,
   executeCleanupPlan,
   planCleanup,
+  RunLockBusyError,
+  withCleanupLock,
   type CleanupAction,
   type CleanupPlan,
   type CleanupResult,
   type RoutedServer,
+  type RunLockHolder,
 } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { confirmOrRefuse } from '../../confirm.js';
+import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { POLICY_WIRING } from '../../policy-wiring.js';
 import { table, text, type Block, type Column } from '../../render.js';
 
-type Options = Omit<ConnectionOptions, 'env'> & { dryRun?: boolean; yes?: boolean; json?: boolean };
+type Options = Omit<ConnectionOptions, 'env'> & {
+  dryRun?: boolean;
+  yes?: boolean;
+  /** false with --no-wait. */
+  wait?: boolean;
+  json?: boolean;
+};
 
 const ACTION_COLUMNS: Column<CleanupAction>[] = [
   { header: 'action', value: (a) => a.kind },
@@ -79,6 +93,65 @@ function progress(io: CliIO) {
   };
 }
 
+type Plans = { server: RoutedServer; plan: CleanupPlan }[];
+
+/** One plan per server of the pool, shown and confirmed as one (docs/servers.md). */
+async function planAll(
+  servers: RoutedServer[],
+  io: CliIO,
+): Promise<{ plans: Plans; plan: CleanupPlan }> {
+  const plans: Plans = [];
+  for (const server of servers) {
+    const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(server.db, io);
+    plans.push({ server, plan: await planCleanup(server.db, { deletedWorkspaces }) });
+  }
+  const plan: CleanupPlan = {
+    now: plans[0]!.plan.now,
+    actions: plans.flatMap((p) => p.plan.actions),
+    skipped: plans.flatMap((p) => p.plan.skipped),
+  };
+  return { plans, plan };
+}
+
+/**
+ * Runs `fn` holding the cleanup lock of every server, in the pool's order (so
+ * two cleanups never wait on each other in a cycle). Waiting is said on stderr,
+ * with who holds it and how long this one waited once it goes on.
+ */
+async function withEveryCleanupLock<T>(
+  servers: RoutedServer[],
+  io: CliIO,
+  wait: boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = servers;
+  if (!first) return fn();
+  let waitingSince: number | undefined;
+  const onWait = (holder: RunLockHolder | null) => {
+    waitingSince = Date.now();
+    const where = servers.length > 1 ? ` on server ${first.server.name}` : '';
+    io.stderr.write(
+      `devdb: another cleanup is running${where} (${describeHolder(holder)}); waiting — --no-wait to refuse\n`,
+    );
+  };
+  try {
+    return await withCleanupLock(first.db, { wait, onWait }, async () => {
+      if (waitingSince !== undefined) {
+        const seconds = ((Date.now() - waitingSince) / 1000).toFixed(1);
+        io.stderr.write(`devdb: the other cleanup ended after ${seconds} s; going on\n`);
+      }
+      return withEveryCleanupLock(rest, io, wait, fn);
+    });
+  } catch (error) {
+    if (error instanceof RunLockBusyError) {
+      throw new UserError(
+        `another cleanup is running (${describeHolder(error.holder)}): not waiting (--no-wait); nothing was changed`,
+      );
+    }
+    throw error;
+  }
+}
+
 export const cleanupCommand: CommandSpec<Options> = {
   name: 'cleanup',
   description:
@@ -87,6 +160,10 @@ export const cleanupCommand: CommandSpec<Options> = {
     ...CONNECTION_OPTIONS,
     { flags: '--dry-run', description: 'print the plan only: nothing changes' },
     { flags: '--yes', description: 'do it without asking (needed without a terminal)' },
+    {
+      flags: '--no-wait',
+      description: 'refuse (exit 1) while another cleanup runs, instead of waiting for it',
+    },
     JSON_OPTION,
   ],
   async run(options, io) {
@@ -94,36 +171,31 @@ export const cleanupCommand: CommandSpec<Options> = {
     // Every server of the pool applies the policy to the databases it holds
     // (docs/servers.md): one plan per server, shown and confirmed as one.
     const { plan, results } = await withRouter({ ...options, env: io.env }, async (router) => {
-      const plans: { server: RoutedServer; plan: CleanupPlan }[] = [];
-      for (const server of await router.all()) {
-        const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(server.db, io);
-        plans.push({ server, plan: await planCleanup(server.db, { deletedWorkspaces }) });
-      }
-      const plan: CleanupPlan = {
-        now: plans[0]!.plan.now,
-        actions: plans.flatMap((p) => p.plan.actions),
-        skipped: plans.flatMap((p) => p.plan.skipped),
-      };
-      if (dryRun) return { plan, results: null };
-      if (plan.actions.length === 0) return { plan, results: [] };
-      await confirmOrRefuse(io, {
-        yes: options.yes,
-        what: `devdb cleanup (${summary(plan)})`,
-        question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
+      const servers = await router.all();
+      if (dryRun) return { plan: (await planAll(servers, io)).plan, results: null };
+      // Planned under the lock: after waiting for another cleanup, what it left.
+      return withEveryCleanupLock(servers, io, options.wait !== false, async () => {
+        const { plans, plan } = await planAll(servers, io);
+        if (plan.actions.length === 0) return { plan, results: [] };
+        await confirmOrRefuse(io, {
+          yes: options.yes,
+          what: `devdb cleanup (${summary(plan)})`,
+          question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
+        });
+        const env = { ...process.env, ...io.env };
+        const results: CleanupResult[] = [];
+        for (const { server, plan: own } of plans) {
+          const { db, adminUrl } = server;
+          results.push(
+            ...(await executeCleanupPlan(db, own, {
+              dropDatabase: POLICY_WIRING.dropDatabase({ db, adminUrl, env }),
+              actor: 'cli',
+              onProgress: progress(io),
+            })),
+          );
+        }
+        return { plan, results };
       });
-      const env = { ...process.env, ...io.env };
-      const results: CleanupResult[] = [];
-      for (const { server, plan: own } of plans) {
-        const { db, adminUrl } = server;
-        results.push(
-          ...(await executeCleanupPlan(db, own, {
-            dropDatabase: POLICY_WIRING.dropDatabase({ db, adminUrl, env }),
-            actor: 'cli',
-            onProgress: progress(io),
-          })),
-        );
-      }
-      return { plan, results };
     });
     const failed = results?.some((r) => r.outcome === 'failed') ?? false;
     return {

@@ -10,6 +10,7 @@ import {
   attachWorkspace,
   databaseState,
   ensureIndividualDatabase,
+  withCleanupLock,
   workspaceEndpoint,
 } from '../../../provisioning/index.js';
 import { startApiHarness, type ApiHarness } from './harness.js';
@@ -133,6 +134,16 @@ describe('orphans', () => {
 });
 
 describe('cleanup', () => {
+  it('is one at a time: while another cleanup runs, POST /cleanup is a 409 saying whose', async () => {
+    await withCleanupLock(api.devdb.pool, {}, async () => {
+      const busy = await api.call('POST', '/api/v1/cleanup', admin());
+      expect(busy.status).toBe(409);
+      expect(busy.json.error.message).toMatch(
+        /^another cleanup is running \(pid \d+ on .+, since \S+Z\)/,
+      );
+    });
+  });
+
   it('plans, then archives what is eligible 95 days on; viewers may only look', async () => {
     await api.devdb.clock.shift(95 * DAY); // the server's clock: the policy's decisions are its own
     try {
