@@ -41,6 +41,8 @@ export interface CleanupPlan {
   now: Date;
   actions: CleanupAction[];
   skipped: CleanupSkip[];
+  /** What Coder said about deleted workspaces, or why none is detached (null: not told). */
+  coder: string | null;
 }
 
 /** A live attachment whose workspace Coder confirmed deleted (`devdb orphans`). */
@@ -62,6 +64,8 @@ export type DropDatabase = (
 export interface PlanOptions {
   /** Attachments to detach; default none (without Coder, no workspace is known deleted). */
   deletedWorkspaces?: readonly DeletedWorkspaceAttachment[];
+  /** What Coder confirmed, or why nothing is detached, for the plan's `coder` line. */
+  coder?: string;
 }
 
 export interface CleanupResult {
@@ -179,7 +183,7 @@ export async function planCleanup(db: Queryable, options: PlanOptions = {}): Pro
          FROM provisioning.attachments WHERE detached_at IS NULL`,
     ),
   ]);
-  const plan: CleanupPlan = { now, actions: [], skipped: [] };
+  const plan: CleanupPlan = { now, actions: [], skipped: [], coder: options.coder ?? null };
   planDetaches(
     options.deletedWorkspaces ?? [],
     new Set(live.map((a) => key(a.database, a.workspaceId))),
@@ -190,11 +194,16 @@ export async function planCleanup(db: Queryable, options: PlanOptions = {}): Pro
   return plan;
 }
 
-/** 'archived', 'detached' or 'skipped: why', from the guarded SQL steps. */
+/**
+ * 'archived', 'detached' (with what the last detach did to the database, in
+ * parentheses) or 'skipped: why', from the guarded SQL steps.
+ */
 function outcomeOf(action: CleanupAction, said: string): CleanupResult {
-  return said.startsWith('skipped: ')
-    ? { action, outcome: 'skipped', detail: said.slice('skipped: '.length) }
-    : { action, outcome: 'done' };
+  if (said.startsWith('skipped: ')) {
+    return { action, outcome: 'skipped', detail: said.slice('skipped: '.length) };
+  }
+  const detail = said.match(/^detached \((.*)\)$/)?.[1];
+  return detail ? { action, outcome: 'done', detail } : { action, outcome: 'done' };
 }
 
 /** The drop, after checking again that the database is archived, unprotected and due. */

@@ -222,18 +222,30 @@ BEGIN
 END $$;
 
 -- Cleanup's detach step for a workspace Coder confirmed deleted: never in a
--- protected database. Returns 'detached' or why it was skipped.
+-- protected database. The database then follows the on_last_detach its
+-- template gave when the workspace attached (record_last_detach; keep when
+-- none was recorded), as the provider's destroy would have. Returns 'detached'
+-- (with what happened to the database when it was the last attachment) or why
+-- it was skipped.
 CREATE OR REPLACE FUNCTION provisioning.cleanup_detach(p_db text, p_workspace_id text, p_actor text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_att provisioning.attachments;
+  v_action text;
 BEGIN
   PERFORM provisioning._lock_database(p_db);
+  SELECT * INTO v_att FROM provisioning.attachments a
+   WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
   IF (SELECT s.protected FROM provisioning.policy_states(p_db) s) THEN
     RETURN 'skipped: protected';
-  ELSIF NOT EXISTS (SELECT FROM provisioning.attachments a
-                     WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL) THEN
+  ELSIF v_att.id IS NULL THEN
     RETURN 'skipped: not attached';
   END IF;
-  PERFORM provisioning.detach_workspace(p_workspace_id, p_db, p_actor, 'keep');
-  RETURN 'detached';
+  SELECT d.database_action INTO v_action
+    FROM provisioning.detach_workspace(p_workspace_id, p_db, p_actor,
+                                       coalesce(v_att.on_last_detach, 'keep'),
+                                       coalesce(v_att.final_backup, true)) d;
+  RETURN CASE WHEN v_action IS NULL OR v_action = 'kept' THEN 'detached'
+              ELSE format('detached (last attachment: %s)', replace(v_action, '_', ' ')) END;
 END $$;

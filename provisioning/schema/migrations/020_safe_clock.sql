@@ -17,3 +17,11 @@ DROP FUNCTION IF EXISTS provisioning.sample_databases(timestamptz, interval, int
 DROP FUNCTION IF EXISTS provisioning._advance_access(text[], timestamptz);
 DROP FUNCTION IF EXISTS provisioning.policy_settings();
 DROP FUNCTION IF EXISTS provisioning.policy_settings_from(jsonb);
+
+-- What the provider says happens to a database at its last detach, recorded with each
+-- attachment (NULL: not said, keep): when Coder deletes a workspace without running
+-- the provider's destroy (`coder delete --orphan`), cleanup detaches it once Coder
+-- confirms the deletion, and the database follows what its template asked for.
+ALTER TABLE provisioning.attachments
+  ADD COLUMN on_last_detach text CHECK (on_last_detach IN ('keep', 'archive', 'drop')),
+  ADD COLUMN final_backup boolean;

@@ -23,7 +23,13 @@ import {
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
 import { findOrphans } from '../../orphans/index.js';
-import { finalBackupDropDatabase } from '../../policy-wiring.js';
+import {
+  closeCoder,
+  coderSource,
+  finalBackupDropDatabase,
+  POLICY_WIRING,
+  type CoderSource,
+} from '../../policy-wiring.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
 import {
@@ -95,6 +101,9 @@ const cleanupPlan = {
       ['workspaceId'],
     ),
   },
+  coder: nullable('string', {
+    description: 'what Coder confirmed deleted, or why no workspace is detached',
+  }),
 };
 
 const cleanupResult = object(
@@ -109,6 +118,22 @@ const cleanupResult = object(
 export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
   const db = options.pool;
   const env = options.env ?? process.env;
+
+  /** Coder as the process has it (CODER_URL, CODER_SESSION_TOKEN, the coder_url setting). */
+  async function withCoder<T>(fn: (coder: CoderSource) => Promise<T>): Promise<T> {
+    const coder = await coderSource({}, { env }, db);
+    try {
+      return await fn(coder);
+    } finally {
+      await closeCoder(coder);
+    }
+  }
+
+  /** Cleanup's plan with the workspaces Coder confirmed deleted (as `devdb cleanup` makes it). */
+  async function planWithCoder(coder: CoderSource) {
+    const deleted = await POLICY_WIRING.deletedWorkspaces(db, coder);
+    return planCleanup(db, { deletedWorkspaces: deleted.attachments, coder: deleted.note });
+  }
 
   app.route<{ Querystring: { database?: string } }>({
     method: 'GET',
@@ -259,7 +284,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
       tags: TAGS,
       response: withErrors({ 200: object(cleanupPlan) }),
     },
-    handler: async () => planCleanup(db),
+    handler: async () => withCoder((coder) => planWithCoder(coder)),
   });
 
   app.route({
@@ -278,7 +303,7 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     async handler(request) {
       // One cleanup at a time (the CLI's, the policy job's): busy is a 409 saying whose.
       return withCleanupLock(db, { wait: false, what: 'cleanup (API)' }, async () => {
-        const plan = await planCleanup(db);
+        const plan = await withCoder((coder) => planWithCoder(coder));
         const results = await executeCleanupPlan(db, plan, {
           dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
           actor: actorOf(request.principal),

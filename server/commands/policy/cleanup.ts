@@ -19,20 +19,22 @@ import {
   type RunLockHolder,
 } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
+import { CODER_OPTIONS, type CoderOptions } from '../../coder/config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { confirmOrRefuse } from '../../confirm.js';
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { POLICY_WIRING } from '../../policy-wiring.js';
+import { closeCoder, coderSource, POLICY_WIRING, type CoderSource } from '../../policy-wiring.js';
 import { table, text, type Block, type Column } from '../../render.js';
 
-type Options = Omit<ConnectionOptions, 'env'> & {
-  dryRun?: boolean;
-  yes?: boolean;
-  /** false with --no-wait. */
-  wait?: boolean;
-  json?: boolean;
-};
+type Options = Omit<ConnectionOptions, 'env'> &
+  CoderOptions & {
+    dryRun?: boolean;
+    yes?: boolean;
+    /** false with --no-wait. */
+    wait?: boolean;
+    json?: boolean;
+  };
 
 const ACTION_COLUMNS: Column<CleanupAction>[] = [
   { header: 'action', value: (a) => a.kind },
@@ -95,20 +97,26 @@ function progress(io: CliIO) {
 
 type Plans = { server: RoutedServer; plan: CleanupPlan }[];
 
-/** One plan per server of the pool, shown and confirmed as one (docs/servers.md). */
+/**
+ * One plan per server of the pool, shown and confirmed as one (docs/servers.md),
+ * each with the workspaces Coder confirmed deleted among that server's attachments.
+ */
 async function planAll(
   servers: RoutedServer[],
-  io: CliIO,
+  coder: CoderSource,
 ): Promise<{ plans: Plans; plan: CleanupPlan }> {
   const plans: Plans = [];
   for (const server of servers) {
-    const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(server.db, io);
-    plans.push({ server, plan: await planCleanup(server.db, { deletedWorkspaces }) });
+    const deleted = await POLICY_WIRING.deletedWorkspaces(server.db, coder);
+    const note = servers.length > 1 ? `${server.server.name}: ${deleted.note}` : deleted.note;
+    const options = { deletedWorkspaces: deleted.attachments, coder: note };
+    plans.push({ server, plan: await planCleanup(server.db, options) });
   }
   const plan: CleanupPlan = {
     now: plans[0]!.plan.now,
     actions: plans.flatMap((p) => p.plan.actions),
     skipped: plans.flatMap((p) => p.plan.skipped),
+    coder: plans.map((p) => p.plan.coder).join('\n'),
   };
   return { plans, plan };
 }
@@ -158,6 +166,7 @@ export const cleanupCommand: CommandSpec<Options> = {
     'archive eligible databases, detach deleted workspaces, drop archives past retention (asks, or --yes)',
   options: [
     ...CONNECTION_OPTIONS,
+    ...CODER_OPTIONS,
     { flags: '--dry-run', description: 'print the plan only: nothing changes' },
     { flags: '--yes', description: 'do it without asking (needed without a terminal)' },
     {
@@ -172,10 +181,19 @@ export const cleanupCommand: CommandSpec<Options> = {
     // (docs/servers.md): one plan per server, shown and confirmed as one.
     const { plan, results } = await withRouter({ ...options, env: io.env }, async (router) => {
       const servers = await router.all();
-      if (dryRun) return { plan: (await planAll(servers, io)).plan, results: null };
-      // Planned under the lock: after waiting for another cleanup, what it left.
+      const coder = await coderSource(options, io, router.central.db);
+      try {
+        if (dryRun) return { plan: (await planAll(servers, coder)).plan, results: null };
+        // Planned under the lock: after waiting for another cleanup, what it left.
+        return await execute(servers, coder);
+      } finally {
+        await closeCoder(coder);
+      }
+    });
+
+    async function execute(servers: RoutedServer[], coder: CoderSource) {
       return withEveryCleanupLock(servers, io, options.wait !== false, async () => {
-        const { plans, plan } = await planAll(servers, io);
+        const { plans, plan } = await planAll(servers, coder);
         if (plan.actions.length === 0) return { plan, results: [] };
         await confirmOrRefuse(io, {
           yes: options.yes,
@@ -196,12 +214,13 @@ export const cleanupCommand: CommandSpec<Options> = {
         }
         return { plan, results };
       });
-    });
+    }
     const failed = results?.some((r) => r.outcome === 'failed') ?? false;
     return {
       json: { dryRun, ...plan, results: results ?? [] },
       blocks: [
         ...planBlocks(plan, results),
+        ...(plan.coder ? [text(`\nCoder: ${plan.coder}\n`)] : []),
         ...(dryRun && plan.actions.length ? [text(`\nCleanup would ${summary(plan)}.\n`)] : []),
       ],
       exitCode: failed ? 1 : 0,
