@@ -203,6 +203,7 @@ export {
   type CleanupResult,
   type DeletedWorkspaceAttachment,
   type DropDatabase,
+  type Evaluation,
   evaluatePolicy,
   executeCleanupPlan,
   type OrphanCandidateAttachment,

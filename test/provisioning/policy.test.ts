@@ -6,6 +6,7 @@
  * once however many evaluations run at the same time. No sleeping: time moves
  * on the server (devdb.clock), never in the client.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ensureIndividualDatabase,
@@ -267,6 +268,31 @@ describe('evaluation and the webhook', () => {
     ]);
     expect(changes[0]!.actor).toBe('policy');
     expect(new Date(changes[0]!.detail.at as string)).toEqual(day(31));
+  });
+
+  test('evaluations running at the same time (several processes) notify each change once', async () => {
+    await ensureIndividualDatabase(devdb.pool, { owner: 'carl' });
+    await ensureIndividualDatabase(devdb.pool, { owner: 'dora' });
+    const pools = Array.from(
+      { length: 4 },
+      () => new pg.Pool({ connectionString: devdb.provisionerUrl, max: 2 }),
+    );
+    webhook.answerAfter(300); // slow deliveries: they overlap
+    try {
+      const before = webhook.received.length;
+      await devdb.clock.set(new Date((await devdb.clock.now()).getTime() + 400 * 86_400_000));
+      const evaluations = await Promise.all(pools.map((pool) => evaluatePolicy(pool)));
+      const sent = webhook.received.slice(before).map((m) => `${m.database}:${m.to}`);
+      expect(
+        sent.filter((m) => m.startsWith('dev_carl') || m.startsWith('dev_dora')).sort(),
+      ).toEqual(['dev_carl:eligible', 'dev_dora:eligible']);
+      expect(new Set(sent).size).toBe(sent.length);
+      expect(evaluations.flatMap((e) => e.notified).length).toBe(sent.length);
+      expect(evaluations.flatMap((e) => e.failed)).toEqual([]);
+    } finally {
+      webhook.answerAfter(0);
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 
   test('a webhook that does not answer in time is a failure, not a hang', async () => {

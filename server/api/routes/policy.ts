@@ -13,13 +13,19 @@ import {
   listConnections,
   ORPHAN_KINDS,
   planCleanup,
+  POLICY_AUTO_ACTIONS,
   POLICY_STATES,
   policyStates,
   protectDatabase,
+  readPolicySettings,
+  recordEvent,
   terminateSessions,
   unprotectDatabase,
   withCleanupLock,
+  writePolicySettings,
+  type PolicySettingsChange,
 } from '../../../provisioning/index.js';
+import { maskedWebhook } from '../../commands/policy/policy.js';
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
 import { findOrphans } from '../../orphans/index.js';
@@ -59,6 +65,34 @@ const policyState = object({
   archivedAt: nullableDateTime,
   dropDueAt: nullableDateTime,
 });
+
+const policySettings = object({
+  idleDays: { type: 'integer', description: 'days without access before idle (30)' },
+  staleDays: { type: 'integer', description: '… before stale (60)' },
+  eligibleDays: { type: 'integer', description: '… before eligible for cleanup (90)' },
+  archiveRetentionDays: {
+    type: 'integer',
+    description: 'days an archive is kept before cleanup drops it (30)',
+  },
+  webhookUrl: nullable('string', { description: 'its origin only: the path is the secret' }),
+  autoAction: {
+    ...oneOf(POLICY_AUTO_ACTIONS),
+    description:
+      "what devdb serve's policy job does on its own: notify (the default), archive, archive-and-drop",
+  },
+});
+
+const policySettingsChange = {
+  ...body({
+    idleDays: nullable('integer'),
+    staleDays: nullable('integer'),
+    eligibleDays: nullable('integer'),
+    archiveRetentionDays: nullable('integer'),
+    webhookUrl: nullable('string', { maxLength: 2048 }),
+    autoAction: { type: ['string', 'null'], enum: [...POLICY_AUTO_ACTIONS, null] },
+  }),
+  minProperties: 1,
+};
 
 const session = object({
   database: { type: 'string' },
@@ -152,6 +186,50 @@ export function policyRoutes(app: FastifyInstance, options: ControlPlaneOptions)
     handler: async (request) => ({
       items: await policyStates(db, { database: request.query.database }),
     }),
+  });
+
+  const publicSettings = async () => {
+    const settings = await readPolicySettings(db);
+    return { ...settings, webhookUrl: maskedWebhook(settings.webhookUrl) };
+  };
+
+  app.route({
+    method: 'GET',
+    url: '/api/v1/policy/settings',
+    config: { access: 'read' },
+    schema: {
+      summary:
+        "The policy's thresholds, archive retention, webhook (its origin) and what devdb serve does on its own",
+      tags: TAGS,
+      response: withErrors({ 200: policySettings }),
+    },
+    handler: publicSettings,
+  });
+
+  app.route<{ Body: PolicySettingsChange }>({
+    method: 'PATCH',
+    url: '/api/v1/policy/settings',
+    config: { access: 'write', action: 'policy.settings' },
+    schema: {
+      summary:
+        'Change policy settings (null restores the default); the thresholds must stay idle < stale < eligible',
+      tags: TAGS,
+      body: policySettingsChange,
+      response: withErrors({ 200: policySettings }, [413]),
+    },
+    async handler(request) {
+      await writePolicySettings(db, request.body);
+      const settings = await publicSettings();
+      const changed = Object.keys(request.body);
+      await recordEvent(db, {
+        actor: actorOf(request.principal),
+        action: 'policy.settings',
+        detail: Object.fromEntries(
+          changed.map((key) => [key, settings[key as keyof typeof settings]]),
+        ),
+      });
+      return settings;
+    },
   });
 
   app.route<{ Params: { name: string }; Body: { reason?: string; until?: string } }>({

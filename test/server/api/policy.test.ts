@@ -10,6 +10,7 @@ import {
   attachWorkspace,
   databaseState,
   ensureIndividualDatabase,
+  listEvents,
   withCleanupLock,
   workspaceEndpoint,
 } from '../../../provisioning/index.js';
@@ -130,6 +131,47 @@ describe('orphans', () => {
     } finally {
       delete env.CODER_SESSION_TOKEN;
     }
+  });
+});
+
+describe('policy settings', () => {
+  it('shows them (the webhook by its origin) and changes them, checked; what serve does on its own too', async () => {
+    const shown = await api.call('GET', '/api/v1/policy/settings', viewer());
+    expect(shown.status).toBe(200);
+    expect(shown.json).toEqual({
+      idleDays: 30,
+      staleDays: 60,
+      eligibleDays: 90,
+      archiveRetentionDays: 30,
+      webhookUrl: null,
+      autoAction: 'notify',
+    });
+    const change = (body: unknown, who = admin()) =>
+      api.call('PATCH', '/api/v1/policy/settings', { ...who, body });
+    expect((await change({ autoAction: 'archive' }, viewer())).status).toBe(403);
+    const changed = await change({
+      autoAction: 'archive-and-drop',
+      webhookUrl: 'https://hooks.example.com/services/T0/B0/secret',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.json).toMatchObject({
+      autoAction: 'archive-and-drop',
+      webhookUrl: 'https://hooks.example.com/…',
+    });
+    expect(changed.text).not.toContain('secret');
+    const [event] = await listEvents(api.devdb.pool, { limit: 1 });
+    expect(event).toMatchObject({
+      action: 'policy.settings',
+      actor: 'api:admin',
+      detail: { autoAction: 'archive-and-drop', webhookUrl: 'https://hooks.example.com/…' },
+    });
+    expect((await change({ autoAction: 'drop-everything' })).status).toBe(400);
+    const order = await change({ staleDays: 10 });
+    expect(order.status).toBe(400);
+    expect(order.json.error.message).toMatch(/each must be more days than the one before/);
+    expect((await change({})).status).toBe(400);
+    const back = await change({ autoAction: null, webhookUrl: null });
+    expect(back.json).toMatchObject({ autoAction: 'notify', webhookUrl: null });
   });
 });
 
