@@ -107,3 +107,29 @@ export async function createRegisteredDatabases(credentials, { count, prefix, co
     await superuser.end();
   }
 }
+
+/**
+ * DevDB's clock on a benchmark's server (provisioning._now(), helpers.sql): as
+ * the tests do, a superuser-owned devdb_test.clock sets it, so a pass can run at
+ * any time without a client's clock deciding anything. `set(at)`, then `close()`.
+ */
+export async function serverClock(credentials) {
+  const client = new pg.Client({ connectionString: urlFor(credentials, 'superuser') });
+  await client.connect();
+  await client.query(`CREATE SCHEMA IF NOT EXISTS devdb_test;
+    CREATE TABLE IF NOT EXISTS devdb_test.clock (frozen_at timestamptz, shift interval NOT NULL DEFAULT '0');
+    GRANT USAGE ON SCHEMA devdb_test TO PUBLIC;
+    GRANT SELECT ON devdb_test.clock TO PUBLIC`);
+  return {
+    async set(at) {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM devdb_test.clock');
+      await client.query('INSERT INTO devdb_test.clock (frozen_at) VALUES ($1)', [at]);
+      await client.query('COMMIT');
+    },
+    async close() {
+      await client.query('DROP SCHEMA devdb_test CASCADE').catch(() => undefined);
+      await client.end();
+    },
+  };
+}

@@ -28,7 +28,15 @@ import { CoderClient } from '../dist/server/coder/client.js';
 import { findOrphans } from '../dist/server/coder/orphans.js';
 import { urlFor } from '../dist/provisioning/schema/index.js';
 import { LiveFeed } from '../dist/server/api/live.js';
-import { CLI, createRegisteredDatabases, fmt, median, tempDir, withDevdbUp } from './lib.js';
+import {
+  CLI,
+  createRegisteredDatabases,
+  fmt,
+  median,
+  serverClock,
+  tempDir,
+  withDevdbUp,
+} from './lib.js';
 
 const DATABASES = Number(process.env.BENCH_DATABASES ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -235,6 +243,8 @@ async function scale({ dataDir, credentials, adminUrl }, emptyUrl) {
 
     // The sampler, as `devdb serve` runs it every 5 minutes, from the first pass
     // (no size recorded) until every database has one.
+    // Each pass at its own time: the server's clock is set (a pass's time is never the client's).
+    const clock = await serverClock(credentials);
     const base = Date.now();
     const first = [];
     let pass = 0;
@@ -242,7 +252,8 @@ async function scale({ dataDir, credentials, adminUrl }, emptyUrl) {
     for (;;) {
       const at = new Date(base + pass++ * 300_000);
       let ms = 0;
-      ms = await timed(async () => (result = await sampleAll(pool, { now: at })));
+      await clock.set(at);
+      ms = await timed(async () => (result = await sampleAll(pool)));
       first.push({ ms, measured: result.measured });
       const { rows } = await pool.query(
         `SELECT count(*)::int AS n FROM provisioning.samples WHERE at = $1 AND size_bytes IS NULL`,
@@ -251,9 +262,10 @@ async function scale({ dataDir, credentials, adminUrl }, emptyUrl) {
       if (rows[0].n === 0 || pass > 20) break;
     }
     const regular = await runs(RUNS, async () => {
-      const at = new Date(base + pass++ * 300_000);
-      return timed(() => sampleAll(pool, { now: at }));
+      await clock.set(new Date(base + pass++ * 300_000));
+      return timed(() => sampleAll(pool));
     });
+    await clock.close();
     const sampled = await adminCommands(pool, coder, env, `${DATABASES} databases, sampled`);
     const liveSampled = await liveTick(pool);
 

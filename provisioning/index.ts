@@ -34,6 +34,8 @@ export {
   ON_LAST_DETACH,
   ORPHAN_KINDS,
   type OrphanKind,
+  POLICY_AUTO_ACTIONS,
+  type PolicyAutoAction,
   POLICY_STATES,
   ProvisioningError,
   scramVerifier,
@@ -62,6 +64,7 @@ export {
   PROVISIONER_ROLE,
   type Queryable,
   readCredentials,
+  serverNow,
   urlFor,
   withServerTls,
 } from './schema/index.js';
@@ -125,13 +128,17 @@ export {
   withoutCountingAsAccess,
 } from './access/index.js';
 
-// scheduled jobs' leases
+// scheduled jobs' leases; run locks (cleanup, drops, backups one at a time)
 export {
   claimJobTick,
+  describeHolder,
   endJobTick,
   listJobRuns,
   pruneJobLeases,
   renewJobLease,
+  RunLockBusyError,
+  type RunLockHolder,
+  withCleanupLock,
 } from './jobs/index.js';
 
 // backups: take, verify, restore, retention, final backups
@@ -209,6 +216,7 @@ export {
   type CleanupResult,
   type DeletedWorkspaceAttachment,
   type DropDatabase,
+  type Evaluation,
   evaluatePolicy,
   executeCleanupPlan,
   planCleanup,

@@ -19,17 +19,21 @@
 -- The rule, set-based, for every database in p_dbs that exists: judges each
 -- against its baseline (the previous report's counters, whoever reported:
 -- the agent or the sampler), moves the baselines to the counters now, and sets
--- last_accessed = p_at where the database was used. One definition for the
--- agent's record_access and the sampler's sample_databases (sampler.sql).
+-- last_accessed to now (provisioning._now(): this server's clock, never a
+-- caller's) where the database was used. last_accessed never moves backwards.
+-- One definition for the agent's record_access and the sampler's
+-- sample_databases (sampler.sql).
 --
 -- Sessions open right now (live): numbackends counts autovacuum workers too;
 -- they are the rows without a user (backend_type is hidden from roles without
 -- pg_read_all_stats, usesysid is not). With no baseline yet, or after a
 -- statistics reset (the counters restart), only a live session is evidence.
-CREATE OR REPLACE FUNCTION provisioning._advance_access(p_dbs text[], p_at timestamptz)
+CREATE OR REPLACE FUNCTION provisioning._advance_access(p_dbs text[])
 RETURNS TABLE (db_name text, accessed boolean, live int, sessions bigint, session_time double precision, xact_commit bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
+DECLARE
+  p_at timestamptz := provisioning._now();
 BEGIN
   -- Concurrent reporters of one database queue here, in name order (no deadlock).
   PERFORM FROM provisioning.access_baseline b WHERE b.db_name = ANY (p_dbs) ORDER BY b.db_name FOR UPDATE;
@@ -57,7 +61,7 @@ BEGIN
       SET sessions = excluded.sessions, xact_commit = excluded.xact_commit, session_time = excluded.session_time,
           stats_reset = excluded.stats_reset, sampled_at = excluded.sampled_at
   ), touched AS (
-    UPDATE provisioning.databases d SET last_accessed = p_at
+    UPDATE provisioning.databases d SET last_accessed = greatest(d.last_accessed, p_at)
       FROM judged j WHERE d.db_name = j.db_name AND j.accessed
   )
   SELECT j.db_name, j.accessed, j.live, j.sessions, j.session_time, j.xact_commit FROM judged j;
@@ -90,7 +94,7 @@ BEGIN
   IF NOT EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db) THEN
     RAISE EXCEPTION 'no DevDB database named %', p_db USING ERRCODE = 'undefined_object';
   END IF;
-  SELECT * INTO v_seen FROM provisioning._advance_access(ARRAY[p_db], now());
+  SELECT * INTO v_seen FROM provisioning._advance_access(ARRAY[p_db]);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no DevDB database named %', p_db USING ERRCODE = 'undefined_object';
   END IF;

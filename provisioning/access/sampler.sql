@@ -7,8 +7,9 @@
 -- One pass, set-based: the access rule of access.sql (_advance_access) over
 -- every active database present under its name, one row of samples each
 -- (size, client sessions open now, pg_stat_database's counters, whether it
--- was used), and the samples older than p_retention removed. p_at is the
--- pass's time (injectable); it is also what last_accessed moves to.
+-- was used), and the samples older than p_retention removed. The pass's time
+-- is this server's (provisioning._now(), never a caller's): the samples' `at`,
+-- what last_accessed moves to, and what the retention counts back from.
 --
 -- pg_database_size reads every file of a database (about 1 ms each on a small
 -- one): it is measured where a client session was open or did something since
@@ -25,10 +26,12 @@
 -- measured has no size in its sample (NULL). Used or connected databases are
 -- measured whatever the budget.
 CREATE OR REPLACE FUNCTION provisioning.sample_databases(
-  p_at timestamptz, p_retention interval, p_size_every interval DEFAULT '1 hour')
-RETURNS TABLE (databases int, accessed int, measured int, pruned int)
+  p_retention interval, p_size_every interval DEFAULT '1 hour')
+RETURNS TABLE (at timestamptz, databases int, accessed int, measured int, pruned int)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
+  p_at timestamptz := provisioning._now();
   v_names text[];
   v_budget int := coalesce((SELECT value::int FROM provisioning.settings
                              WHERE key = 'sampler_size_budget' AND value ~ '^\s*[0-9]{1,9}\s*$'), 250);
@@ -38,7 +41,7 @@ BEGIN
    WHERE d.status = 'active';
   WITH seen AS (
     SELECT a.*, p.size_bytes AS last_size, p.size_at AS last_size_at
-      FROM provisioning._advance_access(v_names, p_at) a
+      FROM provisioning._advance_access(v_names) a
       LEFT JOIN LATERAL (
         SELECT s.size_bytes, s.size_at FROM provisioning.samples s
          WHERE s.db_name = a.db_name AND s.at <= p_at ORDER BY s.at DESC LIMIT 1
@@ -73,6 +76,7 @@ BEGIN
     INTO databases, accessed, measured FROM stored;
   DELETE FROM provisioning.samples s WHERE s.at < p_at - p_retention;
   GET DIAGNOSTICS pruned = ROW_COUNT;
+  at := p_at;
   RETURN NEXT;
 END $$;
 
@@ -87,7 +91,7 @@ CREATE OR REPLACE FUNCTION provisioning.recorded_size(p_db_name text, p_oid oid)
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN p_oid IS NOT NULL THEN coalesce(
            (SELECT s.size_bytes FROM provisioning.samples s
-             WHERE s.db_name = p_db_name AND s.at >= now() - interval '2 hours'
+             WHERE s.db_name = p_db_name AND s.at >= provisioning._now() - interval '2 hours'
              ORDER BY s.at DESC LIMIT 1),
            pg_database_size(p_oid)) END;
 $$;

@@ -18,7 +18,7 @@ export const SAMPLER_SIZE_BUDGET_SETTING = 'sampler_size_budget';
 export interface SampleResult {
   /** Databases sampled (active, present under their name). */
   databases: number;
-  /** Of those, used since the previous report: their last_accessed moved to `at`. */
+  /** Of those, used since the previous report: their last_accessed moved to `at` (never back). */
   accessed: number;
   /**
    * Of those, whose size was measured: used, connected, or (at most
@@ -27,6 +27,7 @@ export interface SampleResult {
   measured: number;
   /** Samples older than the retention, removed. */
   pruned: number;
+  /** The pass's time: the server's clock (provisioning._now()), never the caller's. */
   at: Date;
 }
 
@@ -41,24 +42,23 @@ async function retentionDays(db: Queryable): Promise<number> {
 }
 
 /**
- * Samples every active database once. `now` is the pass's time (default: the
- * clock): the samples' `at` and the last_accessed of the databases used.
- * `retentionDays` overrides the setting. A size is measured where the database
- * was used or is connected to, else hourly (at most sampler_size_budget idle
- * databases a pass, the oldest measure first).
+ * Samples every active database once, at the server's time (the samples' `at`
+ * and the last_accessed of the databases used: a caller's clock, ahead or
+ * behind, moves nothing). `retentionDays` overrides the setting. A size is
+ * measured where the database was used or is connected to, else hourly (at
+ * most sampler_size_budget idle databases a pass, the oldest measure first).
  */
 export async function sampleAll(
   db: Queryable,
-  options: { now?: Date; retentionDays?: number } = {},
+  options: { retentionDays?: number } = {},
 ): Promise<SampleResult> {
-  const at = options.now ?? new Date();
   const days = options.retentionDays ?? (await retentionDays(db));
-  const row = await queryOne<Omit<SampleResult, 'at'>>(
+  return queryOne<SampleResult>(
     db,
-    `SELECT * FROM provisioning.sample_databases($1, make_interval(days => $2))`,
-    [at, days],
+    `SELECT at, databases, accessed, measured, pruned
+       FROM provisioning.sample_databases(make_interval(days => $1))`,
+    [days],
   );
-  return { ...row, at };
 }
 
 export interface Sample {
@@ -101,7 +101,7 @@ export async function withoutCountingAsAccess<T>(
   fn: () => Promise<T>,
   options: { settleMs?: number } = {},
 ): Promise<T> {
-  await db.query(`SELECT FROM provisioning._advance_access(ARRAY[$1], now())`, [database]);
+  await db.query(`SELECT FROM provisioning._advance_access(ARRAY[$1])`, [database]);
   try {
     return await fn();
   } finally {

@@ -20,15 +20,11 @@ export interface BackupContext {
   adminUrl: string;
   /** Where DEVDB_PG_BIN_DIR and PATH are read (default: process.env). */
   env?: Record<string, string | undefined>;
-  /** Injectable clock. */
-  now?: () => Date;
   /** Where Debian's versioned client tools live (default /usr/lib/postgresql; tests point elsewhere). */
   pgVersionedRoot?: string;
 }
 
 export type RowCounts = Record<string, number>;
-
-export const clock = (ctx: BackupContext) => (ctx.now ?? (() => new Date()))();
 
 export function urlFor(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);

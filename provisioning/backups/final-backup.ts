@@ -16,6 +16,7 @@ import { BackupKeyError, loadIdentityFile } from './crypto.js';
 import { readBackupSettings, type BackupRecord } from './registry.js';
 import { query, queryOne, type Queryable } from '../schema/index.js';
 import { ProvisioningError } from '../contract/index.js';
+import { withDropLock, type RunLockHolder } from '../jobs/index.js';
 
 export interface FinalBackupOptions {
   /** Recorded in the events (default: the session's role). */
@@ -31,12 +32,19 @@ export interface FinalBackupOptions {
   dir?: string;
   /** age recipients; default: the `backup_recipients` setting (none: stored unencrypted). */
   recipients?: string[];
+  /** Hears that another process drops this database now, and this one waits for it. */
+  onWait?: (holder: RunLockHolder | null) => void;
 }
 
 export interface FinalDrop {
   database: string;
   /** The verified final backup, or null when dropped without one. */
   backupId: number | null;
+  /**
+   * Set when another process dropped it while this one waited for the drop
+   * lock: this one took no backup and dropped nothing (backupId is that drop's).
+   */
+  alreadyDropped?: true;
 }
 
 /** The error of a refused drop: what went wrong, that nothing was dropped, the ways on. */
@@ -126,12 +134,28 @@ async function verifiedFinalBackup(
   return backup;
 }
 
+/** The final backup of a drop that happened (null: none, or not dropped). */
+async function droppedWith(
+  db: Queryable,
+  database: string,
+): Promise<{ backupId: number | null } | null> {
+  const [row] = await query<{ backupId: number | null }>(
+    db,
+    `SELECT (metadata #>> '{dropped,final_backup_id}')::int AS "backupId"
+       FROM provisioning.databases WHERE db_name = $1 AND status = 'dropped'`,
+    [database],
+  );
+  return row ?? null;
+}
+
 /**
  * Drops a database, active with no live attachment or archived (a pending
  * drop too), after a final backup of it is taken and verified by a trial
  * restore; with `noBackup`, at once, recorded as a drop without backup. When
  * the backup or its verification fails, nothing is dropped and the error says
- * why and what to do.
+ * why and what to do. One drop of a database at a time, across processes
+ * (DROP_RUN_LOCK): a second waits, then finds it dropped (`alreadyDropped`)
+ * and takes no second final backup.
  */
 export async function dropWithFinalBackup(
   ctx: BackupContext,
@@ -139,6 +163,19 @@ export async function dropWithFinalBackup(
   options: FinalBackupOptions = {},
 ): Promise<FinalDrop> {
   await assertDroppable(ctx.db, database);
+  return withDropLock(ctx.db, database, { onWait: options.onWait }, async () => {
+    const done = await droppedWith(ctx.db, database);
+    if (done) return { database, backupId: done.backupId, alreadyDropped: true };
+    await assertDroppable(ctx.db, database);
+    return dropLocked(ctx, database, options);
+  });
+}
+
+async function dropLocked(
+  ctx: BackupContext,
+  database: string,
+  options: FinalBackupOptions,
+): Promise<FinalDrop> {
   const actor = options.actor ?? null;
   if (options.noBackup) {
     const reason = options.noBackup.reason.trim();
@@ -187,8 +224,6 @@ export async function listPendingDrops(db: Queryable): Promise<PendingDrop[]> {
 }
 
 export interface CompletePendingDropsOptions {
-  /** The time the backups are taken at (default: the context's clock). */
-  now?: Date;
   /** One line per database: dropped, or why not. */
   log?: (line: string) => void;
   /** At most this many drops (oldest request first); default all. */
@@ -214,16 +249,23 @@ export async function completePendingDrops(
   ctx: BackupContext,
   options: CompletePendingDropsOptions = {},
 ): Promise<PendingDropsOutcome> {
-  const run: BackupContext = options.now ? { ...ctx, now: () => options.now! } : ctx;
   const log = options.log ?? (() => undefined);
   const pending = (await listPendingDrops(ctx.db)).slice(0, options.limit ?? Infinity);
   const outcome: PendingDropsOutcome = { dropped: [], failed: [] };
   for (const { database } of pending) {
     try {
-      const done = await dropWithFinalBackup(run, database, { actor: options.actor ?? 'devdb' });
+      const done = await dropWithFinalBackup(ctx, database, { actor: options.actor ?? 'devdb' });
+      if (done.alreadyDropped) {
+        log(`${database}: dropped meanwhile by another process (final backup ${done.backupId})`);
+        continue;
+      }
       outcome.dropped.push({ database, backupId: done.backupId! });
       log(`${database}: dropped after its final backup ${done.backupId} was verified`);
     } catch (error) {
+      if (await droppedWith(ctx.db, database)) {
+        log(`${database}: dropped meanwhile by another process`);
+        continue;
+      }
       const message = (error as Error).message;
       await query(
         ctx.db,

@@ -8,7 +8,8 @@ import {
 } from './registry.js';
 import { planRetention } from './retention.js';
 
-import { type BackupContext, clock } from './context.js';
+import { serverNow } from '../schema/index.js';
+import { type BackupContext } from './context.js';
 import { cleanUpStaleRuns } from './take.js';
 
 export interface PruneResult {
@@ -27,9 +28,14 @@ export async function pruneBackups(
   options: { dryRun: boolean },
 ): Promise<PruneResult> {
   if (!options.dryRun) await cleanUpStaleRuns(ctx);
-  const [settings, all] = await Promise.all([readBackupSettings(ctx.db), listBackups(ctx.db)]);
+  const [settings, all, now] = await Promise.all([
+    readBackupSettings(ctx.db),
+    listBackups(ctx.db),
+    serverNow(ctx.db),
+  ]);
   const successful = all.filter((b) => b.status === 'ok');
-  const plan = planRetention(successful, settings.retention, clock(ctx));
+  // The server's clock: a client whose clock is ahead would prune what the retention keeps.
+  const plan = planRetention(successful, settings.retention, now);
   const byId = new Map(successful.map((b) => [b.id, b]));
   const pruned = plan.prune.map((id) => byId.get(id)!);
   if (!options.dryRun) {

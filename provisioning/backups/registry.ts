@@ -55,28 +55,24 @@ export async function recordBackupStarted(
 export async function recordBackupFinished(
   db: Queryable,
   id: number,
-  result: { bytes: number; sha256: string; rowCounts: Record<string, number>; finishedAt: Date },
+  result: { bytes: number; sha256: string; rowCounts: Record<string, number> },
 ): Promise<boolean> {
   const updated = await query(
     db,
     `UPDATE provisioning.backups
-        SET status = 'ok', bytes = $2, sha256 = $3, row_counts = $4, finished_at = $5
+        SET status = 'ok', bytes = $2, sha256 = $3, row_counts = $4, finished_at = provisioning._now()
       WHERE id = $1 AND status = 'running' RETURNING id`,
-    [id, result.bytes, result.sha256, JSON.stringify(result.rowCounts), result.finishedAt],
+    [id, result.bytes, result.sha256, JSON.stringify(result.rowCounts)],
   );
   return updated.length === 1;
 }
 
-export async function recordBackupFailed(
-  db: Queryable,
-  id: number,
-  error: string,
-  finishedAt: Date,
-): Promise<void> {
+export async function recordBackupFailed(db: Queryable, id: number, error: string): Promise<void> {
   await query(
     db,
-    `UPDATE provisioning.backups SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1`,
-    [id, error, finishedAt],
+    `UPDATE provisioning.backups SET status = 'failed', error = $2, finished_at = provisioning._now()
+      WHERE id = $1`,
+    [id, error],
   );
 }
 
@@ -93,33 +89,36 @@ export const BACKUP_RUN_LOCK = 1684371042;
  * returns them. A finished run records its outcome before it lets go of the
  * lock, so a run that is ending is not caught here.
  */
-export async function markStaleBackups(db: Queryable, at: Date): Promise<BackupRecord[]> {
+export async function markStaleBackups(db: Queryable): Promise<BackupRecord[]> {
   return query<BackupRecord>(
     db,
     `UPDATE provisioning.backups b
-        SET status = 'failed', finished_at = $2,
+        SET status = 'failed', finished_at = provisioning._now(),
             error = 'the process taking it ended before it finished (its session lock was released)'
       WHERE b.status = 'running'
         AND NOT EXISTS (SELECT FROM pg_locks l
                          WHERE l.locktype = 'advisory' AND l.classid = $1::oid
                            AND l.objid = b.id::oid AND l.objsubid = 2)
       RETURNING ${RECORD_COLUMNS}`,
-    [BACKUP_RUN_LOCK, at],
+    [BACKUP_RUN_LOCK],
   );
 }
 
-/** A verification's outcome: verified_at on success, verify_error (and no verified_at) otherwise. */
+/**
+ * A verification's outcome, now by the server's clock: verified_at on success,
+ * verify_error (and no verified_at) otherwise.
+ */
 export async function recordVerification(
   db: Queryable,
   id: number,
-  outcome: { at: Date; error: string | null },
+  outcome: { error: string | null },
 ): Promise<void> {
   await query(
     db,
     `UPDATE provisioning.backups
-        SET verified_at = CASE WHEN $3::text IS NULL THEN $2::timestamptz END, verify_error = $3
+        SET verified_at = CASE WHEN $2::text IS NULL THEN provisioning._now() END, verify_error = $2
       WHERE id = $1`,
-    [id, outcome.at, outcome.error],
+    [id, outcome.error],
   );
 }
 
@@ -174,12 +173,11 @@ export async function databasesDueForBackup(db: Queryable, since: Date): Promise
 }
 
 /**
- * Per active database with no backup verified within `days` before `now`: its
- * newest successful backup not verified yet.
+ * Per active database with no backup verified within `days` (by the server's
+ * clock, provisioning._now()): its newest successful backup not verified yet.
  */
 export function backupsDueForVerification(
   db: Queryable,
-  now: Date,
   days: number,
 ): Promise<{ id: number; database: string; encrypted: boolean }[]> {
   return query<{ id: number; database: string; encrypted: boolean }>(
@@ -189,9 +187,10 @@ export function backupsDueForVerification(
        JOIN provisioning.databases d ON d.db_name = b.db_name AND d.status = 'active'
       WHERE b.status = 'ok' AND b.verified_at IS NULL
         AND NOT EXISTS (SELECT FROM provisioning.backups v
-                         WHERE v.db_name = b.db_name AND v.verified_at > $1::timestamptz - make_interval(days => $2))
+                         WHERE v.db_name = b.db_name
+                           AND v.verified_at > provisioning._now() - make_interval(days => $1))
       ORDER BY b.db_name, b.started_at DESC, b.id DESC`,
-    [now, days],
+    [days],
   );
 }
 

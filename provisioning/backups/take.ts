@@ -12,7 +12,9 @@
  *
  * A run holds a session advisory lock on its registry row while it runs, so a
  * later run can tell that a `running` row belongs to a process that died
- * (cleanUpStaleRuns) and remove its `.partial` file.
+ * (cleanUpStaleRuns) and remove its `.partial` file. One backup of a database
+ * at a time, across processes (BACKUP_DATABASE_LOCK, on the same session): a
+ * second waits for the first.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { withoutCountingAsAccess } from '../access/index.js';
 import type { BackupKind } from '../contract/index.js';
 import { ProvisioningError } from '../contract/index.js';
 import { query, queryOne, type Queryable } from '../schema/index.js';
+import { BACKUP_DATABASE_LOCK } from '../jobs/index.js';
 import { encryptStream } from './crypto.js';
 import { type PgClientTools } from './pg-tools.js';
 import {
@@ -38,7 +41,6 @@ import {
 import {
   type BackupContext,
   type RowCounts,
-  clock,
   countRows,
   hashingTap,
   ioFailure,
@@ -111,19 +113,27 @@ async function allowArchivedConnections(ctx: BackupContext, database: string, al
   await query(ctx.db, `SELECT provisioning._allow_archived_connections($1, $2)`, [database, allow]);
 }
 
-/** The run's own session: it records the run and holds its lock until `end`. */
+/** The run's own session: it records the run and holds its locks until `end`. */
 interface BackupRun {
   id: number;
+  /** The server's time the run started (after any wait for another backup of the database). */
+  startedAt: Date;
+  file: string;
   end(): Promise<void>;
 }
 
+type RunInput = Omit<Parameters<typeof recordBackupStarted>[1], 'startedAt' | 'file'>;
+
 /**
- * Records the run and takes its lock in one transaction on a session of its
- * own, so no other session ever sees the `running` row without the lock held.
+ * On a session of its own: waits for any other backup of the database to end
+ * (its database lock), then records the run and takes its row's lock in one
+ * transaction, so no other session ever sees the `running` row without the
+ * lock held. The file is named after the start, by the server's clock.
  */
 async function startRun(
   ctx: BackupContext,
-  input: Parameters<typeof recordBackupStarted>[1],
+  input: RunInput,
+  fileAt: (startedAt: Date) => string,
 ): Promise<BackupRun> {
   const { db } = await queryOne<{ db: string }>(ctx.db, `SELECT current_database() AS db`);
   const client = new pg.Client({ connectionString: urlFor(ctx.adminUrl, db) });
@@ -132,11 +142,18 @@ async function startRun(
   try {
     // The session idles while the backup runs; a timeout would release the lock.
     await client.query(`SET application_name = 'devdb-backup-run'; SET idle_session_timeout = 0`);
+    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [
+      BACKUP_DATABASE_LOCK,
+      input.database,
+    ]);
     await client.query('BEGIN');
-    const id = await recordBackupStarted(client, input);
+    const { rows } = await client.query<{ now: Date }>('SELECT provisioning._now() AS now');
+    const startedAt = rows[0]!.now;
+    const file = fileAt(startedAt);
+    const id = await recordBackupStarted(client, { ...input, startedAt, file });
     await client.query('SELECT pg_advisory_lock($1, $2)', [BACKUP_RUN_LOCK, id]);
     await client.query('COMMIT');
-    return { id, end: () => client.end().catch(() => undefined) };
+    return { id, startedAt, file, end: () => client.end().catch(() => undefined) };
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
@@ -157,7 +174,7 @@ async function removePartial(file: string): Promise<void> {
  * takeBackup and pruneBackups run it first.
  */
 export async function cleanUpStaleRuns(ctx: BackupContext): Promise<BackupRecord[]> {
-  const stale = await markStaleBackups(ctx.db, clock(ctx));
+  const stale = await markStaleBackups(ctx.db);
   if (stale.length === 0) return stale;
   await Promise.all(stale.map((backup) => removePartial(`${backup.file}.partial`)));
   await query(
@@ -234,19 +251,15 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
   const source = await backupSource(ctx.db, options.database);
   const { tools, version } = await toolsFor(ctx);
   await cleanUpStaleRuns(ctx);
-  const startedAt = clock(ctx);
   const encrypted = options.recipients.length > 0;
   const folder = path.join(options.dir, options.database);
-  const file = path.join(folder, backupFileName(options.database, startedAt, encrypted));
+  const run = await startRun(
+    ctx,
+    { database: options.database, kind: options.kind, encrypted, serverVersion: version.text },
+    (startedAt) => path.join(folder, backupFileName(options.database, startedAt, encrypted)),
+  );
+  const { file } = run;
   const partial = `${file}.partial`;
-  const run = await startRun(ctx, {
-    database: options.database,
-    kind: options.kind,
-    file,
-    encrypted,
-    serverVersion: version.text,
-    startedAt,
-  });
   try {
     await mkdir(folder, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
       throw ioFailure(error, 'creating', folder);
@@ -257,10 +270,8 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
       { ...options, ...source },
       partial,
     );
-    await rename(partial, file).catch((error: unknown) => {
-      throw ioFailure(error, 'renaming', partial);
-    });
-    const finished = { ...stored, rowCounts, finishedAt: clock(ctx) };
+    await rename(partial, file);
+    const finished = { ...stored, rowCounts };
     if (!(await recordBackupFinished(ctx.db, run.id, finished))) {
       await rm(file, { force: true });
       throw new ProvisioningError(
@@ -268,11 +279,9 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
       );
     }
   } catch (error) {
-    // Whatever happens here, the run's own failure is what gets recorded and reported.
-    await removePartial(partial).catch(() => undefined);
-    await recordBackupFailed(ctx.db, run.id, (error as Error).message, clock(ctx));
-    if (!(error instanceof ProvisioningError)) throw error;
-    throw new BackupFailedError((await getBackup(ctx.db, run.id))!, error);
+    await rm(partial, { force: true });
+    await recordBackupFailed(ctx.db, run.id, (error as Error).message);
+    throw error;
   } finally {
     await run.end();
   }

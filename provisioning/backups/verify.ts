@@ -17,7 +17,6 @@ import { recordVerification, type BackupRecord } from './registry.js';
 import {
   type BackupContext,
   type RowCounts,
-  clock,
   countRows,
   hashingTap,
   libpqEnv,
@@ -168,7 +167,7 @@ export async function verifyBackup(
     }
     error = failure.message;
   }
-  await recordVerification(ctx.db, id, { at: clock(ctx), error });
+  await recordVerification(ctx.db, id, { error });
   const tables = Object.keys(record.rowCounts ?? {}).length;
   return { id, database: record.database, ok: error === null, error, tables };
 }

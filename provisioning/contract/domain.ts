@@ -108,6 +108,16 @@ export const POLICY_STATES = [
 ] as const;
 export type PolicyState = (typeof POLICY_STATES)[number];
 
+/**
+ * What `devdb serve`'s policy job may do on its own (setting policy_auto_action,
+ * docs/operations.md, "The policy job"): `notify` only (events and the webhook),
+ * `archive` too (detach workspaces Coder confirmed deleted, archive eligible
+ * databases), or `archive-and-drop` (also drop archives past the retention, each
+ * after a verified final backup).
+ */
+export const POLICY_AUTO_ACTIONS = ['notify', 'archive', 'archive-and-drop'] as const;
+export type PolicyAutoAction = (typeof POLICY_AUTO_ACTIONS)[number];
+
 /** What one step of `devdb cleanup` does (provisioning/policy/cleanup.ts). */
 export const CLEANUP_ACTIONS = ['detach', 'archive', 'drop'] as const;
 export type CleanupActionKind = (typeof CLEANUP_ACTIONS)[number];

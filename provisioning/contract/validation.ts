@@ -9,12 +9,14 @@ import {
   CREDENTIAL_MODES,
   DATABASE_TYPES,
   ON_LAST_DETACH,
+  POLICY_AUTO_ACTIONS,
   SERVER_STATES,
   WORKSPACE_ACCESS,
   type ApiRole,
   type CredentialMode,
   type DatabaseType,
   type OnLastDetach,
+  type PolicyAutoAction,
   type ServerState,
   type WorkspaceAccess,
 } from './domain.js';
@@ -182,6 +184,15 @@ export function validateWebhookUrl(value: unknown): string {
   }
   throw new ProvisioningError(
     'invalid policy_webhook_url: must be an http:// or https:// URL (e.g. a Slack incoming webhook)',
+    '22023',
+  );
+}
+
+/** What the policy job may do on its own (policy_auto_action). */
+export function validatePolicyAutoAction(value: unknown): PolicyAutoAction {
+  if (isOneOf(POLICY_AUTO_ACTIONS, value)) return value;
+  throw new ProvisioningError(
+    `invalid policy_auto_action ${JSON.stringify(value) ?? '(undefined)'}: must be ${oneOfRule(POLICY_AUTO_ACTIONS)}`,
     '22023',
   );
 }

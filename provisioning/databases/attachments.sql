@@ -191,6 +191,22 @@ BEGIN
   RETURN v_terminated;
 END $$;
 
+-- Records what the workspace's template says happens at the last detach
+-- (on_last_detach, final_backup), for a detach that does not come from the
+-- provider: cleanup's, once Coder confirmed the workspace deleted
+-- (cleanup_detach, policy.sql). False when the workspace is not attached.
+CREATE OR REPLACE FUNCTION provisioning.record_last_detach(
+  p_db text, p_workspace_id text, p_on_last_detach text, p_final_backup boolean DEFAULT true
+) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE provisioning.attachments a
+     SET on_last_detach = provisioning._validate_on_last_detach(p_on_last_detach),
+         final_backup = coalesce(p_final_backup, true)
+   WHERE a.db_name = p_db AND a.workspace_id = p_workspace_id AND a.detached_at IS NULL;
+  RETURN FOUND;
+END $$;
+
 -- Detaches a workspace from every database it is attached to (or only p_db):
 -- its credentials die with it. When it was a database's last live attachment,
 -- p_on_last_detach (keep | archive | drop, default keep) says what happens to

@@ -54,6 +54,15 @@ export interface AttachInput {
    */
   ifAttached?: IfAttached;
   /**
+   * What happens to the database at its last detach when the detach does not
+   * come from the caller (Coder deleted the workspace without the provider's
+   * destroy, and cleanup detaches it once Coder confirms): recorded with the
+   * attachment; not given, keep.
+   */
+  onLastDetach?: OnLastDetach;
+  /** With onLastDetach 'drop': a verified final backup first (default true). */
+  finalBackup?: boolean;
+  /**
    * 'password' (default): a fresh password, returned. 'enrollment': no password
    * (a new login role gets none; an attached workspace's role keeps its own) and
    * a single-use enrollment token instead, for the workspace's agent
@@ -84,6 +93,28 @@ function validateAttachInput(input: AttachInput): { owner: string; team: string 
     throw new ProvisioningError('team must not be set for an individual database', '22023');
   }
   return { owner, team: null };
+}
+
+/**
+ * Records the attachment's last-detach policy (AttachInput.onLastDetach), when
+ * one is given: what cleanup's detach of a workspace Coder deleted applies.
+ */
+export async function recordLastDetach(
+  db: Queryable,
+  input: {
+    database: string;
+    workspaceId: string;
+    onLastDetach?: OnLastDetach;
+    finalBackup?: boolean;
+  },
+): Promise<void> {
+  if (input.onLastDetach === undefined) return;
+  await query(db, `SELECT provisioning.record_last_detach($1, $2, $3, $4)`, [
+    input.database,
+    input.workspaceId,
+    validateOnLastDetach(input.onLastDetach),
+    input.finalBackup ?? true,
+  ]);
 }
 
 /** The database an attach of `input` uses: dev_<owner> or team_<team>. */
@@ -132,6 +163,7 @@ export async function attachWorkspace(
       input.ifAttached ?? 'rekey',
     ],
   ).catch((error: unknown) => rethrowAlreadyAttached(error, input.workspaceId));
+  await recordLastDetach(db, { ...input, database: row.db_name });
   // Issued after the attach committed: a failure here leaves an attachment whose
   // login role has no password, and attaching again issues the token.
   const enrollment =

@@ -34,7 +34,7 @@ SELECT d.db_name,
        p.protected,
        p.protected_until
   FROM provisioning.databases d
-  JOIN provisioning.policy_states(now()) p ON p.db_name = d.db_name
+  JOIN provisioning.policy_states() p ON p.db_name = d.db_name
   LEFT JOIN pg_database pg ON pg.datname = d.db_name;
 
 CREATE VIEW provisioning.active_databases AS
@@ -49,7 +49,7 @@ LANGUAGE sql STABLE AS $$
   SELECT d.db_name, d.db_type, u.access_level, d.status, d.last_accessed, p.state
     FROM provisioning.db_users u
     JOIN provisioning.databases d ON d.db_name = u.db_name
-    JOIN provisioning.policy_states(now()) p ON p.db_name = d.db_name
+    JOIN provisioning.policy_states() p ON p.db_name = d.db_name
    WHERE u.username = provisioning.normalize_username(p_username)
    ORDER BY d.db_name;
 $$;

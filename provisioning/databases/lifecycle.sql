@@ -219,7 +219,7 @@ BEGIN
   UPDATE provisioning.databases d
      SET status = 'dropped', drop_requested_at = NULL, drop_requested_by = NULL, drop_error = NULL,
          metadata = (d.metadata - 'archived' - 'connections_disabled') || jsonb_build_object('dropped', jsonb_strip_nulls(
-           jsonb_build_object('at', now(), 'final_backup_id', p_final_backup_id)))
+           jsonb_build_object('at', provisioning._now(), 'final_backup_id', p_final_backup_id)))
    WHERE d.db_name = p_db;
   PERFORM provisioning._log(p_actor, 'database.drop', p_db, NULL, jsonb_strip_nulls(jsonb_build_object(
     'sessions_terminated', v_ended, 'final_backup_id', p_final_backup_id)));
@@ -253,7 +253,7 @@ BEGIN
        SET status = 'archived',
            -- an archive is closed anyway; a restore opens it (set_database_connections)
            metadata = (d.metadata - 'connections_disabled') || jsonb_build_object('archived', jsonb_build_object(
-             'physical_name', provisioning._archived_name(p_db), 'at', now())),
+             'physical_name', provisioning._archived_name(p_db), 'at', provisioning._now())),
            drop_requested_at = CASE WHEN v_pending THEN now() END,
            drop_requested_by = CASE WHEN v_pending THEN coalesce(p_actor, session_user) END,
            drop_error = NULL
@@ -359,7 +359,7 @@ BEGIN
     PERFORM provisioning._ensure_objects(p_db, v_row.db_type);
     -- A pending drop is called off: the database is in use again.
     UPDATE provisioning.databases d
-       SET status = 'active', metadata = (d.metadata - 'archived') || jsonb_build_object('restored_at', now()),
+       SET status = 'active', metadata = (d.metadata - 'archived') || jsonb_build_object('restored_at', provisioning._now()),
            drop_requested_at = NULL, drop_requested_by = NULL, drop_error = NULL
      WHERE d.db_name = p_db;
     PERFORM provisioning._log(p_actor, 'database.restore', p_db, NULL, jsonb_build_object('from', v_archived)

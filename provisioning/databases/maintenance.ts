@@ -1,6 +1,11 @@
 /** In-place changes to an attachment (docs/resources/database.md): Terraform's Update, not a re-attach. */
-import { attachWorkspace, findAttachment, type Attachment } from './attachments.js';
-import type { ServerEndpoint } from '../contract/index.js';
+import {
+  attachWorkspace,
+  findAttachment,
+  recordLastDetach,
+  type Attachment,
+} from './attachments.js';
+import type { OnLastDetach, ServerEndpoint } from '../contract/index.js';
 import { query, queryOne, type Queryable } from '../schema/index.js';
 import { ProvisioningError } from '../contract/index.js';
 import { attachmentState } from './lifecycle.js';
@@ -14,6 +19,9 @@ export interface AttachmentUpdate {
   template?: string;
   connectionLimit?: number;
   actor?: string;
+  /** The last-detach policy recorded for cleanup's detach (AttachInput.onLastDetach). */
+  onLastDetach?: OnLastDetach;
+  finalBackup?: boolean;
 }
 
 /** Updates an attachment in place (credentials unchanged) and repairs its database. */
@@ -22,7 +30,7 @@ export async function updateAttachment(
   input: AttachmentUpdate,
 ): Promise<{ name: string; user: string; repaired: string[] }> {
   validateWorkspaceId(input.workspaceId);
-  return queryOne<{ name: string; user: string; repaired: string[] }>(
+  const updated = await queryOne<{ name: string; user: string; repaired: string[] }>(
     db,
     `SELECT db_name AS name, login_role AS user, repaired
        FROM provisioning.update_attachment($1, $2, $3, $4, $5, $6, $7)`,
@@ -36,6 +44,8 @@ export async function updateAttachment(
       input.actor ?? null,
     ],
   );
+  await recordLastDetach(db, input);
+  return updated;
 }
 
 export interface OwnerRename {

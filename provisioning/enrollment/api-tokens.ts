@@ -45,7 +45,7 @@ const TOKEN_COLUMNS = `name, role, created_at AS "createdAt", created_by AS "cre
 /** Creates a token and returns it with its secret: the only time the secret is seen. */
 export async function createApiToken(
   db: Queryable,
-  input: { name: string; role: ApiRole; actor?: string; now?: Date },
+  input: { name: string; role: ApiRole; actor?: string },
 ): Promise<ApiTokenRecord & { token: string }> {
   const name = validateTokenName(input.name);
   const role = validateApiRole(input.role);
@@ -55,13 +55,13 @@ export async function createApiToken(
     db,
     `WITH t AS (
        INSERT INTO provisioning.api_tokens (name, role, hash, created_at, created_by)
-       VALUES ($1, $2, $3, coalesce($4, now()), $5)
+       VALUES ($1, $2, $3, provisioning._now(), $4)
        ON CONFLICT (name) DO NOTHING
        RETURNING *),
      e AS (INSERT INTO provisioning.events (actor, action, detail)
-           SELECT $5, 'token.create', jsonb_build_object('name', t.name, 'role', t.role) FROM t)
+           SELECT $4, 'token.create', jsonb_build_object('name', t.name, 'role', t.role) FROM t)
      SELECT ${TOKEN_COLUMNS} FROM t`,
-    [name, role, hashSecret(token), input.now ?? null, actor],
+    [name, role, hashSecret(token), actor],
   );
   if (!row) {
     throw new ProvisioningError(
@@ -86,19 +86,19 @@ export function listApiTokens(db: Queryable): Promise<ApiTokenRecord[]> {
  */
 export async function revokeApiToken(
   db: Queryable,
-  input: { name: string; actor?: string; now?: Date },
+  input: { name: string; actor?: string },
 ): Promise<{ name: string; revoked: boolean }> {
   const name = validateTokenName(input.name);
   const [row] = await query<{ revoked: boolean }>(
     db,
     `WITH found AS (SELECT id, revoked_at FROM provisioning.api_tokens WHERE name = $1),
-     r AS (UPDATE provisioning.api_tokens t SET revoked_at = coalesce($2, now())
+     r AS (UPDATE provisioning.api_tokens t SET revoked_at = provisioning._now()
              FROM found WHERE t.id = found.id AND found.revoked_at IS NULL RETURNING t.id),
      s AS (DELETE FROM provisioning.api_sessions WHERE token_id IN (SELECT id FROM r)),
      e AS (INSERT INTO provisioning.events (actor, action, detail)
-           SELECT $3, 'token.revoke', jsonb_build_object('name', $1::text) FROM r)
+           SELECT $2, 'token.revoke', jsonb_build_object('name', $1::text) FROM r)
      SELECT EXISTS (SELECT FROM r) AS revoked FROM found`,
-    [name, input.now ?? null, input.actor ?? 'cli'],
+    [name, input.actor ?? 'cli'],
   );
   if (!row) {
     throw new ProvisioningError(
@@ -116,19 +116,18 @@ export async function revokeApiToken(
 export async function authenticateApiToken(
   db: Queryable,
   token: string,
-  options: { now?: Date } = {},
 ): Promise<ApiPrincipal | null> {
   if (!token.startsWith(API_TOKEN_PREFIX)) return null;
   const [row] = await query<ApiPrincipal>(
     db,
     `WITH t AS (SELECT id, name, role, last_used_at FROM provisioning.api_tokens
                  WHERE hash = $1 AND revoked_at IS NULL),
-     u AS (UPDATE provisioning.api_tokens a SET last_used_at = coalesce($2, now())
+     u AS (UPDATE provisioning.api_tokens a SET last_used_at = provisioning._now()
              FROM t WHERE a.id = t.id
               AND (t.last_used_at IS NULL
-                   OR t.last_used_at < coalesce($2, now()) - make_interval(secs => $3)))
+                   OR t.last_used_at < provisioning._now() - make_interval(secs => $2)))
      SELECT id::int AS "tokenId", name, role FROM t`,
-    [hashSecret(token), options.now ?? null, LAST_USED_RESOLUTION_S],
+    [hashSecret(token), LAST_USED_RESOLUTION_S],
   );
   return row ?? null;
 }
@@ -142,23 +141,25 @@ export interface ApiSession {
   principal: ApiPrincipal;
 }
 
-/** Opens a dashboard session for a principal (after authenticateApiToken said yes). */
+/**
+ * Opens a dashboard session for a principal (after authenticateApiToken said
+ * yes), expiring ttlSeconds from now by the server's clock.
+ */
 export async function createApiSession(
   db: Queryable,
-  input: { principal: ApiPrincipal; ttlSeconds: number; now?: Date },
+  input: { principal: ApiPrincipal; ttlSeconds: number },
 ): Promise<ApiSession> {
   const sessionId = randomSecret();
   const csrfToken = randomSecret();
-  const now = input.now ?? new Date();
-  const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
-  await queryOne(
+  const { expiresAt } = await queryOne<{ expiresAt: Date }>(
     db,
     `WITH s AS (INSERT INTO provisioning.api_sessions (id_hash, token_id, csrf_hash, created_at, expires_at)
-                VALUES ($1, $2, $3, $4, $5) RETURNING 1),
+                VALUES ($1, $2, $3, provisioning._now(), provisioning._now() + make_interval(secs => $4))
+                RETURNING expires_at),
      -- Expired sessions go whenever a new one starts: the table stays small.
-     old AS (DELETE FROM provisioning.api_sessions WHERE expires_at < $4)
-     SELECT 1 AS ok FROM s`,
-    [hashSecret(sessionId), input.principal.tokenId, hashSecret(csrfToken), now, expiresAt],
+     old AS (DELETE FROM provisioning.api_sessions WHERE expires_at < provisioning._now())
+     SELECT expires_at AS "expiresAt" FROM s`,
+    [hashSecret(sessionId), input.principal.tokenId, hashSecret(csrfToken), input.ttlSeconds],
   );
   return { sessionId, csrfToken, expiresAt, principal: input.principal };
 }
@@ -167,14 +168,13 @@ export async function createApiSession(
 export async function findApiSession(
   db: Queryable,
   sessionId: string,
-  options: { now?: Date } = {},
 ): Promise<{ principal: ApiPrincipal; csrfMatches(token: string | undefined): boolean } | null> {
   const [row] = await query<ApiPrincipal & { csrfHash: string }>(
     db,
     `SELECT t.id::int AS "tokenId", t.name, t.role, s.csrf_hash AS "csrfHash"
        FROM provisioning.api_sessions s JOIN provisioning.api_tokens t ON t.id = s.token_id
-      WHERE s.id_hash = $1 AND s.expires_at > coalesce($2, now()) AND t.revoked_at IS NULL`,
-    [hashSecret(sessionId), options.now ?? null],
+      WHERE s.id_hash = $1 AND s.expires_at > provisioning._now() AND t.revoked_at IS NULL`,
+    [hashSecret(sessionId)],
   );
   if (!row) return null;
   const { csrfHash, ...principal } = row;

@@ -5,7 +5,7 @@
  */
 import type { OrphanKind } from '../contract/index.js';
 import { readPolicyIdleDays } from '../admin/index.js';
-import type { Queryable } from '../schema/index.js';
+import { serverNow, type Queryable } from '../schema/index.js';
 import { CODER_KINDS, classifyOrphans, type OrphanFinding } from './classify.js';
 import type { CoderState } from './coder.js';
 import { readOrphanFacts, type OrphanFacts } from './facts.js';
@@ -27,15 +27,14 @@ export interface OrphanSearch {
   ask: ((facts: OrphanFacts) => Promise<CoderState>) | null;
   /** Why Coder's checks are skipped when `ask` is null, and how to enable them. */
   skippedReason: string;
-  /** Injectable clock (default: now). */
-  now?: Date;
   /** Default: the setting policy_idle_days, else 30. */
   idleDays?: number;
 }
 
 /** Reads the registry and the server, asks Coder when it can, and classifies. */
 export async function searchOrphans(db: Queryable, search: OrphanSearch): Promise<OrphanReport> {
-  const now = search.now ?? new Date();
+  // Days since are counted by the server's clock, as the policy counts them.
+  const now = await serverNow(db);
   const idleDays = search.idleDays ?? (await readPolicyIdleDays(db));
   const facts = await readOrphanFacts(db);
   const coder = search.ask ? await search.ask(facts) : null;

@@ -8,9 +8,10 @@
  * under the database's lock (a database protected or used since the plan is
  * skipped), so a run that dies midway leaves nothing half-done and a re-run
  * plans what is left. Drops go through the injected `dropDatabase` (the final
- * verified backup, then the drop); this module never drops by itself.
+ * verified backup, then the drop); this module never drops by itself. The time
+ * is the server's (provisioning._now()): no caller's clock decides what is due.
  */
-import { query, queryOne, type Queryable } from '../schema/index.js';
+import { query, queryOne, serverNow, type Queryable } from '../schema/index.js';
 import type { CleanupActionKind } from '../contract/index.js';
 import {
   policyStates,
@@ -36,10 +37,12 @@ export interface CleanupSkip {
 }
 
 export interface CleanupPlan {
-  /** The time the plan was made for. */
+  /** When the plan was made, by the server's clock (shown; decisions are the server's). */
   now: Date;
   actions: CleanupAction[];
   skipped: CleanupSkip[];
+  /** What Coder said about deleted workspaces, or why none is detached (null: not told). */
+  coder: string | null;
 }
 
 /** A live attachment whose workspace Coder confirmed deleted (`devdb orphans`). */
@@ -56,12 +59,13 @@ export interface DeletedWorkspaceAttachment {
 export type DropDatabase = (
   database: string,
   options: { actor: string; noBackup?: { reason: string } },
-) => Promise<unknown>;
+) => Promise<{ alreadyDropped?: boolean } | void>;
 
 export interface PlanOptions {
-  now: Date;
   /** Attachments to detach; default none (without Coder, no workspace is known deleted). */
   deletedWorkspaces?: readonly DeletedWorkspaceAttachment[];
+  /** What Coder confirmed, or why nothing is detached, for the plan's `coder` line. */
+  coder?: string;
 }
 
 export interface CleanupResult {
@@ -137,7 +141,6 @@ function planDetaches(
 function planDatabases(
   states: PolicyStateRow[],
   settings: PolicySettings,
-  now: Date,
   plan: CleanupPlan,
 ): void {
   const detaching = (database: string) =>
@@ -159,7 +162,7 @@ function planDatabases(
       }
     } else if (state.state === 'protected' && state.timeState === 'eligible') {
       plan.skipped.push({ database, reason: protectedReason(state) });
-    } else if (state.state === 'archived' && state.dropDueAt && state.dropDueAt <= now) {
+    } else if (state.state === 'archived' && state.dropDue) {
       const reason = `archived ${state.archivedAt ? day(state.archivedAt) : ''}, kept ${settings.archiveRetentionDays} days`;
       if (state.protected) plan.skipped.push({ database, reason: protectedReason(state) });
       else drops.push({ kind: 'drop', database, reason });
@@ -168,11 +171,11 @@ function planDatabases(
   plan.actions.push(...archives, ...drops);
 }
 
-/** What cleanup would do at `now`: the one plan both the dry run and the real run use. */
-export async function planCleanup(db: Queryable, options: PlanOptions): Promise<CleanupPlan> {
-  const { now } = options;
-  const [states, settings, live] = await Promise.all([
-    policyStates(db, { now }),
+/** What cleanup would do now: the one plan both the dry run and the real run use. */
+export async function planCleanup(db: Queryable, options: PlanOptions = {}): Promise<CleanupPlan> {
+  const [now, states, settings, live] = await Promise.all([
+    serverNow(db),
+    policyStates(db),
     readPolicySettings(db),
     query<{ database: string; workspaceId: string }>(
       db,
@@ -180,40 +183,48 @@ export async function planCleanup(db: Queryable, options: PlanOptions): Promise<
          FROM provisioning.attachments WHERE detached_at IS NULL`,
     ),
   ]);
-  const plan: CleanupPlan = { now, actions: [], skipped: [] };
+  const plan: CleanupPlan = { now, actions: [], skipped: [], coder: options.coder ?? null };
   planDetaches(
     options.deletedWorkspaces ?? [],
     new Set(live.map((a) => key(a.database, a.workspaceId))),
     new Map(states.map((s) => [s.database, s])),
     plan,
   );
-  planDatabases(states, settings, now, plan);
+  planDatabases(states, settings, plan);
   return plan;
 }
 
-/** 'archived', 'detached' or 'skipped: why', from the guarded SQL steps. */
+/**
+ * 'archived', 'detached' (with what the last detach did to the database, in
+ * parentheses) or 'skipped: why', from the guarded SQL steps.
+ */
 function outcomeOf(action: CleanupAction, said: string): CleanupResult {
-  return said.startsWith('skipped: ')
-    ? { action, outcome: 'skipped', detail: said.slice('skipped: '.length) }
-    : { action, outcome: 'done' };
+  if (said.startsWith('skipped: ')) {
+    return { action, outcome: 'skipped', detail: said.slice('skipped: '.length) };
+  }
+  const detail = said.match(/^detached \((.*)\)$/)?.[1];
+  return detail ? { action, outcome: 'done', detail } : { action, outcome: 'done' };
 }
 
 /** The drop, after checking again that the database is archived, unprotected and due. */
 async function executeDrop(
   db: Queryable,
   action: CleanupAction,
-  now: Date,
   options: ExecuteOptions,
 ): Promise<CleanupResult> {
-  const [state] = await policyStates(db, { now, database: action.database });
+  const [state] = await policyStates(db, { database: action.database });
   if (!state || state.state !== 'archived') {
     return { action, outcome: 'skipped', detail: `now ${state?.state ?? 'unknown'}` };
   }
   if (state.protected) return { action, outcome: 'skipped', detail: protectedReason(state) };
-  if (!state.dropDueAt || state.dropDueAt > now) {
-    return { action, outcome: 'skipped', detail: 'not yet due' };
+  if (!state.dropDue) return { action, outcome: 'skipped', detail: 'not yet due' };
+  const dropped = await options.dropDatabase(action.database, {
+    actor: options.actor ?? 'cleanup',
+  });
+  // Another process (the drops job, `devdb delete --now`) dropped it while this one waited.
+  if (dropped?.alreadyDropped) {
+    return { action, outcome: 'skipped', detail: 'dropped meanwhile by another process' };
   }
-  await options.dropDatabase(action.database, { actor: options.actor ?? 'cleanup' });
   return { action, outcome: 'done' };
 }
 
@@ -221,23 +232,22 @@ async function executeDrop(
 export async function executeCleanupAction(
   db: Queryable,
   action: CleanupAction,
-  now: Date,
   options: ExecuteOptions,
 ): Promise<CleanupResult> {
   const actor = options.actor ?? 'cleanup';
   try {
-    if (action.kind === 'drop') return await executeDrop(db, action, now, options);
+    if (action.kind === 'drop') return await executeDrop(db, action, options);
     const row =
       action.kind === 'archive'
         ? await queryOne<{ said: string }>(
             db,
-            `SELECT provisioning.cleanup_archive($1, $2, $3) AS said`,
-            [action.database, now, actor],
+            `SELECT provisioning.cleanup_archive($1, $2) AS said`,
+            [action.database, actor],
           )
         : await queryOne<{ said: string }>(
             db,
-            `SELECT provisioning.cleanup_detach($1, $2, $3, $4) AS said`,
-            [action.database, action.workspaceId, now, actor],
+            `SELECT provisioning.cleanup_detach($1, $2, $3) AS said`,
+            [action.database, action.workspaceId, actor],
           );
     return outcomeOf(action, row.said);
   } catch (error) {
@@ -256,7 +266,7 @@ export async function executeCleanupPlan(
   if (total === 0) return results;
   for (const [index, action] of plan.actions.entries()) {
     options.onProgress?.({ index, total, action });
-    const result = await executeCleanupAction(db, action, plan.now, options);
+    const result = await executeCleanupAction(db, action, options);
     results.push(result);
     options.onProgress?.({ index, total, action, result });
   }

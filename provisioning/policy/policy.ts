@@ -2,14 +2,16 @@
  * The 30/60/90 policy (docs/operations.md, "The policy"): each database's state,
  * computed by one SQL function (provisioning/policy/policy.sql, `policy_states`),
  * its settings, protection, and the evaluation that records every state change
- * as an event and notifies (the webhook by default, provisioning/policy/webhook.ts).
- * Everything time-dependent takes `now`, so callers bring their own clock.
+ * as an event and notifies (the webhook by default, provisioning/policy/webhook.ts),
+ * each change once. The time is the server's (provisioning._now()): nothing here
+ * takes it from the caller, so a client's wrong clock moves no database.
  */
-import { query, queryOne, type Queryable } from '../schema/index.js';
-import type { PolicyState } from '../contract/index.js';
+import { inTransaction, query, queryOne, type Queryable } from '../schema/index.js';
+import type { PolicyAutoAction, PolicyState } from '../contract/index.js';
 import { ProvisioningError } from '../contract/index.js';
 import { SETTING_KEYS, writeSetting } from '../admin/index.js';
 import {
+  validatePolicyAutoAction,
   validatePolicyDays,
   validatePolicyThresholds,
   validateWebhookUrl,
@@ -26,11 +28,12 @@ export const POLICY_SETTING_KEYS = {
   eligibleDays: 'policy_eligible_days',
   archiveRetentionDays: 'policy_archive_retention_days',
   webhookUrl: 'policy_webhook_url',
+  autoAction: 'policy_auto_action',
 } as const;
 
 const SETTINGS_COLUMNS = `idle_days AS "idleDays", stale_days AS "staleDays",
   eligible_days AS "eligibleDays", archive_retention_days AS "archiveRetentionDays",
-  webhook_url AS "webhookUrl"`;
+  webhook_url AS "webhookUrl", auto_action AS "autoAction"`;
 
 /** The settings with their defaults applied (the defaults live in SQL, `policy_settings_from`). */
 export function readPolicySettings(db: Queryable): Promise<PolicySettings> {
@@ -42,7 +45,11 @@ export function readPolicySettings(db: Queryable): Promise<PolicySettings> {
 
 /** A change to the settings: a value sets it, null goes back to the default (no webhook). */
 export type PolicySettingsChange = {
-  [K in keyof PolicySettings]?: K extends 'webhookUrl' ? string | null : number | null;
+  [K in keyof PolicySettings]?: K extends 'webhookUrl'
+    ? string | null
+    : K extends 'autoAction'
+      ? PolicyAutoAction | null
+      : number | null;
 };
 
 const DAY_SETTINGS = ['idleDays', 'staleDays', 'eligibleDays', 'archiveRetentionDays'] as const;
@@ -69,6 +76,10 @@ async function changedValues(
   if (change.webhookUrl !== undefined) {
     const url = change.webhookUrl || null;
     values[POLICY_SETTING_KEYS.webhookUrl] = url === null ? null : validateWebhookUrl(url);
+  }
+  if (change.autoAction !== undefined) {
+    values[POLICY_SETTING_KEYS.autoAction] =
+      change.autoAction === null ? null : validatePolicyAutoAction(change.autoAction);
   }
   return values;
 }
@@ -97,24 +108,23 @@ export async function writePolicySettings(
 
 const STATE_COLUMNS = `db_name AS database, status, state, time_state AS "timeState",
   protected, protected_until AS "protectedUntil", protect_reason AS "protectReason",
-  last_access AS "lastAccess", idle_days AS "idleDays", live_attachments AS "liveAttachments",
-  archived_at AS "archivedAt", drop_due_at AS "dropDueAt"`;
+  last_access AS "lastAccess", last_accessed AS "lastAccessed", idle_days AS "idleDays",
+  live_attachments AS "liveAttachments", archived_at AS "archivedAt", drop_due_at AS "dropDueAt",
+  drop_due AS "dropDue"`;
 
-/** Every database's policy state at `now` (default: the server's now), or one database's. */
+/** Every database's policy state now, by the server's clock, or one database's. */
 export function policyStates(
   db: Queryable,
-  options: { now?: Date; database?: string } = {},
+  options: { database?: string } = {},
 ): Promise<PolicyStateRow[]> {
   return query<PolicyStateRow>(
     db,
-    `SELECT ${STATE_COLUMNS} FROM provisioning.policy_states(coalesce($1::timestamptz, now()), $2)
-      ORDER BY db_name`,
-    [options.now ?? null, options.database ?? null],
+    `SELECT ${STATE_COLUMNS} FROM provisioning.policy_states($1) ORDER BY db_name`,
+    [options.database ?? null],
   );
 }
 
 export interface EvaluateOptions {
-  now: Date;
   /**
    * How changes are delivered: by default the webhook in `policy_webhook_url`
    * (none configured: recorded as events only); null: not at all.
@@ -138,17 +148,23 @@ export interface Evaluation {
 /**
  * Records every state change since the last evaluation (an event each), then
  * delivers each notification still pending: this evaluation's and those whose
- * delivery failed before. A failing delivery never stops the others or the
- * policy; it stays pending. With no way to deliver (no webhook configured,
- * `notify: null`), pending notifications are marked done: the events are the record.
+ * delivery failed before. Each change is delivered once, however many
+ * evaluations run at the same time in however many processes: a delivery holds
+ * its change's row (claim_policy_notification) until it is marked delivered in
+ * the same transaction, and the others skip it. A failing delivery never stops
+ * the others or the policy; it stays pending. With no way to deliver (no
+ * webhook configured, `notify: null`), pending notifications are marked done:
+ * the events are the record.
  */
-export async function evaluatePolicy(db: Queryable, options: EvaluateOptions): Promise<Evaluation> {
-  const { now } = options;
+export async function evaluatePolicy(
+  db: Queryable,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
   const changes = await query<{ database: string; from: PolicyState; to: PolicyState }>(
     db,
     `SELECT db_name AS database, from_state AS from, to_state AS to
-       FROM provisioning.record_policy_states($1, $2)`,
-    [now, options.actor ?? null],
+       FROM provisioning.record_policy_states($1)`,
+    [options.actor ?? null],
   );
   const settings = await readPolicySettings(db);
   const notify =
@@ -158,7 +174,7 @@ export async function evaluatePolicy(db: Queryable, options: EvaluateOptions): P
     `SELECT db_name AS database, from_state AS from, to_state AS to, changed_at AS at
        FROM provisioning.pending_policy_notifications()`,
   );
-  const states = pending.length ? await policyStates(db, { now }) : [];
+  const states = pending.length ? await policyStates(db) : [];
   const evaluation: Evaluation = { changes, notified: [], failed: [] };
   for (const each of pending) {
     const change = {
@@ -167,21 +183,36 @@ export async function evaluatePolicy(db: Queryable, options: EvaluateOptions): P
       settings,
     };
     try {
-      if (notify) await notify(change);
+      const delivered = await deliverOnce(db, change, notify);
+      if (delivered && notify) evaluation.notified.push(change);
     } catch (error) {
       const message = (error as Error).message;
       evaluation.failed.push({ database: each.database, to: each.to, error: message });
       options.log?.(`policy: notifying ${each.database} → ${each.to} failed: ${message}`);
-      continue;
     }
-    await query(db, `SELECT provisioning.mark_policy_notified($1, $2, $3)`, [
-      each.database,
-      each.to,
-      now,
-    ]);
-    if (notify) evaluation.notified.push(change);
   }
   return evaluation;
+}
+
+/**
+ * Delivers one pending change in a transaction that holds its row: false when
+ * another evaluation delivers (or delivered) it. Throwing rolls back: still pending.
+ */
+function deliverOnce(db: Queryable, change: PolicyChange, notify: Notify | null): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const claim = await queryOne<{ mine: boolean }>(
+      tx,
+      `SELECT provisioning.claim_policy_notification($1, $2) AS mine`,
+      [change.database, change.to],
+    );
+    if (!claim.mine) return false;
+    if (notify) await notify(change);
+    await query(tx, `SELECT provisioning.mark_policy_notified($1, $2)`, [
+      change.database,
+      change.to,
+    ]);
+    return true;
+  });
 }
 
 export interface Protection {

@@ -131,6 +131,29 @@ BEGIN
   RETURN p_value;
 END $$;
 
+-- DevDB's clock (docs/architecture-sql.md, "One clock"): every decision and
+-- record by time (idle days, policy states, archive and drop times, retention,
+-- samples, last access) is this server's, never a client's: no function takes
+-- the time from its caller. It is the transaction's now().
+--
+-- Tests move it without a client's clock: a table devdb_test.clock (frozen_at,
+-- shift), made and owned by a superuser, sets the time (frozen_at) or moves it
+-- (now() + shift). DevDB never makes that table, and its provisioner (NOSUPERUSER)
+-- cannot make one a superuser owns, so in production it is now().
+CREATE OR REPLACE FUNCTION provisioning._now() RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_clock regclass := to_regclass('devdb_test.clock');
+  v_at timestamptz;
+BEGIN
+  IF v_clock IS NULL OR NOT EXISTS (SELECT FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+                                     WHERE c.oid = v_clock AND r.rolsuper) THEN
+    RETURN now();
+  END IF;
+  EXECUTE 'SELECT coalesce(c.frozen_at, now() + c.shift) FROM devdb_test.clock c LIMIT 1' INTO v_at;
+  RETURN coalesce(v_at, now());
+END $$;
+
 CREATE OR REPLACE FUNCTION provisioning._log(p_actor text, p_action text, p_db text, p_workspace_id text, p_detail jsonb)
 RETURNS void LANGUAGE sql AS $$
   INSERT INTO provisioning.events (actor, action, db_name, workspace_id, detail)

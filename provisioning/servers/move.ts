@@ -98,7 +98,7 @@ export async function moveDatabase(
     known: { owner: row.owner, team: row.team },
   });
   // A real restore whose row counts matched: the final backup is verified.
-  await recordVerification(source.db, backup.id, { at: new Date(), error: null });
+  await recordVerification(source.db, backup.id, { error: null });
   await carryOver(target.db, database, row);
   step('switch', `${database} is now on ${to}`);
   await query(router.central.db, `SELECT provisioning.finish_move($1)`, [database]);

@@ -114,11 +114,10 @@ function bearerToken(request: FastifyRequest): string | undefined {
 async function authenticate(
   request: FastifyRequest,
   options: ControlPlaneOptions,
-  now: () => Date,
 ): Promise<{ principal: ApiPrincipal; viaCookie: boolean; csrfOk: boolean }> {
   const token = bearerToken(request);
   if (token !== undefined) {
-    const found = await authenticateApiToken(options.pool, token, { now: now() });
+    const found = await authenticateApiToken(options.pool, token);
     if (!found) {
       throw new ApiError(
         401,
@@ -130,7 +129,7 @@ async function authenticate(
   }
   const sessionId = request.cookies[SESSION_COOKIE];
   if (sessionId) {
-    const session = await findApiSession(options.pool, sessionId, { now: now() });
+    const session = await findApiSession(options.pool, sessionId);
     if (!session) {
       throw new ApiError(
         401,
@@ -146,17 +145,13 @@ async function authenticate(
 }
 
 /** The onRequest hook: every non-public route needs a principal with enough rights. */
-export function registerAuth(
-  app: FastifyInstance,
-  options: ControlPlaneOptions,
-  now: () => Date,
-): void {
+export function registerAuth(app: FastifyInstance, options: ControlPlaneOptions): void {
   app.addHook('onRequest', async (request, reply) => {
     // An unknown path answers 404 to anyone who may read (not 403 to viewers).
     const access = request.routeOptions.config.access ?? (request.is404 ? 'read' : 'write');
     if (access === 'public') return;
     try {
-      const { principal, viaCookie, csrfOk } = await authenticate(request, options, now);
+      const { principal, viaCookie, csrfOk } = await authenticate(request, options);
       request.principal = principal;
       if (viaCookie && !SAFE_METHODS.has(request.method) && !csrfOk) {
         throw new ApiError(
@@ -248,7 +243,7 @@ export function sessionRoutes(
           `too many failed logins from ${address} or with this token: try again in ${Math.ceil(wait / 1000)} s`,
         );
       }
-      const found = await authenticateApiToken(options.pool, request.body.token, { now: now() });
+      const found = await authenticateApiToken(options.pool, request.body.token);
       if (!found) {
         limiter.fail(...keys);
         request.log.warn({ address }, 'failed dashboard login');
@@ -262,7 +257,6 @@ export function sessionRoutes(
       const session = await createApiSession(options.pool, {
         principal: found,
         ttlSeconds: ttl,
-        now: now(),
       });
       await recordEvent(options.pool, {
         actor: actorOf(found),

@@ -32,7 +32,10 @@ export interface ControlPlaneOptions {
   port?: number;
   /** Serve HTTPS with these PEM files. */
   tls?: { certFile: string; keyFile: string };
-  /** Injectable clock (sessions, login limits, events' times stay the server's). */
+  /**
+   * Injectable clock for what the process itself times (login limits, metrics'
+   * ages); every decision by time (sessions, tokens, the policy) is the server's.
+   */
   now?: () => Date;
   /** Largest request body in bytes (413 above it); default 64 KiB. */
   bodyLimit?: number;

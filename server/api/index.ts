@@ -189,7 +189,7 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
     }),
   );
 
-  registerAuth(app, options, now);
+  registerAuth(app, options);
   sessionRoutes(app, options, now);
   databaseRoutes(app, options);
   backupRoutes(app, options);

@@ -33,6 +33,7 @@ import {
   DATABASE_STATUSES,
   DATABASE_TYPES,
   ORPHAN_KINDS,
+  POLICY_AUTO_ACTIONS,
   POLICY_STATES,
   WORKSPACE_ACCESS,
 } from '../../provisioning/index.js';
@@ -285,6 +286,42 @@ export const policyState = object({
 });
 export type PolicyState = Static<typeof policyState>;
 
+export const policySettings = object({
+  idleDays: Type.Integer({ description: 'days without access before idle (30)' }),
+  staleDays: Type.Integer({ description: '… before stale (60)' }),
+  eligibleDays: Type.Integer({ description: '… before eligible for cleanup (90)' }),
+  archiveRetentionDays: Type.Integer({
+    description: 'days an archive is kept before cleanup drops it (30)',
+  }),
+  webhookUrl: Type.Unsafe<string | null>({
+    type: ['string', 'null'],
+    description: 'its origin only: the path is the secret',
+  }),
+  autoAction: stringEnum(POLICY_AUTO_ACTIONS, {
+    description:
+      "what devdb serve's policy job does on its own: notify (the default), archive, archive-and-drop",
+  }),
+});
+export type PolicySettingsBody = Static<typeof policySettings>;
+
+/** A change of the policy's settings: any of them (null restores the default), at least one. */
+export const policySettingsChange = object(
+  {
+    idleDays: Type.Optional(nullable(Type.Integer())),
+    staleDays: Type.Optional(nullable(Type.Integer())),
+    eligibleDays: Type.Optional(nullable(Type.Integer())),
+    archiveRetentionDays: Type.Optional(nullable(Type.Integer())),
+    webhookUrl: Type.Optional(nullable(Type.String({ maxLength: 2048 }))),
+    autoAction: Type.Optional(
+      Type.Unsafe<(typeof POLICY_AUTO_ACTIONS)[number] | null>({
+        type: ['string', 'null'],
+        enum: [...POLICY_AUTO_ACTIONS, null],
+      }),
+    ),
+  },
+  { minProperties: 1 },
+);
+
 /** One login role's client sessions in a database. */
 export const sessionGroup = object({
   database: Type.String(),
@@ -319,6 +356,10 @@ export type CleanupAction = Static<typeof cleanupAction>;
 
 export const cleanupPlanProperties = {
   now: dateTime,
+  coder: Type.Unsafe<string | null>({
+    type: ['string', 'null'],
+    description: 'what Coder confirmed deleted, or why no workspace is detached',
+  }),
   actions: Type.Array(cleanupAction),
   skipped: Type.Array(
     object({

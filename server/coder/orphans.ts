@@ -11,8 +11,6 @@ export interface FindOrphansOptions extends AskCoderOptions {
   /** Null: Coder's checks are skipped, for `skippedReason`. */
   coder: CoderClient | null;
   skippedReason?: string;
-  /** Injectable clock (default: now). */
-  now?: Date;
   /** Default: the setting policy_idle_days, else 30. */
   idleDays?: number;
 }
@@ -23,7 +21,6 @@ export function findOrphans(db: Queryable, options: FindOrphansOptions): Promise
   return searchOrphans(db, {
     ask: coder ? (facts) => askCoder(coder, facts, options) : null,
     skippedReason: options.skippedReason ?? `Coder is not configured: ${HOW_TO_ENABLE_CODER}`,
-    now: options.now,
     idleDays: options.idleDays,
   });
 }

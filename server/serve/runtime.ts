@@ -4,6 +4,8 @@
  * of its schedule is claimed through PostgreSQL (provisioning/jobs/jobs.sql) and
  * run by whichever process gets it, its lease renewed while it runs. `devdb
  * serve` and `devdb up` both run it; tests drive it with their own clock.
+ * Its clock is the server's (read at every poll): a process whose own clock is
+ * wrong still runs each tick at its time, as the other processes do.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -16,7 +18,9 @@ import {
   ping,
   pruneJobLeases,
   renewJobLease,
+  serverNow,
   type JobClaim,
+  type Queryable,
 } from '../../provisioning/index.js';
 import { UserError } from '../errors.js';
 import { messageOf, type Logger } from './log.js';
@@ -38,7 +42,7 @@ export interface ServeOptions {
   extensions?: readonly ServeExtension[];
   log: Logger;
   env?: Readonly<Record<string, string | undefined>>;
-  /** Default: the system clock. */
+  /** Default: the server's clock (provisioning._now()), read at every poll. */
   clock?: WallClock;
   /** Unique per process (default: host:pid:random); shown in provisioning.job_leases.holder. */
   holder?: string;
@@ -79,6 +83,25 @@ export const systemClock: WallClock = {
       signal?.addEventListener('abort', done, { once: true });
     }),
 };
+
+/**
+ * The server's clock as a WallClock: the process's clock corrected by the
+ * difference to the server's, measured again at every poll (sync). So ticks,
+ * the jobs' now() and the extensions' are the server's time even when this
+ * machine's clock is days off.
+ */
+export function serverClock(db: Queryable): WallClock & { sync(): Promise<void> } {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    delay: systemClock.delay,
+    async sync() {
+      const before = Date.now();
+      const server = await serverNow(db);
+      offsetMs = server.getTime() - (before + Date.now()) / 2;
+    },
+  };
+}
 
 const JOB_NAME = /^[a-z][a-z0-9_]*$/;
 const LEASE_HISTORY_DAYS = 30;
@@ -133,12 +156,14 @@ interface Running {
 /** Starts the runtime: schema checked, extensions started, polling (unless autoPoll is false). */
 export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
   checkJobs(options.jobs);
-  const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const log = options.log;
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const startedAt = clock.now();
   const pool = await openPool(options.adminUrl, 10);
+  const synced = options.clock ? null : serverClock(pool);
+  const clock: WallClock = options.clock ?? synced!;
+  await synced?.sync().catch(() => undefined); // a schema without _now() is refused below
+  const startedAt = clock.now();
   const running = new Map<string, Running>();
   const finishedTicks = new Map<string, number>();
   const listeners = new Set<(end: JobEnd) => void>();
@@ -275,6 +300,7 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
   /** One pass; returns the settings it read (undefined once stopping). */
   async function pollOnce(): Promise<Settings | undefined> {
     if (stopping.signal.aborted) return undefined;
+    await synced?.sync();
     const settings = await readSettings(pool);
     for (const job of options.jobs) {
       if (stopping.signal.aborted) return settings;

@@ -25,7 +25,57 @@ export interface TestDevDb {
   url(user: string, password: string, database: string): string;
   /** Superuser client for assertions on catalogs (never used to provision). */
   superuser(database?: string): Promise<pg.Client>;
+  /** DevDB's clock on this server (provisioning._now()): tests move it there, never in the client. */
+  clock: TestClock;
   stop(): Promise<void>;
+}
+
+/**
+ * Moves DevDB's clock on the server: provisioning._now() (helpers.sql) reads
+ * devdb_test.clock, a table only a superuser can make (so production, whose
+ * provisioner is no superuser, never has one). Every session sees a change at
+ * once: the CLI and `devdb serve` in child processes too.
+ */
+export interface TestClock {
+  /** The server's time is `at`, frozen, until set again or reset. */
+  set(at: Date): Promise<void>;
+  /** The server's time runs `ms` ahead of the real time (negative: behind). */
+  shift(ms: number): Promise<void>;
+  /** Back to the real time. */
+  reset(): Promise<void>;
+  /** DevDB's time now (provisioning._now()). */
+  now(): Promise<Date>;
+}
+
+export const DAY_MS = 86_400_000;
+
+function testClock(open: () => Promise<pg.Client>, pool: () => pg.Pool): TestClock {
+  let client: Promise<pg.Client> | undefined;
+  const su = () =>
+    (client ??= open().then(async (c) => {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS devdb_test;
+        CREATE TABLE IF NOT EXISTS devdb_test.clock (frozen_at timestamptz, shift interval NOT NULL DEFAULT '0');
+        GRANT USAGE ON SCHEMA devdb_test TO PUBLIC;
+        GRANT SELECT ON devdb_test.clock TO PUBLIC`);
+      return c;
+    }));
+  const write = async (frozenAt: Date | null, shiftMs: number) => {
+    const c = await su();
+    await c.query('BEGIN');
+    await c.query('DELETE FROM devdb_test.clock');
+    await c.query(
+      `INSERT INTO devdb_test.clock VALUES ($1, make_interval(secs => $2::float8 / 1000))`,
+      [frozenAt, shiftMs],
+    );
+    await c.query('COMMIT');
+  };
+  return {
+    set: (at) => write(at, 0),
+    shift: (ms) => write(null, ms),
+    reset: () => write(null, 0),
+    now: async () =>
+      (await pool().query<{ now: Date }>('SELECT provisioning._now() AS now')).rows[0]!.now,
+  };
 }
 
 export async function startTestDevDb(
@@ -58,6 +108,15 @@ export async function startTestDevDb(
     pool = new pg.Pool({ connectionString: provisionerUrl, max: 25 });
     // Idle clients see the server shut down at teardown; that is expected, not a failure.
     pool.on('error', () => undefined);
+    const openSuperuser = async (database: string) => {
+      const client = new pg.Client({
+        connectionString: cluster.url(undefined, undefined, database),
+      });
+      await client.connect();
+      clients.push(client);
+      return client;
+    };
+    const provisioner = pool;
     return {
       cluster,
       endpoint: { host: cluster.host, port: cluster.port },
@@ -65,14 +124,11 @@ export async function startTestDevDb(
       pool,
       provisionerUrl,
       url: (user, password, database) => cluster.url(user, password, database),
-      superuser: async (database = 'postgres') => {
-        const client = new pg.Client({
-          connectionString: cluster.url(undefined, undefined, database),
-        });
-        await client.connect();
-        clients.push(client);
-        return client;
-      },
+      superuser: (database = 'postgres') => openSuperuser(database),
+      clock: testClock(
+        () => openSuperuser(CENTRAL_DATABASE),
+        () => provisioner,
+      ),
       stop,
     };
   } catch (error) {

@@ -8,6 +8,8 @@ export interface WebhookServer {
   received: Record<string, unknown>[];
   /** Answer the next `count` requests with `status` (500: a failing webhook). */
   failNext(count: number, status?: number): void;
+  /** Answer every request only after `ms` (a slow webhook: deliveries overlap). */
+  answerAfter(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -15,10 +17,12 @@ export async function startWebhookServer(): Promise<WebhookServer> {
   const received: Record<string, unknown>[] = [];
   let failures = 0;
   let failStatus = 500;
+  let delayMs = 0;
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
+    request.on('end', async () => {
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (failures > 0) {
         failures--;
         response.writeHead(failStatus).end('failing on purpose');
@@ -39,6 +43,9 @@ export async function startWebhookServer(): Promise<WebhookServer> {
     failNext(count, status = 500) {
       failures = count;
       failStatus = status;
+    },
+    answerAfter(ms) {
+      delayMs = ms;
     },
     close: () =>
       new Promise((resolve) => {

@@ -1,6 +1,6 @@
 /**
- * Cleanup (docs/operations.md, "Cleanup") on a real PostgreSQL with an injected
- * clock: the dry run's plan is exactly what the real run does; detaches of
+ * Cleanup (docs/operations.md, "Cleanup") on a real PostgreSQL whose clock the
+ * test moves (devdb.clock, on the server): the dry run's plan is exactly what the real run does; detaches of
  * workspaces Coder confirmed deleted end their credentials; eligible databases
  * are archived and restorable with their data; archives past the retention go
  * through the injected drop; protected databases are never touched, even when
@@ -55,7 +55,7 @@ beforeAll(async () => {
   await ensureIndividualDatabase(devdb.pool, { owner: 'fresh' });
   await ensureIndividualDatabase(devdb.pool, { owner: 'gone' });
   await ensureTeamDatabase(devdb.pool, { team: 'vault' });
-  t0 = Date.now() + 1000;
+  t0 = (await devdb.clock.now()).getTime() + 1000;
   await devdb.pool.query(
     `UPDATE provisioning.databases SET last_accessed = $1 WHERE db_name = 'dev_fresh'`,
     [day(95)],
@@ -85,8 +85,8 @@ const deletedWorkspaces = [
 
 test('the dry run plans exactly what the run then does, and a re-run has nothing left', async () => {
   const { drop, calls } = recordingDrop(devdb.pool);
+  await devdb.clock.set(day(100));
   const dry = await runCleanup(devdb.pool, {
-    now: day(100),
     deletedWorkspaces,
     dropDatabase: drop,
     dryRun: true,
@@ -110,13 +110,10 @@ test('the dry run plans exactly what the run then does, and a re-run has nothing
   ]);
   // Nothing changed.
   expect(calls).toEqual([]);
-  expect((await policyStates(devdb.pool, { now: day(100), database: 'dev_old1' }))[0]!.state).toBe(
-    'eligible',
-  );
+  expect((await policyStates(devdb.pool, { database: 'dev_old1' }))[0]!.state).toBe('eligible');
 
   const progress: string[] = [];
   const run = await runCleanup(devdb.pool, {
-    now: day(100),
     deletedWorkspaces,
     dropDatabase: drop,
     onProgress: ({ index, total, result }) => result && progress.push(`${index + 1}/${total}`),
@@ -129,7 +126,7 @@ test('the dry run plans exactly what the run then does, and a re-run has nothing
   expect(calls).toEqual([{ database: 'dev_gone', actor: 'cleanup' }]);
 
   const states = Object.fromEntries(
-    (await policyStates(devdb.pool, { now: day(100) })).map((s) => [s.database, s.state]),
+    (await policyStates(devdb.pool)).map((s) => [s.database, s.state]),
   );
   expect(states).toEqual({
     dev_attached: 'eligible',
@@ -160,7 +157,6 @@ test('the dry run plans exactly what the run then does, and a re-run has nothing
   expect(events[0]!.detail).toEqual({ actions: 5, done: 5, skipped: 0, failed: 0 });
 
   const again = await runCleanup(devdb.pool, {
-    now: day(100),
     deletedWorkspaces,
     dropDatabase: drop,
   });
@@ -179,7 +175,8 @@ test('each action checks its reason again: protected or used since the plan, it 
   const { drop, calls } = recordingDrop(devdb.pool);
   await ensureIndividualDatabase(devdb.pool, { owner: 'late1' });
   await ensureIndividualDatabase(devdb.pool, { owner: 'late2' });
-  const plan = await planCleanup(devdb.pool, { now: day(200) });
+  await devdb.clock.set(day(200));
+  const plan = await planCleanup(devdb.pool);
   const mine = plan.actions.filter((a) => a.database.startsWith('dev_late'));
   expect(mine.map((a) => [a.kind, a.database])).toEqual([
     ['archive', 'dev_late1'],
@@ -200,7 +197,7 @@ test('each action checks its reason again: protected or used since the plan, it 
     ['dev_late1', 'skipped', 'now protected'],
     ['dev_late2', 'skipped', 'now active'],
   ]);
-  const states = await policyStates(devdb.pool, { now: day(200) });
+  const states = await policyStates(devdb.pool);
   expect(states.filter((s) => s.database.startsWith('dev_late')).map((s) => s.status)).toEqual([
     'active',
     'active',
@@ -210,10 +207,11 @@ test('each action checks its reason again: protected or used since the plan, it 
 
 test('a protected archive is never dropped, however old', async () => {
   const { drop, calls } = recordingDrop(devdb.pool);
-  const run = await runCleanup(devdb.pool, { now: day(5000), dropDatabase: drop });
+  await devdb.clock.set(day(5000));
+  const run = await runCleanup(devdb.pool, { dropDatabase: drop });
   expect(run.plan.actions.map((a) => a.database)).not.toContain('team_vault');
   expect(run.plan.actions.map((a) => a.database)).not.toContain('team_safe');
   expect(calls.map((c) => c.database)).not.toContain('team_vault');
-  const [vault] = await policyStates(devdb.pool, { now: day(5000), database: 'team_vault' });
+  const [vault] = await policyStates(devdb.pool, { database: 'team_vault' });
   expect(vault).toMatchObject({ state: 'archived', protected: true });
 });

@@ -23,6 +23,7 @@ import {
   restoreBackup,
   restoreDatabase,
   retireDatabase,
+  takeBackup,
   writeBackupSetting,
   type BackupContext,
 } from '../../provisioning/index.js';
@@ -133,6 +134,58 @@ describe('a verified final backup before every drop (real pg_dump / pg_restore)'
 
     await restoreBackup(ctx, { id: final!.id, identities: [keys.identity] });
     expect(await itemCount('dev_fay')).toBe(2000);
+  });
+
+  it('two drops of one database at once: one final backup, the other waits and finds it dropped', async () => {
+    await ensureIndividualDatabase(devdb.pool, { owner: 'twice' });
+    await populate('dev_twice');
+    // Separate pools: separate processes, as far as the server can tell.
+    const other = new pg.Pool({ connectionString: devdb.provisionerUrl, max: 4 });
+    try {
+      const waits: string[] = [];
+      const outcomes = await Promise.all([
+        dropWithFinalBackup(ctx, 'dev_twice', { actor: 'one', onWait: () => waits.push('one') }),
+        dropWithFinalBackup({ ...ctx, db: other }, 'dev_twice', {
+          actor: 'two',
+          onWait: () => waits.push('two'),
+        }),
+      ]);
+      expect(waits).toHaveLength(1);
+      const [dropped, waited] = waits[0] === 'two' ? outcomes : [...outcomes].reverse();
+      expect(dropped).toEqual({ database: 'dev_twice', backupId: expect.any(Number) });
+      expect(waited).toEqual({ ...dropped, alreadyDropped: true });
+      const finals = (await listBackups(devdb.pool, 'dev_twice')).filter((b) => b.kind === 'final');
+      expect(finals.map((b) => [b.id, b.status])).toEqual([[dropped!.backupId, 'ok']]);
+      expect((await events('dev_twice')).filter((e) => e.action === 'database.drop')).toHaveLength(
+        1,
+      );
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('two backups of one database at once run one after the other', async () => {
+    await ensureIndividualDatabase(devdb.pool, { owner: 'pair' });
+    await populate('dev_pair');
+    const other = new pg.Pool({ connectionString: devdb.provisionerUrl, max: 4 });
+    try {
+      const options = {
+        database: 'dev_pair',
+        kind: 'manual' as const,
+        dir: path.join(dir, 'store'),
+        recipients: [],
+      };
+      const both = await Promise.all([
+        takeBackup(ctx, options),
+        takeBackup({ ...ctx, db: other }, options),
+      ]);
+      const [first, second] = both.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+      expect([first!.status, second!.status]).toEqual(['ok', 'ok']);
+      expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(first!.finishedAt!.getTime());
+      expect(second!.file).not.toBe(first!.file);
+    } finally {
+      await other.end();
+    }
   });
 
   it('a failed final backup drops nothing, and says why', async () => {
@@ -255,7 +308,9 @@ describe('a verified final backup before every drop (real pg_dump / pg_restore)'
     });
 
     const now = new Date('2031-05-04T03:02:01.000Z');
-    const done = await completePendingDrops(ctx, { now, log: (line) => lines.push(line) });
+    await devdb.clock.set(now); // the backup's time is the server's
+    const done = await completePendingDrops(ctx, { log: (line) => lines.push(line) });
+    await devdb.clock.reset();
     expect(done).toMatchObject({ dropped: [{ database: 'dev_jo' }], failed: [] });
     expect(lines[1]).toMatch(/^dev_jo: dropped after its final backup \d+ was verified$/);
     expect(await catalog('dev_jo')).toMatchObject({

@@ -1,10 +1,12 @@
 /**
  * The 30/60/90 policy (docs/operations.md, "The policy") on a real PostgreSQL:
- * states computed by policy_states(now) with an injected clock, settings,
+ * states computed by policy_states() by the server's clock, settings,
  * protection, and evaluatePolicy recording each change as an event and
- * POSTing it to a real local webhook, retried after a failure. No sleeping:
- * time moves by passing `now`.
+ * POSTing it to a real local webhook, retried after a failure, each change
+ * once however many evaluations run at the same time. No sleeping: time moves
+ * on the server (devdb.clock), never in the client.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ensureIndividualDatabase,
@@ -36,7 +38,7 @@ beforeAll(async () => {
   await ensureIndividualDatabase(devdb.pool, { owner: 'alice' });
   await ensureIndividualDatabase(devdb.pool, { owner: 'bob' });
   await ensureTeamDatabase(devdb.pool, { team: 'keep' });
-  t0 = Date.now() + 1000;
+  t0 = (await devdb.clock.now()).getTime() + 1000;
 });
 
 afterAll(async () => {
@@ -44,8 +46,10 @@ afterAll(async () => {
   await devdb?.stop();
 });
 
+/** The state of `database` with the server's clock at `now`. */
 const stateOf = async (database: string, now: Date): Promise<PolicyStateRow> => {
-  const [row] = await policyStates(devdb.pool, { now, database });
+  await devdb.clock.set(now);
+  const [row] = await policyStates(devdb.pool, { database });
   return row!;
 };
 
@@ -96,6 +100,7 @@ describe('states', () => {
       eligibleDays: 90,
       archiveRetentionDays: 30,
       webhookUrl: null,
+      autoAction: 'notify',
     });
     await writePolicySettings(devdb.pool, { idleDays: 7, staleDays: 14, eligibleDays: 21 });
     try {
@@ -185,8 +190,10 @@ describe('evaluation and the webhook', () => {
   test('each state change is an event and one POST, a failed POST is retried at the next evaluation', async () => {
     await writePolicySettings(devdb.pool, { webhookUrl: webhook.url });
     await protectDatabase(devdb.pool, { database: 'team_keep', actor: 'test' });
-    const evaluate = (n: number) =>
-      evaluatePolicy(devdb.pool, { now: day(n), log: (line) => logged.push(line) });
+    const evaluate = async (n: number) => {
+      await devdb.clock.set(day(n));
+      return evaluatePolicy(devdb.pool, { log: (line) => logged.push(line) });
+    };
     const logged: string[] = [];
     const posted = (database: string) =>
       webhook.received.filter((m) => m.database === database).map((m) => `${m.from}→${m.to}`);
@@ -261,6 +268,31 @@ describe('evaluation and the webhook', () => {
     ]);
     expect(changes[0]!.actor).toBe('policy');
     expect(new Date(changes[0]!.detail.at as string)).toEqual(day(31));
+  });
+
+  test('evaluations running at the same time (several processes) notify each change once', async () => {
+    await ensureIndividualDatabase(devdb.pool, { owner: 'carl' });
+    await ensureIndividualDatabase(devdb.pool, { owner: 'dora' });
+    const pools = Array.from(
+      { length: 4 },
+      () => new pg.Pool({ connectionString: devdb.provisionerUrl, max: 2 }),
+    );
+    webhook.answerAfter(300); // slow deliveries: they overlap
+    try {
+      const before = webhook.received.length;
+      await devdb.clock.set(new Date((await devdb.clock.now()).getTime() + 400 * 86_400_000));
+      const evaluations = await Promise.all(pools.map((pool) => evaluatePolicy(pool)));
+      const sent = webhook.received.slice(before).map((m) => `${m.database}:${m.to}`);
+      expect(
+        sent.filter((m) => m.startsWith('dev_carl') || m.startsWith('dev_dora')).sort(),
+      ).toEqual(['dev_carl:eligible', 'dev_dora:eligible']);
+      expect(new Set(sent).size).toBe(sent.length);
+      expect(evaluations.flatMap((e) => e.notified).length).toBe(sent.length);
+      expect(evaluations.flatMap((e) => e.failed)).toEqual([]);
+    } finally {
+      webhook.answerAfter(0);
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 
   test('a webhook that does not answer in time is a failure, not a hang', async () => {

@@ -2,6 +2,7 @@
 // over every active database moves last_accessed by the agent's rule — client
 // sessions did something — with no agent running; autovacuum alone and DevDB's
 // own sessions (a backup's) do not count; samples are kept for the retention.
+// Time is the server's: the test moves it there (devdb.clock), never in the client.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -23,9 +24,15 @@ import { startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
 let devdb: TestDevDb;
 let alice: Attachment;
 const DAY = 86_400_000;
-/** The injected clock: every pass a minute later than the one before. */
+/** The server's clock, set by the test: every pass a minute later than the one before. */
 let clock = Date.parse('2030-01-01T00:00:00Z');
 const nextMinute = () => new Date((clock += 60_000));
+
+/** One pass with the server's clock at `at`. */
+async function sampleAt(at: Date) {
+  await devdb.clock.set(at);
+  return sampleAll(devdb.pool);
+}
 
 beforeAll(async () => {
   devdb = await startTestDevDb();
@@ -51,7 +58,7 @@ async function lastAccessed(database: string): Promise<Date | null> {
 /** One pass; whether `database` counted as used in it. */
 async function sample(database: string): Promise<boolean> {
   const at = nextMinute();
-  await sampleAll(devdb.pool, { now: at });
+  await sampleAt(at);
   return (await lastAccessed(database))?.getTime() === at.getTime();
 }
 
@@ -93,6 +100,27 @@ describe('last access without an agent', () => {
     // And the next pass, with nothing new, leaves it there.
     expect(await sample(alice.name)).toBe(false);
     expect(await lastAccessed(alice.name)).toEqual(seen);
+  });
+
+  test("last_accessed never moves backwards: a pass at an earlier time (the server's clock set back) keeps the later access", async () => {
+    await settle(alice.name);
+    await useAsWorkspace('SELECT 1');
+    const seen = await untilUsed(alice.name);
+    await useAsWorkspace('SELECT 2');
+    const earlier = new Date(seen.getTime() - 100 * DAY);
+    const deadline = Date.now() + 8000;
+    let counted = false;
+    while (!counted && Date.now() < deadline) {
+      await sampleAt(earlier);
+      const [pass] = (await listSamples(devdb.pool, alice.name, { since: earlier })).filter(
+        (s) => s.at.getTime() === earlier.getTime(),
+      );
+      counted = pass?.accessed ?? false;
+      if (!counted) await sleep(150);
+    }
+    expect(counted, 'the pass at the earlier time saw the use').toBe(true);
+    expect(await lastAccessed(alice.name)).toEqual(seen);
+    await devdb.pool.query('DELETE FROM provisioning.samples WHERE at = $1', [earlier]);
   });
 
   test('a database nobody used keeps last_accessed unset', async () => {
@@ -160,7 +188,7 @@ describe('last access without an agent', () => {
 describe('samples', () => {
   test('one row per active database and pass, with size, sessions and counters', async () => {
     const at = nextMinute();
-    const result = await sampleAll(devdb.pool, { now: at });
+    const result = await sampleAt(at);
     expect(result).toMatchObject({ databases: 2, at });
     const [latest] = (await listSamples(devdb.pool, alice.name, { since: at })).slice(-1);
     expect(latest).toMatchObject({ database: alice.name, at, connections: 0, accessed: false });
@@ -170,16 +198,16 @@ describe('samples', () => {
 
   test("an idle database's size is measured hourly and repeated in between", async () => {
     const first = nextMinute();
-    await sampleAll(devdb.pool, { now: first });
+    await sampleAt(first);
     const [measured] = await listSamples(devdb.pool, 'team_quiet', { since: first });
     const sizeAt = measured!.sizeAt!;
-    const second = await sampleAll(devdb.pool, { now: nextMinute() });
+    const second = await sampleAt(nextMinute());
     expect(second.measured).toBe(0);
     const later = (await listSamples(devdb.pool, 'team_quiet', { since: first })).at(-1)!;
     expect([later.sizeBytes, later.sizeAt]).toEqual([measured!.sizeBytes, sizeAt]);
     const hourLater = new Date(sizeAt.getTime() + 3_600_000);
     clock = hourLater.getTime();
-    expect((await sampleAll(devdb.pool, { now: hourLater })).measured).toBe(2);
+    expect((await sampleAt(hourLater)).measured).toBe(2);
   });
 
   test('idle databases are re-measured at most sampler_size_budget a pass, the oldest measure first', async () => {
@@ -204,15 +232,15 @@ describe('samples', () => {
       // Both due (over an hour since their measure): one a pass, the oldest measure first.
       clock = Math.max(...Object.values(before)) + 3_600_000;
       const first = nextMinute();
-      expect((await sampleAll(devdb.pool, { now: first })).measured).toBe(1);
+      expect((await sampleAt(first)).measured).toBe(1);
       expect((await sizedAt())[oldest]).toBe(first.getTime());
       const second = nextMinute();
-      expect((await sampleAll(devdb.pool, { now: second })).measured).toBe(1);
+      expect((await sampleAt(second)).measured).toBe(1);
       expect(Object.values(await sizedAt()).sort((a, b) => a - b)).toEqual([
         first.getTime(),
         second.getTime(),
       ]);
-      expect((await sampleAll(devdb.pool, { now: nextMinute() })).measured).toBe(0);
+      expect((await sampleAt(nextMinute())).measured).toBe(0);
       // A database in use is measured whatever the budget.
       clock += 3_600_000;
       await useAsWorkspace('SELECT 1');
@@ -228,7 +256,7 @@ describe('samples', () => {
 
   test("the lists read the sampler's latest size; a database it has not sized is measured", async () => {
     const at = nextMinute();
-    await sampleAll(devdb.pool, { now: at });
+    await sampleAt(at);
     await devdb.pool.query(
       `UPDATE provisioning.samples SET size_bytes = 12345 WHERE db_name = $1 AND at = $2`,
       [alice.name, at],
@@ -246,9 +274,9 @@ describe('samples', () => {
   test('samples older than the retention are removed by the pass (30 days, or the setting)', async () => {
     const now = clock + 100 * DAY;
     const at = (daysAgo: number) => new Date(now - daysAgo * DAY);
-    await sampleAll(devdb.pool, { now: at(40) });
-    await sampleAll(devdb.pool, { now: at(20) });
-    await sampleAll(devdb.pool, { now: at(0) });
+    await sampleAt(at(40));
+    await sampleAt(at(20));
+    await sampleAt(at(0));
     const times = async () =>
       (await listSamples(devdb.pool, 'team_quiet', { since: at(50) })).map((s) => s.at);
     expect(await times()).toEqual([at(20), at(0)]);
@@ -259,7 +287,7 @@ describe('samples', () => {
       [SAMPLE_RETENTION_SETTING],
     );
     try {
-      const result = await sampleAll(devdb.pool, { now: new Date(now + 60_000) });
+      const result = await sampleAt(new Date(now + 60_000));
       expect(result.pruned).toBeGreaterThanOrEqual(2);
       expect(await times()).toEqual([at(0), new Date(now + 60_000)]);
     } finally {

@@ -239,11 +239,25 @@ test('policy: states and settings (the webhook shown without its secret); list a
     eligibleDays: 90,
     archiveRetentionDays: 30,
     webhookUrl: 'https://hooks.example.com/…',
+    autoAction: 'notify',
   });
   const text = await cli(['policy', 'settings']);
   expect(text.stdout).not.toContain('secret');
   const bad = await cli(['policy', 'settings', '--stale-days', '5']);
   expect(bad.stderr).toMatch(/each must be more days than the one before/);
+  // What devdb serve's policy job may do on its own.
+  expect(await json(['policy', 'settings', '--auto-action', 'archive'])).toMatchObject({
+    autoAction: 'archive',
+  });
+  expect((await cli(['policy', 'settings'])).stdout).toMatch(
+    /devdb serve on its own +archive: also detach workspaces Coder deleted and archive eligible databases/,
+  );
+  expect((await cli(['policy', 'settings', '--auto-action', 'drop'])).stderr).toMatch(
+    /option '--auto-action <what>' argument 'drop' is invalid\. Allowed choices are notify, archive, archive-and-drop/,
+  );
+  expect(await json(['policy', 'settings', '--auto-action', 'notify'])).toMatchObject({
+    autoAction: 'notify',
+  });
 
   await cli(['protect', 'dev_dora', '--until', '2999-12-31', '--reason', 'the demo']);
   const policy = await json(['policy']);

@@ -47,10 +47,11 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs one tick of the job at `iso`; returns its log lines. */
+/** Runs one tick of the job at `iso` (the server's clock set there); returns its log lines. */
 async function tick(iso: string, env: Record<string, string | undefined> = {}) {
   let out = '';
   const now = new Date(iso);
+  await devdb.clock.set(now);
   const ctx: JobContext = {
     db: devdb.pool,
     adminUrl: devdb.provisionerUrl,
@@ -98,7 +99,8 @@ describe('the scheduled backups job', () => {
   });
 
   test("the job's own sessions are not access: the sampler sees no use", async () => {
-    await sampleAll(devdb.pool, { now: new Date('2030-01-01T02:05:00Z') });
+    await devdb.clock.set(new Date('2030-01-01T02:05:00Z'));
+    await sampleAll(devdb.pool);
     const { rows } = await devdb.pool.query(
       `SELECT db_name FROM provisioning.databases WHERE last_accessed IS NOT NULL`,
     );

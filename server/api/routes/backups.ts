@@ -48,11 +48,7 @@ const restoreResult = object({
 export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
-  const context: BackupContext = {
-    db,
-    adminUrl: options.adminUrl,
-    ...(options.now ? { now: options.now } : {}),
-  };
+  const context: BackupContext = { db, adminUrl: options.adminUrl };
   const identities = options.backup?.identities ?? [];
 
   async function destination(): Promise<{ dir: string; recipients: string[] }> {

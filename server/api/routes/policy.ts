@@ -13,6 +13,10 @@ import {
   listConnections,
   ORPHAN_KINDS,
   planCleanup,
+  readPolicySettings,
+  recordEvent,
+  withCleanupLock,
+  writePolicySettings,
   policyStates,
   protectDatabase,
   terminateSessions,
@@ -21,7 +25,14 @@ import {
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
 import { findOrphans } from '../../coder/orphans.js';
-import { finalBackupDropDatabase } from '../../policy-wiring.js';
+import {
+  closeCoder,
+  coderSource,
+  finalBackupDropDatabase,
+  POLICY_WIRING,
+  type CoderSource,
+} from '../../policy-wiring.js';
+import { maskedWebhook } from '../../commands/policy/policy.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
 import {
@@ -32,6 +43,8 @@ import {
   nameParams,
   object,
   orphanFinding,
+  policySettings,
+  policySettingsChange,
   policyState,
   query,
   requestDateTime,
@@ -46,7 +59,66 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
   const env = options.env ?? process.env;
-  const now = () => options.now?.() ?? new Date();
+
+  /** Coder as the process has it (CODER_URL, CODER_SESSION_TOKEN, the coder_url setting). */
+  async function withCoder<T>(fn: (coder: CoderSource) => Promise<T>): Promise<T> {
+    const coder = await coderSource({}, { env }, db);
+    try {
+      return await fn(coder);
+    } finally {
+      await closeCoder(coder);
+    }
+  }
+
+  /** Cleanup's plan with the workspaces Coder confirmed deleted (as `devdb cleanup` makes it). */
+  async function planWithCoder(coder: CoderSource) {
+    const deleted = await POLICY_WIRING.deletedWorkspaces(db, coder);
+    return planCleanup(db, { deletedWorkspaces: deleted.attachments, coder: deleted.note });
+  }
+
+  const publicSettings = async () => {
+    const settings = await readPolicySettings(db);
+    return { ...settings, webhookUrl: maskedWebhook(settings.webhookUrl) };
+  };
+
+  app.route({
+    method: 'GET',
+    url: '/api/v1/policy/settings',
+    config: { access: 'read' },
+    schema: {
+      summary:
+        "The policy's thresholds, archive retention, webhook (its origin) and what devdb serve does on its own",
+      tags: TAGS,
+      response: withErrors({ 200: policySettings }),
+    },
+    handler: publicSettings,
+  });
+
+  app.route({
+    method: 'PATCH',
+    url: '/api/v1/policy/settings',
+    config: { access: 'write', action: 'policy.settings' },
+    schema: {
+      summary:
+        'Change policy settings (null restores the default); the thresholds must stay idle < stale < eligible',
+      tags: TAGS,
+      body: policySettingsChange,
+      response: withErrors({ 200: policySettings }, [413]),
+    },
+    async handler(request) {
+      await writePolicySettings(db, request.body);
+      const settings = await publicSettings();
+      const changed = Object.keys(request.body);
+      await recordEvent(db, {
+        actor: actorOf(request.principal),
+        action: 'policy.settings',
+        detail: Object.fromEntries(
+          changed.map((key) => [key, settings[key as keyof typeof settings]]),
+        ),
+      });
+      return settings;
+    },
+  });
 
   app.route({
     method: 'GET',
@@ -59,7 +131,7 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       response: withErrors({ 200: itemsOf(policyState) }),
     },
     handler: async (request) => ({
-      items: await policyStates(db, { now: now(), database: request.query.database }),
+      items: await policyStates(db, { database: request.query.database }),
     }),
   });
 
@@ -85,7 +157,7 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
         until: request.body.until ? new Date(request.body.until) : null,
         actor: actorOf(request.principal),
       });
-      const [state] = await policyStates(db, { now: now(), database: name });
+      const [state] = await policyStates(db, { database: name });
       return state;
     },
   });
@@ -170,7 +242,6 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
         return await findOrphans(db, {
           coder,
           skippedReason: access.configured ? undefined : access.reason,
-          now: now(),
         }).catch(coderUnavailable);
       } finally {
         await coder?.close();
@@ -187,7 +258,7 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       tags: TAGS,
       response: withErrors({ 200: cleanupPlan }),
     },
-    handler: async () => planCleanup(db, { now: now() }),
+    handler: async () => withCoder((coder) => planWithCoder(coder)),
   });
 
   app.route({
@@ -196,19 +267,23 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
     config: { access: 'write', action: 'cleanup.run' },
     schema: {
       summary:
-        'Run cleanup now: archives, then drops past retention, each drop after a verified final backup',
+        'Run cleanup now: archives, then drops past retention, each drop after a verified final backup (409 while another cleanup runs)',
       tags: TAGS,
-      response: withErrors({
-        200: object({ ...cleanupPlanProperties, results: Type.Array(cleanupResult) }),
-      }),
+      response: withErrors(
+        { 200: object({ ...cleanupPlanProperties, results: Type.Array(cleanupResult) }) },
+        [409],
+      ),
     },
     async handler(request) {
-      const plan = await planCleanup(db, { now: now() });
-      const results = await executeCleanupPlan(db, plan, {
-        dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
-        actor: actorOf(request.principal),
+      // One cleanup at a time (the CLI's, the policy job's): busy is a 409 saying whose.
+      return withCleanupLock(db, { wait: false, what: 'cleanup (API)' }, async () => {
+        const plan = await withCoder((coder) => planWithCoder(coder));
+        const results = await executeCleanupPlan(db, plan, {
+          dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
+          actor: actorOf(request.principal),
+        });
+        return { ...plan, results };
       });
-      return { ...plan, results };
     },
   });
 }

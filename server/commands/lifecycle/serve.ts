@@ -1,5 +1,6 @@
 /**
- * `devdb serve`: DevDB's scheduled jobs (the sampler, backups, …) against a
+ * `devdb serve`: DevDB's scheduled jobs (the sampler, the policy, backups, pending
+ * drops, the server pool's sizes) against a
  * DevDB server anywhere, in the foreground until SIGINT/SIGTERM
  * (docs/operations.md, "Running devdb serve"). Several may run against one
  * registry: each tick of each job runs once.
@@ -18,7 +19,7 @@ type ServeCommandOptions = Omit<ConnectionOptions, 'env'> & { logFormat: LogForm
 export const serveCommand: CommandSpec<ServeCommandOptions> = {
   name: 'serve',
   description:
-    'run the scheduled jobs (sampler, backups) against a DevDB server, in the foreground (Ctrl-C stops it)',
+    'run the scheduled jobs (sampler, policy, backups, drops, servers) and the control plane against a DevDB server, in the foreground (Ctrl-C stops it)',
   options: [...CONNECTION_OPTIONS, LOG_FORMAT_OPTION],
   async run(options, io) {
     // Listening from the start: a signal during start-up stops it too.

@@ -1,24 +1,40 @@
 /**
- * `devdb cleanup [--dry-run] [--yes]` (docs/operations.md, "Cleanup"): the plan
- * of provisioning/policy/cleanup.ts printed, or executed — the dry run and the real
- * run make the same plan; the real run executes exactly its actions.
+ * `devdb cleanup [--dry-run] [--yes] [--no-wait]` (docs/operations.md, "Cleanup"):
+ * the plan of provisioning/policy/cleanup.ts printed, or executed — the dry run
+ * and the real run make the same plan; the real run executes exactly its
+ * actions. One real run at a time per registry, across processes and machines
+ * (the cleanup run lock): a second waits for the first, saying so, then plans
+ * what is left; --no-wait refuses instead.
  */
 import {
+  describeHolder,
   executeCleanupPlan,
   planCleanup,
+  RunLockBusyError,
+  withCleanupLock,
   type CleanupAction,
   type CleanupPlan,
   type CleanupResult,
   type RoutedServer,
+  type RunLockHolder,
 } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
+import { CODER_OPTIONS, type CoderOptions } from '../../coder/config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { confirmOrRefuse } from '../../confirm.js';
+import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { POLICY_WIRING } from '../../policy-wiring.js';
+import { closeCoder, coderSource, POLICY_WIRING, type CoderSource } from '../../policy-wiring.js';
 import { table, text, type Block, type Column } from '../../render.js';
 
-type Options = Omit<ConnectionOptions, 'env'> & { dryRun?: boolean; yes?: boolean; json?: boolean };
+type Options = Omit<ConnectionOptions, 'env'> &
+  CoderOptions & {
+    dryRun?: boolean;
+    yes?: boolean;
+    /** false with --no-wait. */
+    wait?: boolean;
+    json?: boolean;
+  };
 
 const ACTION_COLUMNS: Column<CleanupAction>[] = [
   { header: 'action', value: (a) => a.kind },
@@ -79,14 +95,84 @@ function progress(io: CliIO) {
   };
 }
 
+type Plans = { server: RoutedServer; plan: CleanupPlan }[];
+
+/**
+ * One plan per server of the pool, shown and confirmed as one (docs/servers.md),
+ * each with the workspaces Coder confirmed deleted among that server's attachments.
+ */
+async function planAll(
+  servers: RoutedServer[],
+  coder: CoderSource,
+): Promise<{ plans: Plans; plan: CleanupPlan }> {
+  const plans: Plans = [];
+  for (const server of servers) {
+    const deleted = await POLICY_WIRING.deletedWorkspaces(server.db, coder);
+    const note = servers.length > 1 ? `${server.server.name}: ${deleted.note}` : deleted.note;
+    const options = { deletedWorkspaces: deleted.attachments, coder: note };
+    plans.push({ server, plan: await planCleanup(server.db, options) });
+  }
+  const plan: CleanupPlan = {
+    now: plans[0]!.plan.now,
+    actions: plans.flatMap((p) => p.plan.actions),
+    skipped: plans.flatMap((p) => p.plan.skipped),
+    coder: plans.map((p) => p.plan.coder).join('\n'),
+  };
+  return { plans, plan };
+}
+
+/**
+ * Runs `fn` holding the cleanup lock of every server, in the pool's order (so
+ * two cleanups never wait on each other in a cycle). Waiting is said on stderr,
+ * with who holds it and how long this one waited once it goes on.
+ */
+async function withEveryCleanupLock<T>(
+  servers: RoutedServer[],
+  io: CliIO,
+  wait: boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = servers;
+  if (!first) return fn();
+  let waitingSince: number | undefined;
+  const onWait = (holder: RunLockHolder | null) => {
+    waitingSince = Date.now();
+    const where = servers.length > 1 ? ` on server ${first.server.name}` : '';
+    io.stderr.write(
+      `devdb: another cleanup is running${where} (${describeHolder(holder)}); waiting — --no-wait to refuse\n`,
+    );
+  };
+  try {
+    return await withCleanupLock(first.db, { wait, onWait }, async () => {
+      if (waitingSince !== undefined) {
+        const seconds = ((Date.now() - waitingSince) / 1000).toFixed(1);
+        io.stderr.write(`devdb: the other cleanup ended after ${seconds} s; going on\n`);
+      }
+      return withEveryCleanupLock(rest, io, wait, fn);
+    });
+  } catch (error) {
+    if (error instanceof RunLockBusyError) {
+      throw new UserError(
+        `another cleanup is running (${describeHolder(error.holder)}): not waiting (--no-wait); nothing was changed`,
+      );
+    }
+    throw error;
+  }
+}
+
 export const cleanupCommand: CommandSpec<Options> = {
   name: 'cleanup',
   description:
     'archive eligible databases, detach deleted workspaces, drop archives past retention (asks, or --yes)',
   options: [
     ...CONNECTION_OPTIONS,
+    ...CODER_OPTIONS,
     { flags: '--dry-run', description: 'print the plan only: nothing changes' },
     { flags: '--yes', description: 'do it without asking (needed without a terminal)' },
+    {
+      flags: '--no-wait',
+      description: 'refuse (exit 1) while another cleanup runs, instead of waiting for it',
+    },
     JSON_OPTION,
   ],
   async run(options, io) {
@@ -94,43 +180,47 @@ export const cleanupCommand: CommandSpec<Options> = {
     // Every server of the pool applies the policy to the databases it holds
     // (docs/servers.md): one plan per server, shown and confirmed as one.
     const { plan, results } = await withRouter({ ...options, env: io.env }, async (router) => {
-      const now = new Date();
-      const plans: { server: RoutedServer; plan: CleanupPlan }[] = [];
-      for (const server of await router.all()) {
-        const deletedWorkspaces = await POLICY_WIRING.deletedWorkspaces(server.db, io);
-        plans.push({ server, plan: await planCleanup(server.db, { now, deletedWorkspaces }) });
+      const servers = await router.all();
+      const coder = await coderSource(options, io, router.central.db);
+      try {
+        if (dryRun) return { plan: (await planAll(servers, coder)).plan, results: null };
+        // Planned under the lock: after waiting for another cleanup, what it left.
+        return await execute(servers, coder);
+      } finally {
+        await closeCoder(coder);
       }
-      const plan: CleanupPlan = {
-        now,
-        actions: plans.flatMap((p) => p.plan.actions),
-        skipped: plans.flatMap((p) => p.plan.skipped),
-      };
-      if (dryRun) return { plan, results: null };
-      if (plan.actions.length === 0) return { plan, results: [] };
-      await confirmOrRefuse(io, {
-        yes: options.yes,
-        what: `devdb cleanup (${summary(plan)})`,
-        question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
-      });
-      const env = { ...process.env, ...io.env };
-      const results: CleanupResult[] = [];
-      for (const { server, plan: own } of plans) {
-        const { db, adminUrl } = server;
-        results.push(
-          ...(await executeCleanupPlan(db, own, {
-            dropDatabase: POLICY_WIRING.dropDatabase({ db, adminUrl, env }),
-            actor: 'cli',
-            onProgress: progress(io),
-          })),
-        );
-      }
-      return { plan, results };
     });
+
+    async function execute(servers: RoutedServer[], coder: CoderSource) {
+      return withEveryCleanupLock(servers, io, options.wait !== false, async () => {
+        const { plans, plan } = await planAll(servers, coder);
+        if (plan.actions.length === 0) return { plan, results: [] };
+        await confirmOrRefuse(io, {
+          yes: options.yes,
+          what: `devdb cleanup (${summary(plan)})`,
+          question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
+        });
+        const env = { ...process.env, ...io.env };
+        const results: CleanupResult[] = [];
+        for (const { server, plan: own } of plans) {
+          const { db, adminUrl } = server;
+          results.push(
+            ...(await executeCleanupPlan(db, own, {
+              dropDatabase: POLICY_WIRING.dropDatabase({ db, adminUrl, env }),
+              actor: 'cli',
+              onProgress: progress(io),
+            })),
+          );
+        }
+        return { plan, results };
+      });
+    }
     const failed = results?.some((r) => r.outcome === 'failed') ?? false;
     return {
       json: { dryRun, ...plan, results: results ?? [] },
       blocks: [
         ...planBlocks(plan, results),
+        ...(plan.coder ? [text(`\nCoder: ${plan.coder}\n`)] : []),
         ...(dryRun && plan.actions.length ? [text(`\nCleanup would ${summary(plan)}.\n`)] : []),
       ],
       exitCode: failed ? 1 : 0,

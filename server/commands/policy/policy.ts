@@ -5,9 +5,11 @@
 import type pg from 'pg';
 import {
   evaluatePolicy,
+  POLICY_AUTO_ACTIONS,
   policyStates,
   readPolicySettings,
   writePolicySettings,
+  type PolicyAutoAction,
   type PolicySettings,
   type PolicySettingsChange,
   type PolicyStateRow,
@@ -28,6 +30,14 @@ export function maskedWebhook(url: string | null): string | null {
   return URL.canParse(url) ? `${new URL(url).origin}/…` : '(set)';
 }
 
+/** What `devdb serve`'s policy job does on its own, in words. */
+export const AUTO_ACTION_TEXT: Record<PolicyAutoAction, string> = {
+  notify: 'notify: events and the webhook only (`devdb cleanup` acts)',
+  archive: 'archive: also detach workspaces Coder deleted and archive eligible databases',
+  'archive-and-drop':
+    'archive-and-drop: also drop archives past retention (after a verified final backup)',
+};
+
 function settingsBlock(settings: PolicySettings): Block {
   return fields(
     [
@@ -37,6 +47,7 @@ function settingsBlock(settings: PolicySettings): Block {
       },
       { label: 'archives kept', value: `${settings.archiveRetentionDays} days, then dropped` },
       { label: 'webhook', value: maskedWebhook(settings.webhookUrl), whenEmpty: 'none' },
+      { label: 'devdb serve on its own', value: AUTO_ACTION_TEXT[settings.autoAction] },
     ],
     'Policy',
   );
@@ -70,11 +81,13 @@ const settingsCommand: CommandSpec<
     eligibleDays?: number;
     archiveRetentionDays?: number;
     webhookUrl?: string;
+    autoAction?: PolicyAutoAction;
     json?: boolean;
   }
 > = {
   name: 'settings',
-  description: 'show or change the thresholds, the archive retention and the webhook',
+  description:
+    'show or change the thresholds, the archive retention, the webhook and what `devdb serve` does on its own',
   options: [
     ...CONNECTION_OPTIONS,
     {
@@ -97,6 +110,12 @@ const settingsCommand: CommandSpec<
       flags: '--webhook-url <url>',
       description: 'where state changes are POSTed (Slack-compatible); "" for none',
     },
+    {
+      flags: '--auto-action <what>',
+      description:
+        "what devdb serve's policy job does on its own: notify (events and the webhook only, the default), archive (also detach workspaces Coder deleted, archive eligible databases) or archive-and-drop (also drop archives past retention)",
+      choices: POLICY_AUTO_ACTIONS,
+    },
     JSON_OPTION,
   ],
   async run(options, io) {
@@ -106,6 +125,7 @@ const settingsCommand: CommandSpec<
       eligibleDays: options.eligibleDays,
       archiveRetentionDays: options.archiveRetentionDays,
       webhookUrl: options.webhookUrl,
+      autoAction: options.autoAction,
     };
     const changing = Object.values(change).some((v) => v !== undefined);
     // A change is written on every server of the pool: each applies the policy
@@ -126,10 +146,10 @@ const evaluateCommand: CommandSpec<Connection & { json?: boolean }> = {
   description: 'record state changes now (an event each) and send pending notifications',
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   async run(options, io) {
-    // Each server of the pool evaluates the databases it holds (docs/servers.md).
-    const now = new Date();
+    // Each server of the pool evaluates the databases it holds (docs/servers.md),
+    // by its own clock.
     const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
-      evaluatePolicy(pool, { now, actor: 'cli' }),
+      evaluatePolicy(pool, { actor: 'cli' }),
     );
     const evaluation = {
       changes: perServer.flatMap((p) => p.result.changes),
@@ -184,9 +204,8 @@ export const policyCommand: CommandSpec<Connection & { json?: boolean }> = {
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   subcommands: [settingsCommand, evaluateCommand] as CommandSpec[],
   async run(options, io) {
-    const now = new Date();
     const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
-      Promise.all([readPolicySettings(pool), policyStates(pool, { now })]),
+      Promise.all([readPolicySettings(pool), policyStates(pool)]),
     );
     const [settings] = perServer[0]!.result;
     const shown = perServer.flatMap((p) => p.result[1]).filter((s) => s.status !== 'dropped');

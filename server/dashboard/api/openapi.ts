@@ -3304,6 +3304,298 @@ export interface paths {
     };
     trace?: never;
   };
+  '/api/v1/policy/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The policy's thresholds, archive retention, webhook (its origin) and what devdb serve does on its own */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description days without access before idle (30) */
+              idleDays: number;
+              /** @description … before stale (60) */
+              staleDays: number;
+              /** @description … before eligible for cleanup (90) */
+              eligibleDays: number;
+              /** @description days an archive is kept before cleanup drops it (30) */
+              archiveRetentionDays: number;
+              /** @description its origin only: the path is the secret */
+              webhookUrl: string | null;
+              /**
+               * @description what devdb serve's policy job does on its own: notify (the default), archive, archive-and-drop
+               * @enum {string}
+               */
+              autoAction: 'notify' | 'archive' | 'archive-and-drop';
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change policy settings (null restores the default); the thresholds must stay idle < stale < eligible */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            idleDays?: number | null;
+            staleDays?: number | null;
+            eligibleDays?: number | null;
+            archiveRetentionDays?: number | null;
+            webhookUrl?: string | null;
+            /** @enum {string|null} */
+            autoAction?: 'notify' | 'archive' | 'archive-and-drop' | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description days without access before idle (30) */
+              idleDays: number;
+              /** @description … before stale (60) */
+              staleDays: number;
+              /** @description … before eligible for cleanup (90) */
+              eligibleDays: number;
+              /** @description days an archive is kept before cleanup drops it (30) */
+              archiveRetentionDays: number;
+              /** @description its origin only: the path is the secret */
+              webhookUrl: string | null;
+              /**
+               * @description what devdb serve's policy job does on its own: notify (the default), archive, archive-and-drop
+               * @enum {string}
+               */
+              autoAction: 'notify' | 'archive' | 'archive-and-drop';
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the body is not JSON (Content-Type: application/json) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/v1/policy': {
     parameters: {
       query?: never;
@@ -4244,6 +4536,8 @@ export interface paths {
             'application/json': {
               /** Format: date-time */
               now: string;
+              /** @description what Coder confirmed deleted, or why no workspace is detached */
+              coder: string | null;
               actions: {
                 /** @enum {string} */
                 kind: 'detach' | 'archive' | 'drop';
@@ -4342,7 +4636,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Run cleanup now: archives, then drops past retention, each drop after a verified final backup */
+    /** Run cleanup now: archives, then drops past retention, each drop after a verified final backup (409 while another cleanup runs) */
     post: {
       parameters: {
         query?: never;
@@ -4361,6 +4655,8 @@ export interface paths {
             'application/json': {
               /** Format: date-time */
               now: string;
+              /** @description what Coder confirmed deleted, or why no workspace is detached */
+              coder: string | null;
               actions: {
                 /** @enum {string} */
                 kind: 'detach' | 'archive' | 'drop';
@@ -4422,6 +4718,22 @@ export interface paths {
         };
         /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
           headers: {
             [name: string]: unknown;
           };

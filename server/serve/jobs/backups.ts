@@ -82,7 +82,7 @@ async function verifyDue(
     SERVE_SETTING_KEYS.backupVerifyDays,
     SERVE_DEFAULTS.backupVerifyDays,
   );
-  const due = await backupsDueForVerification(ctx.db, ctx.now(), days);
+  const due = await backupsDueForVerification(ctx.db, days);
   if (!due.length) return;
   const identities = await readIdentities(undefined, ctx.env, await readBackupSettings(ctx.db));
   await eachBounded(due, concurrency, ctx.signal, async ({ id, database, encrypted }) => {
@@ -134,7 +134,7 @@ export const backupsJob: Job = {
       );
       return;
     }
-    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env, now: ctx.now };
+    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env };
     await toolsFor(bctx); // no usable pg_dump: one error for the run, not one per database
     const recipients = recipientsFrom(settings, ctx.env);
     if (!recipients.length) {

@@ -13,7 +13,7 @@ export const dropsJob: Job = {
   name: 'drops',
   defaultSchedule: '*/10 * * * *',
   async run(ctx) {
-    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env, now: ctx.now };
+    const bctx: BackupContext = { db: ctx.db, adminUrl: ctx.adminUrl, env: ctx.env };
     const outcome = await completePendingDrops(bctx, {
       actor: 'devdb serve',
       log: (line) => ctx.log.info(line),

@@ -10,7 +10,7 @@ export const samplerJob: Job = {
   name: 'sampler',
   defaultSchedule: '*/5 * * * *',
   async run(ctx) {
-    const result = await sampleAll(ctx.db, { now: ctx.now() });
+    const result = await sampleAll(ctx.db);
     ctx.log.info(
       `sampled ${result.databases} databases, ${result.accessed} used since the previous sample`,
       {

@@ -255,6 +255,16 @@ describe.sequential.each(['keep', 'archive', 'drop'])(
       await client.end();
     });
 
+    it('records on_last_detach with the attachment: what cleanup applies if Coder deletes the workspace', async () => {
+      expect(
+        await sql(
+          `SELECT on_last_detach, final_backup FROM provisioning.attachments
+            WHERE db_name = $1 AND detached_at IS NULL`,
+          [db],
+        ),
+      ).toEqual([{ on_last_detach: policy, final_backup: true }]);
+    });
+
     it('plans another owner_id as a replacement', async () => {
       const plan = await r.tf(['plan', ...renamedTo(`carlos-${policy}`, 'u-someone-else')]);
       expect(plan.code, plan.output).toBe(0);

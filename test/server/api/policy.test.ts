@@ -1,8 +1,8 @@
 /**
  * The admin side over real HTTP: policy states, protection, live sessions, the
  * orphans queue (without Coder, and with Coder half-configured) and cleanup's
- * plan and run, under an injected clock; every response checked against the
- * OpenAPI document (harness.ts).
+ * plan and run, with the server's clock moved (devdb.clock); every response
+ * checked against the OpenAPI document (harness.ts).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,18 +10,18 @@ import {
   attachWorkspace,
   databaseState,
   ensureIndividualDatabase,
+  listEvents,
+  withCleanupLock,
   workspaceEndpoint,
 } from '../../../provisioning/index.js';
 import { startApiHarness, type ApiHarness } from './harness.js';
 
 const DAY = 86_400_000;
 let api: ApiHarness;
-let offsetMs = 0;
-const now = () => new Date(Date.now() + offsetMs);
 const env: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  api = await startApiHarness({ now, env });
+  api = await startApiHarness({ env });
   for (const owner of ['gail', 'hugo']) {
     await ensureIndividualDatabase(api.devdb.pool, { owner, actor: 'test' });
   }
@@ -134,9 +134,60 @@ describe('orphans', () => {
   });
 });
 
+describe('policy settings', () => {
+  it('shows them (the webhook by its origin) and changes them, checked; what serve does on its own too', async () => {
+    const shown = await api.call('GET', '/api/v1/policy/settings', viewer());
+    expect(shown.status).toBe(200);
+    expect(shown.json).toEqual({
+      idleDays: 30,
+      staleDays: 60,
+      eligibleDays: 90,
+      archiveRetentionDays: 30,
+      webhookUrl: null,
+      autoAction: 'notify',
+    });
+    const change = (body: unknown, who = admin()) =>
+      api.call('PATCH', '/api/v1/policy/settings', { ...who, body });
+    expect((await change({ autoAction: 'archive' }, viewer())).status).toBe(403);
+    const changed = await change({
+      autoAction: 'archive-and-drop',
+      webhookUrl: 'https://hooks.example.com/services/T0/B0/secret',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.json).toMatchObject({
+      autoAction: 'archive-and-drop',
+      webhookUrl: 'https://hooks.example.com/…',
+    });
+    expect(changed.text).not.toContain('secret');
+    const [event] = await listEvents(api.devdb.pool, { limit: 1 });
+    expect(event).toMatchObject({
+      action: 'policy.settings',
+      actor: 'api:admin',
+      detail: { autoAction: 'archive-and-drop', webhookUrl: 'https://hooks.example.com/…' },
+    });
+    expect((await change({ autoAction: 'drop-everything' })).status).toBe(400);
+    const order = await change({ staleDays: 10 });
+    expect(order.status).toBe(400);
+    expect(order.json.error.message).toMatch(/each must be more days than the one before/);
+    expect((await change({})).status).toBe(400);
+    const back = await change({ autoAction: null, webhookUrl: null });
+    expect(back.json).toMatchObject({ autoAction: 'notify', webhookUrl: null });
+  });
+});
+
 describe('cleanup', () => {
+  it('is one at a time: while another cleanup runs, POST /cleanup is a 409 saying whose', async () => {
+    await withCleanupLock(api.devdb.pool, {}, async () => {
+      const busy = await api.call('POST', '/api/v1/cleanup', admin());
+      expect(busy.status).toBe(409);
+      expect(busy.json.error.message).toMatch(
+        /^another cleanup is running \(pid \d+ on .+, since \S+Z\)/,
+      );
+    });
+  });
+
   it('plans, then archives what is eligible 95 days on; viewers may only look', async () => {
-    offsetMs = 95 * DAY;
+    await api.devdb.clock.shift(95 * DAY); // the server's clock: the policy's decisions are its own
     try {
       const plan = await api.call('GET', '/api/v1/cleanup', viewer());
       expect(plan.status).toBe(200);
@@ -155,7 +206,7 @@ describe('cleanup', () => {
       );
       expect((await databaseState(api.devdb.pool, 'dev_gail')).status).toBe('archived');
     } finally {
-      offsetMs = 0;
+      await api.devdb.clock.reset();
     }
   });
 });

@@ -66,6 +66,10 @@ export function attachInput(model: DatabaseModel) {
     seedFrom: model.seed_from ?? undefined,
     access: model.access ?? 'write',
     credentials: model.credentials ?? 'password',
+    // Recorded with the attachment: what cleanup applies if Coder deletes the
+    // workspace without this provider's destroy (`coder delete --orphan`).
+    onLastDetach: model.on_last_detach ?? 'keep',
+    finalBackup: model.final_backup ?? true,
     actor: 'terraform',
   };
 }
