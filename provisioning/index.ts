@@ -85,6 +85,7 @@ export {
   listDatabases,
   listTeams,
   listUsers,
+  NEVER_ACCESSED_GRACE_HOURS,
   renameOwner,
   restoreDatabase,
   retireDatabase,

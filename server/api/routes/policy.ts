@@ -60,10 +60,12 @@ const policyState = object({
   protectedUntil: nullableDateTime,
   protectReason: nullable('string'),
   lastAccess: dateTime,
+  lastAccessed: nullableDateTime,
   idleDays: { type: 'integer' },
   liveAttachments: { type: 'integer' },
   archivedAt: nullableDateTime,
   dropDueAt: nullableDateTime,
+  dropDue: { type: 'boolean' },
 });
 
 const policySettings = object({
