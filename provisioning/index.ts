@@ -88,6 +88,7 @@ export {
   listDatabases,
   listTeams,
   listUsers,
+  NEVER_ACCESSED_GRACE_HOURS,
   renameOwner,
   restoreDatabase,
   retireDatabase,

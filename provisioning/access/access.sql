@@ -67,6 +67,37 @@ BEGIN
   SELECT j.db_name, j.accessed, j.live, j.sessions, j.session_time, j.xact_commit FROM judged j;
 END $$;
 
+-- A new database's baseline, taken when DevDB created it (ensure_database,
+-- attach_workspace), right after DevDB's own sessions in it (its schema, the
+-- first workspace's settings) have ended: so the first report about it, the
+-- sampler's or the agent's, counts every client session since the creation —
+-- one that came and went before the first sample too — and not DevDB's own.
+-- Nobody else can be in a database this young: it was closed to connections
+-- until DevDB's lock-down, and its first credentials are handed out only when
+-- this transaction commits. A session's counters are flushed before it leaves
+-- pg_stat_activity, so once none is listed the counters are complete; the wait
+-- is bounded (5 s), a session still there then would count as access.
+CREATE OR REPLACE FUNCTION provisioning._baseline_new_database(p_db text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_deadline timestamptz := clock_timestamp() + interval '5 seconds';
+BEGIN
+  LOOP
+    PERFORM pg_stat_clear_snapshot();
+    EXIT WHEN NOT EXISTS (SELECT FROM pg_stat_activity a WHERE a.datname = p_db)
+           OR clock_timestamp() > v_deadline;
+    PERFORM pg_sleep(0.005);
+  END LOOP;
+  PERFORM pg_stat_clear_snapshot();
+  INSERT INTO provisioning.access_baseline AS b (db_name, sessions, xact_commit, session_time, stats_reset, sampled_at)
+  SELECT p_db, s.sessions, s.xact_commit, s.session_time, s.stats_reset, provisioning._now()
+    FROM pg_stat_database s
+   WHERE s.datname = p_db AND EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db)
+  ON CONFLICT (db_name) DO UPDATE
+    SET sessions = excluded.sessions, xact_commit = excluded.xact_commit, session_time = excluded.session_time,
+        stats_reset = excluded.stats_reset, sampled_at = excluded.sampled_at;
+END $$;
+
 -- DevDB's own sessions in a database (a backup's) are not access: once they
 -- are gone, the baseline takes the counters as they are, unless someone
 -- else's session is open there now (then the next report counts it anyway).

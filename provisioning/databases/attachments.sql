@@ -140,6 +140,10 @@ BEGIN
      WHERE a.db_name = v_db AND a.workspace_id = v_ws AND a.detached_at IS NULL;
   END IF;
   PERFORM provisioning._record_db_user(v_owner, v_db);
+  IF v_created THEN
+    -- This attach's own session in the new database is not access either (access.sql).
+    PERFORM provisioning._baseline_new_database(v_db);
+  END IF;
   PERFORM provisioning._log(p_actor, 'workspace.attach', v_db, v_ws,
     jsonb_build_object('login_role', v_role, 'owner', v_owner, 'reattached', reattached, 'access', v_access,
                        'workspace_name', p_workspace_name, 'template', p_template,

@@ -533,6 +533,10 @@ BEGIN
   END IF;
   PERFORM provisioning._log(p_actor, 'database.ensure', v_db, NULL,
     jsonb_build_object('created', 'database created' = ANY (v_done), 'done', to_jsonb(v_done), 'seed_from', p_seed_from));
+  IF 'database created' = ANY (v_done) THEN
+    -- Last access counts from the creation (access.sql).
+    PERFORM provisioning._baseline_new_database(v_db);
+  END IF;
 
   db_name := v_db;
   created := 'database created' = ANY (v_done);

@@ -52,6 +52,14 @@ export async function activeDatabaseNames(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/**
+ * A database never accessed counts as such (`neverAccessed`: the summary, the
+ * dashboard's notice) only once it is this old: a database made a moment ago
+ * has not been used *yet*. Its first use counts from its creation (the
+ * baseline ensure_database takes), whenever the sampler sees it.
+ */
+export const NEVER_ACCESSED_GRACE_HOURS = 24;
+
 export interface Summary {
   databases: number;
   /** Every type and status, zeros included: each breakdown adds up to `databases`. */
@@ -60,6 +68,7 @@ export interface Summary {
   activeAttachments: number;
   users: number;
   totalSizeBytes: number;
+  /** No access recorded since it was created, over NEVER_ACCESSED_GRACE_HOURS ago (server's clock). */
   neverAccessed: number;
   /** Accessed before, but not in the last 30 days (never-accessed ones are neverAccessed). */
   idleOver30Days: number;
@@ -70,6 +79,12 @@ export async function summarize(db: Queryable): Promise<Summary> {
   const [users] = await query<{ n: number }>(
     db,
     `SELECT count(DISTINCT username)::int AS n FROM provisioning.db_users`,
+  );
+  const [never] = await query<{ n: number }>(
+    db,
+    `SELECT count(*)::int AS n FROM provisioning.databases
+      WHERE last_accessed IS NULL AND created_at <= provisioning._now() - make_interval(hours => $1)`,
+    [NEVER_ACCESSED_GRACE_HOURS],
   );
   const tally = <K extends string>(values: readonly K[], of: (d: DatabaseRow) => K) =>
     Object.fromEntries(
@@ -82,7 +97,7 @@ export async function summarize(db: Queryable): Promise<Summary> {
     activeAttachments: all.reduce((n, d) => n + d.activeAttachments, 0),
     users: users?.n ?? 0,
     totalSizeBytes: all.reduce((n, d) => n + (d.sizeBytes ?? 0), 0),
-    neverAccessed: all.filter((d) => d.lastAccessed === null).length,
+    neverAccessed: never?.n ?? 0,
     idleOver30Days: all.filter((d) => d.idleDays !== null && d.idleDays >= 30).length,
   };
 }

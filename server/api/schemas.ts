@@ -279,10 +279,12 @@ export const policyState = object({
   protectedUntil: nullableDateTime,
   protectReason: nullable(Type.String()),
   lastAccess: dateTime,
+  lastAccessed: nullableDateTime,
   idleDays: Type.Integer(),
   liveAttachments: Type.Integer(),
   archivedAt: nullableDateTime,
   dropDueAt: nullableDateTime,
+  dropDue: Type.Boolean(),
 });
 export type PolicyState = Static<typeof policyState>;
 

@@ -218,7 +218,10 @@ test('the TypeScript read side agrees with the views', async () => {
     ['team_backend', 'team', 1, 1],
     ['team_frontend_project', 'team', 2, 2],
   ]);
+  // "Never accessed" counts once a database is past its first day (NEVER_ACCESSED_GRACE_HOURS).
+  await devdb.clock.shift(2 * 86_400_000);
   const summary = await summarize(devdb.pool);
+  await devdb.clock.reset();
   expect(summary).toMatchObject({
     databases: 4,
     byType: { individual: 2, team: 2 },

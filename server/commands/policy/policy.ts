@@ -66,7 +66,9 @@ function statesTable(rows: PolicyStateRow[]): Block {
       { header: 'state', value: (r) => r.state },
       { header: 'by the clock', value: (r) => (r.state === 'protected' ? r.timeState : null) },
       { header: 'idle days', value: (r) => (r.status === 'active' ? r.idleDays : null) },
-      { header: 'last access', value: (r) => r.lastAccess },
+      // The access recorded, as `devdb list` and the dashboard show it; idle days count from
+      // the creation when there is none.
+      { header: 'last access', value: (r) => r.lastAccessed, whenEmpty: 'never' },
       { header: 'protected', value: protectionText },
       { header: 'drop due', value: (r) => r.dropDueAt },
     ],

@@ -3636,12 +3636,15 @@ export interface paths {
                 protectReason: string | null;
                 /** Format: date-time */
                 lastAccess: string;
+                /** Format: date-time */
+                lastAccessed: string | null;
                 idleDays: number;
                 liveAttachments: number;
                 /** Format: date-time */
                 archivedAt: string | null;
                 /** Format: date-time */
                 dropDueAt: string | null;
+                dropDue: boolean;
               }[];
             };
           };
@@ -3785,12 +3788,15 @@ export interface paths {
               protectReason: string | null;
               /** Format: date-time */
               lastAccess: string;
+              /** Format: date-time */
+              lastAccessed: string | null;
               idleDays: number;
               liveAttachments: number;
               /** Format: date-time */
               archivedAt: string | null;
               /** Format: date-time */
               dropDueAt: string | null;
+              dropDue: boolean;
             };
           };
         };
