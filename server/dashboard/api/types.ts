@@ -90,3 +90,5 @@ export interface Snapshot {
   };
   events: AuditEvent[];
 }
+export type PolicySettings = ResponseOf<'/api/v1/policy/settings', 'get'>;
+export type PolicySettingsChange = BodyOf<'/api/v1/policy/settings', 'patch'>;

@@ -227,6 +227,17 @@ describe('the dashboard in Chromium', () => {
     expect(rows[0]?.value).toBe('9');
   });
 
+  it("sets what devdb serve's policy job may do on its own", async () => {
+    await page.click('nav a[href="#/settings"]');
+    await page.selectOption('select[aria-label=policy_auto_action]', 'archive');
+    await page.click('button:has-text("Save policy")');
+    await expect.poll(() => page.textContent('#flash')).toContain('Policy saved');
+    const { rows } = await api.devdb.pool.query(
+      `SELECT value FROM provisioning.settings WHERE key = 'policy_auto_action'`,
+    );
+    expect(rows[0]?.value).toBe('archive');
+  });
+
   it('shows the audit log, and loaded nothing from elsewhere without errors', async () => {
     await page.click('nav a[href="#/events"]');
     await page.waitForFunction(() => document.body.textContent?.includes('settings.update'));
