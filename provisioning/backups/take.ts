@@ -270,7 +270,9 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
       { ...options, ...source },
       partial,
     );
-    await rename(partial, file);
+    await rename(partial, file).catch((error: unknown) => {
+      throw ioFailure(error, 'renaming', partial);
+    });
     const finished = { ...stored, rowCounts };
     if (!(await recordBackupFinished(ctx.db, run.id, finished))) {
       await rm(file, { force: true });
@@ -279,9 +281,11 @@ async function dumpAndRecord(ctx: BackupContext, options: BackupOptions): Promis
       );
     }
   } catch (error) {
-    await rm(partial, { force: true });
+    // Whatever happens here, the run's own failure is what gets recorded and reported.
+    await removePartial(partial).catch(() => undefined);
     await recordBackupFailed(ctx.db, run.id, (error as Error).message);
-    throw error;
+    if (!(error instanceof ProvisioningError)) throw error;
+    throw new BackupFailedError((await getBackup(ctx.db, run.id))!, error);
   } finally {
     await run.end();
   }
