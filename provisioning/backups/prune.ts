@@ -19,7 +19,7 @@ export interface PruneResult {
 }
 
 /**
- * Applies the retention policy in provisioning.settings (backup-retention.ts)
+ * Applies the retention policy in provisioning.settings (retention.ts)
  * to the successful backups: deletes the file, then the row. Failed attempts
  * left no file and are not touched.
  */

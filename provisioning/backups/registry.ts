@@ -2,7 +2,7 @@
  * The backup registry and its settings (docs/backups.md): one row of
  * provisioning.backups per dump, and where backups go, whom they are encrypted
  * to and how long they are kept, in provisioning.settings. The dumping itself
- * is in backup-run.ts.
+ * is in take.ts.
  */
 import { query, queryOne, type Queryable } from '../schema/index.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';

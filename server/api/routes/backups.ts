@@ -1,7 +1,7 @@
 /**
  * Backups through the API (docs/backups.md): list, take one, verify one,
  * restore one into a new database or in place. The work is provisioning's
- * (backup-run.ts, backup-in-place.ts); where backups go and whom they are
+ * (provisioning/backups/: take, verify, restore, in-place); where backups go and whom they are
  * encrypted to come from the control plane's options, else the settings.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
