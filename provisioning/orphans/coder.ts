@@ -1,6 +1,6 @@
 /**
  * What Coder says, as the orphan check reads it: the fields DevDB takes of Coder's
- * REST API (../shared/facts/coder-api.md; server/coder/client.ts fetches them) and
+ * REST API (docs/operations.md, "Orphans"; server/coder/client.ts fetches them) and
  * the answers about each workspace and owner the registry points at. Shapes only:
  * asking Coder is the server's (server/coder/state.ts), judging is classify.ts.
  */
