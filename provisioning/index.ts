@@ -151,6 +151,8 @@ export {
   type BackupRecord,
   backupsDueForVerification,
   type BackupSettings,
+  type BackupToolsStatus,
+  checkBackupTools,
   cleanUpStaleRuns,
   completePendingDrops,
   databasesDueForBackup,

@@ -79,6 +79,55 @@ export async function candidateTools(options: FindToolsOptions = {}): Promise<Pg
 /** The server's major from `server_version_num` (150014 → 15). */
 export const majorOf = (serverVersionNum: number): number => Math.floor(serverVersionNum / 10000);
 
+/** Whether backups can run on this machine against a server of one major version. */
+export interface BackupToolsStatus {
+  serverMajor: number;
+  /** The pair backups would use; null when none fits. */
+  tools: PgClientTools | null;
+  /**
+   * One line saying why backups cannot run here and what to install (the same
+   * words `devdb backup` fails with); null when they can.
+   */
+  problem: string | null;
+}
+
+/** The pair the version rule picks (DEVDB_PG_BIN_DIR first), or null; never throws. */
+async function pickTools(
+  serverMajor: number,
+  options: FindToolsOptions,
+): Promise<{ tools: PgClientTools | null; found: PgClientTools[] }> {
+  const env = options.env ?? process.env;
+  const fits = (tools: PgClientTools | null) => tools !== null && tools.major >= serverMajor;
+  if (env.DEVDB_PG_BIN_DIR) {
+    const pinned = await toolsIn(env.DEVDB_PG_BIN_DIR);
+    if (pinned && fits(pinned)) return { tools: pinned, found: [pinned] };
+  }
+  const found = await candidateTools(options);
+  const newest = found.filter(fits).sort((a, b) => b.major - a.major)[0];
+  return { tools: newest ?? null, found };
+}
+
+/**
+ * Why no pair fits, naming what the machine has (a pg_dump too old is the
+ * usual case: Debian 12 offers 15, `devdb up` runs 17) and what to install.
+ */
+function missingToolsProblem(serverMajor: number, found: PgClientTools[]): string {
+  const majors = [...new Set(found.map((t) => t.major))].sort((a, b) => b - a);
+  const has = majors.length
+    ? `this machine has pg_dump ${majors.join(', ')} only`
+    : 'this machine has none';
+  return `no pg_dump/pg_restore for PostgreSQL ${serverMajor} or newer (the server is PostgreSQL ${serverMajor}; ${has}): install postgresql-client-${serverMajor} (on Debian and Ubuntu releases that lack it, from apt.postgresql.org), or set DEVDB_PG_BIN_DIR to the bin directory of one`;
+}
+
+/** Whether backups can run here against a server of `serverMajor` (docs/backups.md, "Which pg_dump"). */
+export async function backupToolsStatus(
+  serverMajor: number,
+  options: FindToolsOptions = {},
+): Promise<BackupToolsStatus> {
+  const { tools, found } = await pickTools(serverMajor, options);
+  return { serverMajor, tools, problem: tools ? null : missingToolsProblem(serverMajor, found) };
+}
+
 /**
  * The pg_dump/pg_restore to use against a server of `serverMajor`; throws one
  * line naming the server's version and the package to install when none fits.
@@ -87,17 +136,7 @@ export async function findPgClientTools(
   serverMajor: number,
   options: FindToolsOptions = {},
 ): Promise<PgClientTools> {
-  const env = options.env ?? process.env;
-  const fits = (tools: PgClientTools | null) => tools !== null && tools.major >= serverMajor;
-  if (env.DEVDB_PG_BIN_DIR) {
-    const pinned = await toolsIn(env.DEVDB_PG_BIN_DIR);
-    if (pinned && fits(pinned)) return pinned;
-  }
-  const usable = (await candidateTools(options)).filter(fits);
-  const newest = usable.sort((a, b) => b.major - a.major)[0];
-  if (newest) return newest;
-  throw new ProvisioningError(
-    `no pg_dump/pg_restore for PostgreSQL ${serverMajor} or newer on this machine (the server is PostgreSQL ${serverMajor}): install postgresql-client-${serverMajor}, or set DEVDB_PG_BIN_DIR to the bin directory of one`,
-    'pg_client_missing',
-  );
+  const { tools, problem } = await backupToolsStatus(serverMajor, options);
+  if (tools) return tools;
+  throw new ProvisioningError(problem!, 'pg_client_missing');
 }

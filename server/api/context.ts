@@ -7,9 +7,14 @@ import type pg from 'pg';
 import type { ApiPrincipal, ServerEndpoint } from '../../provisioning/index.js';
 import type { RefusalLimits } from './refusals.js';
 
-/** One thing /readyz checks; `ok: false` makes it answer 503. */
+/**
+ * One thing /readyz checks; `ok: false` makes it answer 503, unless the check
+ * only degrades: the API still serves, something DevDB does on its own cannot
+ * (e.g. backups without a fitting pg_dump), so /readyz says `degraded` with 200.
+ */
 export interface ReadinessCheck {
   name: string;
+  degradesOnly?: boolean;
   run(): Promise<{ ok: boolean; detail?: string }>;
 }
 

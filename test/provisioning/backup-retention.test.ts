@@ -1,11 +1,14 @@
+import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
+  backupToolsStatus,
   DEFAULT_RETENTION,
   findPgClientTools,
   isoWeekKey,
   planRetention,
   type RetainedBackup,
 } from '../../provisioning/backups/index.js';
+import { fakePgToolsDir } from '../helpers/fake-pg-tools.js';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(`${iso}T02:00:00Z`);
@@ -99,5 +102,23 @@ describe('which pg_dump', () => {
       env: { DEVDB_PG_BIN_DIR: `/usr/lib/postgresql/${all.major}/bin`, PATH: '' },
     });
     expect(pinned.pgDump).toBe(`/usr/lib/postgresql/${all.major}/bin/pg_dump`);
+  });
+
+  it('says what the machine has when nothing fits, and what to install', async () => {
+    const nowhere = { versionedRoot: '/nonexistent' };
+    const none = await backupToolsStatus(17, { env: { PATH: '' }, ...nowhere });
+    expect(none).toMatchObject({ serverMajor: 17, tools: null });
+    expect(none.problem).toMatch(
+      /^no pg_dump\/pg_restore for PostgreSQL 17 or newer \(the server is PostgreSQL 17; this machine has none\): install postgresql-client-17 .*DEVDB_PG_BIN_DIR/,
+    );
+    const old = await fakePgToolsDir(14);
+    try {
+      const tooOld = await backupToolsStatus(17, { env: { PATH: old }, ...nowhere });
+      expect(tooOld.problem).toContain('this machine has pg_dump 14 only');
+      const fits = await backupToolsStatus(14, { env: { PATH: old }, ...nowhere });
+      expect(fits).toMatchObject({ problem: null, tools: { major: 14 } });
+    } finally {
+      await rm(old, { recursive: true, force: true });
+    }
   });
 });

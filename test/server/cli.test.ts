@@ -467,6 +467,10 @@ describe('devdb up in this process', () => {
     try {
       await Promise.race([io.untilStdout(/Press Ctrl-C to stop/), exit]);
       expect(io.stdoutText()).toMatch(/^DevDB is running: PostgreSQL 17 on 127\.0\.0\.1:\d+/);
+      // The embedded PostgreSQL ships no pg_dump: the banner says which one backups use, or what to install.
+      expect(io.stdoutText()).toMatch(
+        /^(Backups: pg_dump \d+ \(\/.+\)|Backups cannot run here: no pg_dump\/pg_restore for PostgreSQL 17 .*install postgresql-client-17.*)$/m,
+      );
     } finally {
       io.sendSignal('SIGTERM');
       expect(await exit).toBe(0);

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import {
   BACKUP_STATUSES,
+  checkBackupTools,
   getBackup,
   listBackups,
   readBackupSettings,
@@ -42,6 +43,20 @@ const restoreResult = object({
   tables: Type.Integer(),
   preRestoreBackupId: Type.Optional(
     Type.Integer({ description: 'in place: the backup taken just before' }),
+  ),
+});
+
+const toolsStatus = object({
+  canRun: Type.Boolean({ description: 'a pg_dump/pg_restore that fits the server is here' }),
+  serverMajor: Type.Integer({ description: "the server's PostgreSQL major version" }),
+  pgDump: nullable(
+    object(
+      { path: Type.String(), major: Type.Integer() },
+      { description: 'the pg_dump backups use; null: none fits' },
+    ),
+  ),
+  problem: nullable(
+    Type.String({ description: 'why backups cannot run here, and what to install' }),
   ),
 });
 
@@ -88,6 +103,23 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
       const { database, status, limit, offset } = request.query;
       const all = (await listBackups(db, database)).filter((b) => !status || b.status === status);
       return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/v1/backups/status',
+    config: { access: 'read' },
+    schema: {
+      summary:
+        'Whether backups can run where DevDB runs: a pg_dump that fits the server, or what to install',
+      tags: TAGS,
+      response: withErrors({ 200: toolsStatus }),
+    },
+    async handler() {
+      const { serverMajor, tools, problem } = await checkBackupTools({ db, env: options.env });
+      const pgDump = tools ? { path: tools.pgDump, major: tools.major } : null;
+      return { canRun: tools !== null, serverMajor, pgDump, problem };
     },
   });
 

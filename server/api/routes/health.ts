@@ -6,7 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { migrationStatus, ping } from '../../../provisioning/index.js';
+import { checkBackupTools, migrationStatus, ping } from '../../../provisioning/index.js';
 import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
 import { renderMetrics } from '../metrics.js';
 import { object, stringEnum, withErrors } from '../schemas.js';
@@ -41,6 +41,16 @@ export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
         }
       },
     },
+    {
+      // Backups run in this process (serve's schedule, the API): they need a
+      // pg_dump that fits the server here (docs/backups.md, "Which pg_dump").
+      name: 'backups',
+      degradesOnly: true,
+      async run() {
+        const { problem } = await checkBackupTools({ db: options.pool, env: options.env });
+        return problem ? { ok: false, detail: problem } : { ok: true };
+      },
+    },
   ];
 }
 
@@ -48,11 +58,23 @@ const checkResult = object({
   name: Type.String(),
   ok: Type.Boolean(),
   detail: Type.Optional(Type.String()),
+  degradesOnly: Type.Optional(
+    Type.Boolean({ description: 'failing, it makes the status `degraded`, not `not ready`' }),
+  ),
 });
 const readiness = object({
-  status: stringEnum(['ready', 'not ready']),
+  status: stringEnum(['ready', 'degraded', 'not ready']),
   checks: Type.Array(checkResult),
 });
+
+const degrades = (check: ReadinessCheck) => (check.degradesOnly ? { degradesOnly: true } : {});
+
+/** `not ready` (503) when a check fails, `degraded` (200) when only checks that degrade do. */
+function statusOf(results: Static<typeof checkResult>[]): 'ready' | 'degraded' | 'not ready' {
+  const failed = results.filter((r) => !r.ok);
+  if (failed.some((r) => !r.degradesOnly)) return 'not ready';
+  return failed.length ? 'degraded' : 'ready';
+}
 
 async function runCheck(check: ReadinessCheck): Promise<Static<typeof checkResult>> {
   let timer: NodeJS.Timeout | undefined;
@@ -63,9 +85,10 @@ async function runCheck(check: ReadinessCheck): Promise<Static<typeof checkResul
     );
   });
   try {
-    return { name: check.name, ...(await Promise.race([check.run(), timeout])) };
+    const result = await Promise.race([check.run(), timeout]);
+    return { name: check.name, ...result, ...degrades(check) };
   } catch (error) {
-    return { name: check.name, ok: false, detail: (error as Error).message };
+    return { name: check.name, ok: false, detail: (error as Error).message, ...degrades(check) };
   } finally {
     clearTimeout(timer);
   }
@@ -98,17 +121,15 @@ export function healthRoutes(
     config: { access: 'public' },
     schema: {
       summary:
-        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds',
+        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; `degraded` (still 200) when only something DevDB does on its own cannot run, such as backups',
       tags: ['health'],
       security: [],
       response: { 200: readiness, 503: readiness },
     },
     async handler(_request, reply) {
       const results = await Promise.all(checks.map(runCheck));
-      const ok = results.every((r) => r.ok);
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ready' : 'not ready', checks: results });
+      const status = statusOf(results);
+      return reply.code(status === 'not ready' ? 503 : 200).send({ status, checks: results });
     },
   });
 

@@ -4,6 +4,7 @@
  * fix or to decide, so scripts can tell.
  */
 import {
+  checkBackupTools,
   diagnose,
   repair,
   type DoctorFinding,
@@ -16,6 +17,7 @@ import {
   type PerServer,
 } from '../../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import type { CliIO } from '../../io.js';
 import { table, type Output } from '../../render.js';
 
 type DoctorOptions = Omit<ConnectionOptions, 'env'> & { fix?: boolean };
@@ -62,6 +64,16 @@ function fixReport(outcomes: DoctorOutcome[]): Output {
   return { json: outcomes, blocks: [rows], exitCode: outcomes.every(fixed) ? 0 : 1 };
 }
 
+/**
+ * Backups from this machine need a pg_dump that fits each server (docs/backups.md,
+ * "Which pg_dump"): said on stderr, once per PostgreSQL version, beside the findings.
+ */
+async function warnIfBackupsCannotRun(on: ConnectionOptions, io: CliIO): Promise<void> {
+  const perServer = await withEachServer(on, (db) => checkBackupTools({ db, env: io.env }));
+  const problems = new Set(perServer.map(({ result }) => result.problem).filter(Boolean));
+  for (const problem of problems) io.stderr.write(`devdb: backups cannot run here: ${problem}\n`);
+}
+
 export const doctorCommand: CommandSpec<DoctorOptions> = {
   name: 'doctor',
   description:
@@ -77,6 +89,7 @@ export const doctorCommand: CommandSpec<DoctorOptions> = {
   async run(options, io) {
     // Every server of the pool, each against its own registry (docs/servers.md).
     const on = { ...options, env: io.env };
+    await warnIfBackupsCannotRun(on, io);
     return options.fix
       ? fixReport(named(await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }))))
       : report(named(await withEachServer(on, diagnose)));

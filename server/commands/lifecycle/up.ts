@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import {
   bootstrap,
+  checkBackupTools,
   configureLoopback,
   diagnose,
   migrate,
@@ -103,7 +104,7 @@ async function prepareSchema(
   credentials: Credentials,
   options: UpOptions,
   io: CliIO,
-): Promise<void> {
+): Promise<string> {
   await bootstrap(urlFor(credentials, 'superuser', 'postgres'), {
     provisionerPassword: credentials.provisioner.password,
   });
@@ -123,6 +124,7 @@ async function prepareSchema(
       (options.listen === LOOPBACK || options.listen === 'localhost' ? LOOPBACK : hostname());
     await writePublicAddress(provisioner, { host: publicHost, port: credentials.port });
     await logDoctorFindings(provisioner, io);
+    return await backupsLine(provisioner, io);
   } finally {
     await provisioner.end();
   }
@@ -136,6 +138,18 @@ async function logDoctorFindings(db: pg.Client, io: CliIO): Promise<void> {
     : ['doctor: nothing to fix'];
   io.stderr.write(`${lines.join('\n')}\n`);
   if (findings.length) io.stderr.write('doctor: run `devdb doctor --fix` to repair what it can\n');
+}
+
+/**
+ * Whether this machine can back the server up (docs/backups.md, "Which
+ * pg_dump"): the embedded PostgreSQL ships no pg_dump, so the banner says
+ * which one backups use, or what to install.
+ */
+async function backupsLine(db: pg.Client, io: CliIO): Promise<string> {
+  const { tools, problem } = await checkBackupTools({ db, env: io.env });
+  return tools
+    ? `Backups: pg_dump ${tools.major} (${tools.pgDump})`
+    : `Backups cannot run here: ${problem}`;
 }
 
 /** The certificate and key PostgreSQL serves (docs/security.md, "TLS"), or none with --no-tls. */
@@ -265,13 +279,14 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     startedAt: new Date().toISOString(),
   });
   let provider: Awaited<ReturnType<typeof installProvider>>;
+  let backups: string;
   let runtime: ServeRuntime;
   try {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
     credentials.sslrootcert = tls?.caFile;
     await writeCredentials(options.dataDir, credentials);
-    await prepareSchema(credentials, options, io);
+    backups = await prepareSchema(credentials, options, io);
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
     // The same jobs `devdb serve` runs, in this process (loaded here: see serve.ts).
     const { startServeProcess } = await import('../../serve/index.js');
@@ -289,6 +304,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     [
       `DevDB is running: PostgreSQL 17 on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
       tls ? `TLS: on; clients verify it with the CA ${tls.caFile}` : 'TLS: off (--no-tls)',
+      backups,
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
       `  DEVDB_ADMIN_URL=${withServerTls(shownUrl, credentials)}`,
       `Use it from scripts and Terraform with:`,

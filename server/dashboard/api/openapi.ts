@@ -2053,6 +2053,134 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/backups/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether backups can run where DevDB runs: a pg_dump that fits the server, or what to install */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description a pg_dump/pg_restore that fits the server is here */
+              canRun: boolean;
+              /** @description the server's PostgreSQL major version */
+              serverMajor: number;
+              /** @description the pg_dump backups use; null: none fits */
+              pgDump: {
+                path: string;
+                major: number;
+              } | null;
+              /** @description why backups cannot run here, and what to install */
+              problem: string | null;
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/backups/{id}': {
     parameters: {
       query?: never;
@@ -4840,7 +4968,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds */
+    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; `degraded` (still 200) when only something DevDB does on its own cannot run, such as backups */
     get: {
       parameters: {
         query?: never;
@@ -4858,11 +4986,13 @@ export interface paths {
           content: {
             'application/json': {
               /** @enum {string} */
-              status: 'ready' | 'not ready';
+              status: 'ready' | 'degraded' | 'not ready';
               checks: {
                 name: string;
                 ok: boolean;
                 detail?: string;
+                /** @description failing, it makes the status `degraded`, not `not ready` */
+                degradesOnly?: boolean;
               }[];
             };
           };
@@ -4875,11 +5005,13 @@ export interface paths {
           content: {
             'application/json': {
               /** @enum {string} */
-              status: 'ready' | 'not ready';
+              status: 'ready' | 'degraded' | 'not ready';
               checks: {
                 name: string;
                 ok: boolean;
                 detail?: string;
+                /** @description failing, it makes the status `degraded`, not `not ready` */
+                degradesOnly?: boolean;
               }[];
             };
           };

@@ -74,6 +74,7 @@ describe('authentication and roles', () => {
     expect(ready.json.checks.map((c: { name: string }) => c.name)).toEqual([
       'postgresql',
       'migrations',
+      'backups',
     ]);
   });
 

@@ -20,6 +20,7 @@ import {
   ensureIndividualDatabase,
   ensureTeamDatabase,
 } from '../../../provisioning/index.js';
+import { backupToolsStatus, serverVersion } from '../../../provisioning/backups/index.js';
 import { startApiHarness, type ApiHarness } from '../api/harness.js';
 
 const CHROMIUM = process.env.DEVDB_CHROMIUM ?? '/usr/bin/chromium';
@@ -236,6 +237,18 @@ describe('the dashboard in Chromium', () => {
       `SELECT value FROM provisioning.settings WHERE key = 'policy_auto_action'`,
     );
     expect(rows[0]?.value).toBe('archive');
+  });
+
+  it('says on the Backups page when backups cannot run here, and what to install', async () => {
+    const { problem } = await backupToolsStatus((await serverVersion(api.devdb.pool)).major);
+    await page.click('nav a[href="#/backups"]');
+    await page.waitForFunction(() =>
+      document.body.textContent?.includes('backup(s), newest first'),
+    );
+    const notice = await page.$('main .notice-error');
+    if (problem === null)
+      expect(notice).toBeNull(); // this machine has a fitting pg_dump
+    else expect(await notice?.textContent()).toBe(`Backups cannot run: ${problem}`);
   });
 
   it('shows the audit log, and loaded nothing from elsewhere without errors', async () => {
