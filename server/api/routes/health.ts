@@ -46,12 +46,31 @@ export function databaseChecks(options: ControlPlaneOptions): ReadinessCheck[] {
       // pg_dump that fits the server here (docs/backups.md, "Which pg_dump").
       name: 'backups',
       degradesOnly: true,
-      async run() {
-        const { problem } = await checkBackupTools({ db: options.pool, env: options.env });
-        return problem ? { ok: false, detail: problem } : { ok: true };
-      },
+      run: backupToolsCheck(options),
     },
   ];
+}
+
+const TOOLS_RECHECK_MS = 60_000;
+
+/**
+ * The backups check, its answer kept a minute: finding the tools runs each
+ * candidate's `--version`, too much for every probe of a load balancer.
+ */
+function backupToolsCheck(options: ControlPlaneOptions) {
+  let last: { at: number; result: Promise<{ ok: boolean; detail?: string }> } | undefined;
+  const check = async () => {
+    const { problem } = await checkBackupTools({ db: options.pool, env: options.env });
+    return problem ? { ok: false, detail: problem } : { ok: true };
+  };
+  return () => {
+    if (last && Date.now() - last.at < TOOLS_RECHECK_MS) return last.result;
+    const result = check();
+    last = { at: Date.now(), result };
+    // A failed look (the server did not answer) is not kept: the next probe looks again.
+    result.catch(() => last?.result === result && (last = undefined));
+    return result;
+  };
 }
 
 const checkResult = object({
