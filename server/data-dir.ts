@@ -5,6 +5,7 @@
  *   DIR/tls/              its CA and server certificate (embedded/tls.ts)
  */
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../provider/devdb/package-layout.js';
 import {
@@ -17,8 +18,24 @@ import {
 // Reading the credentials is the library's too (openDevDb({ dataDir })).
 export { readCredentials, urlFor, withServerTls, type Credentials } from '../provisioning/index.js';
 
-/** `npm start` keeps its data in the project's git-ignored .devdb/. */
-export const DEFAULT_DATA_DIR = path.join(packageRoot(), '.devdb');
+/**
+ * Where `devdb up` keeps its cluster and credentials unless told (--data-dir).
+ * In a clone of this repository: its git-ignored .devdb/, as `npm start` does.
+ * Installed (under node_modules, in a project or globally): the platform's data
+ * directory, $XDG_DATA_HOME/devdb, else ~/.local/share/devdb — never inside the
+ * package, whose folder the next `npm ci` or upgrade deletes.
+ */
+export function defaultDataDir(
+  root: string = packageRoot(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  if (!root.split(path.sep).includes('node_modules')) return path.join(root, '.devdb');
+  // The XDG Base Directory spec ignores a relative XDG_DATA_HOME.
+  const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : null;
+  return path.join(xdg ?? path.join(env.HOME || homedir(), '.local', 'share'), 'devdb');
+}
+
+export const DEFAULT_DATA_DIR = defaultDataDir();
 export const SUPERUSER = 'devdb_admin';
 
 export const pgDataDir = (dataDir: string) => path.join(dataDir, 'pgdata');

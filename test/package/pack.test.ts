@@ -3,10 +3,11 @@
  * outside this repository (offline, from the npm cache), then the README's example
  * compiled against its types and run to synthesize a Coder template, the typed library
  * and the binding indexes imported, and the `devdb` and `devdb-agent` commands run,
- * including `devdb provider install` and terraform using that mirror.
+ * including `devdb provider install` and terraform using that mirror, and `devdb up`
+ * keeping its data outside the package across a routine `npm ci`.
  */
-import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { access, chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -172,4 +173,63 @@ describe('npm pack: the package installed in a fresh project', () => {
       'devdb_database',
     );
   });
+
+  it('devdb up keeps its data outside the package: a routine npm ci loses nothing', async () => {
+    // As the project's user would: HOME of their own, no XDG_DATA_HOME, `npx devdb up`.
+    const home = path.join(scratch, 'home');
+    await mkdir(home);
+    // As root, PostgreSQL runs as another user, who must reach the data dir.
+    await Promise.all([scratch, home].map((dir) => chmod(dir, 0o755)));
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.XDG_DATA_HOME;
+    const dataDir = path.join(home, '.local', 'share', 'devdb');
+    // With install scripts this time: the embedded PostgreSQL's prepares its binaries.
+    const npmCi = () =>
+      run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: app, env });
+    await npmCi();
+
+    const first = await startUp(env);
+    expect(first.banner).toContain(`(data in ${dataDir})`);
+    await run(bin('devdb'), ['create-team', 'keepers'], { cwd: app, env });
+    const passwords = async () => {
+      const { superuser, provisioner } = await readJson(path.join(dataDir, 'credentials.json'));
+      return [superuser.password, provisioner.password];
+    };
+    const before = await passwords();
+    await first.stop();
+
+    await npmCi();
+    await access(path.join(app, 'node_modules', 'devdb', 'package.json'));
+    const second = await startUp(env);
+    try {
+      expect(await passwords()).toEqual(before); // (the port is a new one: --port 0)
+      const { stdout } = await run(bin('devdb'), ['list', '--json'], { cwd: app, env });
+      expect(JSON.parse(stdout).map((d: { name: string }) => d.name)).toEqual(['team_keepers']);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  /** `devdb up` of the installed package, until its banner; stop() sends SIGTERM and waits. */
+  async function startUp(env: NodeJS.ProcessEnv) {
+    const child = spawn(bin('devdb'), ['up', '--port', '0'], { cwd: app, env });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const collect = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Press Ctrl-C to stop')) resolve();
+      };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
+      void exited.then((code) => reject(new Error(`devdb up exited (${code}): ${output}`)));
+    });
+    return {
+      banner: output,
+      stop: async () => {
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      },
+    };
+  }
 });
