@@ -15,7 +15,13 @@ import {
 } from '../provisioning/index.js';
 
 // Reading the credentials is the library's too (openDevDb({ dataDir })).
-export { readCredentials, urlFor, withServerTls, type Credentials } from '../provisioning/index.js';
+export {
+  adminUrlFor,
+  readCredentials,
+  urlFor,
+  withServerTls,
+  type Credentials,
+} from '../provisioning/index.js';
 
 /** `npm start` keeps its data in the project's git-ignored .devdb/. */
 export const DEFAULT_DATA_DIR = path.join(packageRoot(), '.devdb');
