@@ -199,19 +199,24 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
   ],
   async run(options, io): Promise<Output> {
     const id = options.id === undefined ? undefined : backupId(String(options.id));
-    const results = await withBackupContext(options, io, async (ctx, pool) => {
-      const identities = await readIdentities(
-        options.identity,
-        io.env,
-        await readBackupSettings(pool),
-      );
-      const chosen = await backupsToVerify(pool, { ...options, id });
-      // An encrypted one and no identity: refused before any is verified, nothing recorded.
-      for (const backup of chosen) requireIdentities(backup, identities);
-      const out: VerifyResult[] = [];
-      for (const each of chosen) out.push(await verifyBackup(ctx, each.id, identities));
-      return out;
-    });
+    const results = await withBackupContext(
+      options,
+      io,
+      async (ctx, pool) => {
+        const identities = await readIdentities(
+          options.identity,
+          io.env,
+          await readBackupSettings(pool),
+        );
+        const chosen = await backupsToVerify(pool, { ...options, id });
+        // An encrypted one and no identity: refused before any is verified, nothing recorded.
+        for (const backup of chosen) requireIdentities(backup, identities);
+        const out: VerifyResult[] = [];
+        for (const each of chosen) out.push(await verifyBackup(ctx, each.id, identities));
+        return out;
+      },
+      options.latest, // on the server holding it, whose registry has its backups
+    );
     const rows = table(results, [
       { header: 'id', value: (r) => r.id },
       { header: 'database', value: (r) => r.database },
