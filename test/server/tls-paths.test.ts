@@ -12,7 +12,7 @@
  * fresh machine would fail.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_CERT_ENV } from '../../provisioning/contract/index.js';
 import { readCredentials, urlFor, withServerTls } from '../../provisioning/schema/index.js';
+import { admitRemoteClients } from '../../server/commands/lifecycle/up.js';
 import { tlsDir } from '../../server/embedded/tls.js';
 import { selectBackupTestServer } from '../helpers/backup-server.js';
 import { CLI, startUpInTempDir, type TempUp } from '../helpers/up-process.js';
@@ -33,6 +34,7 @@ await selectBackupTestServer();
 
 /** A loopback address that is not 127.0.0.1: pg_hba.conf's loopback lines do not cover it. */
 const OTHER_ADDRESS = '127.0.0.2';
+const CLIENT_ADDRESS = 'SELECT host(inet_client_addr()) AS addr';
 
 let up: TempUp;
 let home: string;
@@ -301,5 +303,85 @@ describe('the network needs TLS (hostssl)', () => {
         ).rows[0]!,
     );
     expect(plain).toEqual({ ssl: false });
+  });
+});
+
+describe('devdb up: plain connections from the network only when asked for', () => {
+  it('refuses --no-tls with a --listen beyond loopback, naming the flag to add', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'devdb-no-tls-'));
+    try {
+      const dataDir = path.join(root, 'data');
+      const listen = ['--listen', `127.0.0.1,${OTHER_ADDRESS}`, '--port', '0'];
+      const refused = await devdb(['up', '--data-dir', dataDir, '--no-tls', ...listen]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        `devdb: --no-tls with --listen 127.0.0.1,${OTHER_ADDRESS} would let clients on the network connect without TLS: add --allow-plain-network to allow that, or drop --no-tls\n`,
+      );
+      await expect(stat(dataDir)).rejects.toThrow(/ENOENT/); // refused before anything was made
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('devdb up --no-tls --allow-plain-network starts and admits plain clients from the network', async () => {
+    const plain = await startUpInTempDir('devdb-plain-network-', [
+      '--no-tls',
+      '--allow-plain-network',
+      '--listen',
+      `127.0.0.1,${OTHER_ADDRESS}`,
+    ]);
+    try {
+      expect(plain.output()).toContain('Network clients: TLS not required (--allow-plain-network)');
+      const url = new URL((await devdb(['admin-url', '--data-dir', plain.dataDir])).stdout.trim());
+      expect(url.search).toBe('');
+      const session = await withClient(
+        {
+          host: OTHER_ADDRESS,
+          port: plain.port,
+          user: url.username,
+          password: decodeURIComponent(url.password),
+          database: 'devdb',
+          stream: () => new FromOtherAddress(),
+        },
+        async (c) => (await c.query<{ addr: string }>(CLIENT_ADDRESS)).rows[0]!,
+      );
+      expect(session).toEqual({ addr: OTHER_ADDRESS });
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it('rewrites its pg_hba.conf lines at each start: hostssl, host, or none', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'devdb-plain-hba-'));
+    try {
+      const pgdata = path.join(root, 'pgdata');
+      await mkdir(pgdata);
+      const hba = path.join(pgdata, 'pg_hba.conf');
+      // What initdb wrote, then what an earlier devdb up --listen added.
+      const initdb = 'local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n';
+      const before =
+        '# added by devdb up --listen\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n';
+      await writeFile(hba, initdb + before);
+      const network = async () =>
+        (await readFile(hba, 'utf8')).split('\n').filter((l) => /\/0 /.test(l));
+      const listen = '0.0.0.0';
+
+      await admitRemoteClients(pgdata, { listen, tls: true });
+      expect(await network()).toEqual([
+        'hostssl all all 0.0.0.0/0 scram-sha-256',
+        'hostssl all all ::/0 scram-sha-256',
+      ]);
+      await admitRemoteClients(pgdata, { listen, tls: true, allowPlainNetwork: true });
+      expect(await network()).toEqual([
+        'host all all 0.0.0.0/0 scram-sha-256',
+        'host all all ::/0 scram-sha-256',
+      ]);
+      await admitRemoteClients(pgdata, { listen, tls: false, allowPlainNetwork: true });
+      expect(await network()).toHaveLength(2);
+      await admitRemoteClients(pgdata, { listen: '127.0.0.1', tls: true });
+      expect(await readFile(hba, 'utf8')).toBe(initdb); // loopback only: none, the rest as it was
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
