@@ -9,12 +9,13 @@
  * it, the server's CA as PEM text. libpq reads a CA only from a file, so such a
  * CA is kept in a content-addressed file (`$XDG_CACHE_HOME/devdb/ca/<sha256>.crt`,
  * default `~/.cache/devdb/ca/`, 0600 in a 0700 folder; a certificate is public,
- * the file only saves writing it again) and the access's `url` names it in
- * `sslrootcert`: that string, passed on anywhere, describes the server fully.
+ * and one file serves every later run and every `psql` line printed with it)
+ * and the access's `url` names it in `sslrootcert`: that string, passed on
+ * anywhere, describes the server fully.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
@@ -258,22 +259,41 @@ function caCacheDir(): string {
   return path.join(base, 'devdb', 'ca');
 }
 
-/** A file of this machine holding `pem`, named after its sha256; written once, atomically. */
+/** This process's own 0700 folder under the temp dir: where the CA goes when the cache is not writable. */
+let privateDir: string | undefined;
+
+/**
+ * A file of this machine holding `pem`, named after its sha256, written once
+ * (atomically) in the cache; where that folder cannot be written (no home, a
+ * read-only one), in a private folder of this process under the temp dir.
+ */
 export function cachedCaFile(pem: string): string {
-  const dir = caCacheDir();
-  const file = path.join(dir, `${createHash('sha256').update(pem).digest('hex')}.crt`);
+  const name = `${createHash('sha256').update(pem).digest('hex')}.crt`;
+  try {
+    return writeOnce(caCacheDir(), name, pem);
+  } catch (cacheError) {
+    try {
+      privateDir ??= mkdtempSync(path.join(tmpdir(), 'devdb-ca-'));
+      return writeOnce(privateDir, name, pem);
+    } catch {
+      const why = (cacheError as NodeJS.ErrnoException).code ?? String(cacheError);
+      throw new ProvisioningError(
+        `cannot keep a server's CA certificate in ${caCacheDir()} (${why}) nor under ${tmpdir()}: pg_dump, pg_restore and psql read it from a file; set XDG_CACHE_HOME to a folder DevDB may write`,
+      );
+    }
+  }
+}
+
+function writeOnce(dir: string, name: string, pem: string): string {
+  const file = path.join(dir, name);
   if (readIfFile(file) === pem) return file;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(temp, pem, { mode: 0o600 });
     renameSync(temp, file);
-  } catch (error) {
+  } finally {
     rmSync(temp, { force: true });
-    const why = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ProvisioningError(
-      `cannot keep a server's CA certificate in ${dir} (${why}): pg_dump, pg_restore and psql read it from a file; set XDG_CACHE_HOME to a folder DevDB may write`,
-    );
   }
   return file;
 }

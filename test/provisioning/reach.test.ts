@@ -135,6 +135,21 @@ describe("a CA known as PEM only (the pool's registry)", () => {
     expect(serverAccess(elsewhere, OTHER_PEM).caFile).toBe(access.caFile);
   });
 
+  it('goes to a private folder under the temp dir when the cache cannot be written', async () => {
+    const notAFolder = path.join(dir, 'not-a-folder');
+    await writeFile(notAFolder, '');
+    process.env.XDG_CACHE_HOME = notAFolder;
+    try {
+      const file = serverAccess('postgresql://u@member/devdb', OTHER_PEM).caFile!;
+      expect(file.startsWith(path.join(tmpdir(), 'devdb-ca-'))).toBe(true);
+      expect(await readFile(file, 'utf8')).toBe(OTHER_PEM);
+      expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+      await rm(path.dirname(file), { recursive: true, force: true });
+    } finally {
+      process.env.XDG_CACHE_HOME = path.join(dir, 'cache');
+    }
+  });
+
   it("keeps the URL's own file when it holds that CA", () => {
     expect(serverAccess(tlsUrl(), PEM).caFile).toBe(caFile);
   });
