@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_CERT_ENV } from '../../provisioning/contract/index.js';
+import { openDevDb } from '../../provisioning/index.js';
 import { readCredentials, urlFor, withServerTls } from '../../provisioning/schema/index.js';
 import { admitRemoteClients } from '../../server/commands/lifecycle/up.js';
 import { tlsDir } from '../../server/embedded/tls.js';
@@ -193,6 +194,23 @@ describe('export DEVDB_ADMIN_URL=$(devdb admin-url) against devdb up (TLS on)', 
 });
 
 describe('--data-dir gives the answers DEVDB_ADMIN_URL gives', () => {
+  it("openDevDb({ dataDir }): the library's pool and endpoint are the admin URL's", async () => {
+    for (const options of [{ dataDir: up.dataDir }, { adminUrl }]) {
+      const lib = await openDevDb(options);
+      try {
+        expect(lib.endpoint).toEqual({
+          host: '127.0.0.1',
+          port: up.port,
+          sslmode: 'verify-full',
+          caCert: ca,
+        });
+        expect((await lib.health()).migrations.current).toBe(true);
+      } finally {
+        await lib.close();
+      }
+    }
+  });
+
   it('devdb servers list: tls verify-full both ways', async () => {
     const central = async (via: (args: string[]) => Promise<Result>) => {
       const result = await via(['servers', 'list', '--json']);
