@@ -107,13 +107,6 @@ export class ServerAccess {
     this.database = decodeURIComponent(url.pathname.slice(1)) || this.user;
   }
 
-  /** The same server and role, another database. */
-  on(database: string): ServerAccess {
-    const url = new URL(this.url);
-    url.pathname = `/${encodeURIComponent(database)}`;
-    return new ServerAccess(readableUrl(url), this.caCert);
-  }
-
   /** node-postgres' settings (a Client's or a Pool's): TLS as libpq would do it for this URL. */
   pgConfig(database = this.database): pg.ClientConfig {
     const url = new URL(this.url);
