@@ -49,8 +49,9 @@ export {
   type WorkspaceAccess,
 } from './contract/index.js';
 
-// the schema: migrations, bootstrap, the data directory
+// the schema: migrations, bootstrap, the data directory, how to reach a server
 export {
+  adminUrlFor,
   bootstrap,
   CENTRAL_DATABASE,
   configureLoopback,
@@ -64,9 +65,12 @@ export {
   PROVISIONER_ROLE,
   type Queryable,
   readCredentials,
+  type ServerAccess,
+  serverAccess,
   serverNow,
   urlFor,
   withServerTls,
+  workspaceEndpoint,
 } from './schema/index.js';
 
 // databases and attachments: ensure, attach, detach, lifecycle, read queries
@@ -280,7 +284,6 @@ export {
   ServerRouter,
   setServerState,
   withServerRouter,
-  workspaceEndpoint,
 } from './servers/index.js';
 
 // the library's front door

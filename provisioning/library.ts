@@ -6,12 +6,11 @@
 import pg from 'pg';
 import { boundOperations, type DevDbOperations } from './api.js';
 import type { ServerEndpoint } from './contract/index.js';
-import { readCredentials, urlFor } from './schema/index.js';
+import { adminUrlFor, readCredentials, serverAccess, type ServerAccess } from './schema/index.js';
 import { query, queryOne, type Queryable } from './schema/index.js';
 import { DATABASE_STATUSES, type DatabaseStatus } from './contract/index.js';
 import { ProvisioningError } from './contract/index.js';
 import { migrationStatus } from './schema/index.js';
-import { workspaceEndpoint } from './servers/index.js';
 
 /** Passed to pg.Pool as they are (see node-postgres' pool options). */
 export interface PoolLimits {
@@ -101,16 +100,16 @@ async function resolveAdminUrl(options: OpenDevDbOptions): Promise<string> {
       `no DevDB credentials in ${options.dataDir}: start a server there with \`devdb up\``,
     );
   }
-  return urlFor(credentials, 'provisioner');
+  return adminUrlFor(credentials);
 }
 
 /** Opens a pool (lazily: the first call connects) and returns the library's API over it. */
 export async function openDevDb(options: OpenDevDbOptions): Promise<DevDb> {
-  const adminUrl = await resolveAdminUrl(options);
-  const endpoint = workspaceEndpoint(adminUrl, options.endpoint);
+  const access = serverAccess(await resolveAdminUrl(options));
+  const endpoint = access.workspaceEndpoint(options.endpoint);
   const clock = options.clock ?? systemClock;
   const pool = new pg.Pool({
-    connectionString: adminUrl,
+    ...access.pgConfig(),
     max: 10,
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: 10_000,
@@ -131,7 +130,7 @@ export async function openDevDb(options: OpenDevDbOptions): Promise<DevDb> {
         inFlight.settled().then(() => true),
         clock.delay(timeoutMs).then(() => false),
       ]);
-      if (!drained) await terminate(adminUrl, [...checkedOut]);
+      if (!drained) await terminate(access, [...checkedOut]);
       await pool.end();
       return { drained };
     },
@@ -170,11 +169,11 @@ function trackCheckedOut(pool: pg.Pool): Set<pg.PoolClient> {
  * queries fail at once (a socket closed from our side would leave the server
  * running them), and the pool can end.
  */
-async function terminate(adminUrl: string, clients: pg.PoolClient[]): Promise<void> {
+async function terminate(access: ServerAccess, clients: pg.PoolClient[]): Promise<void> {
   const pids = clients.map((c) => (c as pg.PoolClient & { processID: number }).processID);
   if (pids.length === 0) return;
   const ended = clients.map((c) => new Promise((resolve) => c.once('end', resolve)));
-  const killer = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  const killer = new pg.Client({ ...access.pgConfig(), connectionTimeoutMillis: 5_000 });
   try {
     await killer.connect();
     await killer.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);

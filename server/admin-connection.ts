@@ -1,18 +1,21 @@
 /**
  * How every admin command finds the server: --admin-url, else DEVDB_ADMIN_URL,
  * else the credentials `devdb up` stored in --data-dir (default: the one
- * `npm start` uses). URLs are never printed with their password.
+ * `npm start` uses), with its TLS as `devdb admin-url` prints it: one server
+ * gives the same answers however it was found. URLs are never printed with
+ * their password.
  */
 import pg from 'pg';
 import {
   explainConnectionError,
   ping,
+  serverAccess,
   withServerRouter,
   workspaceEndpoint,
   type ServerRouter,
 } from '../provisioning/index.js';
 import type { OptionSpec } from './command.js';
-import { DEFAULT_DATA_DIR, readCredentials, urlFor } from './data-dir.js';
+import { adminUrlFor, DEFAULT_DATA_DIR, readCredentials } from './data-dir.js';
 import { UserError } from './errors.js';
 import type { CliIO } from './io.js';
 
@@ -42,22 +45,17 @@ export async function resolveAdminUrl(options: ConnectionOptions): Promise<strin
       `no DevDB server to talk to: pass --admin-url, set DEVDB_ADMIN_URL, or start one with \`devdb up\` (no credentials in ${dataDir})`,
     );
   }
-  return urlFor(credentials, 'provisioner');
-}
-
-function assertValidUrl(url: string): void {
-  try {
-    new URL(url);
-  } catch {
-    throw new UserError('the admin URL is not a valid postgresql:// URL');
-  }
+  return adminUrlFor(credentials);
 }
 
 /** Opens a pool and checks it can reach the server, with a message that says what to check. */
 export async function openAdminPool(options: ConnectionOptions, max = 4): Promise<pg.Pool> {
   const url = await resolveAdminUrl(options);
-  assertValidUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    ...serverAccess(url).pgConfig(),
+    max,
+    connectionTimeoutMillis: 10_000,
+  });
   pool.on('error', () => undefined); // idle-client errors surface on the next query
   try {
     await ping(pool);

@@ -16,7 +16,13 @@ import {
 } from '../provisioning/index.js';
 
 // Reading the credentials is the library's too (openDevDb({ dataDir })).
-export { readCredentials, urlFor, withServerTls, type Credentials } from '../provisioning/index.js';
+export {
+  adminUrlFor,
+  readCredentials,
+  urlFor,
+  withServerTls,
+  type Credentials,
+} from '../provisioning/index.js';
 
 /**
  * Where `devdb up` keeps its cluster and credentials unless told (--data-dir).

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { type ServerEndpoint } from '../../provisioning/contract/index.js';
-import { ServerRouter, type RoutedServer } from '../../provisioning/index.js';
+import { serverAccess, ServerRouter, type RoutedServer } from '../../provisioning/index.js';
 import { ProvisioningError } from '../../provisioning/contract/index.js';
 import { InvalidNameError } from '../../provisioning/contract/index.js';
 import { explainConnectionError, isConnectionError } from '../../provisioning/index.js';
@@ -158,7 +158,7 @@ export class DevDbClient {
   private connect(): pg.Pool {
     if (!this.pool) {
       this.pool = new pg.Pool({
-        connectionString: this.adminUrl,
+        ...serverAccess(this.adminUrl).pgConfig(),
         max: POOL_MAX,
         connectionTimeoutMillis: 15_000,
         application_name: 'terraform-provider-devdb',

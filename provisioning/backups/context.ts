@@ -1,6 +1,6 @@
 /**
  * What every backup operation shares (docs/backups.md): the context (the `devdb`
- * database and how to reach the server), libpq's environment for the admin URL, the
+ * database and how to reach the server), sessions and libpq's environment from it, the
  * client tools that match the server, the child processes and their failures, and
  * row counts, which describe a dump and prove a restore.
  */
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import pg from 'pg';
 import { ProvisioningError } from '../contract/index.js';
-import { query, queryOne, type Queryable } from '../schema/index.js';
+import { query, queryOne, serverAccess, type Queryable } from '../schema/index.js';
 import {
   backupToolsStatus,
   findPgClientTools,
@@ -22,7 +22,10 @@ import {
 export interface BackupContext {
   /** Connected to `devdb` as the provisioner. */
   db: Queryable;
-  /** The provisioner's URL; pg_dump/pg_restore get its parts through libpq's environment. */
+  /**
+   * The provisioner's URL, with its TLS (a RoutedServer's adminUrl names its CA's
+   * file): sessions and pg_dump/pg_restore reach the server through it (schema/reach.ts).
+   */
   adminUrl: string;
   /** Where DEVDB_PG_BIN_DIR and PATH are read (default: process.env). */
   env?: Record<string, string | undefined>;
@@ -32,35 +35,18 @@ export interface BackupContext {
 
 export type RowCounts = Record<string, number>;
 
-export function urlFor(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
+/** libpq's environment for pg_dump/pg_restore on `database` (schema/reach.ts: the CA too). */
+export function toolEnv(ctx: BackupContext, database: string): NodeJS.ProcessEnv {
+  return serverAccess(ctx.adminUrl).libpqEnv(database, { applicationName: 'devdb-backup' });
 }
 
-/** libpq's variables for the admin URL: the password never appears on a command line. */
-export function libpqEnv(adminUrl: string, database: string): NodeJS.ProcessEnv {
-  const url = new URL(adminUrl);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PGHOST: url.searchParams.get('host') ?? url.hostname.replace(/^\[|\]$/g, ''),
-    PGPORT: url.port || '5432',
-    PGUSER: decodeURIComponent(url.username),
-    PGPASSWORD: decodeURIComponent(url.password),
-    PGDATABASE: database,
-    PGAPPNAME: 'devdb-backup',
-  };
-  const sslmode = url.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
-  return env;
-}
-
+/** A session of its own on `database`, as the provisioner, reached as ctx.adminUrl says. */
 export async function withClient<T>(
-  adminUrl: string,
+  ctx: BackupContext,
   database: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({ connectionString: urlFor(adminUrl, database) });
+  const client = new pg.Client(serverAccess(ctx.adminUrl).pgConfig(database));
   await client.connect();
   try {
     return await fn(client);

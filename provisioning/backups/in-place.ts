@@ -66,7 +66,7 @@ async function replaceContents(
   identities: string[],
 ): Promise<number> {
   const database = record.database;
-  await withClient(ctx.adminUrl, database, async (c) => {
+  await withClient(ctx, database, async (c) => {
     await c.query(`SET ROLE ${pg.escapeIdentifier(database)}`);
     await c.query(`DROP OWNED BY ${pg.escapeIdentifier(database)}`);
   });

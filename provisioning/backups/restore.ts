@@ -118,7 +118,7 @@ export async function assertRestoredCounts(
   target: string,
   record: BackupRecord,
 ): Promise<number> {
-  const restored = await withClient(ctx.adminUrl, target, async (c) => {
+  const restored = await withClient(ctx, target, async (c) => {
     await c.query(`SET ROLE ${pg.escapeIdentifier(target)}`);
     return countRows(c);
   });

@@ -24,7 +24,7 @@ import pg from 'pg';
 import { withoutCountingAsAccess } from '../access/index.js';
 import type { BackupKind } from '../contract/index.js';
 import { ProvisioningError } from '../contract/index.js';
-import { query, queryOne, type Queryable } from '../schema/index.js';
+import { query, queryOne, serverAccess, type Queryable } from '../schema/index.js';
 import { BACKUP_DATABASE_LOCK } from '../jobs/index.js';
 import { encryptStream } from './crypto.js';
 import { type PgClientTools } from './pg-tools.js';
@@ -45,11 +45,10 @@ import {
   hashingTap,
   ioFailure,
   isIoError,
-  libpqEnv,
   spawnTool,
   toolFailure,
+  toolEnv,
   toolsFor,
-  urlFor,
   withClient,
 } from './context.js';
 
@@ -136,7 +135,7 @@ async function startRun(
   fileAt: (startedAt: Date) => string,
 ): Promise<BackupRun> {
   const { db } = await queryOne<{ db: string }>(ctx.db, `SELECT current_database() AS db`);
-  const client = new pg.Client({ connectionString: urlFor(ctx.adminUrl, db) });
+  const client = new pg.Client(serverAccess(ctx.adminUrl).pgConfig(db));
   client.on('error', () => undefined); // a lost session shows as a lost lock, handled there
   await client.connect();
   try {
@@ -201,7 +200,7 @@ async function dumpToFile(
   const { child, stdout, exited } = spawnTool(
     tools.pgDump,
     args,
-    libpqEnv(ctx.adminUrl, options.physical),
+    toolEnv(ctx, options.physical),
     false,
   );
   if (child.pid !== undefined) options.onDumpStarted?.(child.pid);
@@ -301,7 +300,7 @@ async function dumpSnapshot(
 ): Promise<{ rowCounts: RowCounts; stored: { bytes: number; sha256: string } }> {
   if (options.archived) await allowArchivedConnections(ctx, options.database, true);
   try {
-    return await withClient(ctx.adminUrl, options.physical, async (c) => {
+    return await withClient(ctx, options.physical, async (c) => {
       await c.query(`SET ROLE ${pg.escapeIdentifier(options.database)}`);
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const { rows } = await c.query<{ id: string }>('SELECT pg_export_snapshot() AS id');

@@ -19,8 +19,8 @@ import {
   type RowCounts,
   countRows,
   hashingTap,
-  libpqEnv,
   spawnTool,
+  toolEnv,
   toolFailure,
   toolsFor,
   withClient,
@@ -76,7 +76,7 @@ export async function pgRestore(
   const { child, stdout, exited } = spawnTool(
     tools.pgRestore,
     [...args, '--no-password'],
-    libpqEnv(ctx.adminUrl, database),
+    toolEnv(ctx, database),
     true,
   );
   stdout.resume();
@@ -137,7 +137,7 @@ async function trialRestore(
   await withScratchDatabase(ctx, record.id, async (scratch) => {
     const args = ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratch}`];
     await pgRestore(ctx, tools, scratch, args, await openDump(record, identities));
-    const restored = await withClient(ctx.adminUrl, scratch, countRows);
+    const restored = await withClient(ctx, scratch, countRows);
     const mismatch = compareCounts(record.rowCounts ?? {}, restored);
     if (mismatch) throw new ProvisioningError(mismatch);
   });

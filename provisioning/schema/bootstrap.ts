@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { scramVerifier } from '../contract/index.js';
+import { serverAccess } from './reach.js';
 
 export const PROVISIONER_ROLE = 'devdb_provisioner';
 export const CENTRAL_DATABASE = 'devdb';
@@ -15,7 +16,8 @@ export async function bootstrap(
   superuserUrl: string,
   options: { provisionerPassword: string },
 ): Promise<void> {
-  const admin = new pg.Client({ connectionString: withDatabase(superuserUrl, 'postgres') });
+  const access = serverAccess(superuserUrl);
+  const admin = new pg.Client(access.pgConfig('postgres'));
   await admin.connect();
   try {
     const verifier = scramVerifier(options.provisionerPassword);
@@ -48,7 +50,7 @@ export async function bootstrap(
     await admin.end();
   }
 
-  const central = new pg.Client({ connectionString: withDatabase(superuserUrl, CENTRAL_DATABASE) });
+  const central = new pg.Client(access.pgConfig(CENTRAL_DATABASE));
   await central.connect();
   try {
     await central.query(`
@@ -74,13 +76,6 @@ export async function bootstrap(
   } finally {
     await central.end();
   }
-}
-
-/** The same server and credentials, another database. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
 }
 
 /** Points the provisioner's loopback connection (used for CREATE DATABASE & co.) at the server. */

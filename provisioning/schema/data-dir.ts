@@ -51,3 +51,12 @@ export function withServerTls(url: string, credentials: Credentials): string {
   const query = `sslmode=verify-full&sslrootcert=${file}`;
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
+
+/**
+ * The provisioner's URL of a data dir as every client uses it (`devdb
+ * admin-url`, the CLI's --data-dir, openDevDb({ dataDir })): TLS verified
+ * with the data dir's CA when the server serves TLS.
+ */
+export function adminUrlFor(credentials: Credentials): string {
+  return withServerTls(urlFor(credentials, 'provisioner'), credentials);
+}

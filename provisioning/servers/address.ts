@@ -1,10 +1,9 @@
 /**
  * Talking about the DevDB server in messages: which server (host:port/database,
  * never the password) and, when it cannot be reached, what to check. Shared by
- * the CLI and the Terraform provider so both say the same thing.
+ * the CLI and the Terraform provider so both say the same thing. How to reach
+ * a server is schema/reach.ts.
  */
-import { readFileSync } from 'node:fs';
-import type { ServerEndpoint } from '../contract/index.js';
 
 /** host:port/database of a postgresql:// URL. */
 export function describeServer(url: string): string {
@@ -39,48 +38,4 @@ export function explainConnectionError(error: unknown, url: string): string {
   const code = (error as { code?: string })?.code ?? '';
   const why = CONNECT_HINTS[code] ?? (error as Error)?.message ?? String(error);
   return `cannot reach the DevDB server at ${describeServer(url)}: ${why}`;
-}
-
-export interface EndpointOverrides {
-  host?: string | null;
-  port?: number | null;
-  sslmode?: string | null;
-  /** The CA certificate (PEM) itself. */
-  caCert?: string | null;
-}
-
-/**
- * Where workspaces reach the server: the admin URL's host, port and sslmode,
- * unless the caller says otherwise (workspaces often use another address).
- * The CA is the caller's, else the file the admin URL's `sslrootcert` names
- * (`devdb admin-url` puts `devdb up`'s there); with a CA and no sslmode,
- * workspaces verify the server fully (`verify-full`).
- */
-export function workspaceEndpoint(
-  adminUrl: string,
-  overrides: EndpointOverrides = {},
-): ServerEndpoint {
-  const url = new URL(adminUrl);
-  const caCert = overrides.caCert || caCertOf(url) || undefined;
-  const sslmode = overrides.sslmode ?? url.searchParams.get('sslmode') ?? undefined;
-  return {
-    host: overrides.host ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: overrides.port ?? Number(url.port || 5432),
-    sslmode: sslmode ?? (caCert ? 'verify-full' : undefined),
-    ...(caCert ? { caCert } : {}),
-  };
-}
-
-/** The PEM text of the admin URL's `sslrootcert` file, if it names one (libpq's `system` is no file). */
-export function caCertOf(url: URL): string | undefined {
-  const file = url.searchParams.get('sslrootcert');
-  if (!file || file === 'system') return undefined;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new Error(
-      `cannot read the CA file ${file} that the admin URL's sslrootcert names (${why})`,
-    );
-  }
 }

@@ -12,10 +12,9 @@ import {
   type Attachment,
 } from '../databases/index.js';
 import type { ServerEndpoint } from '../contract/index.js';
-import { query } from '../schema/index.js';
+import { query, serverAccess, type ServerAccess } from '../schema/index.js';
 import { optionalSeedName } from '../contract/index.js';
 import {
-  connectionTo,
   listServers,
   getServer,
   placeDatabase,
@@ -29,7 +28,12 @@ export interface RoutedServer {
   server: PoolServer;
   /** Connected to that server's `devdb` database as its provisioner. */
   db: pg.Pool;
-  /** Its provisioner URL (pg_dump, pg_restore and backup runs connect with it). */
+  /** How DevDB reaches it: its admin URL and CA (schema/reach.ts). */
+  access: ServerAccess;
+  /**
+   * Its provisioner URL (pg_dump, pg_restore and backup runs connect with it):
+   * access.url, which names the CA's file when the pool knows the CA.
+   */
   adminUrl: string;
   /** Where workspaces reach it. */
   endpoint: ServerEndpoint;
@@ -44,11 +48,15 @@ export interface CentralServer {
 
 export class ServerRouter {
   private readonly pools = new Map<string, pg.Pool>();
+  /** How DevDB reaches the central server (schema/reach.ts). */
+  readonly centralAccess: ServerAccess;
 
   constructor(
     readonly central: CentralServer,
     private readonly poolMax = 4,
-  ) {}
+  ) {
+    this.centralAccess = serverAccess(central.adminUrl);
+  }
 
   /** The server holding `database`; `place` puts a new one on the least-loaded server first. */
   async forDatabase(
@@ -76,6 +84,7 @@ export class ServerRouter {
       return {
         server,
         db,
+        access: this.centralAccess,
         adminUrl,
         endpoint: {
           ...endpoint,
@@ -84,15 +93,15 @@ export class ServerRouter {
         },
       };
     }
-    const adminUrl = server.adminUrl!;
-    const url = new URL(adminUrl);
+    const access = serverAccess(server.adminUrl!, server.caCert);
     return {
       server,
-      db: this.poolFor(server),
-      adminUrl,
+      db: this.poolFor(server, access),
+      access,
+      adminUrl: access.url,
       endpoint: {
-        host: server.publicHost ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: server.publicPort ?? Number(url.port || 5432),
+        host: server.publicHost ?? access.host,
+        port: server.publicPort ?? access.port,
         ...memberTls(server, this.central.endpoint),
       },
     };
@@ -128,11 +137,11 @@ export class ServerRouter {
     await Promise.allSettled(pools.map((pool) => pool.end()));
   }
 
-  private poolFor(server: PoolServer): pg.Pool {
+  private poolFor(server: PoolServer, access: ServerAccess): pg.Pool {
     let pool = this.pools.get(server.name);
     if (!pool) {
       pool = new pg.Pool({
-        ...connectionTo(server.adminUrl!, server.caCert),
+        ...access.pgConfig(),
         max: this.poolMax,
         connectionTimeoutMillis: 15_000,
         application_name: 'devdb-router',

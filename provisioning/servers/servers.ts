@@ -9,12 +9,12 @@ import pg from 'pg';
 import { BACKUP_SETTING_KEYS } from '../backups/index.js';
 import { ensureLoopback } from '../schema/index.js';
 import { POLICY_SETTING_KEYS } from '../policy/index.js';
-import { query, queryOne, type Queryable } from '../schema/index.js';
+import { query, queryOne, serverAccess, type Queryable } from '../schema/index.js';
 import type { ServerState } from '../contract/index.js';
 import { ProvisioningError } from '../contract/index.js';
 import { migrate } from '../schema/index.js';
 import { majorOf } from '../backups/index.js';
-import { caCertOf, describeServer, explainConnectionError } from './address.js';
+import { describeServer, explainConnectionError } from './address.js';
 import { validateServerName, validateServerState } from '../contract/index.js';
 
 /** A server of the pool as the central registry records it, with its load. */
@@ -93,9 +93,10 @@ export async function addServer(central: Queryable, input: AddServerInput): Prom
     `SELECT key, value FROM provisioning.settings WHERE key = ANY ($1)`,
     [[...Object.values(BACKUP_SETTING_KEYS), ...Object.values(POLICY_SETTING_KEYS)]],
   );
-  const caCert = input.caCert ?? caCertOf(new URL(input.adminUrl)) ?? null;
+  const access = serverAccess(input.adminUrl, input.caCert);
+  const caCert = access.caCert ?? null;
   const { serverId, majorVersion } = await prepareMember(
-    connectionTo(input.adminUrl, caCert),
+    access.pgConfig(),
     input.adminUrl,
     sharedSettings,
   );
@@ -173,17 +174,6 @@ async function prepareMember(
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/**
- * pg's settings for a member's admin URL. With its CA known, the server is
- * verified with it (not with a file the URL may name on another machine).
- */
-export function connectionTo(adminUrl: string, caCert: string | null): pg.PoolConfig {
-  if (!caCert) return { connectionString: adminUrl };
-  const url = new URL(adminUrl);
-  for (const key of ['sslmode', 'sslrootcert', 'ssl']) url.searchParams.delete(key);
-  return { connectionString: url.toString(), ssl: { ca: caCert } };
 }
 
 /** active | paused | draining; returns the server as it is now. */

@@ -18,6 +18,7 @@ import {
   ping,
   pruneJobLeases,
   renewJobLease,
+  serverAccess,
   serverNow,
   type JobClaim,
   type Queryable,
@@ -137,7 +138,11 @@ function checkJobs(jobs: readonly Job[]): void {
 }
 
 async function openPool(adminUrl: string, max: number): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: adminUrl, max, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    ...serverAccess(adminUrl).pgConfig(),
+    max,
+    connectionTimeoutMillis: 10_000,
+  });
   pool.on('error', () => undefined); // an idle client's error surfaces on the next query
   try {
     await ping(pool);

@@ -1,21 +1,27 @@
 /**
- * examples/testdb, step by step as its README says, against a real DevDB and
- * the real `devdb` command, `psql` and `terraform`: the lead creates
+ * examples/testdb, step by step as its README says, against a real `devdb up`
+ * (TLS on, its default) and the real `devdb` command, `psql` and `terraform`:
+ * `export DEVDB_ADMIN_URL=$(devdb admin-url)`, then the lead creates
  * team_testdb and loads seed.sql; contractors attach read-only (with
  * `devdb provision --access read`, and with main.tf under terraform) and can
  * query app.users, app.projects, app.tasks and app.my_tasks but write nothing.
+ * HOME is an empty folder: psql verifies the server with the CA file the
+ * printed URL names, not with a ~/.postgresql/root.crt this machine may have.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tlsDir } from '../../server/embedded/tls.js';
 import { startHarness, type Harness } from '../provider/devdb/harness.js';
+import { CLI, startUpInTempDir, type TempUp } from '../helpers/up-process.js';
 
 const run = promisify(execFile);
-const CLI = path.resolve('dist/server/cli.js');
 const EXAMPLE = path.resolve('examples/testdb');
 
 interface Credentials {
@@ -25,12 +31,17 @@ interface Credentials {
   url: string;
 }
 
+/** terraform and the provider (its DevDB is not used: DEVDB_ADMIN_URL points at `up`). */
 let h: Harness;
+let up: TempUp;
+let home: string;
+let adminUrl: string;
+let ca: string;
 
 /** `npx devdb …` as the README runs it, with DEVDB_ADMIN_URL exported. */
 async function devdb(args: string[]): Promise<string> {
   const { stdout } = await run('node', [CLI, ...args], {
-    env: { ...process.env, DEVDB_ADMIN_URL: h.adminUrl },
+    env: { ...process.env, HOME: home, DEVDB_ADMIN_URL: adminUrl },
   });
   return stdout;
 }
@@ -44,13 +55,24 @@ async function provision(owner: string, workspaceId: string, extra: string[] = [
 /** `PGPASSWORD=… psql "$url" …` */
 async function psql(creds: Credentials, args: string[]): Promise<string> {
   const { stdout } = await run('psql', [creds.url, ...args], {
-    env: { ...process.env, PGPASSWORD: creds.password },
+    env: { PATH: process.env.PATH, HOME: home, PGPASSWORD: creds.password },
   });
   return stdout;
 }
 
-async function session<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+/** A session of a workspace's credential, verifying the server with its CA. */
+async function session<T>(
+  creds: Pick<Credentials, 'name' | 'user' | 'password'>,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: up.port,
+    user: creds.user,
+    password: creds.password,
+    database: creds.name,
+    ssl: { ca },
+  });
   await client.connect();
   try {
     return await fn(client);
@@ -60,8 +82,8 @@ async function session<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promis
 }
 
 /** What a contractor's credential can read, and the SQLSTATE of each write it tries. */
-async function readOnlyChecks(url: string) {
-  return session(url, async (c) => {
+async function readOnlyChecks(creds: Pick<Credentials, 'name' | 'user' | 'password'>) {
+  return session(creds, async (c) => {
     const count = async (relation: string) =>
       (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${relation}`)).rows[0]!.n;
     await c.query(`SET app.username = 'carol'`);
@@ -92,11 +114,17 @@ async function readOnlyChecks(url: string) {
 const EXPECTED = { counts: { users: 3, projects: 2, tasks: 5, myTasks: 2 }, writes: ['42501'] };
 
 beforeAll(async () => {
-  h = await startHarness('testdb');
+  [h, up] = await Promise.all([startHarness('testdb'), startUpInTempDir('devdb-testdb-')]);
+  home = await mkdtemp(path.join(tmpdir(), 'devdb-testdb-home-'));
+  // export DEVDB_ADMIN_URL=$(npx devdb admin-url)
+  const { stdout } = await run('node', [CLI, 'admin-url', '--data-dir', up.dataDir]);
+  adminUrl = stdout.trim();
+  ca = await readFile(path.join(tlsDir(up.dataDir), 'ca.crt'), 'utf8');
 });
 
 afterAll(async () => {
-  await h?.cleanup();
+  await Promise.all([h?.cleanup(), up?.stop()]);
+  if (home) await rm(home, { recursive: true, force: true });
 });
 
 describe.sequential('examples/testdb', () => {
@@ -105,8 +133,9 @@ describe.sequential('examples/testdb', () => {
   it('1. the lead creates team_testdb and loads the seed as its owner', async () => {
     lead = await provision('lead', 'testdb-seed');
     expect(lead.name).toBe('team_testdb');
+    expect(lead.url).toContain(`sslmode=verify-full&sslrootcert=${tlsDir(up.dataDir)}/ca.crt`);
     await psql(lead, ['-f', path.join(EXAMPLE, 'seed.sql')]);
-    const owners = await session(h.devdb.url(lead.user, lead.password, lead.name), (c) =>
+    const owners = await session(lead, (c) =>
       c.query<{ tableowner: string }>(
         `SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'app'`,
       ),
@@ -127,32 +156,40 @@ describe.sequential('examples/testdb', () => {
     expect(out).toContain('Fix the login form');
     expect(out).toContain('Export invoices as CSV');
     expect(out).not.toContain('Write the style guide');
-    expect(await readOnlyChecks(h.devdb.url(carol.user, carol.password, carol.name))).toEqual(
-      EXPECTED,
-    );
+    expect(await readOnlyChecks(carol)).toEqual(EXPECTED);
   });
 
   it('3. main.tf under terraform: a read-only contractor workspace, destroyed cleanly', async () => {
     const w = await h.workdir('testdb', readFileSync(path.join(EXAMPLE, 'main.tf'), 'utf8'));
     const vars = ['-var', 'owner=dave', '-var', `workspace_id=${randomUUID()}`];
-    const apply = await w.tf(['apply', '-auto-approve', ...vars]);
+    const env = { env: { DEVDB_ADMIN_URL: adminUrl } };
+    const apply = await w.tf(['apply', '-auto-approve', ...vars], env);
     expect(apply.code, apply.output).toBe(0);
     expect(w.attributes('devdb_database', 'contractor')).toMatchObject({
       name: 'team_testdb',
       access: 'read',
     });
-    const url = w.credentialsUrl('contractor');
-    expect(await readOnlyChecks(url)).toEqual(EXPECTED);
+    const contractor = w.attributes('devdb_database', 'contractor')!;
+    // Workspaces get verify-full and the CA itself (the agent writes it where libpq looks).
+    expect(contractor.url).toMatch(/\?sslmode=verify-full$/);
+    expect(contractor.ca_cert).toBe(ca);
+    const creds = {
+      name: String(contractor.name),
+      user: String(contractor.user),
+      password: String(contractor.password),
+    };
+    expect(await readOnlyChecks(creds)).toEqual(EXPECTED);
 
-    const destroy = await w.tf(['destroy', '-auto-approve', ...vars]);
+    const destroy = await w.tf(['destroy', '-auto-approve', ...vars], env);
     expect(destroy.code, destroy.output).toBe(0);
-    const user = new URL(url).username;
-    const { rowCount } = await h.devdb.pool.query('SELECT FROM pg_roles WHERE rolname = $1', [
-      user,
-    ]);
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    const { rowCount } = await admin
+      .query('SELECT FROM pg_roles WHERE rolname = $1', [creds.user])
+      .finally(() => admin.end());
     expect(rowCount).toBe(0);
     // The team database and the lead's data stay (devdb_team keeps it).
-    const tasks = await session(h.devdb.url(lead.user, lead.password, lead.name), (c) =>
+    const tasks = await session(lead, (c) =>
       c.query<{ n: number }>('SELECT count(*)::int AS n FROM app.tasks'),
     );
     expect(tasks.rows[0]!.n).toBe(5);

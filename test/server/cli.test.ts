@@ -133,13 +133,20 @@ describe('devdb command, end to end', () => {
     expect(info.name).toBe('dev_alice');
     expect(info.password.length).toBeGreaterThanOrEqual(32);
     expect(info.url).not.toContain(info.password);
+    // --data-dir finds the server with its TLS: workspaces verify it with its CA
+    // (the agent writes it where libpq looks); the admin's URL names the CA's file.
+    const ca = await readFile(path.join(dataDir, 'tls', 'ca.crt'), 'utf8');
     expect(info.env).toEqual({
       DEVDB_HOST: info.host,
       DEVDB_PORT: String(info.port),
       DEVDB_NAME: 'dev_alice',
       DEVDB_USER: info.user,
-      DEVDB_URL: info.url,
+      DEVDB_URL: `postgresql://${info.user}@${info.host}:${info.port}/dev_alice?sslmode=verify-full`,
+      DEVDB_CA_CERT: ca,
     });
+    expect(info.url).toBe(
+      `${info.env.DEVDB_URL}&sslrootcert=${path.join(dataDir, 'tls', 'ca.crt')}`,
+    );
 
     const psql = await run(
       'psql',
@@ -435,7 +442,9 @@ describe('devdb up --listen beyond loopback', () => {
     const up = await startUp(dataDir, ['--listen', '0.0.0.0']);
     try {
       const hba = await readFile(path.join(dataDir, 'pgdata', 'pg_hba.conf'), 'utf8');
-      expect(hba).toContain('host all all 0.0.0.0/0 scram-sha-256');
+      // Clients from the network must use TLS (docs/security.md); the admin URL does.
+      expect(hba).toContain('hostssl all all 0.0.0.0/0 scram-sha-256');
+      expect(hba).not.toMatch(/^host all all 0\.0\.0\.0\/0/m);
       expect(hba).not.toMatch(/^\s*host\S*\s.*\btrust\b/m);
       const adminUrl = new URL((await devdb(['admin-url', '--data-dir', dataDir])).stdout.trim());
       adminUrl.hostname = address!;

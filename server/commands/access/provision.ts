@@ -26,7 +26,10 @@ export type ProvisionOptions = Omit<ConnectionOptions, 'env'> &
     rotate?: boolean;
   };
 
-/** A ready psql line: the workspace's URL with its password, the one place the CLI prints one in a URL. */
+/**
+ * A ready psql line: the workspace's URL as the admin uses it (with the CA's
+ * file), with its password: the one place the CLI prints one in a URL.
+ */
 function psqlLine({ url, password }: Pick<Attachment, 'url' | 'password'>): string {
   const withPassword = new URL(url);
   withPassword.password = encodeURIComponent(password);
@@ -106,8 +109,8 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
   async run(options, io): Promise<Output> {
     const type = validateDatabaseType(options.type);
     const access = validateAccess(options.access ?? 'write');
-    const attachment = await withRouter({ ...options, env: io.env }, (router) =>
-      attachPlaced(router, {
+    const attachment = await withRouter({ ...options, env: io.env }, async (router) => {
+      const attached = await attachPlaced(router, {
         type,
         owner: options.owner,
         ownerId: options.ownerId,
@@ -118,8 +121,11 @@ export const provisionCommand: CommandSpec<ProvisionOptions> = {
         access,
         actor: 'cli',
         ifAttached: options.rotate ? 'rekey' : 'refuse',
-      }),
-    ).catch((error: unknown) => {
+      });
+      // Shown to the admin: with the CA's file on this machine (workspaces' own URL,
+      // in env, has none: the agent writes the CA where libpq looks).
+      return { ...attached, url: router.centralAccess.forAdmin(attached.url, attached.caCert) };
+    }).catch((error: unknown) => {
       throw error instanceof AlreadyAttachedError ? alreadyAttached(error) : error;
     });
     const { name, user, password, host, port, url, env } = attachment;

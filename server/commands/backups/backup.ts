@@ -23,6 +23,7 @@ import {
   takeBackup,
   verifyBackup,
   writeBackupSetting,
+  type BackupContext,
   type BackupRecord,
   type VerifyResult,
 } from '../../../provisioning/index.js';
@@ -199,7 +200,7 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
   ],
   async run(options, io): Promise<Output> {
     const id = options.id === undefined ? undefined : backupId(String(options.id));
-    const results = await withBackupContext(options, io, async (ctx, pool) => {
+    const verify = async (ctx: BackupContext, pool: pg.Pool): Promise<VerifyResult[]> => {
       const identities = await readIdentities(
         options.identity,
         io.env,
@@ -211,7 +212,9 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
       const out: VerifyResult[] = [];
       for (const each of chosen) out.push(await verifyBackup(ctx, each.id, identities));
       return out;
-    });
+    };
+    // --latest NAME: on the server holding NAME, whose registry has its backups.
+    const results = await withBackupContext(options, io, verify, options.latest);
     const rows = table(results, [
       { header: 'id', value: (r) => r.id },
       { header: 'database', value: (r) => r.database },

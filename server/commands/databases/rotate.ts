@@ -1,5 +1,5 @@
 /** `devdb rotate --workspace-id ID`: a new password for a workspace's login role, printed once. */
-import { rotateWorkspacePassword, workspaceEndpoint } from '../../../provisioning/index.js';
+import { rotateWorkspacePassword, serverAccess } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withServerOf } from '../../admin-connection.js';
 import { JSON_OPTION, portNumber, type CommandSpec } from '../../command.js';
 import { fields, text } from '../../render.js';
@@ -36,12 +36,16 @@ export const rotateCommand: CommandSpec<RotateOptions> = {
     const attachment = await withServerOf(
       { ...options, env: io.env },
       options.database,
-      (pool, url) =>
-        rotateWorkspacePassword(pool, workspaceEndpoint(url, options), {
+      async (pool, url) => {
+        const access = serverAccess(url);
+        const rotated = await rotateWorkspacePassword(pool, access.workspaceEndpoint(options), {
           workspaceId: options.workspaceId,
           database: options.database,
           actor: 'cli',
-        }),
+        });
+        // Shown to the admin: with the CA's file on this machine.
+        return { ...rotated, url: access.forAdmin(rotated.url, rotated.caCert) };
+      },
     );
     const { name, user, password, url } = attachment;
     const needs =

@@ -1,6 +1,6 @@
 /** `devdb admin-url`: the provisioner URL, for `export DEVDB_ADMIN_URL=$(devdb admin-url)`. */
 import type { CommandSpec } from '../../command.js';
-import { readCredentials, urlFor, withServerTls } from '../../data-dir.js';
+import { adminUrlFor, readCredentials } from '../../data-dir.js';
 import { UserError } from '../../errors.js';
 import { text } from '../../render.js';
 import { DATA_DIR_OPTION } from './shared.js';
@@ -15,7 +15,6 @@ export const adminUrlCommand: CommandSpec<{ dataDir: string }> = {
     if (!credentials) {
       throw new UserError(`no DevDB credentials in ${dataDir}: run \`devdb up\` first`);
     }
-    const url = withServerTls(urlFor(credentials, 'provisioner'), credentials);
-    return { blocks: [text(`${url}\n`)] };
+    return { blocks: [text(`${adminUrlFor(credentials)}\n`)] };
   },
 };

@@ -5,6 +5,7 @@ import {
   migrate,
   migrationStatus,
   PROVISIONER_ROLE,
+  serverAccess,
 } from '../../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
@@ -69,7 +70,7 @@ export const migrateCommand: CommandSpec<Options> = {
     // Checks reachability with a clear message before taking a dedicated session.
     await (await openAdminPool(connection, 1)).end();
     const adminUrl = await resolveAdminUrl(connection);
-    const client = new pg.Client({ connectionString: adminUrl });
+    const client = new pg.Client(serverAccess(adminUrl).pgConfig());
     await client.connect();
     try {
       return await (options.status ? status(client) : apply(client, adminUrl, options, io));

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import pg from 'pg';
-import { readServerFacts, type ServerFacts } from '../../../provisioning/index.js';
-import { readCredentials, urlFor } from '../../data-dir.js';
+import { readServerFacts, serverAccess, type ServerFacts } from '../../../provisioning/index.js';
+import { adminUrlFor, readCredentials } from '../../data-dir.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { fields, type Output } from '../../render.js';
 import { runningUp } from '../../up-process.js';
@@ -15,7 +15,7 @@ async function serverFacts(dataDir: string, port: number): Promise<ServerFacts |
   const credentials = await readCredentials(dataDir);
   if (!credentials) return undefined;
   const client = new pg.Client({
-    connectionString: urlFor({ ...credentials, port }, 'provisioner'),
+    ...serverAccess(adminUrlFor({ ...credentials, port })).pgConfig(),
     connectionTimeoutMillis: 5000,
   });
   try {

@@ -4,7 +4,7 @@
  * and generates credentials; later runs reuse both. Stays in the foreground
  * until Ctrl-C / SIGTERM, then stops the jobs and shuts PostgreSQL down cleanly.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,9 +14,11 @@ import {
   configureLoopback,
   diagnose,
   migrate,
+  serverAccess,
   writePublicAddress,
 } from '../../../provisioning/index.js';
 import {
+  adminUrlFor,
   DEFAULT_DATA_DIR,
   ensureDataDir,
   newCredentials,
@@ -65,6 +67,8 @@ export interface UpOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+  /** Admit network clients without TLS (`host` lines; default with TLS: `hostssl`). */
+  allowPlainNetwork?: boolean;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -105,10 +109,10 @@ async function prepareSchema(
   options: UpOptions,
   io: CliIO,
 ): Promise<string> {
-  await bootstrap(urlFor(credentials, 'superuser', 'postgres'), {
+  await bootstrap(withServerTls(urlFor(credentials, 'superuser', 'postgres'), credentials), {
     provisionerPassword: credentials.provisioner.password,
   });
-  const provisioner = new pg.Client({ connectionString: urlFor(credentials, 'provisioner') });
+  const provisioner = new pg.Client(serverAccess(adminUrlFor(credentials)).pgConfig());
   await provisioner.connect();
   try {
     const applied = await migrate(provisioner);
@@ -173,19 +177,53 @@ async function serverTls(options: UpOptions, io: CliIO): Promise<ServerTls | und
 
 const LOOPBACK_NAMES = new Set([LOOPBACK, 'localhost', '::1']);
 
+/** Listening on more than the loopback names: clients come from the network. */
+const listensBeyondLoopback = (listen: string) =>
+  listen.split(',').some((a) => !LOOPBACK_NAMES.has(a.trim()));
+
+/**
+ * Serving the network without TLS takes --allow-plain-network, so it is never
+ * an accident of --no-tls (docs/security.md, "TLS for database connections").
+ */
+function assertNetworkTls(options: UpOptions): void {
+  if (options.tls !== false || options.allowPlainNetwork) return;
+  if (!listensBeyondLoopback(options.listen)) return;
+  throw new UserError(
+    `--no-tls with --listen ${options.listen} would let clients on the network connect without TLS: add --allow-plain-network to allow that, or drop --no-tls`,
+  );
+}
+
+/** The lines devdb up adds for the network (and any earlier start added): what it rewrites. */
+const NETWORK_LINE =
+  /^(# added by devdb up --listen.*|host(ssl)? all all (0\.0\.0\.0|::)\/0 scram-sha-256)$/;
+
 /**
  * initdb only lets loopback clients in. Listening further out means workspaces
- * connect from elsewhere: admit them, with SCRAM like everyone else.
+ * connect from elsewhere: admit them, with SCRAM like everyone else, and over
+ * TLS only (`hostssl`) when the server serves it, unless --allow-plain-network.
+ * Rewritten at each start, so the lines follow the options; loopback lines stay.
  */
-async function admitRemoteClients(pgdata: string, listen: string): Promise<void> {
-  const wantsRemote = listen.split(',').some((a) => !LOOPBACK_NAMES.has(a.trim()));
-  if (!wantsRemote) return;
+export async function admitRemoteClients(
+  pgdata: string,
+  options: Pick<UpOptions, 'listen' | 'tls' | 'allowPlainNetwork'>,
+): Promise<void> {
   const hba = path.join(pgdata, 'pg_hba.conf');
   const current = await readFile(hba, 'utf8');
-  const lines = ['host all all 0.0.0.0/0 scram-sha-256', 'host all all ::/0 scram-sha-256'];
-  const missing = lines.filter((line) => !current.includes(line));
-  if (missing.length)
-    await appendFile(hba, `# added by devdb up --listen\n${missing.join('\n')}\n`);
+  const kept = current.split('\n').filter((line) => !NETWORK_LINE.test(line.trim()));
+  while (kept.length && kept.at(-1) === '') kept.pop();
+  const type = options.tls !== false && !options.allowPlainNetwork ? 'hostssl' : 'host';
+  const why =
+    type === 'hostssl' ? 'TLS required' : 'TLS optional: --allow-plain-network or --no-tls';
+  const added = listensBeyondLoopback(options.listen)
+    ? [
+        `# added by devdb up --listen (${why})`,
+        `${type} all all 0.0.0.0/0 scram-sha-256`,
+        `${type} all all ::/0 scram-sha-256`,
+      ]
+    : [];
+  const next = `${[...kept, ...added].join('\n')}\n`;
+  // In place: the file keeps its owner (PostgreSQL's account, when we are root).
+  if (next !== current) await writeFile(hba, next);
 }
 
 async function waitForShutdown(
@@ -251,8 +289,9 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   // still starting stops it too instead of orphaning it.
   const signal = io.shutdownSignal();
   await assertNotRunning(options.dataDir);
+  assertNetworkTls(options);
   const credentials = await asUserError(prepareCluster(options, io));
-  await admitRemoteClients(pgDataDir(options.dataDir), options.listen);
+  await admitRemoteClients(pgDataDir(options.dataDir), options);
   const tls = await asUserError(serverTls(options, io));
   const done = step(io, 'Starting PostgreSQL');
   const cluster = await asUserError(
@@ -290,7 +329,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
     // The same jobs `devdb serve` runs, in this process (loaded here: see serve.ts).
     const { startServeProcess } = await import('../../serve/index.js');
-    runtime = await startServeProcess(urlFor(credentials, 'provisioner'), io, {
+    runtime = await startServeProcess(adminUrlFor(credentials), io, {
       logFormat: options.logFormat,
     });
   } catch (error) {
@@ -304,6 +343,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     [
       `DevDB is running: PostgreSQL 17 on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
       tls ? `TLS: on; clients verify it with the CA ${tls.caFile}` : 'TLS: off (--no-tls)',
+      ...networkLines(options),
       backups,
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
       `  DEVDB_ADMIN_URL=${withServerTls(shownUrl, credentials)}`,
@@ -321,6 +361,14 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   } finally {
     await removeUpPidFile(options.dataDir);
   }
+}
+
+/** What clients from the network need, when it listens there. */
+function networkLines(options: UpOptions): string[] {
+  if (!listensBeyondLoopback(options.listen)) return [];
+  return options.tls !== false && !options.allowPlainNetwork
+    ? ['Network clients: TLS required (hostssl in pg_hba.conf; --allow-plain-network lifts it)']
+    : ['Network clients: TLS not required (--allow-plain-network)'];
 }
 
 /** Where the dashboard is and how to log in (no token is made or shown here). */
@@ -369,6 +417,11 @@ export const upCommand: CommandSpec<UpOptions> = {
     {
       flags: '--tls-ca <file>',
       description: 'the CA workspaces verify --tls-cert with (default: --tls-cert itself)',
+    },
+    {
+      flags: '--allow-plain-network',
+      description:
+        'admit clients from the network without TLS (pg_hba.conf host, not hostssl); --no-tls with a --listen beyond loopback needs it',
     },
     LOG_FORMAT_OPTION,
   ],
