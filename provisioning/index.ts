@@ -266,6 +266,8 @@ export {
   addServer,
   attachPlaced,
   describeServer,
+  describeUnreachable,
+  type EachServer,
   explainConnectionError,
   isConnectionError,
   leastLoadedServer,
@@ -276,7 +278,9 @@ export {
   removeServer,
   type RoutedServer,
   ServerRouter,
+  ServerUnreachableError,
   setServerState,
+  type UnreachableServer,
   withServerRouter,
   workspaceEndpoint,
 } from './servers/index.js';
