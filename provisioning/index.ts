@@ -93,6 +93,7 @@ export {
   restoreDatabase,
   retireDatabase,
   rotateWorkspacePassword,
+  workspaceDatabases,
   setAttachmentAccess,
   summarize,
   type Summary,

@@ -8,12 +8,12 @@ import {
   repair,
   type DoctorFinding,
   type DoctorOutcome,
+  type EachServer,
 } from '../../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
   withEachServer,
   type ConnectionOptions,
-  type PerServer,
 } from '../../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { table, type Output } from '../../render.js';
@@ -42,10 +42,10 @@ function report(findings: DoctorFinding[]): Output {
   return { json: findings, blocks: [rows], exitCode: findings.length ? 1 : 0 };
 }
 
-/** Findings of every server; with more than one, each object named with its server. */
-function named<F extends DoctorFinding>(perServer: PerServer<F[]>[]): F[] {
-  if (perServer.length === 1) return perServer[0]!.result;
-  return perServer.flatMap(({ server, result }) =>
+/** Findings of every server reached; with more than one server, each object named with its server. */
+function named<F extends DoctorFinding>({ results, unreachable }: EachServer<F[]>): F[] {
+  if (results.length + unreachable.length === 1) return results[0]!.result;
+  return results.flatMap(({ server, result }) =>
     result.map((f) => ({ ...f, object: `${server}: ${f.object}` })),
   );
 }
@@ -77,8 +77,11 @@ export const doctorCommand: CommandSpec<DoctorOptions> = {
   async run(options, io) {
     // Every server of the pool, each against its own registry (docs/servers.md).
     const on = { ...options, env: io.env };
-    return options.fix
-      ? fixReport(named(await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }))))
-      : report(named(await withEachServer(on, diagnose)));
+    if (options.fix) {
+      const fixes = await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }));
+      return { ...fixReport(named(fixes)), unreachable: fixes.unreachable };
+    }
+    const found = await withEachServer(on, diagnose);
+    return { ...report(named(found)), unreachable: found.unreachable };
   },
 };
