@@ -1,14 +1,14 @@
 /**
  * /healthz (the process answers), /readyz (PostgreSQL reachable, migrations
  * current, and whatever checks `devdb serve` adds, e.g. the sampler's
- * freshness) and /metrics (Prometheus text).
+ * freshness; each member of the server pool probed) and /metrics (Prometheus text).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { migrationStatus, ping } from '../../../provisioning/index.js';
+import { describeUnreachable, migrationStatus, ping } from '../../../provisioning/index.js';
 import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
-import { renderMetrics } from '../metrics.js';
+import { probePool, renderMetrics } from '../metrics.js';
 import { object, stringEnum, withErrors } from '../schemas.js';
 
 const CHECK_TIMEOUT_MS = 5_000;
@@ -50,9 +50,30 @@ const checkResult = object({
   detail: Type.Optional(Type.String()),
 });
 const readiness = object({
-  status: stringEnum(['ready', 'not ready']),
+  status: stringEnum(['ready', 'degraded', 'not ready']),
   checks: Type.Array(checkResult),
 });
+
+/**
+ * One check per member of the server pool (`server NAME`), probed now: a
+ * member down degrades readiness (200, status `degraded`) but does not take
+ * the control plane out of a load balancer, since every other server still
+ * works. None with only the central server, or when it is down (the
+ * `postgresql` check says so, 503).
+ */
+async function memberChecks(options: ControlPlaneOptions): Promise<Static<typeof checkResult>[]> {
+  const health = await probePool(options).catch(() => null);
+  if (!health || health.servers.length < 2) return [];
+  const down = new Map(health.unreachable.map((u) => [u.server, u]));
+  return health.servers
+    .filter((server) => !server.central)
+    .map((server) => {
+      const unreachable = down.get(server.name);
+      return unreachable
+        ? { name: `server ${server.name}`, ok: false, detail: describeUnreachable(unreachable) }
+        : { name: `server ${server.name}`, ok: true };
+    });
+}
 
 async function runCheck(check: ReadinessCheck): Promise<Static<typeof checkResult>> {
   let timer: NodeJS.Timeout | undefined;
@@ -98,17 +119,19 @@ export function healthRoutes(
     config: { access: 'public' },
     schema: {
       summary:
-        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds',
+        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; 200 `degraded` when only a member server of the pool is down',
       tags: ['health'],
       security: [],
       response: { 200: readiness, 503: readiness },
     },
     async handler(_request, reply) {
-      const results = await Promise.all(checks.map(runCheck));
+      const [results, members] = await Promise.all([
+        Promise.all(checks.map(runCheck)),
+        memberChecks(options),
+      ]);
       const ok = results.every((r) => r.ok);
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ready' : 'not ready', checks: results });
+      const status = !ok ? 'not ready' : members.every((m) => m.ok) ? 'ready' : 'degraded';
+      return reply.code(ok ? 200 : 503).send({ status, checks: [...results, ...members] });
     },
   });
 
