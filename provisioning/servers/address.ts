@@ -44,7 +44,8 @@ export function connectionFailure(error: unknown): string {
   if (hint) return hint.slice(0, hint.indexOf(': '));
   const message = (error as Error)?.message ?? String(error);
   if (/timeout expired/i.test(message)) return 'timed out';
-  if (/Connection terminated/i.test(message)) return 'connection lost';
+  if (/Connection terminated|encountered a connection error/i.test(message))
+    return 'connection lost';
   return message;
 }
 

@@ -163,6 +163,8 @@ export class ServerRouter {
       } catch (error) {
         if (!isUnreachable(error, routed.server)) throw error;
         found.unreachable.push(error.unreachable);
+        // Lost during fn (its probe had passed): recorded as a failed probe is.
+        if (probe.status === 'fulfilled') await this.recordUnreachable(error.unreachable);
       }
     }
     return found;
@@ -293,15 +295,19 @@ export class ServerRouter {
       } catch (error) {
         this.reached.delete(server.name);
         const unreachable = unreachableServer(server, error);
-        // The registry's record is secondary: the error says it all if it cannot be written.
-        await recordServerHealth(this.central.db, server.name, unreachable.reason).catch(
-          () => undefined,
-        );
+        await this.recordUnreachable(unreachable);
         throw new ServerUnreachableError(unreachable, codeOf(error));
       }
       this.reached.add(server.name);
     }
     await recordServerHealth(this.central.db, server.name, null);
+  }
+
+  /** The registry's record is secondary: the error says it all if it cannot be written. */
+  private async recordUnreachable(unreachable: UnreachableServer): Promise<void> {
+    await recordServerHealth(this.central.db, unreachable.server, unreachable.reason).catch(
+      () => undefined,
+    );
   }
 
   private poolFor(server: PoolServer): pg.Pool {
@@ -395,6 +401,7 @@ const codeOf = (error: unknown): string | undefined => (error as { code?: string
  */
 function isLostConnection(error: unknown): boolean {
   const severity = (error as { severity?: string })?.severity;
+  if (/Client has encountered a connection error/.test(String(error))) return true;
   return isConnectionError(error) && (severity === undefined || severity === 'FATAL');
 }
 

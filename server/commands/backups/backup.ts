@@ -305,9 +305,13 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     const { outcome, unreachable } = await withRouter(
       { ...options, env: io.env },
       async (router) => {
-        const { dir, recipients } = await backupDestination(router.central.db, options, io);
-        const backUp = ({ db, adminUrl }: RoutedServer, database: string) =>
-          takeBackup({ db, adminUrl, env }, { database, kind: 'manual', dir, recipients });
+        // Read at the first backup: a server that is down is named before any warning.
+        let destination: ReturnType<typeof backupDestination> | undefined;
+        const backUp = async ({ db, adminUrl }: RoutedServer, database: string) => {
+          destination ??= backupDestination(router.central.db, options, io);
+          const { dir, recipients } = await destination;
+          return takeBackup({ db, adminUrl, env }, { database, kind: 'manual', dir, recipients });
+        };
         if (options.all) {
           const each = await router.each(async (routed) =>
             backUpEach(await activeDatabaseNames(routed.db), io, true, (database) =>

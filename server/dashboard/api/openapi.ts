@@ -4840,7 +4840,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds */
+    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; 200 `degraded` when only a member server of the pool is down */
     get: {
       parameters: {
         query?: never;
@@ -4858,7 +4858,7 @@ export interface paths {
           content: {
             'application/json': {
               /** @enum {string} */
-              status: 'ready' | 'not ready';
+              status: 'ready' | 'degraded' | 'not ready';
               checks: {
                 name: string;
                 ok: boolean;
@@ -4875,7 +4875,7 @@ export interface paths {
           content: {
             'application/json': {
               /** @enum {string} */
-              status: 'ready' | 'not ready';
+              status: 'ready' | 'degraded' | 'not ready';
               checks: {
                 name: string;
                 ok: boolean;
