@@ -118,12 +118,6 @@ export function withServerOf<T>(
   });
 }
 
-/** One server's result, from withEachServer. */
-export interface PerServer<T> {
-  server: string;
-  result: T;
-}
-
 /**
  * Runs `fn` on every server of the pool (docs/servers.md), the central one
  * first, one after the other, going on over the servers it can reach: those
