@@ -117,8 +117,8 @@ export class ServerRouter {
   /**
    * Runs `fn` on the server of `database`, placing a new one first. When `fn`
    * fails, a placement this call made is let go again unless its server holds
-   * the database (or is being asked by a create under way): the pool never
-   * records a database on a server that did not create it.
+   * the database (a create of it under way there is waited for): the pool
+   * never records a database on a server that did not create it.
    */
   async withPlaced<T>(
     database: string,
