@@ -97,6 +97,7 @@ export {
   restoreDatabase,
   retireDatabase,
   rotateWorkspacePassword,
+  workspaceDatabases,
   setAttachmentAccess,
   summarize,
   type Summary,
@@ -272,6 +273,8 @@ export {
   addServer,
   attachPlaced,
   describeServer,
+  describeUnreachable,
+  type EachServer,
   explainConnectionError,
   isConnectionError,
   leastLoadedServer,
@@ -282,7 +285,9 @@ export {
   removeServer,
   type RoutedServer,
   ServerRouter,
+  ServerUnreachableError,
   setServerState,
+  type UnreachableServer,
   withServerRouter,
 } from './servers/index.js';
 

@@ -12,6 +12,7 @@ import {
   serverAccess,
   withServerRouter,
   workspaceEndpoint,
+  type EachServer,
   type ServerRouter,
 } from '../provisioning/index.js';
 import type { OptionSpec } from './command.js';
@@ -94,8 +95,10 @@ export async function withRouter<T>(
 
 /**
  * withAdminPool on the server that holds `database` (docs/servers.md); on the
- * central server when no database is named. `place` puts a new one first
- * (next to `seed` when it is copied from one).
+ * central server when no database is named. A server that cannot be reached
+ * fails with one line naming it (ServerUnreachableError). `place` puts a new
+ * one first (next to `seed` when it is copied from one), and lets go of that
+ * placement again when `fn` fails and the server does not hold the database.
  */
 export function withServerOf<T>(
   options: ConnectionOptions,
@@ -105,30 +108,23 @@ export function withServerOf<T>(
 ): Promise<T> {
   if (database === undefined) return withAdminPool(options, fn);
   return withRouter(options, async (router) => {
-    const { db, adminUrl } = await router.forDatabase(database, placing);
+    if (placing.place) {
+      return router.withPlaced(database, placing, ({ db, adminUrl }) => fn(db, adminUrl));
+    }
+    const { db, adminUrl } = await router.forDatabase(database);
     return fn(db, adminUrl);
   });
 }
 
-/** One server's result, from withEachServer. */
-export interface PerServer<T> {
-  server: string;
-  result: T;
-}
-
 /**
  * Runs `fn` on every server of the pool (docs/servers.md), the central one
- * first, one after the other.
+ * first, one after the other, going on over the servers it can reach: those
+ * it cannot are in `unreachable` (a command hands them to its Output: one line
+ * each, exit code 3).
  */
 export function withEachServer<T>(
   options: ConnectionOptions,
   fn: (pool: pg.Pool, adminUrl: string) => Promise<T>,
-): Promise<PerServer<T>[]> {
-  return withRouter(options, async (router) => {
-    const results: PerServer<T>[] = [];
-    for (const { server, db, adminUrl } of await router.all()) {
-      results.push({ server: server.name, result: await fn(db, adminUrl) });
-    }
-    return results;
-  });
+): Promise<EachServer<T>> {
+  return withRouter(options, (router) => router.each(({ db, adminUrl }) => fn(db, adminUrl)));
 }

@@ -6,7 +6,8 @@
  *
  * Exit codes (README, "Admin commands"): 0 success; 1 an error the user can act
  * on, printed as one line; 2 a usage error (the command line itself), printed as
- * one line plus a pointer to --help; 70 a bug, printed with its stack.
+ * one line plus a pointer to --help; 3 partial: a pool-wide command went on
+ * without a server it could not reach (one line each); 70 a bug, printed with its stack.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PROVIDER_VERSION as DEVDB_VERSION } from '../provider/devdb/package-layout.js';
@@ -46,9 +47,16 @@ import { moveCommand } from './commands/pool/move.js';
 import { serversCommand } from './commands/pool/servers.js';
 import { UserError } from './errors.js';
 import type { CliIO } from './io.js';
-import { render, wantsColour } from './render.js';
+import { render, wantsColour, type Output } from './render.js';
 
-export const EXIT_CODES = { ok: 0, error: 1, usage: 2, bug: 70 } as const;
+export const EXIT_CODES = { ok: 0, error: 1, usage: 2, partial: 3, bug: 70 } as const;
+
+/** The command's own exit code, else partial when a server of the pool could not be reached. */
+function exitCodeOf(output: Output): number {
+  const own = output.exitCode ?? EXIT_CODES.ok;
+  if (own !== EXIT_CODES.ok) return own;
+  return output.unreachable?.length ? EXIT_CODES.partial : EXIT_CODES.ok;
+}
 
 const COMMANDS: CommandSpec[] = [
   upCommand,
@@ -160,7 +168,7 @@ function addCommand(
     const options = { ...command.opts(), ...Object.fromEntries(named) };
     const output = await run(options, io);
     render(output, io, { json: options.json === true });
-    onExit(output.exitCode ?? EXIT_CODES.ok);
+    onExit(exitCodeOf(output));
   });
 }
 

@@ -7,6 +7,7 @@
 import Table from 'cli-table3';
 import type { CliIO } from './io.js';
 import { formatBytes } from '../provisioning/contract/index.js';
+import { describeUnreachable, type UnreachableServer } from '../provisioning/index.js';
 
 /** A value as a command hands it over; formatting is the renderer's business. */
 export type Cell = string | number | boolean | Date | null | undefined;
@@ -52,6 +53,13 @@ export interface Output {
   json?: unknown;
   blocks?: Block[];
   exitCode?: number;
+  /**
+   * Servers of the pool a pool-wide command could not reach: one line each on
+   * stderr, and exit code 3 (partial) unless the command's own is not 0.
+   */
+  unreachable?: UnreachableServer[];
+  /** What an unreachable server means for the output; default: its databases are left out. */
+  leftOut?: string;
 }
 
 export function table<Row>(
@@ -210,8 +218,15 @@ function renderBlock(block: Block, style: Style): string {
   return block.kind !== 'text' && block.title ? `\n${style.strong(block.title)}\n${body}` : body;
 }
 
-/** Writes a command's output to stdout: its JSON value with --json, else its blocks. */
+/**
+ * Writes a command's output to stdout: its JSON value with --json, else its
+ * blocks; and one line on stderr per server it could not reach.
+ */
 export function render(output: Output, io: CliIO, options: { json?: boolean } = {}): void {
+  const leftOut = output.leftOut ?? 'its databases are left out';
+  for (const server of output.unreachable ?? []) {
+    io.stderr.write(`devdb: ${describeUnreachable(server)}; ${leftOut}\n`);
+  }
   if (options.json) {
     io.stdout.write(`${JSON.stringify(output.json ?? null, null, 2)}\n`);
     return;

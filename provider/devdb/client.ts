@@ -6,7 +6,12 @@
  */
 import pg from 'pg';
 import { type ServerEndpoint } from '../../provisioning/contract/index.js';
-import { serverAccess, ServerRouter, type RoutedServer } from '../../provisioning/index.js';
+import {
+  serverAccess,
+  ServerRouter,
+  ServerUnreachableError,
+  type RoutedServer,
+} from '../../provisioning/index.js';
 import { ProvisioningError } from '../../provisioning/contract/index.js';
 import { InvalidNameError } from '../../provisioning/contract/index.js';
 import { explainConnectionError, isConnectionError } from '../../provisioning/index.js';
@@ -170,6 +175,16 @@ export class DevDbClient {
 
   private diagnose(error: unknown, paths: Record<string, AttributePath>, waitedMs = 0): Error {
     if (error instanceof DiagnosticError) return error;
+    const after = waitedMs
+      ? ` (still so after retrying for ${(waitedMs / 1000).toFixed(1)} s)`
+      : '';
+    if (error instanceof ServerUnreachableError) {
+      // A server of the pool, not the one admin_url names: its name and address, not admin_url's.
+      const Diagnostic = isUnreachable(error) ? DevDbUnreachableError : DiagnosticError;
+      return new Diagnostic(`Cannot reach the DevDB server ${error.unreachable.server}`, {
+        detail: `${error.message}${after}. It is a server of DevDB's pool (\`devdb servers list\` shows its health); check that it is running and reachable from here; a re-run converges.`,
+      });
+    }
     if (error instanceof InvalidNameError) {
       return new DiagnosticError(`Invalid ${error.field}`, {
         detail: error.message,
@@ -182,9 +197,6 @@ export class DevDbClient {
         end === '' ? '.' : end,
       );
       const Diagnostic = isUnreachable(error) ? DevDbUnreachableError : DiagnosticError;
-      const after = waitedMs
-        ? ` (still so after retrying for ${(waitedMs / 1000).toFixed(1)} s)`
-        : '';
       return new Diagnostic('Cannot reach the DevDB server', {
         detail: `${why}${after} Check admin_url (or DEVDB_ADMIN_URL) and that the server is running; a re-run converges.`,
       });

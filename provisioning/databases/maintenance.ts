@@ -83,6 +83,23 @@ export async function renameOwner(
   );
 }
 
+/** The databases `workspaceId` is attached to on this server (only `database`, when given), by name. */
+export async function workspaceDatabases(
+  db: Queryable,
+  workspaceId: string,
+  database?: string,
+): Promise<string[]> {
+  validateWorkspaceId(workspaceId);
+  const rows = await query<{ name: string }>(
+    db,
+    `SELECT db_name AS name FROM provisioning.attachments
+      WHERE workspace_id = $1 AND detached_at IS NULL AND ($2::text IS NULL OR db_name = $2)
+      ORDER BY db_name`,
+    [workspaceId, database ?? null],
+  );
+  return rows.map((row) => row.name);
+}
+
 /**
  * A new password for a workspace's login role, the same way attaching it again
  * does (its access and connection limit kept): the old password stops working
@@ -94,15 +111,8 @@ export async function rotateWorkspacePassword(
   endpoint: ServerEndpoint,
   input: { workspaceId: string; database?: string; actor?: string },
 ): Promise<Attachment> {
-  validateWorkspaceId(input.workspaceId);
-  const databases = await query<{ name: string }>(
-    db,
-    `SELECT db_name AS name FROM provisioning.attachments
-      WHERE workspace_id = $1 AND detached_at IS NULL AND ($2::text IS NULL OR db_name = $2)
-      ORDER BY db_name`,
-    [input.workspaceId, input.database ?? null],
-  );
-  const database = databases[0]?.name;
+  const databases = await workspaceDatabases(db, input.workspaceId, input.database);
+  const database = databases[0];
   if (database === undefined) {
     const where = input.database ? ` to ${input.database}` : '';
     throw new ProvisioningError(
@@ -113,7 +123,7 @@ export async function rotateWorkspacePassword(
   }
   if (databases.length > 1) {
     throw new ProvisioningError(
-      `workspace ${input.workspaceId} is attached to ${databases.map((d) => d.name).join(', ')}: say which database`,
+      `workspace ${input.workspaceId} is attached to ${databases.join(', ')}: say which database`,
       '22023',
     );
   }

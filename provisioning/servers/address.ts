@@ -33,6 +33,27 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Why a connection failed, in a few words (the hint's first part: `connection
+ * refused`, `host not found`, `timed out`…); the driver's message otherwise.
+ */
+export function connectionFailure(error: unknown): string {
+  const code = (error as { code?: string })?.code ?? '';
+  const hint = CONNECT_HINTS[code];
+  if (hint) return hint.slice(0, hint.indexOf(': '));
+  const message = (error as Error)?.message ?? String(error);
+  if (/timeout expired/i.test(message)) return 'timed out';
+  if (/Connection terminated|encountered a connection error/i.test(message))
+    return 'connection lost';
+  return message;
+}
+
+/** host:port of a postgresql:// URL (no database, never the password). */
+export function hostPortOf(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}`;
+}
+
 /** One line naming the server and what to check; never includes the password. */
 export function explainConnectionError(error: unknown, url: string): string {
   const code = (error as { code?: string })?.code ?? '';

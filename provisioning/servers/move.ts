@@ -67,6 +67,11 @@ export async function moveDatabase(
   const { database, to } = options;
   const step = options.onStep ?? (() => undefined);
   const actor = options.actor ?? 'cli';
+  // Both servers answer before anything is recorded: no move starts from or to a server that
+  // is down (ServerUnreachableError names it). An unknown `to` is start_move's to refuse.
+  await router.forDatabase(database);
+  const named = (await router.all()).find((routed) => routed.server.name === to);
+  if (named) await router.probe(named);
   step('record', `moving ${database} to ${to}`);
   const { from } = await queryOne<{ from: string }>(
     router.central.db,

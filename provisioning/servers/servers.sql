@@ -15,7 +15,8 @@ SELECT s.name, s.state, s.max_databases, s.max_bytes, s.used_bytes,
            (SELECT count(*) FROM provisioning.databases d
              WHERE d.status <> 'dropped'
                AND NOT EXISTS (SELECT FROM provisioning.placements p WHERE p.db_name = d.db_name))
-         ELSE 0 END AS databases
+         ELSE 0 END AS databases,
+       s.unreachable_since
   FROM provisioning.servers s;
 
 -- The server that holds p_db: its placement, else the central server.
@@ -25,15 +26,17 @@ LANGUAGE sql STABLE AS $$
                   (SELECT s.name FROM provisioning.servers s WHERE s.admin_url IS NULL));
 $$;
 
--- The least-loaded active server with room: the lowest of the larger of its
--- two fill ratios (databases, bytes), then fewest databases, fewest bytes,
--- name; NULL when none has room. Where new databases go, and where `devdb
--- servers drain` moves a draining server's databases.
+-- The least-loaded active server with room that the last probe reached (a
+-- server with unreachable_since set is skipped until a probe reaches it again):
+-- the lowest of the larger of its two fill ratios (databases, bytes), then
+-- fewest databases, fewest bytes, name; NULL when none has room. Where new
+-- databases go, and where `devdb servers drain` moves a draining server's databases.
 CREATE OR REPLACE FUNCTION provisioning.least_loaded_server() RETURNS text
 LANGUAGE sql STABLE AS $$
   SELECT l.name
     FROM provisioning.server_load l
    WHERE l.state = 'active'
+     AND l.unreachable_since IS NULL
      AND l.databases < l.max_databases
      AND (l.max_bytes IS NULL OR l.used_bytes < l.max_bytes)
    ORDER BY greatest(l.databases::float8 / l.max_databases,
@@ -45,34 +48,85 @@ $$;
 -- Where p_db lives, placing it first when it is new: next to p_seed when it is
 -- copied from one (CREATE DATABASE copies only within a server), else on the
 -- least-loaded server (above). Placements are taken one at a time (one
--- advisory lock), so concurrent creates see each other's choice.
-CREATE OR REPLACE FUNCTION provisioning.place_database(p_db text, p_seed text DEFAULT NULL) RETURNS text
+-- advisory lock), so concurrent creates see each other's choice. `placed`:
+-- this call made the placement (the router lets it go again when the server
+-- then fails its probe or does not create the database: release_placement).
+CREATE OR REPLACE FUNCTION provisioning.claim_placement(p_db text, p_seed text DEFAULT NULL,
+                                                        OUT server text, OUT placed boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_server text;
+  v_unreachable text;
 BEGIN
   PERFORM pg_advisory_xact_lock(1684371056, 0); -- 1684371056 = 'devp'
-  SELECT p.server_name INTO v_server FROM provisioning.placements p WHERE p.db_name = p_db;
+  placed := false;
+  SELECT p.server_name INTO server FROM provisioning.placements p WHERE p.db_name = p_db;
   IF FOUND THEN
-    RETURN v_server;
+    RETURN;
   END IF;
   IF EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db AND d.status <> 'dropped') THEN
-    RETURN provisioning.server_of(p_db); -- made before the pool: it stays where it is
+    server := provisioning.server_of(p_db); -- made before the pool: it stays where it is
+    RETURN;
   END IF;
   IF p_seed IS NOT NULL THEN
-    v_server := provisioning.server_of(p_seed);
-    INSERT INTO provisioning.placements (db_name, server_name) VALUES (p_db, v_server);
-    RETURN v_server;
+    server := provisioning.server_of(p_seed);
+  ELSE
+    server := provisioning.least_loaded_server();
   END IF;
-  v_server := provisioning.least_loaded_server();
-  IF v_server IS NULL THEN
-    RAISE EXCEPTION 'no DevDB server can take database %: none is active with room', quote_literal(p_db)
+  IF server IS NULL THEN
+    SELECT string_agg(l.name, ', ' ORDER BY l.name) INTO v_unreachable
+      FROM provisioning.server_load l
+     WHERE l.state = 'active' AND l.unreachable_since IS NOT NULL
+       AND l.databases < l.max_databases AND (l.max_bytes IS NULL OR l.used_bytes < l.max_bytes);
+    RAISE EXCEPTION 'no DevDB server can take database %: none is active with room%', quote_literal(p_db),
+          coalesce(' and reachable (unreachable: ' || v_unreachable || ')', '')
       USING ERRCODE = 'insufficient_resources',
             HINT = '`devdb servers list` shows them; resume a paused one, raise --max-databases or --max-bytes, or add one with `devdb servers add`';
   END IF;
-  INSERT INTO provisioning.placements (db_name, server_name) VALUES (p_db, v_server);
-  RETURN v_server;
+  INSERT INTO provisioning.placements (db_name, server_name) VALUES (p_db, server);
+  placed := true;
 END $$;
+
+-- claim_placement's server: where p_db lives, placed first when it is new.
+CREATE OR REPLACE FUNCTION provisioning.place_database(p_db text, p_seed text DEFAULT NULL) RETURNS text
+LANGUAGE sql AS $$
+  SELECT c.server FROM provisioning.claim_placement(p_db, p_seed) c;
+$$;
+
+-- Lets go of p_db's placement on p_server (not one being moved): its server
+-- did not create it (docs/servers.md, "A server that cannot be reached").
+-- True when there was one to let go.
+CREATE OR REPLACE FUNCTION provisioning.release_placement(p_db text, p_server text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(1684371056, 0); -- placements change one at a time
+  DELETE FROM provisioning.placements p
+   WHERE p.db_name = p_db AND p.server_name = p_server AND p.moving_to IS NULL;
+  RETURN FOUND;
+END $$;
+
+-- On a pool server: whether it holds p_db, in its catalog or in its registry
+-- (archived, say). Asked after a create there failed, under the database's
+-- lock: a create of it under way there is waited for.
+CREATE OR REPLACE FUNCTION provisioning.holds_database(p_db text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM provisioning._lock_database_shared(p_db);
+  RETURN EXISTS (SELECT FROM pg_database d WHERE d.datname = p_db)
+      OR EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db AND d.status <> 'dropped');
+END $$;
+
+-- A probe's outcome for server p_name (provisioning/servers/router.ts): NULL
+-- p_error, it answered (last_reached_at now, unreachable_since and last_error
+-- cleared); else why it did not (unreachable_since kept from the first failure).
+CREATE OR REPLACE FUNCTION provisioning.record_server_health(p_name text, p_error text) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE provisioning.servers s
+     SET last_reached_at = CASE WHEN p_error IS NULL THEN provisioning._now() ELSE s.last_reached_at END,
+         unreachable_since = CASE WHEN p_error IS NULL THEN NULL
+                                  ELSE coalesce(s.unreachable_since, provisioning._now()) END,
+         last_error = p_error
+   WHERE s.name = p_name;
+$$;
 
 -- Starts (or, after a crash, resumes) moving p_db to p_to (provisioning/servers/move.ts):
 -- records `moving_to`, so every later run finishes this same move. Returns the

@@ -38,6 +38,12 @@ export interface PoolServer {
   /** Databases placed on it (on the central server also those made before the pool). */
   databases: number;
   addedAt: Date;
+  /** The last probe that reached it (null: none yet). */
+  lastReachedAt: Date | null;
+  /** Since when probes fail (null: the last one reached it); it takes no new database meanwhile. */
+  unreachableSince: Date | null;
+  /** Why the last probe failed (null when it reached it). */
+  lastError: string | null;
 }
 
 const SELECT_SERVERS = `
@@ -46,7 +52,8 @@ const SELECT_SERVERS = `
          s.major_version AS "majorVersion", s.max_databases AS "maxDatabases",
          s.max_bytes::float8 AS "maxBytes", s.used_bytes::float8 AS "usedBytes",
          s.measured_at AS "measuredAt", s.state, l.databases::int AS databases,
-         s.added_at AS "addedAt"
+         s.added_at AS "addedAt", s.last_reached_at AS "lastReachedAt",
+         s.unreachable_since AS "unreachableSince", s.last_error AS "lastError"
     FROM provisioning.servers s JOIN provisioning.server_load l ON l.name = s.name`;
 
 /** Every server, the central one first, then by name. */
@@ -216,6 +223,55 @@ export async function placeDatabase(
     [database, seed ?? null],
   );
   return row.server;
+}
+
+/**
+ * placeDatabase, saying whether this call made the placement (`placed`): the
+ * router lets a new one go again when its server then cannot create the database.
+ */
+export function claimPlacement(
+  central: Queryable,
+  database: string,
+  seed?: string | null,
+): Promise<{ server: string; placed: boolean }> {
+  return queryOne<{ server: string; placed: boolean }>(
+    central,
+    `SELECT server, placed FROM provisioning.claim_placement($1, $2)`,
+    [database, seed ?? null],
+  );
+}
+
+/** Lets go of `database`'s placement on `server` (not one being moved); true when there was one. */
+export async function releasePlacement(
+  central: Queryable,
+  database: string,
+  server: string,
+): Promise<boolean> {
+  const row = await queryOne<{ released: boolean }>(
+    central,
+    `SELECT provisioning.release_placement($1, $2) AS released`,
+    [database, server],
+  );
+  return row.released;
+}
+
+/** On a pool server: whether it holds `database` (its catalog or its registry). */
+export async function holdsDatabase(server: Queryable, database: string): Promise<boolean> {
+  const row = await queryOne<{ holds: boolean }>(
+    server,
+    `SELECT provisioning.holds_database($1) AS holds`,
+    [database],
+  );
+  return row.holds;
+}
+
+/** A probe's outcome: `error` null, the server answered; else why it did not. */
+export async function recordServerHealth(
+  central: Queryable,
+  name: string,
+  error: string | null,
+): Promise<void> {
+  await query(central, `SELECT provisioning.record_server_health($1, $2)`, [name, error]);
 }
 
 /** Of `databases`, those the pool places on `server` (server_of), by name. */

@@ -11,7 +11,10 @@ import {
   METRICS_MAX_DATABASE_LABELS,
   metricsSnapshot,
   readNumberSetting,
+  withServerRouter,
   type MetricsSnapshot,
+  type PoolServer,
+  type UnreachableServer,
 } from '../../provisioning/index.js';
 import type { ControlPlaneOptions, SamplerStatus } from './context.js';
 
@@ -46,7 +49,26 @@ const HELP: Help = {
   devdb_provisioning_errors_total: 'Failed operations recorded in the audit trail, by kind',
   devdb_sampler_pass_duration_seconds: "Duration of the sampler's latest pass",
   devdb_sampler_last_pass_timestamp_seconds: "When the sampler's latest pass finished (Unix time)",
+  devdb_server_up: 'Whether a server of the pool answered its probe at this scrape (1) or not (0)',
+  devdb_server_last_reached_timestamp_seconds:
+    'When a probe last reached a server of the pool (Unix time; 0: never)',
 };
+
+/** The pool's servers, each probed now (its health recorded: docs/servers.md), and those not reached. */
+export interface PoolHealth {
+  servers: PoolServer[];
+  unreachable: UnreachableServer[];
+}
+
+/** Probes every server of the pool (a short `SELECT 1` each, at once) from the central one. */
+export function probePool(options: Pick<ControlPlaneOptions, 'pool' | 'adminUrl'>) {
+  // The endpoint is where workspaces connect: probing does not use it.
+  const central = { db: options.pool, adminUrl: options.adminUrl, endpoint: { host: '', port: 0 } };
+  return withServerRouter(central, async (router): Promise<PoolHealth> => {
+    const { unreachable } = await router.each(async () => undefined);
+    return { servers: (await router.all()).map((routed) => routed.server), unreachable };
+  });
+}
 
 function gauge(registry: Registry, name: string, labelNames: string[] = []): Gauge<string> {
   return new Gauge({ name, help: HELP[name]!, labelNames, registers: [registry] });
@@ -107,6 +129,16 @@ function operations(registry: Registry, snapshot: MetricsSnapshot): void {
   }
 }
 
+function servers(registry: Registry, health: PoolHealth): void {
+  const up = gauge(registry, 'devdb_server_up', ['server']);
+  const reached = gauge(registry, 'devdb_server_last_reached_timestamp_seconds', ['server']);
+  const down = new Set(health.unreachable.map((u) => u.server));
+  for (const server of health.servers) {
+    up.set({ server: server.name }, down.has(server.name) ? 0 : 1);
+    reached.set({ server: server.name }, seconds(server.lastReachedAt));
+  }
+}
+
 function sampler(registry: Registry, status: SamplerStatus): void {
   gauge(registry, 'devdb_sampler_pass_duration_seconds').set(status.durationSeconds);
   gauge(registry, 'devdb_sampler_last_pass_timestamp_seconds').set(seconds(status.lastPassAt));
@@ -117,16 +149,18 @@ export async function renderMetrics(
   options: ControlPlaneOptions,
   now: () => Date,
 ): Promise<{ contentType: string; text: string }> {
-  const [snapshot, maxLabels, samplerStatus] = await Promise.all([
+  const [snapshot, maxLabels, samplerStatus, health] = await Promise.all([
     metricsSnapshot(options.pool),
     readNumberSetting(options.pool, METRICS_MAX_DATABASE_LABELS),
     options.samplerStatus?.() ?? Promise.resolve(null),
+    probePool(options),
   ]);
   const registry = new Registry();
   const limited = snapshot.databases.length > maxLabels;
   totals(registry, snapshot, limited);
   if (!limited) perDatabase(registry, snapshot, now());
   operations(registry, snapshot);
+  servers(registry, health);
   if (samplerStatus) sampler(registry, samplerStatus);
   return { contentType: registry.contentType, text: await registry.metrics() };
 }

@@ -2,7 +2,9 @@
  * `devdb serve` over the server pool (server/serve/jobs/pool.ts, docs/servers.md):
  * registry jobs run once per server, a failure on one server does not stop the
  * others, and the servers job measures each server and lets go of placements
- * of databases a server no longer holds. Two real servers; no clock needed.
+ * of databases a server no longer holds; the server_health job records each
+ * server's health, a member down being a warning that names it. Two real
+ * servers; no clock needed.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -13,7 +15,7 @@ import {
   BACKUP_SETTING_KEYS,
 } from '../../provisioning/index.js';
 import { listServers } from '../../provisioning/servers/index.js';
-import { onEveryServer, serversJob } from '../../server/serve/jobs/pool.js';
+import { onEveryServer, serverHealthJob, serversJob } from '../../server/serve/jobs/pool.js';
 import { createLogger } from '../../server/serve/log.js';
 import type { Job, JobContext } from '../../server/serve/index.js';
 import { centralRouter, startTestDevDb, type TestDevDb } from '../helpers/devdb.js';
@@ -111,4 +113,23 @@ test('the servers job measures each server and lets go of databases dropped ther
     expect(server.usedBytes).toBeGreaterThan(1_000_000);
     expect(server.measuredAt).toBeInstanceOf(Date);
   }
+});
+
+test('the server_health job records each probe; a member down is a warning naming it', async () => {
+  await serverHealthJob.run(context());
+  for (const server of await listServers(central.pool)) {
+    expect(server).toMatchObject({ unreachableSince: null, lastError: null });
+    expect(server.lastReachedAt).toBeInstanceOf(Date);
+  }
+  await member.cluster.halt();
+  logText = '';
+  await serverHealthJob.run(context());
+  const [, pg2] = await listServers(central.pool);
+  expect(pg2).toMatchObject({ name: 'pg-2', lastError: 'connection refused' });
+  expect(pg2!.unreachableSince).toBeInstanceOf(Date);
+  expect(logText).toContain(
+    `server pg-2 (127.0.0.1:${member.endpoint.port}) unreachable: connection refused`,
+  );
+  // The hourly servers job measures what it reaches and fails naming the others.
+  await expect(serversJob.run(context())).rejects.toThrow(/failed on server\(s\) pg-2/);
 });

@@ -71,7 +71,9 @@ test('servers add and list: the admin URL is never shown with its password', asy
     expect(output).not.toContain(member.provisionerPassword);
     expect(output).not.toContain('adminUrl');
   }
-  expect(table.stdout).toMatch(/pg-2\s*│\s*active\s*│\s*127\.0\.0\.1:\d+/);
+  expect(table.stdout).toMatch(
+    /pg-2\s*│\s*active\s*│\s*reachable\s*│\s*\d{4}-\d\d-\d\d [\d:]+\s*│\s*127\.0\.0\.1:\d+/,
+  );
 });
 
 test('policy settings reach every server, and cleanup plans over every server', async () => {

@@ -1,14 +1,19 @@
 /**
  * /healthz (the process answers), /readyz (PostgreSQL reachable, migrations
  * current, and whatever checks `devdb serve` adds, e.g. the sampler's
- * freshness) and /metrics (Prometheus text).
+ * freshness; each member of the server pool probed) and /metrics (Prometheus text).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { checkBackupTools, migrationStatus, ping } from '../../../provisioning/index.js';
+import {
+  checkBackupTools,
+  describeUnreachable,
+  migrationStatus,
+  ping,
+} from '../../../provisioning/index.js';
 import type { ControlPlaneOptions, ReadinessCheck } from '../context.js';
-import { renderMetrics } from '../metrics.js';
+import { probePool, renderMetrics } from '../metrics.js';
 import { object, stringEnum, withErrors } from '../schemas.js';
 
 const CHECK_TIMEOUT_MS = 5_000;
@@ -95,6 +100,28 @@ function statusOf(results: Static<typeof checkResult>[]): 'ready' | 'degraded' |
   return failed.length ? 'degraded' : 'ready';
 }
 
+/**
+ * One check per member of the server pool (`server NAME`), probed now: a
+ * member down degrades readiness (200, status `degraded`) but does not take
+ * the control plane out of a load balancer, since every other server still
+ * works. None with only the central server, or when it is down (the
+ * `postgresql` check says so, 503).
+ */
+async function memberChecks(options: ControlPlaneOptions): Promise<Static<typeof checkResult>[]> {
+  const health = await probePool(options).catch(() => null);
+  if (!health || health.servers.length < 2) return [];
+  const down = new Map(health.unreachable.map((u) => [u.server, u]));
+  return health.servers
+    .filter((server) => !server.central)
+    .map((server) => {
+      const unreachable = down.get(server.name);
+      const name = `server ${server.name}`;
+      return unreachable
+        ? { name, ok: false, detail: describeUnreachable(unreachable), degradesOnly: true }
+        : { name, ok: true, degradesOnly: true };
+    });
+}
+
 async function runCheck(check: ReadinessCheck): Promise<Static<typeof checkResult>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -140,15 +167,19 @@ export function healthRoutes(
     config: { access: 'public' },
     schema: {
       summary:
-        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; `degraded` (still 200) when only something DevDB does on its own cannot run, such as backups',
+        'Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; `degraded` (still 200) when only something DevDB does on its own cannot run (backups without a fitting pg_dump) or a member server of the pool is down',
       tags: ['health'],
       security: [],
       response: { 200: readiness, 503: readiness },
     },
     async handler(_request, reply) {
-      const results = await Promise.all(checks.map(runCheck));
-      const status = statusOf(results);
-      return reply.code(status === 'not ready' ? 503 : 200).send({ status, checks: results });
+      const [results, members] = await Promise.all([
+        Promise.all(checks.map(runCheck)),
+        memberChecks(options),
+      ]);
+      const all = [...results, ...members];
+      const status = statusOf(all);
+      return reply.code(status === 'not ready' ? 503 : 200).send({ status, checks: all });
     },
   });
 

@@ -15,14 +15,11 @@ export const releaseCommand: CommandSpec<Omit<ConnectionOptions, 'env'> & { work
     ],
     async run(options, io) {
       const { workspaceId } = options;
-      // A workspace may use databases on several servers of the pool.
-      const detached = await withRouter({ ...options, env: io.env }, async (router) => {
-        const found = [];
-        for (const server of await router.all()) {
-          found.push(...(await detachWorkspace(server.db, { workspaceId, actor: 'cli' })));
-        }
-        return found;
-      });
+      // A workspace may use databases on several servers of the pool: each one reached.
+      const { results, unreachable } = await withRouter({ ...options, env: io.env }, (router) =>
+        router.each(({ db }) => detachWorkspace(db, { workspaceId, actor: 'cli' })),
+      );
+      const detached = results.flatMap((r) => r.result);
       const rows = table(
         detached,
         [
@@ -30,8 +27,15 @@ export const releaseCommand: CommandSpec<Omit<ConnectionOptions, 'env'> & { work
           { header: 'dropped login role', value: (d) => d.user },
           { header: 'sessions terminated', value: (d) => d.sessionsTerminated },
         ],
-        { whenNone: `workspace ${workspaceId} was not attached to any database` },
+        {
+          whenNone: `workspace ${workspaceId} was not attached to any database${unreachable.length ? ' on the servers reached' : ''}`,
+        },
       );
-      return { json: { workspaceId, detached }, blocks: [rows] };
+      return {
+        json: { workspaceId, detached },
+        blocks: [rows],
+        unreachable,
+        leftOut: 'the workspace was not detached there: run this again once it is back',
+      };
     },
   };

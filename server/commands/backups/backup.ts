@@ -25,9 +25,10 @@ import {
   writeBackupSetting,
   type BackupContext,
   type BackupRecord,
+  type RoutedServer,
   type VerifyResult,
 } from '../../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withEachServer } from '../../admin-connection.js';
+import { CONNECTION_OPTIONS, withEachServer, withRouter } from '../../admin-connection.js';
 import { readIdentities } from '../../backup-config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
@@ -57,13 +58,13 @@ type BackupOptions = Connection & {
   json?: boolean;
 };
 
-async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise<string[]> {
+function checkWhatToBackUp(options: BackupOptions): void {
   if (options.all && options.names.length) {
     throw new UserError('name databases or pass --all, not both');
   }
-  if (options.names.length) return options.names;
-  if (!options.all) throw new UserError('name the databases to back up, or pass --all');
-  return activeDatabaseNames(pool);
+  if (!options.all && !options.names.length) {
+    throw new UserError('name the databases to back up, or pass --all');
+  }
 }
 
 const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
@@ -131,14 +132,14 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
         ['finalKeepDays', options.finalKeepDays],
       ] satisfies [keyof typeof keys, string | number | undefined][]
     ).filter(([, value]) => value !== undefined);
-    if (changes.length) {
-      // Written on every server of the pool: serve backs each up alike (docs/servers.md).
-      await withEachServer({ ...options, env: io.env }, async (db) => {
-        for (const [key, value] of changes) {
-          await writeBackupSetting(db, keys[key], String(value) || null);
-        }
-      });
-    }
+    // Written on every server of the pool: serve backs each up alike (docs/servers.md).
+    const written = changes.length
+      ? await withEachServer({ ...options, env: io.env }, async (db) => {
+          for (const [key, value] of changes) {
+            await writeBackupSetting(db, keys[key], String(value) || null);
+          }
+        })
+      : undefined;
     const settings = await withBackupContext(options, io, ({ db }) => readBackupSettings(db));
     const r = settings.retention;
     return {
@@ -155,6 +156,8 @@ const settingsCommand: CommandSpec<SettingsOptions> = {
           { label: 'final backups kept', value: `${r.finalKeepDays} days` },
         ]),
       ],
+      unreachable: written?.unreachable,
+      leftOut: 'the change is not written there: run this again once it is back',
     };
   },
 };
@@ -297,21 +300,35 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     drainDropsCommand,
   ] as CommandSpec[],
   async run(options, io) {
-    // One database named: on its server; several, or --all: the central server's
-    // (serve's backups job covers every server: docs/servers.md).
-    const one = options.names?.length === 1 ? options.names[0] : undefined;
-    const outcome = await withBackupContext(
-      options,
-      io,
-      async (ctx, pool) => {
-        const { dir, recipients } = await backupDestination(pool, options, io);
-        const names = await databasesToBackUp(pool, options);
+    checkWhatToBackUp(options);
+    // Each database on its server (docs/servers.md); --all: every server's, over
+    // the servers reached (one that is not is left out: one line, exit code 3).
+    const one = options.names.length === 1 ? options.names[0] : undefined;
+    const env = { ...process.env, ...io.env };
+    const { outcome, unreachable } = await withRouter(
+      { ...options, env: io.env },
+      async (router) => {
+        // Read at the first backup: a server that is down is named before any warning.
+        let destination: ReturnType<typeof backupDestination> | undefined;
+        const backUp = async ({ db, adminUrl }: RoutedServer, database: string) => {
+          destination ??= backupDestination(router.central.db, options, io);
+          const { dir, recipients } = await destination;
+          return takeBackup({ db, adminUrl, env }, { database, kind: 'manual', dir, recipients });
+        };
+        if (options.all) {
+          const each = await router.each(async (routed) =>
+            backUpEach(await activeDatabaseNames(routed.db), io, true, (database) =>
+              backUp(routed, database),
+            ),
+          );
+          return { outcome: each.results.flatMap((r) => r.result), unreachable: each.unreachable };
+        }
         // Several: each failure is said on stderr as it happens; one: it is the command's error.
-        return backUpEach(names, io, one === undefined, (database) =>
-          takeBackup(ctx, { database, kind: 'manual', dir, recipients }),
+        const outcome = await backUpEach(options.names, io, one === undefined, async (database) =>
+          backUp(await router.forDatabase(database), database),
         );
+        return { outcome, unreachable: [] };
       },
-      one,
     );
     const failed = outcome.filter((o) => o.error !== undefined);
     // One database: its failure is the command's error (one line, exit 1).
@@ -320,7 +337,7 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     const json = outcome.map(
       (o) => o.backup ?? { database: o.database, status: 'failed', error: o.error },
     );
-    if (failed.length === 0) return { json, blocks: [backupsTable(records)] };
+    if (failed.length === 0) return { json, blocks: [backupsTable(records)], unreachable };
     const summary = table(
       outcome,
       [
@@ -333,7 +350,7 @@ export const backupCommand: CommandSpec<BackupOptions> = {
       ],
       { title: `${outcome.length - failed.length} backed up, ${failed.length} failed` },
     );
-    return { json, blocks: [backupsTable(records), summary], exitCode: 1 };
+    return { json, blocks: [backupsTable(records), summary], exitCode: 1, unreachable };
   },
 };
 

@@ -9,11 +9,11 @@ export const listCommand: CommandSpec<Connection> = {
   description: 'list databases (on every server of the pool)',
   options: ADMIN_OPTIONS,
   async run(options, io) {
-    const perServer = await fromEachServer(options, io, listDatabases);
-    const databases = perServer
+    const { results, unreachable } = await fromEachServer(options, io, listDatabases);
+    const databases = results
       .flatMap(({ server, result }) => result.map((d) => ({ ...d, server })))
       .sort((a, b) => a.name.localeCompare(b.name) || a.server.localeCompare(b.server));
-    const manyServers = perServer.length > 1;
+    const manyServers = results.length + unreachable.length > 1;
     const rows = table(databases, [
       { header: 'database', value: (d) => d.name },
       ...(manyServers ? [{ header: 'server', value: (d: { server: string }) => d.server }] : []),
@@ -27,6 +27,6 @@ export const listCommand: CommandSpec<Connection> = {
       { header: 'last accessed', value: (d) => d.lastAccessed, whenEmpty: 'never' },
       { header: 'idle days', value: (d) => d.idleDays, whenEmpty: 'never' },
     ]);
-    return { json: databases, blocks: [rows] };
+    return { json: databases, blocks: [rows], unreachable };
   },
 };

@@ -10,7 +10,8 @@ export const summaryCommand: CommandSpec<Connection> = {
   description: 'totals',
   options: ADMIN_OPTIONS,
   async run(options, io) {
-    const s = addUp(await fromEachServer(options, io, summarizeWithUsers));
+    const { results, unreachable } = await fromEachServer(options, io, summarizeWithUsers);
+    const s = addUp(results);
     // Each breakdown lists every value, so each adds up to the total.
     const breakdown = (counts: Record<string, number>) =>
       Object.entries(counts).map(([label, value]) => ({ label: `  ${label}`, value }));
@@ -24,7 +25,7 @@ export const summaryCommand: CommandSpec<Connection> = {
       { label: 'never accessed', value: s.neverAccessed },
       { label: 'idle 30+ days', value: s.idleOver30Days },
     ]);
-    return { json: s, blocks: [totals] };
+    return { json: s, blocks: [totals], unreachable };
   },
 };
 

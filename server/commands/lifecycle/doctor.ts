@@ -9,12 +9,12 @@ import {
   repair,
   type DoctorFinding,
   type DoctorOutcome,
+  type EachServer,
 } from '../../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
   withEachServer,
   type ConnectionOptions,
-  type PerServer,
 } from '../../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import type { CliIO } from '../../io.js';
@@ -44,10 +44,10 @@ function report(findings: DoctorFinding[]): Output {
   return { json: findings, blocks: [rows], exitCode: findings.length ? 1 : 0 };
 }
 
-/** Findings of every server; with more than one, each object named with its server. */
-function named<F extends DoctorFinding>(perServer: PerServer<F[]>[]): F[] {
-  if (perServer.length === 1) return perServer[0]!.result;
-  return perServer.flatMap(({ server, result }) =>
+/** Findings of every server reached; with more than one server, each object named with its server. */
+function named<F extends DoctorFinding>({ results, unreachable }: EachServer<F[]>): F[] {
+  if (results.length + unreachable.length === 1) return results[0]!.result;
+  return results.flatMap(({ server, result }) =>
     result.map((f) => ({ ...f, object: `${server}: ${f.object}` })),
   );
 }
@@ -69,8 +69,8 @@ function fixReport(outcomes: DoctorOutcome[]): Output {
  * "Which pg_dump"): said on stderr, once per PostgreSQL version, beside the findings.
  */
 async function warnIfBackupsCannotRun(on: ConnectionOptions, io: CliIO): Promise<void> {
-  const perServer = await withEachServer(on, (db) => checkBackupTools({ db, env: io.env }));
-  const problems = new Set(perServer.map(({ result }) => result.problem).filter(Boolean));
+  const { results } = await withEachServer(on, (db) => checkBackupTools({ db, env: io.env }));
+  const problems = new Set(results.map(({ result }) => result.problem).filter(Boolean));
   for (const problem of problems) io.stderr.write(`devdb: backups cannot run here: ${problem}\n`);
 }
 
@@ -90,8 +90,11 @@ export const doctorCommand: CommandSpec<DoctorOptions> = {
     // Every server of the pool, each against its own registry (docs/servers.md).
     const on = { ...options, env: io.env };
     await warnIfBackupsCannotRun(on, io);
-    return options.fix
-      ? fixReport(named(await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }))))
-      : report(named(await withEachServer(on, diagnose)));
+    if (options.fix) {
+      const fixes = await withEachServer(on, (pool) => repair(pool, { actor: 'cli' }));
+      return { ...fixReport(named(fixes)), unreachable: fixes.unreachable };
+    }
+    const found = await withEachServer(on, diagnose);
+    return { ...report(named(found)), unreachable: found.unreachable };
   },
 };

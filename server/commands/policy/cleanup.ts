@@ -179,17 +179,25 @@ export const cleanupCommand: CommandSpec<Options> = {
     const dryRun = options.dryRun === true;
     // Every server of the pool applies the policy to the databases it holds
     // (docs/servers.md): one plan per server, shown and confirmed as one.
-    const { plan, results } = await withRouter({ ...options, env: io.env }, async (router) => {
-      const servers = await router.all();
-      const coder = await coderSource(options, io, router.central.db);
-      try {
-        if (dryRun) return { plan: (await planAll(servers, coder)).plan, results: null };
-        // Planned under the lock: after waiting for another cleanup, what it left.
-        return await execute(servers, coder);
-      } finally {
-        await closeCoder(coder);
-      }
-    });
+    // A server that cannot be reached is left out (one line, exit code 3).
+    const { plan, results, unreachable } = await withRouter(
+      { ...options, env: io.env },
+      async (router) => {
+        const reached = await router.each(async (server) => server);
+        const servers = reached.results.map((r) => r.result);
+        const { unreachable } = reached;
+        const coder = await coderSource(options, io, router.central.db);
+        try {
+          if (dryRun) {
+            return { plan: (await planAll(servers, coder)).plan, results: null, unreachable };
+          }
+          // Planned under the lock: after waiting for another cleanup, what it left.
+          return { ...(await execute(servers, coder)), unreachable };
+        } finally {
+          await closeCoder(coder);
+        }
+      },
+    );
 
     async function execute(servers: RoutedServer[], coder: CoderSource) {
       return withEveryCleanupLock(servers, io, options.wait !== false, async () => {
@@ -224,6 +232,8 @@ export const cleanupCommand: CommandSpec<Options> = {
         ...(dryRun && plan.actions.length ? [text(`\nCleanup would ${summary(plan)}.\n`)] : []),
       ],
       exitCode: failed ? 1 : 0,
+      unreachable,
+      leftOut: 'its databases are left out of the cleanup',
     };
   },
 };

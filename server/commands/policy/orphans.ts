@@ -94,17 +94,15 @@ export const orphansCommand: CommandSpec<OrphansOptions> = {
       const progress = progressLine(io);
       try {
         // Each server of the pool against its own registry (docs/servers.md).
-        const perServer: OrphanReport[] = [];
-        for (const { db } of await router.all()) {
-          perServer.push(
-            await findOrphans(db, {
-              coder,
-              skippedReason: access.configured ? undefined : access.reason,
-              idleDays: options.idleDays,
-              onProgress: io.isTTY ? (p) => progress.update(p) : undefined,
-            }),
-          );
-        }
+        const { results, unreachable } = await router.each(({ db }) =>
+          findOrphans(db, {
+            coder,
+            skippedReason: access.configured ? undefined : access.reason,
+            idleDays: options.idleDays,
+            onProgress: io.isTTY ? (p) => progress.update(p) : undefined,
+          }),
+        );
+        const perServer = results.map((r) => r.result);
         const result: OrphanReport = {
           findings: perServer.flatMap((r) => r.findings),
           skipped: perServer[0]!.skipped,
@@ -115,7 +113,7 @@ export const orphansCommand: CommandSpec<OrphansOptions> = {
             `devdb: skipped the checks that need Coder (${kinds}): ${result.skipped[0]!.reason}\n`,
           );
         }
-        return report(result);
+        return { ...report(result), unreachable };
       } finally {
         progress.end();
         await coder?.close();

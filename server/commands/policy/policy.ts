@@ -132,14 +132,20 @@ const settingsCommand: CommandSpec<
     const changing = Object.values(change).some((v) => v !== undefined);
     // A change is written on every server of the pool: each applies the policy
     // to the databases it holds (docs/servers.md).
-    const settings = changing
-      ? (
-          await withEachServer({ ...options, env: io.env }, (pool) =>
-            writePolicySettings(pool, change),
-          )
-        )[0]!.result
+    const written = changing
+      ? await withEachServer({ ...options, env: io.env }, (pool) =>
+          writePolicySettings(pool, change),
+        )
+      : undefined;
+    const settings = written
+      ? written.results[0]!.result
       : await fromServer(options, io, readPolicySettings);
-    return { json: publicSettings(settings), blocks: [settingsBlock(settings)] };
+    return {
+      json: publicSettings(settings),
+      blocks: [settingsBlock(settings)],
+      unreachable: written?.unreachable,
+      leftOut: 'the change is not written there: run this again once it is back',
+    };
   },
 };
 
@@ -150,8 +156,9 @@ const evaluateCommand: CommandSpec<Connection & { json?: boolean }> = {
   async run(options, io) {
     // Each server of the pool evaluates the databases it holds (docs/servers.md),
     // by its own clock.
-    const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
-      evaluatePolicy(pool, { actor: 'cli' }),
+    const { results: perServer, unreachable } = await withEachServer(
+      { ...options, env: io.env },
+      (pool) => evaluatePolicy(pool, { actor: 'cli' }),
     );
     const evaluation = {
       changes: perServer.flatMap((p) => p.result.changes),
@@ -196,7 +203,7 @@ const evaluateCommand: CommandSpec<Connection & { json?: boolean }> = {
       })),
       failed: evaluation.failed,
     };
-    return { json, blocks, exitCode: evaluation.failed.length ? 1 : 0 };
+    return { json, blocks, exitCode: evaluation.failed.length ? 1 : 0, unreachable };
   },
 };
 
@@ -206,14 +213,16 @@ export const policyCommand: CommandSpec<Connection & { json?: boolean }> = {
   options: [...CONNECTION_OPTIONS, JSON_OPTION],
   subcommands: [settingsCommand, evaluateCommand] as CommandSpec[],
   async run(options, io) {
-    const perServer = await withEachServer({ ...options, env: io.env }, (pool) =>
-      Promise.all([readPolicySettings(pool), policyStates(pool)]),
+    const { results: perServer, unreachable } = await withEachServer(
+      { ...options, env: io.env },
+      (pool) => Promise.all([readPolicySettings(pool), policyStates(pool)]),
     );
     const [settings] = perServer[0]!.result;
     const shown = perServer.flatMap((p) => p.result[1]).filter((s) => s.status !== 'dropped');
     return {
       json: { settings: publicSettings(settings), databases: shown },
       blocks: [settingsBlock(settings), statesTable(shown)],
+      unreachable,
     };
   },
 };

@@ -19,7 +19,7 @@ import {
 } from '../../../provisioning/index.js';
 import { portNumber, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
-import { table, text, type Block } from '../../render.js';
+import { formatDate, table, text, type Block } from '../../render.js';
 import { byteSize, positiveCount } from '../../values.js';
 import { IDENTITY_OPTION, move, onPool, OPTIONS, type Connection } from './shared.js';
 
@@ -30,6 +30,7 @@ function publicView(server: PoolServer, routed?: RoutedServer) {
   const { adminUrl, caCert, ...rest } = server;
   return {
     ...rest,
+    reachable: server.unreachableSince === null,
     tls: tlsOf(caCert ?? routed?.endpoint.caCert, routed?.endpoint.sslmode),
     admin: adminUrl ? describeServer(adminUrl) : 'central (this connection)',
     address: routed ? `${routed.endpoint.host}:${routed.endpoint.port}` : null,
@@ -43,10 +44,18 @@ function tlsOf(caCert: string | null | undefined, sslmode: string | undefined): 
 
 type ServerView = ReturnType<typeof publicView>;
 
+/** `reachable`, or `unreachable since … (why)`, as the last probe found it. */
+function healthOf(server: ServerView): string {
+  if (server.unreachableSince === null) return server.lastReachedAt ? 'reachable' : 'not probed';
+  return `unreachable since ${formatDate(server.unreachableSince)} (${server.lastError})`;
+}
+
 function serversTable(servers: ServerView[]): Block {
   return table(servers, [
     { header: 'server', value: (s) => s.name },
     { header: 'state', value: (s) => s.state },
+    { header: 'health', value: healthOf },
+    { header: 'last reached', value: (s) => s.lastReachedAt, whenEmpty: 'never' },
     { header: 'workspaces connect to', value: (s) => s.address },
     { header: 'admin', value: (s) => s.admin },
     { header: 'tls', value: (s) => s.tls, whenEmpty: 'none' },
@@ -137,13 +146,18 @@ const listCommand: CommandSpec<Connection> = {
   description: 'the servers, their state and load (sizes measured now)',
   options: OPTIONS,
   async run(options, io) {
-    const views = await onPool(options, io, async (router) => {
-      const servers = await router.all();
-      // A server that cannot be reached is listed with its last measured size.
-      await Promise.allSettled(servers.map((s) => router.measure(s)));
-      return (await router.all()).map((s) => publicView(s.server, s));
+    const { views, unreachable } = await onPool(options, io, async (router) => {
+      // Each server probed (its health recorded) and measured; one that cannot
+      // be reached is listed with its last measured size.
+      const { unreachable } = await router.each((routed) => router.measure(routed));
+      return { views: (await router.all()).map((s) => publicView(s.server, s)), unreachable };
     });
-    return { json: views, blocks: [serversTable(views)] };
+    return {
+      json: views,
+      blocks: [serversTable(views)],
+      unreachable,
+      leftOut: 'it is listed with its last measured size',
+    };
   },
 };
 

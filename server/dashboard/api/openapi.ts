@@ -4968,7 +4968,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; `degraded` (still 200) when only something DevDB does on its own cannot run, such as backups */
+    /** Ready to serve: PostgreSQL reachable, migrations current, and the checks serve adds; `degraded` (still 200) when only something DevDB does on its own cannot run (backups without a fitting pg_dump) or a member server of the pool is down */
     get: {
       parameters: {
         query?: never;

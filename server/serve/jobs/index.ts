@@ -7,10 +7,11 @@ import type { Job } from '../types.js';
 import { backupsJob } from './backups.js';
 import { dropsJob } from './drops.js';
 import { policyJob } from './policy.js';
-import { onEveryServer, serversJob } from './pool.js';
+import { onEveryServer, serverHealthJob, serversJob } from './pool.js';
 import { samplerJob } from './sampler.js';
 
 export const DEFAULT_JOBS: readonly Job[] = [
   ...[samplerJob, policyJob, backupsJob, dropsJob].map(onEveryServer),
   serversJob,
+  serverHealthJob,
 ];

@@ -5,7 +5,12 @@
  * only the central server nothing changes. One server failing does not stop
  * the others; the tick fails afterwards, naming each.
  */
-import { withServerRouter, type ServerRouter } from '../../../provisioning/index.js';
+import {
+  describeUnreachable,
+  withServerRouter,
+  type ServerRouter,
+  type UnreachableServer,
+} from '../../../provisioning/index.js';
 import { messageOf } from '../log.js';
 import type { Job, JobContext } from '../types.js';
 
@@ -42,16 +47,27 @@ export function onEveryServer(job: Job): Job {
   };
 }
 
+/** One warning per server that could not be reached. */
+function warnUnreachable(ctx: JobContext, unreachable: UnreachableServer[]): void {
+  for (const server of unreachable) {
+    ctx.log.warn(`server ${describeUnreachable(server)}`, {
+      server: server.server,
+      reason: server.reason,
+    });
+  }
+}
+
 /**
  * Hourly: each server's bytes for placement, and the placements of databases
- * a server no longer holds (dropped there) let go.
+ * a server no longer holds (dropped there) let go. A server that cannot be
+ * reached is skipped; the tick fails afterwards, naming it.
  */
 export const serversJob: Job = {
   name: 'servers',
   defaultSchedule: '17 * * * *',
   run: (ctx) =>
     withPool(ctx, async (router) => {
-      for (const routed of await router.all()) {
+      const { unreachable } = await router.each(async (routed) => {
         ctx.signal.throwIfAborted();
         const usage = await router.measure(routed);
         ctx.log.info(`server ${routed.server.name}: ${usage.databases} databases`, {
@@ -59,6 +75,27 @@ export const serversJob: Job = {
           bytes: usage.bytes,
           databases: usage.databases,
         });
+      });
+      warnUnreachable(ctx, unreachable);
+      if (unreachable.length) {
+        throw new Error(`failed on server(s) ${unreachable.map((u) => u.server).join(', ')}`);
       }
+    }),
+};
+
+/**
+ * Every minute: each server probed (a short `SELECT 1`) and its health
+ * recorded in the central registry (last reached, unreachable since, why), so
+ * placement skips a server that is down and /metrics, /readyz and `devdb
+ * servers list` show it (docs/servers.md, "A server that cannot be reached").
+ * A server down is a warning, not a failed tick: the probe did its work.
+ */
+export const serverHealthJob: Job = {
+  name: 'server_health',
+  defaultSchedule: '* * * * *',
+  run: (ctx) =>
+    withPool(ctx, async (router) => {
+      const { unreachable } = await router.each(async () => undefined);
+      warnUnreachable(ctx, unreachable);
     }),
 };

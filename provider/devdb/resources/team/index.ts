@@ -13,12 +13,14 @@ async function ensure(provider: DevDbClient, model: TeamModel): Promise<Partial<
   const result = await provider.withRouter(
     async (router) => {
       const seed = model.seed_from ?? null;
-      const { db } = await router.forDatabase(teamDatabaseName(model.name), { place: true, seed });
-      return ensureTeamDatabase(db, {
-        team: model.name,
-        seedFrom: seed ?? undefined,
-        actor: 'terraform',
-      });
+      // A placement the server then does not create goes again (docs/servers.md).
+      return router.withPlaced(teamDatabaseName(model.name), { seed }, ({ db }) =>
+        ensureTeamDatabase(db, {
+          team: model.name,
+          seedFrom: seed ?? undefined,
+          actor: 'terraform',
+        }),
+      );
     },
     { 'team name': ['name'] },
   );
