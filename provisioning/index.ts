@@ -265,6 +265,7 @@ export {
 export {
   addServer,
   attachPlaced,
+  claimDatabase,
   describeServer,
   explainConnectionError,
   isConnectionError,
