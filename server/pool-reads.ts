@@ -1,9 +1,31 @@
 /**
  * Reads over the server pool (docs/servers.md) that the CLI and the REST API
- * put together the same way: the pool's summary from each server's, and each
- * server's audit trail merged newest first.
+ * put together the same way: each server's rows with its name, the pool's
+ * summary from each server's, and each server's audit trail merged newest first.
  */
 import { listUsers, summarize, type Queryable, type Summary } from '../provisioning/index.js';
+import type { Column } from './render.js';
+
+/** Each server's rows in one list, the server's name on every row. */
+export function rowsOf<T extends object>(
+  perServer: { server: string; result: T[] }[],
+): (T & { server: string })[] {
+  return perServer.flatMap(({ server, result }) => result.map((row) => ({ ...row, server })));
+}
+
+/** Backups of several servers newest first (as listBackups orders one server's), then by server. */
+export function newestBackupFirst(
+  a: { startedAt: Date; server: string; id: number },
+  b: { startedAt: Date; server: string; id: number },
+): number {
+  const byServer = a.server < b.server ? -1 : a.server > b.server ? 1 : 0;
+  return b.startedAt.getTime() - a.startedAt.getTime() || byServer || b.id - a.id;
+}
+
+/** A table's `server` column when its rows come from several servers; none from one. */
+export function serverColumn<Row extends { server: string }>(many: boolean): Column<Row>[] {
+  return many ? [{ header: 'server', value: (row) => row.server }] : [];
+}
 
 /** A server's summary and its users' names (a user may have databases on several servers). */
 export async function summarizeWithUsers(db: Queryable) {

@@ -13,7 +13,7 @@ import {
   workspaceEndpoint,
   type RoutedServer,
 } from '../../provisioning/index.js';
-import { addUpSummaries, type ServerSummary } from '../pool-reads.js';
+import { addUpSummaries, rowsOf, type ServerSummary } from '../pool-reads.js';
 import type { ControlPlaneOptions } from './context.js';
 
 /** A server of the pool a read could not reach, and why (host:port, never a password). */
@@ -81,9 +81,7 @@ export async function everyServer(
 }
 
 /** Each server's rows with the server's name on every one. */
-export function tagged<T extends object>(read: PoolRead<T[]>): (T & { server: string })[] {
-  return read.results.flatMap(({ server, result }) => result.map((row) => ({ ...row, server })));
-}
+export const tagged = <T extends object>(read: PoolRead<T[]>) => rowsOf(read.results);
 
 /** GET /api/v1/summary (and the live feed's): the pool's totals, each server's share, who did not answer. */
 export function poolSummary(read: PoolRead<ServerSummary>) {

@@ -29,6 +29,7 @@ import {
 } from '../../../provisioning/index.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
+import { newestBackupFirst } from '../../pool-reads.js';
 import { eachServer, tagged } from '../pool.js';
 import {
   backupRecord,
@@ -139,12 +140,7 @@ export function backupRoutes(
       const read = await eachServer(router, ({ db }) => listBackups(db, database));
       const all = tagged(read)
         .filter((b) => !status || b.status === status)
-        .sort(
-          (a, b) =>
-            b.startedAt.getTime() - a.startedAt.getTime() ||
-            a.server.localeCompare(b.server) ||
-            b.id - a.id,
-        );
+        .sort(newestBackupFirst);
       const items = all.slice(offset, offset + limit);
       return { items, total: all.length, limit, offset, unreachable: read.unreachable };
     },

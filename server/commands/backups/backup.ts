@@ -23,14 +23,18 @@ import {
   takeBackup,
   verifyBackup,
   writeBackupSetting,
+  type BackupContext,
   type BackupRecord,
+  type RoutedServer,
+  type ServerRouter,
   type VerifyResult,
 } from '../../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withEachServer } from '../../admin-connection.js';
+import { CONNECTION_OPTIONS, withEachServer, withRouter } from '../../admin-connection.js';
 import { readIdentities } from '../../backup-config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
+import { serverColumn } from '../../pool-reads.js';
 import { fields, table, type Output } from '../../render.js';
 import {
   backupDestination,
@@ -56,14 +60,39 @@ type BackupOptions = Connection & {
   json?: boolean;
 };
 
-async function databasesToBackUp(pool: pg.Pool, options: BackupOptions): Promise<string[]> {
+/**
+ * The databases to back up, by server (docs/servers.md): each named one on its
+ * server; with --all every active one of every server.
+ */
+async function databasesToBackUp(
+  router: ServerRouter,
+  options: BackupOptions,
+): Promise<{ routed: RoutedServer; names: string[] }[]> {
   if (options.all && options.names.length) {
     throw new UserError('name databases or pass --all, not both');
   }
-  if (options.names.length) return options.names;
-  if (!options.all) throw new UserError('name the databases to back up, or pass --all');
-  return activeDatabaseNames(pool);
+  if (!options.all && !options.names.length) {
+    throw new UserError('name the databases to back up, or pass --all');
+  }
+  const servers = await router.all();
+  const groups = servers.map((routed) => ({ routed, names: [] as string[] }));
+  if (options.all) {
+    for (const group of groups) group.names = await activeDatabaseNames(group.routed.db);
+  } else {
+    for (const name of options.names) {
+      const { server } = await router.forDatabase(name);
+      groups.find((g) => g.routed.server.name === server.name)!.names.push(name);
+    }
+  }
+  return groups.filter((g) => g.names.length);
 }
+
+/** A backup context on a routed server (pg_dump and pg_restore connect with its URL). */
+const contextOf = (routed: RoutedServer, io: CliIO): BackupContext => ({
+  db: routed.db,
+  adminUrl: routed.adminUrl,
+  env: { ...process.env, ...io.env },
+});
 
 const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
   name: 'keygen',
@@ -162,9 +191,36 @@ type VerifyOptions = Connection & {
   id?: number;
   latest?: string;
   all?: boolean;
+  server?: string;
   identity?: string;
   json?: boolean;
 };
+
+/**
+ * The servers to verify on (docs/servers.md): the named database's, every
+ * server for --all, and for an id (each server numbers its own) --server's or
+ * the one server that has it (an unknown id: the central server refuses it).
+ */
+async function serversToVerify(
+  router: ServerRouter,
+  options: VerifyOptions,
+): Promise<RoutedServer[]> {
+  if (options.server !== undefined) return [await router.forServer(options.server)];
+  if (options.latest !== undefined) return [await router.forDatabase(options.latest)];
+  const servers = await router.all();
+  if (options.id === undefined) return servers;
+  const holding: RoutedServer[] = [];
+  for (const routed of servers) {
+    if (await getBackup(routed.db, options.id)) holding.push(routed);
+  }
+  if (holding.length > 1) {
+    const names = holding.map((r) => r.server.name).join(', ');
+    throw new UserError(
+      `servers ${names} each have a backup ${options.id}: add --server NAME (devdb backups shows each backup's server)`,
+    );
+  }
+  return holding.length ? holding : servers.slice(0, 1);
+}
 
 /** The backups to verify (an unknown id is left to verifyBackup to refuse). */
 async function backupsToVerify(
@@ -174,6 +230,9 @@ async function backupsToVerify(
   const chosen = [options.id !== undefined, options.latest !== undefined, options.all === true];
   if (chosen.filter(Boolean).length !== 1) {
     throw new UserError('verify one of: a backup ID, --latest NAME, or --all');
+  }
+  if (options.server !== undefined && options.latest !== undefined) {
+    throw new UserError("--latest NAME verifies on NAME's server: leave out --server");
   }
   if (options.id !== undefined) {
     return [(await getBackup(pool, options.id)) ?? { id: options.id, encrypted: false }];
@@ -193,32 +252,44 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
   options: [
     ...CONNECTION_OPTIONS,
     { flags: '--latest <name>', description: 'the newest backup of this database' },
-    { flags: '--all', description: 'every successful backup' },
+    { flags: '--all', description: 'every successful backup, on every server' },
+    {
+      flags: '--server <name>',
+      description: "the server holding the backup ID (ids are each server's own)",
+    },
     IDENTITY_OPTION,
     JSON_OPTION,
   ],
   async run(options, io): Promise<Output> {
     const id = options.id === undefined ? undefined : backupId(String(options.id));
-    const results = await withBackupContext(options, io, async (ctx, pool) => {
-      const identities = await readIdentities(
-        options.identity,
-        io.env,
-        await readBackupSettings(pool),
-      );
-      const chosen = await backupsToVerify(pool, { ...options, id });
-      // An encrypted one and no identity: refused before any is verified, nothing recorded.
-      for (const backup of chosen) requireIdentities(backup, identities);
-      const out: VerifyResult[] = [];
-      for (const each of chosen) out.push(await verifyBackup(ctx, each.id, identities));
-      return out;
+    const results = await withRouter({ ...options, env: io.env }, async (router) => {
+      const picked = [];
+      for (const routed of await serversToVerify(router, { ...options, id })) {
+        const settings = await readBackupSettings(routed.db);
+        const identities = await readIdentities(options.identity, io.env, settings);
+        const chosen = await backupsToVerify(routed.db, { ...options, id });
+        // An encrypted one and no identity: refused before any is verified, nothing recorded.
+        for (const backup of chosen) requireIdentities(backup, identities);
+        picked.push({ routed, identities, chosen });
+      }
+      const out: (VerifyResult & { server: string })[] = [];
+      for (const { routed, identities, chosen } of picked) {
+        for (const each of chosen) {
+          const result = await verifyBackup(contextOf(routed, io), each.id, identities);
+          out.push({ ...result, server: routed.server.name });
+        }
+      }
+      return { out, servers: picked.length };
     });
-    const rows = table(results, [
+    const rows = table(results.out, [
       { header: 'id', value: (r) => r.id },
+      ...serverColumn<(typeof results.out)[number]>(results.servers > 1),
       { header: 'database', value: (r) => r.database },
       { header: 'tables', value: (r) => r.tables },
       { header: 'result', value: (r) => (r.ok ? 'ok' : `FAILED: ${r.error}`) },
     ]);
-    return { json: results, blocks: [rows], exitCode: results.every((r) => r.ok) ? 0 : 1 };
+    const ok = results.out.every((r) => r.ok);
+    return { json: results.out, blocks: [rows], exitCode: ok ? 0 : 1 };
   },
 };
 
@@ -294,34 +365,46 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     drainDropsCommand,
   ] as CommandSpec[],
   async run(options, io) {
-    // One database named: on its server; several, or --all: the central server's
-    // (serve's backups job covers every server: docs/servers.md).
-    const one = options.names?.length === 1 ? options.names[0] : undefined;
-    const outcome = await withBackupContext(
-      options,
-      io,
-      async (ctx, pool) => {
-        const { dir, recipients } = await backupDestination(pool, options, io);
-        const names = await databasesToBackUp(pool, options);
+    // Each database on its server (docs/servers.md); --all: every server's.
+    const one = options.names?.length === 1 && !options.all ? options.names[0] : undefined;
+    const outcome = await withRouter({ ...options, env: io.env }, async (router) => {
+      const groups = await databasesToBackUp(router, { ...options, names: options.names ?? [] });
+      const several = groups.length > 1;
+      const all: (BackupOutcome & { server?: string })[] = [];
+      for (const [index, { routed, names }] of groups.entries()) {
+        // The warning of no recipients once, not once per server.
+        const quiet = index === 0 ? io : { ...io, stderr: { write: () => undefined } };
+        const { dir, recipients } = await backupDestination(routed.db, options, quiet);
+        const ctx = contextOf(routed, io);
         // Several: each failure is said on stderr as it happens; one: it is the command's error.
-        return backUpEach(names, io, one === undefined, (database) =>
+        const done = await backUpEach(names, io, one === undefined, (database) =>
           takeBackup(ctx, { database, kind: 'manual', dir, recipients }),
         );
-      },
-      one,
-    );
+        const server = routed.server.name;
+        all.push(...done.map((o) => (several ? { ...o, server } : o)));
+      }
+      return all;
+    });
     const failed = outcome.filter((o) => o.error !== undefined);
     // One database: its failure is the command's error (one line, exit 1).
     if (one !== undefined && failed.length === 1) throw failed[0]!.cause;
-    const records = outcome.flatMap((o) => (o.backup ? [o.backup] : []));
-    const json = outcome.map(
-      (o) => o.backup ?? { database: o.database, status: 'failed', error: o.error },
+    // Several servers: each backup with its server (ids are each server's own).
+    const where = (o: (typeof outcome)[number]) =>
+      o.server === undefined ? {} : { server: o.server };
+    const records = outcome.flatMap((o) => (o.backup ? [{ ...o.backup, ...where(o) }] : []));
+    const json = outcome.map((o) =>
+      o.backup
+        ? { ...o.backup, ...where(o) }
+        : { database: o.database, ...where(o), status: 'failed', error: o.error },
     );
     if (failed.length === 0) return { json, blocks: [backupsTable(records)] };
     const summary = table(
       outcome,
       [
         { header: 'database', value: (o) => o.database },
+        ...(outcome.some((o) => o.server !== undefined)
+          ? [{ header: 'server', value: (o: { server?: string }) => o.server }]
+          : []),
         {
           header: 'result',
           value: (o) =>

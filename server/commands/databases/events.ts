@@ -1,21 +1,53 @@
-/** `devdb events`: the audit trail, newest first, a page at a time. */
+/**
+ * `devdb events`: the audit trail of every server of the pool (each keeps its
+ * own: docs/servers.md), newest first, a page at a time; `--server` one
+ * server's, whose ids `--before-id` pages by.
+ */
+import type pg from 'pg';
 import { listEvents, type EventRecord } from '../../../provisioning/index.js';
-import { CONNECTION_OPTIONS } from '../../admin-connection.js';
+import { CONNECTION_OPTIONS, withRouter } from '../../admin-connection.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
+import { newestFirst, rowsOf, serverColumn } from '../../pool-reads.js';
 import { table } from '../../render.js';
 import { positiveCount, sinceValue } from '../../values.js';
-import { fromServer, type Connection } from './shared.js';
+import { fromEachServer, type Connection } from './shared.js';
 
 function eventDetail(event: EventRecord): string {
   const text = JSON.stringify(event.detail);
   return text === '{}' ? '' : text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
-export const eventsCommand: CommandSpec<
-  Connection & { since?: Date; db?: string; limit?: number; beforeId?: number }
-> = {
+type EventsOptions = Connection & {
+  since?: Date;
+  db?: string;
+  server?: string;
+  limit?: number;
+  beforeId?: number;
+};
+
+/** The events of every server (or of `--server`), per server. */
+async function eventsOf(options: EventsOptions, io: CliIO) {
+  const read = (pool: pg.Pool) =>
+    listEvents(pool, {
+      since: options.since,
+      database: options.db,
+      limit: options.limit,
+      beforeId: options.beforeId,
+    });
+  const { server } = options;
+  if (server !== undefined) {
+    return withRouter({ ...options, env: io.env }, async (router) => [
+      { server, result: await read((await router.forServer(server)).db) },
+    ]);
+  }
+  return fromEachServer(options, io, read);
+}
+
+export const eventsCommand: CommandSpec<EventsOptions> = {
   name: 'events',
-  description: 'the audit trail, newest first',
+  description: 'the audit trail of every server of the pool, newest first',
   options: [
     ...CONNECTION_OPTIONS,
     {
@@ -24,27 +56,30 @@ export const eventsCommand: CommandSpec<
       parse: (value) => sinceValue(value),
     },
     { flags: '--db <name>', description: "only this database's events" },
+    { flags: '--server <name>', description: "only this server's events (devdb servers list)" },
     { flags: '--limit <n>', description: 'at most this many (default 100)', parse: positiveCount },
     {
       flags: '--before-id <id>',
-      description: 'older than this event id (the next page)',
+      description:
+        "older than this event id (the next page; ids are each server's: with several, add --server)",
       parse: positiveCount,
     },
     JSON_OPTION,
   ],
   async run(options, io) {
-    const events = await fromServer(options, io, (pool) =>
-      listEvents(pool, {
-        since: options.since,
-        database: options.db,
-        limit: options.limit,
-        beforeId: options.beforeId,
-      }),
-    );
+    const perServer = await eventsOf(options, io);
+    if (perServer.length > 1 && options.beforeId !== undefined) {
+      throw new UserError(
+        "event ids are each server's own: with --before-id, name the server with --server (devdb servers list)",
+      );
+    }
+    const events = newestFirst(perServer.map((one) => rowsOf([one])));
+    events.splice(options.limit ?? 100);
     const rows = table(
       events,
       [
         { header: 'id', value: (e) => e.id },
+        ...serverColumn<(typeof events)[number]>(perServer.length > 1),
         { header: 'at', value: (e) => e.at },
         { header: 'actor', value: (e) => e.actor },
         { header: 'action', value: (e) => e.action },
