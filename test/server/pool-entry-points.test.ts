@@ -21,6 +21,7 @@ import {
   writeBackupSetting,
   type ServerRouter,
 } from '../../provisioning/index.js';
+import { placeDatabase } from '../../provisioning/servers/index.js';
 import type { RunningControlPlane } from '../../server/api/index.js';
 import { selectBackupTestServer } from '../helpers/backup-server.js';
 import type { TestDevDb } from '../helpers/devdb.js';
@@ -319,9 +320,13 @@ describe('the CLI over the pool', () => {
 
 describe('one name, one server', () => {
   it('the central server refuses to make a name the pool has on another server, and claims a new one', async () => {
+    expect(await onlyOn('pg-b', () => placeDatabase(central().pool, 'team_elsewhere'))).toBe(
+      'pg-b',
+    );
     await expect(
-      central().pool.query(`SELECT provisioning.create_team_db('made-by-api')`),
-    ).rejects.toThrow(/team_made_by_api is on server pg-b/);
+      central().pool.query(`SELECT provisioning.create_team_db('elsewhere')`),
+    ).rejects.toThrow(/team_elsewhere is on server pg-b/);
+    expect(await copies(central(), 'team_elsewhere')).toBe(0);
     await central().pool.query(`SELECT provisioning.create_team_db('made-by-sql')`);
     expect(await placement('team_made_by_sql')).toBe('central');
   });
