@@ -386,3 +386,32 @@ describe('one name, one server', () => {
     }
   });
 });
+
+describe('a member down', () => {
+  it('the lists name the server they could not read, and the rest of the pool answers', async () => {
+    await member.cluster.halt();
+    try {
+      const list = await api('GET', '/api/v1/databases');
+      expect(list.status).toBe(200);
+      expect(list.json.unreachable).toMatchObject([
+        { server: 'pg-b', reason: expect.stringMatching(/cannot reach the DevDB server at/) },
+      ]);
+      expect(list.json.items.map((d: { server: string }) => d.server)).not.toContain('pg-b');
+      for (const route of [
+        '/api/v1/summary',
+        '/api/v1/events',
+        '/api/v1/backups',
+        '/api/v1/policy',
+      ]) {
+        const read = await api('GET', route);
+        expect([
+          route,
+          read.status,
+          read.json.unreachable.map((u: { server: string }) => u.server),
+        ]).toEqual([route, 200, ['pg-b']]);
+      }
+    } finally {
+      await member.cluster.resume();
+    }
+  });
+});
