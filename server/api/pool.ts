@@ -9,6 +9,7 @@
 import {
   explainConnectionError,
   isConnectionError,
+  ProvisioningError,
   ServerRouter,
   workspaceEndpoint,
   type RoutedServer,
@@ -71,13 +72,23 @@ export async function eachServer<T>(
 /**
  * Runs `write` on every server of the pool, the central one first, one after
  * the other (a change of what every server keeps alike). Any failure fails the
- * request; the change is idempotent, so running it again converges.
+ * request, a member that cannot be reached with what to do; the change is
+ * idempotent, so running it again converges.
  */
 export async function everyServer(
   router: ServerRouter,
   write: (routed: RoutedServer) => Promise<void>,
 ): Promise<void> {
-  for (const routed of await router.all()) await write(routed);
+  for (const routed of await router.all()) {
+    await write(routed).catch((error: unknown) => {
+      if (routed.server.central || !isConnectionError(error)) throw error;
+      throw new ProvisioningError(
+        `${explainConnectionError(error, routed.adminUrl)}: the change is made on the servers before ${routed.server.name}, not on it and those after`,
+        undefined,
+        'make it again once the server is back',
+      );
+    });
+  }
 }
 
 /** Each server's rows with the server's name on every one. */

@@ -263,6 +263,29 @@ describe('the REST API over the pool', () => {
   });
 });
 
+describe('settings through the API', () => {
+  it('writes the backup and policy settings on every server, the others on the central one', async () => {
+    const setting = async (server: TestDevDb, key: string) =>
+      (
+        await server.pool.query<{ value: string }>(
+          `SELECT value FROM provisioning.settings WHERE key = $1`,
+          [key],
+        )
+      ).rows[0]?.value;
+    const changed = await api('PATCH', '/api/v1/settings', {
+      backup_keep_daily: 9,
+      lock_timeout: '7s',
+    });
+    expect(changed.status).toBe(200);
+    expect(await setting(member, 'backup_keep_daily')).toBe('9');
+    expect(await setting(member, 'lock_timeout')).toBeUndefined();
+    expect(await setting(central(), 'lock_timeout')).toBe('7s');
+    const policy = await api('PATCH', '/api/v1/policy/settings', { idleDays: 20 });
+    expect(policy.json.idleDays).toBe(20);
+    expect(await setting(member, 'policy_idle_days')).toBe('20');
+  });
+});
+
 describe('the CLI over the pool', () => {
   const json = async (args: string[]) => {
     const result = await cli([...args, '--json']);
@@ -410,6 +433,10 @@ describe('a member down', () => {
           read.json.unreachable.map((u: { server: string }) => u.server),
         ]).toEqual([route, 200, ['pg-b']]);
       }
+      // A change every server keeps alike fails, saying which server and what to do.
+      const change = await api('PATCH', '/api/v1/policy/settings', { idleDays: 21 });
+      expect(change.status).toBe(500);
+      expect(change.json.error.message).toMatch(/cannot reach the DevDB server at .*pg-b.*again/);
     } finally {
       await member.cluster.resume();
     }
