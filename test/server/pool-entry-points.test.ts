@@ -339,6 +339,18 @@ describe('the CLI over the pool', () => {
     const latest = await json(['backup', 'verify', '--latest', 'dev_bea']);
     expect(latest).toMatchObject([{ server: 'pg-b', database: 'dev_bea', ok: true }]);
   });
+
+  it("restores into a new database on the backup's server, refusing a name the pool has elsewhere", async () => {
+    const refused = await cli(['restore', 'dev_bea', '--from', '1', '--as', 'dev_cal']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/dev_cal is on server central/);
+    const restored = await json(['restore', 'dev_bea', '--from', '1', '--as', 'dev_beatwo']);
+    expect(restored.database).toBe('dev_beatwo');
+    expect(await placement('dev_beatwo')).toBe('pg-b');
+    expect([await copies(central(), 'dev_beatwo'), await copies(member, 'dev_beatwo')]).toEqual([
+      0, 1,
+    ]);
+  });
 });
 
 describe('one name, one server', () => {
