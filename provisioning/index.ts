@@ -157,6 +157,7 @@ export {
   backupsDueForVerification,
   type BackupSettings,
   type BackupToolsStatus,
+  backupToolsStatus,
   checkBackupTools,
   cleanUpStaleRuns,
   completePendingDrops,
@@ -272,6 +273,7 @@ export {
 export {
   addServer,
   attachPlaced,
+  claimDatabase,
   describeServer,
   describeUnreachable,
   type EachServer,

@@ -499,6 +499,9 @@ BEGIN
       PERFORM provisioning._rename_owner(v_db, p_type, v_row.owner_username, v_owner, p_actor);
     END IF;
   END IF;
+  IF NOT v_ready AND (v_row.db_name IS NULL OR v_row.status = 'dropped') THEN
+    PERFORM provisioning._claim_here(v_db); -- one server of the pool per name (servers.sql)
+  END IF;
   IF v_ready THEN -- nothing to write: no row lock for concurrent attaches to queue on
     PERFORM provisioning._log(p_actor, 'database.ensure', v_db, NULL,
       jsonb_build_object('created', false, 'done', '[]'::jsonb, 'seed_from', p_seed_from));

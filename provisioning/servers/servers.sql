@@ -128,6 +128,58 @@ LANGUAGE sql AS $$
    WHERE s.name = p_name;
 $$;
 
+-- Claims p_db for p_server, the one place a name is made outside place_database
+-- (a backup restored under a new name on the backup's server; a database made
+-- on the central server by a path that does not place: ensure_database's
+-- _claim_here). Under the placement lock, as place_database: a name placed
+-- elsewhere, or made before the pool on the central server, stays where it is.
+-- Returns the server that holds p_db now: p_server, or where it already was.
+CREATE OR REPLACE FUNCTION provisioning.claim_database(p_db text, p_server text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_server text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(1684371056, 0); -- placements change one at a time
+  SELECT p.server_name INTO v_server FROM provisioning.placements p WHERE p.db_name = p_db;
+  IF FOUND THEN
+    RETURN v_server;
+  END IF;
+  IF EXISTS (SELECT FROM provisioning.databases d WHERE d.db_name = p_db AND d.status <> 'dropped') THEN
+    RETURN provisioning.server_of(p_db);
+  END IF;
+  INSERT INTO provisioning.placements (db_name, server_name) VALUES (p_db, p_server);
+  RETURN p_server;
+END $$;
+
+-- ensure_database's check before it makes p_db on this server: on the central
+-- server of a pool, a name placed on another server is refused (unless it is
+-- moving here), and a new one is claimed for this server, so no other path
+-- places it elsewhere meanwhile. A server without members (a member's own
+-- registry lists only itself) has nothing to check: the central server placed
+-- the name before anything was routed here.
+CREATE OR REPLACE FUNCTION provisioning._claim_here(p_db text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_here text;
+  v_placed provisioning.placements;
+  v_server text;
+BEGIN
+  IF NOT EXISTS (SELECT FROM provisioning.servers s WHERE s.admin_url IS NOT NULL) THEN
+    RETURN;
+  END IF;
+  SELECT s.name INTO v_here FROM provisioning.servers s WHERE s.admin_url IS NULL;
+  SELECT * INTO v_placed FROM provisioning.placements p WHERE p.db_name = p_db;
+  IF FOUND AND v_here IN (v_placed.server_name, v_placed.moving_to) THEN
+    RETURN;
+  END IF;
+  v_server := coalesce(v_placed.server_name, provisioning.claim_database(p_db, v_here));
+  IF v_server <> v_here THEN
+    RAISE EXCEPTION 'database % is on server %, not on this one (%)', p_db, v_server, v_here
+      USING ERRCODE = 'duplicate_database',
+            HINT = 'a name lives on one server of the pool: make it through the pool (devdb provision, devdb create-team, the provider or the REST API), which go to its server';
+  END IF;
+END $$;
+
 -- Starts (or, after a crash, resumes) moving p_db to p_to (provisioning/servers/move.ts):
 -- records `moving_to`, so every later run finishes this same move. Returns the
 -- server it leaves. A move to an older major version is refused: pg_restore

@@ -274,6 +274,24 @@ export async function recordServerHealth(
   await query(central, `SELECT provisioning.record_server_health($1, $2)`, [name, error]);
 }
 
+/**
+ * Claims `database` for `server` (a backup restored under a new name goes to the
+ * backup's server): placed there unless the pool has it elsewhere already.
+ * Returns the server holding it, which the caller compares with `server`.
+ */
+export async function claimDatabase(
+  central: Queryable,
+  database: string,
+  server: string,
+): Promise<string> {
+  const row = await queryOne<{ server: string }>(
+    central,
+    `SELECT provisioning.claim_database($1, $2) AS server`,
+    [database, server],
+  );
+  return row.server;
+}
+
 /** Of `databases`, those the pool places on `server` (server_of), by name. */
 export async function placedOn(
   central: Queryable,

@@ -25,9 +25,12 @@ export interface SamplerStatus {
 }
 
 export interface ControlPlaneOptions {
-  /** Connected to the `devdb` database as the provisioner. */
+  /**
+   * Connected to the central server's `devdb` database as the provisioner; the
+   * pool's other servers are reached from its registry (pool.ts, docs/servers.md).
+   */
   pool: pg.Pool;
-  /** The provisioner's URL: backups run pg_dump/pg_restore with it. */
+  /** The central provisioner's URL: backups there run pg_dump/pg_restore with it. */
   adminUrl: string;
   /** Where workspaces connect (credentials in responses); default: the admin URL's host and port. */
   endpoint?: ServerEndpoint;

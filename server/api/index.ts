@@ -30,6 +30,7 @@ import { actorOf, type ControlPlaneOptions } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
 import { toErrorResponse } from './errors.js';
 import { liveRoutes } from './live.js';
+import { controlPlaneRouter } from './pool.js';
 import { adminRoutes } from './routes/admin.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/databases.js';
@@ -189,14 +190,18 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
     }),
   );
 
+  // Every database's operations go to its server of the pool (pool.ts, docs/servers.md).
+  const router = controlPlaneRouter(options);
+  app.addHook('onClose', () => router.close());
+
   registerAuth(app, options);
   sessionRoutes(app, options, now);
-  databaseRoutes(app, options);
-  backupRoutes(app, options);
-  adminRoutes(app, options);
-  policyRoutes(app, options);
+  databaseRoutes(app, router);
+  backupRoutes(app, options, router);
+  adminRoutes(app, options, router);
+  policyRoutes(app, options, router);
   healthRoutes(app, options, now);
-  liveRoutes(app, options);
+  liveRoutes(app, options, router);
   dashboardRoutes(app);
   app.get(
     '/api/v1/openapi.json',

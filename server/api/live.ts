@@ -2,8 +2,9 @@
  * The dashboard's live feed (docs/api.md, "Dashboard"): `GET /api/v1/live`
  * upgrades to a WebSocket (viewer or admin, by the session cookie or a bearer
  * token). The server reads PostgreSQL once per tick — the summary, the first
- * page of databases with their connections, the newest events — serializes
- * that snapshot once and sends the same text to every connected browser. The
+ * page of databases with their connections, the newest events, on every server
+ * of the pool (server/api/pool.ts) — serializes that snapshot once and sends
+ * the same text to every connected browser. The
  * ticks run only while at least one client is connected, so browsers cause no
  * queries beyond their own actions, and 50 open dashboards cost what one does.
  * A tick that finds nothing changed sends nothing.
@@ -15,10 +16,13 @@ import {
   listEvents,
   searchDatabases,
   sessionCounts,
-  summarize,
   type Queryable,
+  type ServerRouter,
 } from '../../provisioning/index.js';
+import { newestFirst, summarizeWithUsers } from '../pool-reads.js';
 import type { ControlPlaneOptions } from './context.js';
+import { eachServer, poolSummary, tagged, type PoolRead } from './pool.js';
+import { databaseOrder } from './routes/databases.js';
 
 /** Default period between two snapshots. */
 export const LIVE_INTERVAL_MS = 2000;
@@ -54,7 +58,10 @@ export interface LiveFeedStats {
 }
 
 export interface LiveFeedOptions {
+  /** The central server. */
   pool: Queryable;
+  /** Every server of the pool; absent: the central server alone. */
+  router?: ServerRouter;
   intervalMs?: number;
   databaseLimit?: number;
   /**
@@ -145,35 +152,54 @@ export class LiveFeed {
     if (this.clients.size === 0) return null;
     const started = performance.now();
     let queries = 0;
-    const counted: Queryable = {
+    const counted = (db: Queryable): Queryable => ({
       query: ((...args: Parameters<Queryable['query']>) => {
         queries++;
-        return (this.options.pool.query as (...a: unknown[]) => unknown)(...args);
+        return (db.query as (...a: unknown[]) => unknown)(...args);
       }) as Queryable['query'],
-    };
+    });
     let content: string;
     try {
-      const [summary, databases, connections, events, tokens] = await Promise.all([
-        summarize(counted),
-        searchDatabases(counted, { sort: 'name', limit: this.databaseLimit, offset: 0 }),
-        sessionCounts(counted),
-        listEvents(counted, { limit: LIVE_EVENT_LIMIT }),
+      const [read, tokens] = await Promise.all([
+        this.readServers(counted, () => queries++),
         // One statement for every client: whose token is still valid.
-        listApiTokens(counted),
+        listApiTokens(counted(this.options.pool)),
       ]);
       this.dropEnded(new Set(tokens.filter((t) => !t.revokedAt).map((t) => t.name)));
+      const part = <T>(of: (r: ServerRead) => T) => ({
+        ...read,
+        results: read.results.map(({ server, result }) => ({ server, result: of(result) })),
+      });
+      const connections = new Map(
+        read.results.flatMap(({ server, result }) =>
+          [...result.connections].map(([name, n]) => [`${server}/${name}`, n] as const),
+        ),
+      );
+      const databases = tagged(part((r) => r.databases.items))
+        .sort(databaseOrder('name', 'asc'))
+        .slice(0, this.databaseLimit);
       content = JSON.stringify({
-        summary,
+        summary: poolSummary(part((r) => r.summary)),
         databases: {
-          total: databases.total,
+          total: read.results.reduce((n, { result }) => n + result.databases.total, 0),
           limit: this.databaseLimit,
-          items: databases.items.map((d) => ({ ...d, connections: connections.get(d.name) ?? 0 })),
+          items: databases.map((d) => ({
+            ...d,
+            connections: connections.get(`${d.server}/${d.name}`) ?? 0,
+          })),
         },
-        events,
+        events: newestFirst(
+          read.results.map(({ server, result }) => result.events.map((e) => ({ ...e, server }))),
+        ).slice(0, LIVE_EVENT_LIMIT),
       });
     } catch (error) {
       this.stats.queries += queries;
       this.options.onError?.(error);
+      return null;
+    }
+    // The last client left while the pool was read: nobody to send it to, no tick.
+    if (this.clients.size === 0) {
+      this.stats.queries += queries;
       return null;
     }
     this.stats.ticks++;
@@ -192,6 +218,22 @@ export class LiveFeed {
     this.stats.lastTickBytes = changed ? this.latest!.length : 0;
     this.stats.lastTickMs = performance.now() - started;
     return this.latest ?? null;
+  }
+
+  /** What a tick reads of each server (of the central one alone without a router). */
+  private async readServers(
+    counted: (db: Queryable) => Queryable,
+    listed: () => void,
+  ): Promise<PoolRead<ServerRead>> {
+    const read = (db: Queryable) => readServer(counted(db), this.databaseLimit);
+    if (!this.options.router) {
+      return {
+        results: [{ server: 'central', result: await read(this.options.pool) }],
+        unreachable: [],
+      };
+    }
+    listed(); // router.all(): one statement
+    return eachServer(this.options.router, ({ db }) => read(db));
   }
 
   /** Closes the clients whose token was revoked, and those open longer than the maximum age. */
@@ -214,6 +256,18 @@ export class LiveFeed {
   }
 }
 
+/** One server's part of a snapshot. */
+async function readServer(db: Queryable, databaseLimit: number) {
+  const [summary, databases, connections, events] = await Promise.all([
+    summarizeWithUsers(db),
+    searchDatabases(db, { sort: 'name', limit: databaseLimit, offset: 0 }),
+    sessionCounts(db),
+    listEvents(db, { limit: LIVE_EVENT_LIMIT }),
+  ]);
+  return { summary, databases, connections, events };
+}
+type ServerRead = Awaited<ReturnType<typeof readServer>>;
+
 /** A browser's Origin must be this server (a page elsewhere cannot read the feed). */
 function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
@@ -233,9 +287,14 @@ declare module 'fastify' {
 }
 
 /** GET /api/v1/live (WebSocket). Needs @fastify/websocket registered first. */
-export function liveRoutes(app: FastifyInstance, options: ControlPlaneOptions): void {
+export function liveRoutes(
+  app: FastifyInstance,
+  options: ControlPlaneOptions,
+  router: ServerRouter,
+): void {
   const feed = new LiveFeed({
     pool: options.pool,
+    router,
     intervalMs: options.liveIntervalMs,
     maxClientAgeMs: options.liveMaxClientAgeMs,
     databaseLimit: options.liveDatabaseLimit,

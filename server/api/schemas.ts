@@ -123,8 +123,22 @@ export const databaseName = (
 
 export const nameParams = object({ name: databaseName() });
 
+/** The server of the pool a row is on (docs/servers.md): `central` on a one-server install. */
+export const serverName = (description = 'the server of the pool it is on (docs/servers.md)') =>
+  Type.String({ description });
+
+/** Servers of the pool a list could not read (the rest answered); empty when all did. */
+export const unreachable = Type.Array(
+  object({
+    server: Type.String(),
+    reason: Type.String({ description: 'what failed, naming host:port (never a password)' }),
+  }),
+  { description: 'servers of the pool that could not be read: their rows are missing' },
+);
+
 const databaseRowProperties = {
   name: Type.String(),
+  server: serverName(),
   type: stringEnum(DATABASE_TYPES),
   owner: nullable(Type.String()),
   ownerId: nullable(Type.String()),
@@ -208,7 +222,8 @@ export const credential = object({
 export type Credential = Static<typeof credential>;
 
 export const backupRecord = object({
-  id: Type.Integer(),
+  id: Type.Integer({ description: "the backup's id on its server" }),
+  server: serverName('the server holding the backup (and its registry row)'),
   database: Type.String(),
   kind: stringEnum(BACKUP_KINDS),
   status: stringEnum(BACKUP_STATUSES),
@@ -227,7 +242,8 @@ export const backupRecord = object({
 export type BackupRecord = Static<typeof backupRecord>;
 
 export const auditEvent = object({
-  id: Type.Integer(),
+  id: Type.Integer({ description: "the event's id on its server" }),
+  server: serverName('the server whose audit trail holds it'),
   at: dateTime,
   actor: Type.String(),
   action: Type.String(),
@@ -259,7 +275,7 @@ const counts = <const K extends readonly string[]>(keys: K) =>
   );
 
 export const summary = object({
-  databases: Type.Integer(),
+  databases: Type.Integer({ description: 'over every server of the pool' }),
   byType: counts(DATABASE_TYPES),
   byStatus: counts(DATABASE_STATUSES),
   activeAttachments: Type.Integer(),
@@ -267,11 +283,22 @@ export const summary = object({
   totalSizeBytes: Type.Number(),
   neverAccessed: Type.Integer(),
   idleOver30Days: Type.Integer(),
+  servers: Type.Array(
+    object({
+      server: Type.String(),
+      databases: Type.Integer(),
+      activeAttachments: Type.Integer(),
+      totalSizeBytes: Type.Number(),
+    }),
+    { description: "each server's share (users count once over the pool)" },
+  ),
+  unreachable,
 });
 export type Summary = Static<typeof summary>;
 
 export const policyState = object({
   database: Type.String(),
+  server: serverName(),
   status: stringEnum(DATABASE_STATUSES),
   state: stringEnum(POLICY_STATES),
   timeState: nullable(Type.String()),
@@ -338,6 +365,7 @@ export type SessionGroup = Static<typeof sessionGroup>;
 
 export const orphanFinding = object({
   kind: stringEnum(ORPHAN_KINDS),
+  server: serverName('the server whose registry or catalog it was found in'),
   database: nullable(Type.String()),
   owner: nullable(Type.String()),
   workspaceId: nullable(Type.String()),
@@ -389,13 +417,17 @@ export const paging = {
 /** `{ items }`: a list of these, all of them (not paged). */
 export const itemsOf = <T extends TSchema>(items: T) => object({ items: Type.Array(items) });
 
-/** One page of a list (`paging` in the query) and the total over all pages. */
+/**
+ * One page of a list over the pool (`paging` in the query), the total over all
+ * pages and servers, and the servers that could not be read.
+ */
 export const page = <T extends TSchema>(items: T, total: TSchemaOptions = {}) =>
   object({
     items: Type.Array(items),
     total: Type.Integer(total),
     limit: Type.Integer(),
     offset: Type.Integer(),
+    unreachable,
   });
 
 /** Statuses every route can answer with an error. */

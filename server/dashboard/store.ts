@@ -21,6 +21,11 @@ export class Store {
     return this.me?.role === 'admin';
   }
 
+  /** More than one server in the pool (docs/servers.md): pages then say which server a row is on. */
+  get manyServers(): boolean {
+    return (this.snapshot?.summary.servers?.length ?? 0) > 1;
+  }
+
   /** The current page's redraw on each snapshot; a new page replaces it, null drops it. */
   onSnapshot(redraw: (() => void) | null): void {
     this.redraw = redraw;

@@ -3,13 +3,19 @@
  * restore one into a new database or in place. The work is provisioning's
  * (provisioning/backups/: take, verify, restore, in-place); where backups go and whom they are
  * encrypted to come from the control plane's options, else the settings.
+ *
+ * Each server of the pool keeps its own backups (docs/servers.md): a backup
+ * runs on its database's server, the list reads every server, and a backup is
+ * named by its id on its server (`?server=`; without, the one server that has
+ * that id).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import {
   BACKUP_STATUSES,
-  checkBackupTools,
+  backupToolsStatus,
+  claimDatabase,
   getBackup,
   listBackups,
   readBackupSettings,
@@ -19,9 +25,13 @@ import {
   takeBackup,
   verifyBackup,
   type BackupContext,
+  type RoutedServer,
+  type ServerRouter,
 } from '../../../provisioning/index.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
+import { newestBackupFirst } from '../../pool-reads.js';
+import { eachServer, tagged } from '../pool.js';
 import {
   backupRecord,
   databaseName,
@@ -31,14 +41,21 @@ import {
   page,
   paging,
   query,
+  serverName,
   stringEnum,
   withErrors,
 } from '../schemas.js';
 
 const TAGS = ['backups'];
 const idParams = object({ id: Type.Integer({ minimum: 1 }) });
+const serverQuery = query({
+  server: Type.Optional(
+    serverName('the server holding the backup; needed when several have one of this id'),
+  ),
+});
 const restoreResult = object({
   id: Type.Integer({ description: 'the backup restored' }),
+  server: serverName('where it was restored: the server holding the backup'),
   database: Type.String(),
   tables: Type.Integer(),
   preRestoreBackupId: Type.Optional(
@@ -60,13 +77,22 @@ const toolsStatus = object({
   ),
 });
 
-export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+export function backupRoutes(
+  server: FastifyInstance,
+  options: ControlPlaneOptions,
+  router: ServerRouter,
+): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const db = options.pool;
-  const context: BackupContext = { db, adminUrl: options.adminUrl };
+  const contextOf = (routed: RoutedServer): BackupContext => ({
+    db: routed.db,
+    adminUrl: routed.adminUrl,
+  });
   const identities = options.backup?.identities ?? [];
 
-  async function destination(): Promise<{ dir: string; recipients: string[] }> {
+  /** Where a backup on `db`'s server goes: the options, else that server's settings. */
+  async function destination(
+    db: RoutedServer['db'],
+  ): Promise<{ dir: string; recipients: string[] }> {
     const settings = await readBackupSettings(db);
     const dir = options.backup?.dir ?? settings.dir;
     if (!dir) {
@@ -79,10 +105,34 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
     return { dir, recipients: options.backup?.recipients ?? settings.recipients };
   }
 
-  async function existing(id: number) {
-    const record = await getBackup(db, id);
-    if (!record) throw notFound(`backup ${id}`, 'GET /api/v1/backups lists them');
-    return record;
+  /** Backup `id` of the server named, else of the one server that has that id. */
+  async function existing(id: number, serverName?: string) {
+    const read = await eachServer(
+      router,
+      async (routed) => ({ routed, record: await getBackup(routed.db, id) }),
+      (name) => serverName === undefined || name === serverName,
+    );
+    const found = read.results.flatMap(({ result: { routed, record } }) =>
+      record ? [{ routed, record: { ...record, server: routed.server.name } }] : [],
+    );
+    if (found.length > 1) {
+      const names = found.map((f) => f.routed.server.name).join(', ');
+      throw new ApiError(
+        409,
+        'conflict',
+        `servers ${names} each have a backup ${id}: add ?server=NAME (GET /api/v1/backups shows each backup's server)`,
+      );
+    }
+    if (!found[0]) {
+      if (serverName !== undefined) await router.forServer(serverName); // an unknown server: 404
+      const where = serverName === undefined ? '' : ` on server ${serverName}`;
+      const missing = read.unreachable.map((u) => u.server);
+      const hint = missing.length
+        ? `servers ${missing.join(', ')} could not be asked`
+        : 'GET /api/v1/backups lists them';
+      throw notFound(`backup ${id}${where}`, hint);
+    }
+    return found[0];
   }
 
   app.route({
@@ -90,7 +140,8 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
     url: '/api/v1/backups',
     config: { access: 'read' },
     schema: {
-      summary: 'List backups, newest first',
+      summary:
+        'List the backups of every server of the pool, newest first (of one database: wherever it was, before a move too)',
       tags: TAGS,
       querystring: query({
         database: Type.Optional(databaseName()),
@@ -101,8 +152,12 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
     },
     async handler(request) {
       const { database, status, limit, offset } = request.query;
-      const all = (await listBackups(db, database)).filter((b) => !status || b.status === status);
-      return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+      const read = await eachServer(router, ({ db }) => listBackups(db, database));
+      const all = tagged(read)
+        .filter((b) => !status || b.status === status)
+        .sort(newestBackupFirst);
+      const items = all.slice(offset, offset + limit);
+      return { items, total: all.length, limit, offset, unreachable: read.unreachable };
     },
   });
 
@@ -112,12 +167,15 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
     config: { access: 'read' },
     schema: {
       summary:
-        'Whether backups can run where DevDB runs: a pg_dump that fits the server, or what to install',
+        'Whether backups can run where DevDB runs: a pg_dump that fits every server of the pool (the newest major), or what to install',
       tags: TAGS,
       response: withErrors({ 200: toolsStatus }),
     },
     async handler() {
-      const { serverMajor, tools, problem } = await checkBackupTools({ db, env: options.env });
+      // One pg_dump backs up every server of the pool: at least the newest major among them.
+      const majors = (await router.all()).map((routed) => routed.server.majorVersion);
+      const env = { env: options.env };
+      const { serverMajor, tools, problem } = await backupToolsStatus(Math.max(...majors), env);
       const pgDump = tools ? { path: tools.pgDump, major: tools.major } : null;
       return { canRun: tools !== null, serverMajor, pgDump, problem };
     },
@@ -131,9 +189,10 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
       summary: 'One backup',
       tags: TAGS,
       params: idParams,
-      response: withErrors({ 200: backupRecord }, [404]),
+      querystring: serverQuery,
+      response: withErrors({ 200: backupRecord }, [404, 409]),
     },
-    handler: async (request) => existing(request.params.id),
+    handler: async (request) => (await existing(request.params.id, request.query.server)).record,
   });
 
   app.route({
@@ -148,18 +207,19 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
       response: withErrors({ 201: backupRecord }, [404, 409]),
     },
     async handler(request, reply) {
-      const record = await takeBackup(context, {
+      const routed = await router.forDatabase(request.params.name);
+      const record = await takeBackup(contextOf(routed), {
         database: request.params.name,
         kind: 'manual',
-        ...(await destination()),
+        ...(await destination(routed.db)),
       });
-      await recordEvent(db, {
+      await recordEvent(routed.db, {
         actor: actorOf(request.principal),
         action: 'backup.run',
         database: record.database,
         detail: { backup_id: record.id, bytes: record.bytes },
       });
-      return reply.code(201).send(record);
+      return reply.code(201).send({ ...record, server: routed.server.name });
     },
   });
 
@@ -171,10 +231,12 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
       summary: 'Verify a backup: checksum, then a trial restore whose row counts must match',
       tags: TAGS,
       params: idParams,
+      querystring: serverQuery,
       response: withErrors(
         {
           200: object({
             id: Type.Integer(),
+            server: serverName('the server holding the backup'),
             database: Type.String(),
             ok: Type.Boolean(),
             error: nullable(Type.String()),
@@ -185,7 +247,7 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
       ),
     },
     async handler(request) {
-      const record = await existing(request.params.id);
+      const { routed, record } = await existing(request.params.id, request.query.server);
       if (record.status !== 'ok') {
         throw new ApiError(
           409,
@@ -193,14 +255,14 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
           `backup ${record.id} did not complete (${record.status}): only successful backups can be verified`,
         );
       }
-      const result = await verifyBackup(context, record.id, identities);
-      await recordEvent(db, {
+      const result = await verifyBackup(contextOf(routed), record.id, identities);
+      await recordEvent(routed.db, {
         actor: actorOf(request.principal),
         action: 'backup.verify',
         database: record.database,
         detail: { backup_id: record.id, ok: result.ok },
       });
-      return result;
+      return { ...result, server: routed.server.name };
     },
   });
 
@@ -213,6 +275,7 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
         'Restore a backup into a new database (its own name once dropped, or `as`), or over its database in place after a pre-restore backup',
       tags: TAGS,
       params: idParams,
+      querystring: serverQuery,
       body: object({
         mode: stringEnum(['new', 'in-place']),
         as: Type.Optional(
@@ -222,10 +285,27 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
       response: withErrors({ 200: restoreResult }, [404, 409, 413]),
     },
     async handler(request) {
-      const record = await existing(request.params.id);
+      const { routed, record } = await existing(request.params.id, request.query.server);
       const actor = actorOf(request.principal);
+      const on = routed.server.name;
       if (request.body.mode === 'new') {
-        return restoreBackup(context, { id: record.id, as: request.body.as, identities, actor });
+        // A new database, on the backup's server: its name claimed there first (docs/servers.md).
+        const target = request.body.as ?? record.database;
+        const holder = await claimDatabase(router.central.db, target, on);
+        if (holder !== on) {
+          throw new ApiError(
+            409,
+            'conflict',
+            `database ${target} is on server ${holder}, and backup ${record.id} on server ${on}: restore it under another name with \`as\``,
+          );
+        }
+        const restored = await restoreBackup(contextOf(routed), {
+          id: record.id,
+          as: request.body.as,
+          identities,
+          actor,
+        });
+        return { ...restored, server: on };
       }
       if (request.body.as !== undefined) {
         throw new ApiError(
@@ -234,12 +314,18 @@ export function backupRoutes(server: FastifyInstance, options: ControlPlaneOptio
           '`as` names a new database: leave it out with mode "in-place"',
         );
       }
-      return restoreInPlace(context, {
+      const restored = await restoreInPlace(contextOf(routed), {
         id: record.id,
         identities,
         actor,
-        ...(await destination()),
+        ...(await destination(routed.db)),
       });
+      // Never null here: the API always takes the pre-restore backup.
+      return {
+        ...restored,
+        preRestoreBackupId: restored.preRestoreBackupId ?? undefined,
+        server: on,
+      };
     },
   });
 }

@@ -1,7 +1,9 @@
 /**
  * /api/v1/databases: list, get, create (with a credential shown once), stats,
  * attachments, connections on/off, archive, restore from the archive, slow
- * queries. Each route calls one provisioning function.
+ * queries. Each route calls one provisioning function, on the server of the
+ * pool that holds the database (a new one placed first); the list reads every
+ * server (server/api/pool.ts).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +17,7 @@ import {
   DATABASE_TYPES,
   ensureIndividualDatabase,
   ensureTeamDatabase,
+  individualDatabaseName,
   inspectDatabase,
   listAttachments,
   PG_STAT_STATEMENTS_HOWTO,
@@ -24,11 +27,15 @@ import {
   setDatabaseConnections,
   slowQueries,
   slowQueriesAvailable,
+  teamDatabaseName,
   WORKSPACE_ACCESS,
-  workspaceEndpoint,
+  type RoutedServer,
+  type ServerRouter,
 } from '../../../provisioning/index.js';
-import { actorOf, type ControlPlaneOptions } from '../context.js';
+import { optionalSeedName } from '../../../provisioning/contract/index.js';
+import { actorOf } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
+import { eachServer, tagged } from '../pool.js';
 import {
   attachment,
   credential,
@@ -81,10 +88,10 @@ const ensuredProperties = {
   repaired: Type.Array(Type.String()),
 };
 
-export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+export function databaseRoutes(server: FastifyInstance, router: ServerRouter): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const db = options.pool;
-  const endpoint = options.endpoint ?? workspaceEndpoint(options.adminUrl);
+  /** The server holding the database named in the path (the central one for a name never placed). */
+  const serverOf = (name: string) => router.forDatabase(name);
 
   app.route({
     method: 'GET',
@@ -112,8 +119,24 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       }),
     },
     async handler(request) {
-      const page = await searchDatabases(db, request.query);
-      return { ...page, limit: request.query.limit, offset: request.query.offset };
+      const { limit, offset } = request.query;
+      // One server: its page as it is. Several: the first offset + limit of each, merged.
+      let merged = false;
+      const read = await eachServer(router, ({ db }, servers) => {
+        merged = servers > 1;
+        const search = merged
+          ? { ...request.query, offset: 0, limit: offset + limit }
+          : request.query;
+        return searchDatabases(db, search);
+      });
+      const rows = tagged({
+        ...read,
+        results: read.results.map(({ server, result }) => ({ server, result: result.items })),
+      });
+      const order = databaseOrder(request.query.sort, request.query.order);
+      const items = merged ? rows.sort(order).slice(offset, offset + limit) : rows;
+      const total = read.results.reduce((n, { result }) => n + result.total, 0);
+      return { items, total, limit, offset, unreachable: read.unreachable };
     },
   });
 
@@ -137,8 +160,14 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
     async handler(request, reply) {
       const input = request.body;
       const actor = actorOf(request.principal);
+      // Placed first (docs/servers.md): the name is the pool's before anything is made.
+      const routed = await router.forDatabase(createdName(input), {
+        place: true,
+        seed: optionalSeedName(input.seedFrom),
+      });
+      const { db } = routed;
       const ensured = input.credential
-        ? await attachForCreate(input, endpoint, db, actor)
+        ? await attachForCreate(input, routed, actor)
         : input.type === 'team'
           ? {
               ...(await ensureTeamDatabase(db, {
@@ -159,7 +188,7 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
             };
       const detail = await inspectDatabase(db, ensured.name);
       const response = {
-        database: detail!.database,
+        database: { ...detail!.database, server: routed.server.name },
         created: ensured.created,
         repaired: ensured.repaired,
         credential: ensured.credential,
@@ -180,9 +209,10 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       response: withErrors({ 200: databaseDetail }, [404]),
     },
     async handler(request) {
-      const detail = await inspectDatabase(db, request.params.name);
+      const routed = await serverOf(request.params.name);
+      const detail = await inspectDatabase(routed.db, request.params.name);
       if (!detail) throw unknownDatabase(request.params.name);
-      return detail;
+      return { ...detail, database: { ...detail.database, server: routed.server.name } };
     },
   });
 
@@ -197,6 +227,7 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       response: withErrors({ 200: databaseStatsSchema }, [404]),
     },
     async handler(request) {
+      const { db } = await serverOf(request.params.name);
       const stats = await databaseStats(db, request.params.name);
       if (!stats) throw unknownDatabase(request.params.name);
       return stats;
@@ -214,6 +245,7 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       response: withErrors({ 200: itemsOf(attachment) }, [404]),
     },
     async handler(request) {
+      const { db } = await serverOf(request.params.name);
       const stats = await databaseStats(db, request.params.name);
       if (!stats) throw unknownDatabase(request.params.name);
       return { items: await listAttachments(db, request.params.name) };
@@ -250,7 +282,7 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       ),
     },
     handler: async (request) =>
-      setDatabaseConnections(db, {
+      setDatabaseConnections((await serverOf(request.params.name)).db, {
         database: request.params.name,
         allow: request.body.allowed,
         terminate: request.body.terminate,
@@ -277,6 +309,7 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       ),
     },
     async handler(request) {
+      const { db } = await serverOf(request.params.name);
       const action = await retireDatabase(db, {
         database: request.params.name,
         policy: 'archive',
@@ -307,7 +340,9 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       ),
     },
     handler: async (request) =>
-      restoreDatabase(db, request.params.name, { actor: actorOf(request.principal) }),
+      restoreDatabase((await serverOf(request.params.name)).db, request.params.name, {
+        actor: actorOf(request.principal),
+      }),
   });
 
   app.route({
@@ -340,6 +375,7 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
       ),
     },
     async handler(request) {
+      const { db } = await serverOf(request.params.name);
       if (!(await databaseStats(db, request.params.name)))
         throw unknownDatabase(request.params.name);
       if (!(await slowQueriesAvailable(db))) {
@@ -350,11 +386,26 @@ export function databaseRoutes(server: FastifyInstance, options: ControlPlaneOpt
   });
 }
 
-/** Create with a credential: attach the workspace (which ensures the database). */
+/**
+ * The database a create makes or ensures: dev_<owner> or team_<team>, the name
+ * placed on a server before anything is made (an invalid name is a 400).
+ */
+function createdName(input: Static<typeof createBody>): string {
+  if (input.type === 'team') return teamDatabaseName(input.team);
+  if (input.owner === undefined) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'owner is missing: an individual database belongs to a Coder username',
+    );
+  }
+  return individualDatabaseName(input.owner);
+}
+
+/** Create with a credential: attach the workspace (which ensures the database) on its server. */
 async function attachForCreate(
   input: Static<typeof createBody>,
-  endpoint: ReturnType<typeof workspaceEndpoint>,
-  db: ControlPlaneOptions['pool'],
+  routed: RoutedServer,
   actor: string,
 ) {
   const cred = input.credential!;
@@ -363,11 +414,10 @@ async function attachForCreate(
     throw new ApiError(
       400,
       'invalid_request',
-      input.type === 'individual'
-        ? 'owner is missing: an individual database belongs to a Coder username'
-        : 'credential.owner is missing: a team credential belongs to a member (a Coder username)',
+      'credential.owner is missing: a team credential belongs to a member (a Coder username)',
     );
   }
+  const { db, endpoint } = routed;
   try {
     const attached = await attachWorkspace(db, endpoint, {
       type: input.type,
@@ -408,4 +458,27 @@ async function attachForCreate(
     }
     throw error;
   }
+}
+
+/**
+ * The list's order over several servers, as searchDatabases sorts each one
+ * (ascending with nulls first, descending with nulls last, then by name),
+ * then by server: an archived copy left by a move is listed beside the database.
+ */
+export function databaseOrder(sort: (typeof DATABASE_SORT_KEYS)[number], order: 'asc' | 'desc') {
+  type Row = { name: string; server: string; sizeBytes: number | null } & Record<
+    'createdAt' | 'lastAccessed',
+    Date | string | null
+  >;
+  const key = (row: Row): number | string | null => {
+    if (sort === 'name') return row.name;
+    if (sort === 'size') return row.sizeBytes;
+    const at = row[sort];
+    return at === null ? null : new Date(at).getTime();
+  };
+  const compare = (x: number | string | null, y: number | string | null) =>
+    x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+  const direction = order === 'desc' ? -1 : 1;
+  return (a: Row, b: Row) =>
+    direction * compare(key(a), key(b)) || compare(a.name, b.name) || compare(a.server, b.server);
 }

@@ -3,7 +3,9 @@
  * database's policy state, protection, live sessions (list, terminate), the
  * orphans queue (Coder asked as `devdb orphans` asks it) and cleanup (the plan;
  * running it, every drop through a verified final backup). Each route calls
- * the same function as its CLI command.
+ * the same function as its CLI command, as it does over the server pool
+ * (docs/servers.md): a database's on its server, the lists, orphans and cleanup
+ * on every server, a change of the settings written on each.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +14,6 @@ import {
   executeCleanupPlan,
   listConnections,
   ORPHAN_KINDS,
-  planCleanup,
   readPolicySettings,
   recordEvent,
   withCleanupLock,
@@ -21,6 +22,8 @@ import {
   protectDatabase,
   terminateSessions,
   unprotectDatabase,
+  type RoutedServer,
+  type ServerRouter,
 } from '../../../provisioning/index.js';
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
@@ -29,12 +32,13 @@ import {
   closeCoder,
   coderSource,
   finalBackupDropDatabase,
-  POLICY_WIRING,
   type CoderSource,
 } from '../../policy-wiring.js';
+import { planAll } from '../../commands/policy/cleanup.js';
 import { maskedWebhook } from '../../commands/policy/policy.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
+import { eachServer, everyServer, tagged } from '../pool.js';
 import {
   cleanupPlan,
   cleanupPlanProperties,
@@ -50,15 +54,22 @@ import {
   requestDateTime,
   sessionGroup,
   stringEnum,
+  unreachable,
   withErrors,
 } from '../schemas.js';
 
 const TAGS = ['policy'];
 
-export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptions): void {
+export function policyRoutes(
+  server: FastifyInstance,
+  options: ControlPlaneOptions,
+  router: ServerRouter,
+): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const db = options.pool;
   const env = options.env ?? process.env;
+  /** The server holding the database named in the path. */
+  const dbOf = async (name: string) => (await router.forDatabase(name)).db;
 
   /** Coder as the process has it (CODER_URL, CODER_SESSION_TOKEN, the coder_url setting). */
   async function withCoder<T>(fn: (coder: CoderSource) => Promise<T>): Promise<T> {
@@ -70,10 +81,18 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
     }
   }
 
-  /** Cleanup's plan with the workspaces Coder confirmed deleted (as `devdb cleanup` makes it). */
-  async function planWithCoder(coder: CoderSource) {
-    const deleted = await POLICY_WIRING.deletedWorkspaces(db, coder);
-    return planCleanup(db, { deletedWorkspaces: deleted.attachments, coder: deleted.note });
+  /**
+   * Runs `fn` holding the cleanup lock of every server, in the pool's order
+   * (as `devdb cleanup` does); busy anywhere is a 409 saying whose.
+   */
+  async function withEveryCleanupLock<T>(
+    servers: RoutedServer[],
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const [first, ...rest] = servers;
+    if (!first) return fn();
+    const what = 'cleanup (API)';
+    return withCleanupLock(first.db, { wait: false, what }, () => withEveryCleanupLock(rest, fn));
   }
 
   const publicSettings = async () => {
@@ -106,7 +125,10 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       response: withErrors({ 200: policySettings }, [413]),
     },
     async handler(request) {
-      await writePolicySettings(db, request.body);
+      // On every server of the pool: each applies the policy to the databases it holds.
+      await everyServer(router, async (routed) => {
+        await writePolicySettings(routed.db, request.body);
+      });
       const settings = await publicSettings();
       const changed = Object.keys(request.body);
       await recordEvent(db, {
@@ -125,14 +147,23 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
     url: '/api/v1/policy',
     config: { access: 'read' },
     schema: {
-      summary: "Every database's state in the 30/60/90 policy (active … eligible, archived)",
+      summary:
+        "Every database's state in the 30/60/90 policy (active … eligible, archived), on every server of the pool",
       tags: TAGS,
       querystring: query({ database: Type.Optional(Type.String({ maxLength: 63 })) }),
-      response: withErrors({ 200: itemsOf(policyState) }),
+      response: withErrors({ 200: object({ items: Type.Array(policyState), unreachable }) }),
     },
-    handler: async (request) => ({
-      items: await policyStates(db, { database: request.query.database }),
-    }),
+    async handler(request) {
+      const { database } = request.query;
+      // One database: on its server (an archived copy a move left elsewhere is not it).
+      const only = database === undefined ? null : (await router.forDatabase(database)).server.name;
+      const read = await eachServer(
+        router,
+        ({ db }) => policyStates(db, { database }),
+        (name) => only === null || name === only,
+      );
+      return { items: tagged(read), unreachable: read.unreachable };
+    },
   });
 
   app.route({
@@ -151,14 +182,15 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
     },
     async handler(request) {
       const { name } = request.params;
-      await protectDatabase(db, {
+      const routed = await router.forDatabase(name);
+      await protectDatabase(routed.db, {
         database: name,
         reason: request.body.reason ?? null,
         until: request.body.until ? new Date(request.body.until) : null,
         actor: actorOf(request.principal),
       });
-      const [state] = await policyStates(db, { database: name });
-      return state;
+      const [state] = await policyStates(routed.db, { database: name });
+      return { ...state!, server: routed.server.name };
     },
   });
 
@@ -173,7 +205,7 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       response: withErrors({ 200: object({ removed: Type.Boolean() }) }, [404]),
     },
     handler: async (request) => ({
-      removed: await unprotectDatabase(db, {
+      removed: await unprotectDatabase(await dbOf(request.params.name), {
         database: request.params.name,
         actor: actorOf(request.principal),
       }),
@@ -191,7 +223,9 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       response: withErrors({ 200: itemsOf(sessionGroup) }),
     },
     handler: async (request) => ({
-      items: await listConnections(db, { database: request.params.name }),
+      items: await listConnections(await dbOf(request.params.name), {
+        database: request.params.name,
+      }),
     }),
   });
 
@@ -210,7 +244,7 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       ),
     },
     handler: async (request) =>
-      terminateSessions(db, {
+      terminateSessions(await dbOf(request.params.name), {
         database: request.params.name,
         user: request.query.user,
         actor: actorOf(request.principal),
@@ -230,6 +264,7 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
           200: object({
             findings: Type.Array(orphanFinding),
             skipped: Type.Array(object({ kind: stringEnum(ORPHAN_KINDS), reason: Type.String() })),
+            unreachable,
           }),
         },
         [503],
@@ -239,10 +274,24 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       const access = await resolveCoderAccess({}, { env }, db).catch(coderUnavailable);
       const coder = coderClientFor(access);
       try {
-        return await findOrphans(db, {
-          coder,
-          skippedReason: access.configured ? undefined : access.reason,
-        }).catch(coderUnavailable);
+        // Each server against its own registry, with one Coder client (as `devdb orphans`).
+        const read = await eachServer(router, ({ db }) =>
+          findOrphans(db, {
+            coder,
+            skippedReason: access.configured ? undefined : access.reason,
+          }).catch(coderUnavailable),
+        );
+        return {
+          findings: tagged({
+            ...read,
+            results: read.results.map(({ server, result }) => ({
+              server,
+              result: result.findings,
+            })),
+          }),
+          skipped: read.results[0]!.result.skipped,
+          unreachable: read.unreachable,
+        };
       } finally {
         await coder?.close();
       }
@@ -258,7 +307,8 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
       tags: TAGS,
       response: withErrors({ 200: cleanupPlan }),
     },
-    handler: async () => withCoder((coder) => planWithCoder(coder)),
+    handler: async () =>
+      withCoder(async (coder) => (await planAll(await router.all(), coder)).plan),
   });
 
   app.route({
@@ -276,12 +326,20 @@ export function policyRoutes(server: FastifyInstance, options: ControlPlaneOptio
     },
     async handler(request) {
       // One cleanup at a time (the CLI's, the policy job's): busy is a 409 saying whose.
-      return withCleanupLock(db, { wait: false, what: 'cleanup (API)' }, async () => {
-        const plan = await withCoder((coder) => planWithCoder(coder));
-        const results = await executeCleanupPlan(db, plan, {
-          dropDatabase: finalBackupDropDatabase({ db, adminUrl: options.adminUrl, env }),
-          actor: actorOf(request.principal),
-        });
+      // Every server of the pool, each with its own plan (as `devdb cleanup`).
+      const servers = await router.all();
+      return withEveryCleanupLock(servers, async () => {
+        const { plans, plan } = await withCoder((coder) => planAll(servers, coder));
+        const results = [];
+        for (const { server: routed, plan: own } of plans) {
+          const { db: on, adminUrl } = routed;
+          results.push(
+            ...(await executeCleanupPlan(on, own, {
+              dropDatabase: finalBackupDropDatabase({ db: on, adminUrl, env }),
+              actor: actorOf(request.principal),
+            })),
+          );
+        }
         return { ...plan, results };
       });
     },

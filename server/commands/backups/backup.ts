@@ -26,6 +26,8 @@ import {
   type BackupContext,
   type BackupRecord,
   type RoutedServer,
+  type ServerRouter,
+  type UnreachableServer,
   type VerifyResult,
 } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withEachServer, withRouter } from '../../admin-connection.js';
@@ -33,6 +35,7 @@ import { readIdentities } from '../../backup-config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
+import { serverColumn } from '../../pool-reads.js';
 import { fields, table, type Output } from '../../render.js';
 import {
   backupDestination,
@@ -66,6 +69,13 @@ function checkWhatToBackUp(options: BackupOptions): void {
     throw new UserError('name the databases to back up, or pass --all');
   }
 }
+
+/** A backup context on a routed server (pg_dump and pg_restore connect with its URL). */
+const contextOf = (routed: RoutedServer, io: CliIO): BackupContext => ({
+  db: routed.db,
+  adminUrl: routed.adminUrl,
+  env: { ...process.env, ...io.env },
+});
 
 const keygenCommand: CommandSpec<{ out: string; json?: boolean }> = {
   name: 'keygen',
@@ -166,9 +176,36 @@ type VerifyOptions = Connection & {
   id?: number;
   latest?: string;
   all?: boolean;
+  server?: string;
   identity?: string;
   json?: boolean;
 };
+
+/**
+ * The servers to verify on (docs/servers.md): the named database's, every
+ * server for --all, and for an id (each server numbers its own) --server's or
+ * the one server that has it (an unknown id: the central server refuses it).
+ */
+async function serversToVerify(
+  router: ServerRouter,
+  options: VerifyOptions,
+): Promise<RoutedServer[]> {
+  if (options.server !== undefined) return [await router.forServer(options.server)];
+  if (options.latest !== undefined) return [await router.forDatabase(options.latest)];
+  const servers = await router.all();
+  if (options.id === undefined) return servers;
+  const holding: RoutedServer[] = [];
+  for (const routed of servers) {
+    if (await getBackup(routed.db, options.id)) holding.push(routed);
+  }
+  if (holding.length > 1) {
+    const names = holding.map((r) => r.server.name).join(', ');
+    throw new UserError(
+      `servers ${names} each have a backup ${options.id}: add --server NAME (devdb backups shows each backup's server)`,
+    );
+  }
+  return holding.length ? holding : servers.slice(0, 1);
+}
 
 /** The backups to verify (an unknown id is left to verifyBackup to refuse). */
 async function backupsToVerify(
@@ -178,6 +215,9 @@ async function backupsToVerify(
   const chosen = [options.id !== undefined, options.latest !== undefined, options.all === true];
   if (chosen.filter(Boolean).length !== 1) {
     throw new UserError('verify one of: a backup ID, --latest NAME, or --all');
+  }
+  if (options.server !== undefined && options.latest !== undefined) {
+    throw new UserError("--latest NAME verifies on NAME's server: leave out --server");
   }
   if (options.id !== undefined) {
     return [(await getBackup(pool, options.id)) ?? { id: options.id, encrypted: false }];
@@ -197,34 +237,44 @@ const verifyCommand: CommandSpec<VerifyOptions> = {
   options: [
     ...CONNECTION_OPTIONS,
     { flags: '--latest <name>', description: 'the newest backup of this database' },
-    { flags: '--all', description: 'every successful backup' },
+    { flags: '--all', description: 'every successful backup, on every server' },
+    {
+      flags: '--server <name>',
+      description: "the server holding the backup ID (ids are each server's own)",
+    },
     IDENTITY_OPTION,
     JSON_OPTION,
   ],
   async run(options, io): Promise<Output> {
     const id = options.id === undefined ? undefined : backupId(String(options.id));
-    const verify = async (ctx: BackupContext, pool: pg.Pool): Promise<VerifyResult[]> => {
-      const identities = await readIdentities(
-        options.identity,
-        io.env,
-        await readBackupSettings(pool),
-      );
-      const chosen = await backupsToVerify(pool, { ...options, id });
-      // An encrypted one and no identity: refused before any is verified, nothing recorded.
-      for (const backup of chosen) requireIdentities(backup, identities);
-      const out: VerifyResult[] = [];
-      for (const each of chosen) out.push(await verifyBackup(ctx, each.id, identities));
-      return out;
-    };
-    // --latest NAME: on the server holding NAME, whose registry has its backups.
-    const results = await withBackupContext(options, io, verify, options.latest);
-    const rows = table(results, [
+    const results = await withRouter({ ...options, env: io.env }, async (router) => {
+      const picked = [];
+      for (const routed of await serversToVerify(router, { ...options, id })) {
+        const settings = await readBackupSettings(routed.db);
+        const identities = await readIdentities(options.identity, io.env, settings);
+        const chosen = await backupsToVerify(routed.db, { ...options, id });
+        // An encrypted one and no identity: refused before any is verified, nothing recorded.
+        for (const backup of chosen) requireIdentities(backup, identities);
+        picked.push({ routed, identities, chosen });
+      }
+      const out: (VerifyResult & { server: string })[] = [];
+      for (const { routed, identities, chosen } of picked) {
+        for (const each of chosen) {
+          const result = await verifyBackup(contextOf(routed, io), each.id, identities);
+          out.push({ ...result, server: routed.server.name });
+        }
+      }
+      return { out, servers: picked.length };
+    });
+    const rows = table(results.out, [
       { header: 'id', value: (r) => r.id },
+      ...serverColumn<(typeof results.out)[number]>(results.servers > 1),
       { header: 'database', value: (r) => r.database },
       { header: 'tables', value: (r) => r.tables },
       { header: 'result', value: (r) => (r.ok ? 'ok' : `FAILED: ${r.error}`) },
     ]);
-    return { json: results, blocks: [rows], exitCode: results.every((r) => r.ok) ? 0 : 1 };
+    const ok = results.out.every((r) => r.ok);
+    return { json: results.out, blocks: [rows], exitCode: ok ? 0 : 1 };
   },
 };
 
@@ -305,43 +355,69 @@ export const backupCommand: CommandSpec<BackupOptions> = {
     // the servers reached (one that is not is left out: one line, exit code 3).
     const one = options.names.length === 1 ? options.names[0] : undefined;
     const env = { ...process.env, ...io.env };
-    const { outcome, unreachable } = await withRouter(
-      { ...options, env: io.env },
-      async (router) => {
+    const {
+      outcome,
+      unreachable,
+    }: { outcome: (BackupOutcome & { server?: string })[]; unreachable: UnreachableServer[] } =
+      await withRouter({ ...options, env: io.env }, async (router) => {
+        // Several servers: each backup says its server (ids are each server's own).
+        const several = (await router.all()).length > 1;
         // Read at the first backup: a server that is down is named before any warning.
         let destination: ReturnType<typeof backupDestination> | undefined;
-        const backUp = async ({ db, adminUrl }: RoutedServer, database: string) => {
+        const backUp = async (routed: RoutedServer, database: string) => {
           destination ??= backupDestination(router.central.db, options, io);
           const { dir, recipients } = await destination;
-          return takeBackup({ db, adminUrl, env }, { database, kind: 'manual', dir, recipients });
+          const ctx = { db: routed.db, adminUrl: routed.adminUrl, env };
+          return takeBackup(ctx, { database, kind: 'manual', dir, recipients });
         };
+        const on = (routed: RoutedServer, done: BackupOutcome[]) =>
+          done.map((o): BackupOutcome & { server?: string } =>
+            several ? { ...o, server: routed.server.name } : o,
+          );
         if (options.all) {
           const each = await router.each(async (routed) =>
-            backUpEach(await activeDatabaseNames(routed.db), io, true, (database) =>
-              backUp(routed, database),
+            on(
+              routed,
+              await backUpEach(await activeDatabaseNames(routed.db), io, true, (database) =>
+                backUp(routed, database),
+              ),
             ),
           );
           return { outcome: each.results.flatMap((r) => r.result), unreachable: each.unreachable };
         }
         // Several: each failure is said on stderr as it happens; one: it is the command's error.
-        const outcome = await backUpEach(options.names, io, one === undefined, async (database) =>
-          backUp(await router.forDatabase(database), database),
-        );
+        const servers = new Map<string, RoutedServer>();
+        const done = await backUpEach(options.names, io, one === undefined, async (database) => {
+          const routed = await router.forDatabase(database);
+          servers.set(database, routed);
+          return backUp(routed, database);
+        });
+        const outcome = done.flatMap((o) => {
+          const routed = servers.get(o.database);
+          return routed ? on(routed, [o]) : [o];
+        });
         return { outcome, unreachable: [] };
-      },
-    );
+      });
     const failed = outcome.filter((o) => o.error !== undefined);
     // One database: its failure is the command's error (one line, exit 1).
     if (one !== undefined && failed.length === 1) throw failed[0]!.cause;
-    const records = outcome.flatMap((o) => (o.backup ? [o.backup] : []));
-    const json = outcome.map(
-      (o) => o.backup ?? { database: o.database, status: 'failed', error: o.error },
+    // Several servers: each backup with its server (ids are each server's own).
+    const where = (o: (typeof outcome)[number]) =>
+      o.server === undefined ? {} : { server: o.server };
+    const records = outcome.flatMap((o) => (o.backup ? [{ ...o.backup, ...where(o) }] : []));
+    const json = outcome.map((o) =>
+      o.backup
+        ? { ...o.backup, ...where(o) }
+        : { database: o.database, ...where(o), status: 'failed', error: o.error },
     );
     if (failed.length === 0) return { json, blocks: [backupsTable(records)], unreachable };
     const summary = table(
       outcome,
       [
         { header: 'database', value: (o) => o.database },
+        ...(outcome.some((o) => o.server !== undefined)
+          ? [{ header: 'server', value: (o: { server?: string }) => o.server }]
+          : []),
         {
           header: 'result',
           value: (o) =>

@@ -4,6 +4,7 @@
  * (docs/backups.md).
  */
 import {
+  claimDatabase,
   databaseState,
   listBackups,
   readBackupSettings,
@@ -11,7 +12,7 @@ import {
   restoreDatabase,
   restoreInPlace,
 } from '../../../provisioning/index.js';
-import { CONNECTION_OPTIONS, withServerOf } from '../../admin-connection.js';
+import { CONNECTION_OPTIONS, withRouter, withServerOf } from '../../admin-connection.js';
 import { readIdentities } from '../../backup-config.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
@@ -56,10 +57,29 @@ function checkInPlace(options: RestoreOptions): void {
   }
 }
 
+/**
+ * A restore into a new database makes it on NAME's server (where the backup
+ * is): the new name is claimed there first, refused when the pool has it on
+ * another server (docs/servers.md).
+ */
+async function claimTarget(options: RestoreOptions, io: CliIO): Promise<void> {
+  const target = options.as ?? options.name;
+  await withRouter({ ...options, env: io.env }, async (router) => {
+    const { server } = await router.forDatabase(options.name);
+    const holder = await claimDatabase(router.central.db, target, server.name);
+    if (holder !== server.name) {
+      throw new UserError(
+        `${target} is on server ${holder}, and the backups of ${options.name} on server ${server.name}: restore under another name with --as NEW`,
+      );
+    }
+  });
+}
+
 async function runRestore(
   options: RestoreOptions & { from: number },
   io: CliIO,
 ): Promise<{ id: number; database: string; tables: number; preRestoreBackupId?: number | null }> {
+  if (!options.inPlace) await claimTarget(options, io);
   return withBackupContext(
     options,
     io,

@@ -46,11 +46,15 @@ const age = (from: Date, now: Date): string => {
   return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
 };
 
-export function backupsTable(backups: BackupRecord[], now = new Date()) {
+/** Backups as a table; with a `server` column when they carry their server (a pool of several). */
+export function backupsTable(backups: (BackupRecord & { server?: string })[], now = new Date()) {
   return table(
     backups,
     [
       { header: 'id', value: (b) => b.id },
+      ...(backups.some((b) => b.server !== undefined)
+        ? [{ header: 'server', value: (b: { server?: string }) => b.server }]
+        : []),
       { header: 'database', value: (b) => b.database },
       { header: 'kind', value: (b) => b.kind },
       { header: 'status', value: (b) => b.status },

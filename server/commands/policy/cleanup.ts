@@ -101,7 +101,7 @@ type Plans = { server: RoutedServer; plan: CleanupPlan }[];
  * One plan per server of the pool, shown and confirmed as one (docs/servers.md),
  * each with the workspaces Coder confirmed deleted among that server's attachments.
  */
-async function planAll(
+export async function planAll(
   servers: RoutedServer[],
   coder: CoderSource,
 ): Promise<{ plans: Plans; plan: CleanupPlan }> {

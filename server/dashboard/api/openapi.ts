@@ -406,6 +406,8 @@ export interface paths {
             'application/json': {
               items: {
                 name: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 /** @enum {string} */
                 type: 'individual' | 'team';
                 owner: string | null;
@@ -427,6 +429,12 @@ export interface paths {
               total: number;
               limit: number;
               offset: number;
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
+                reason: string;
+              }[];
             };
           };
         };
@@ -556,6 +564,8 @@ export interface paths {
             'application/json': {
               database: {
                 name: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 /** @enum {string} */
                 type: 'individual' | 'team';
                 owner: string | null;
@@ -586,6 +596,8 @@ export interface paths {
             'application/json': {
               database: {
                 name: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 /** @enum {string} */
                 type: 'individual' | 'team';
                 owner: string | null;
@@ -788,6 +800,8 @@ export interface paths {
             'application/json': {
               database: {
                 name: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 /** @enum {string} */
                 type: 'individual' | 'team';
                 owner: string | null;
@@ -1910,7 +1924,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List backups, newest first */
+    /** List the backups of every server of the pool, newest first (of one database: wherever it was, before a move too) */
     get: {
       parameters: {
         query?: {
@@ -1934,7 +1948,10 @@ export interface paths {
           content: {
             'application/json': {
               items: {
+                /** @description the backup's id on its server */
                 id: number;
+                /** @description the server holding the backup (and its registry row) */
+                server: string;
                 database: string;
                 /** @enum {string} */
                 kind: 'scheduled' | 'manual' | 'final' | 'pre-restore';
@@ -1960,6 +1977,12 @@ export interface paths {
               total: number;
               limit: number;
               offset: number;
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
+                reason: string;
+              }[];
             };
           };
         };
@@ -2191,7 +2214,10 @@ export interface paths {
     /** One backup */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description the server holding the backup; needed when several have one of this id */
+          server?: string;
+        };
         header?: never;
         path: {
           id: number;
@@ -2207,7 +2233,10 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description the backup's id on its server */
               id: number;
+              /** @description the server holding the backup (and its registry row) */
+              server: string;
               database: string;
               /** @enum {string} */
               kind: 'scheduled' | 'manual' | 'final' | 'pre-restore';
@@ -2296,6 +2325,22 @@ export interface paths {
             };
           };
         };
+        /** @description conflicts with the current state (in use, already exists, archived, …) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
         /** @description too many failed logins from this address: wait, then try again */
         429: {
           headers: {
@@ -2367,7 +2412,10 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description the backup's id on its server */
               id: number;
+              /** @description the server holding the backup (and its registry row) */
+              server: string;
               database: string;
               /** @enum {string} */
               kind: 'scheduled' | 'manual' | 'final' | 'pre-restore';
@@ -2524,7 +2572,10 @@ export interface paths {
     /** Verify a backup: checksum, then a trial restore whose row counts must match */
     post: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description the server holding the backup; needed when several have one of this id */
+          server?: string;
+        };
         header?: never;
         path: {
           id: number;
@@ -2541,6 +2592,8 @@ export interface paths {
           content: {
             'application/json': {
               id: number;
+              /** @description the server holding the backup */
+              server: string;
               database: string;
               ok: boolean;
               error: string | null;
@@ -2680,7 +2733,10 @@ export interface paths {
     /** Restore a backup into a new database (its own name once dropped, or `as`), or over its database in place after a pre-restore backup */
     post: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description the server holding the backup; needed when several have one of this id */
+          server?: string;
+        };
         header?: never;
         path: {
           id: number;
@@ -2707,6 +2763,8 @@ export interface paths {
             'application/json': {
               /** @description the backup restored */
               id: number;
+              /** @description where it was restored: the server holding the backup */
+              server: string;
               database: string;
               tables: number;
               /** @description in place: the backup taken just before */
@@ -2873,7 +2931,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Totals: databases by type and status, workspaces, users, size */
+    /** Totals over every server of the pool: databases by type and status, workspaces, users, size; and each server's share */
     get: {
       parameters: {
         query?: never;
@@ -2890,6 +2948,7 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description over every server of the pool */
               databases: number;
               byType: {
                 individual: number;
@@ -2905,6 +2964,19 @@ export interface paths {
               totalSizeBytes: number;
               neverAccessed: number;
               idleOver30Days: number;
+              /** @description each server's share (users count once over the pool) */
+              servers: {
+                server: string;
+                databases: number;
+                activeAttachments: number;
+                totalSizeBytes: number;
+              }[];
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
+                reason: string;
+              }[];
             };
           };
         };
@@ -3005,15 +3077,20 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The audit trail, newest first; the next page passes beforeId = nextBeforeId */
+    /** The audit trail of every server of the pool, newest first; the next page passes cursor = nextCursor (or, on one server's, beforeId = nextBeforeId) */
     get: {
       parameters: {
         query?: {
           since?: string;
           /** @description a DevDB database name, e.g. dev_alice or team_frontend */
           database?: string;
+          /** @description only this server's trail */
+          server?: string;
           limit?: number;
+          /** @description older than this id: ids are per server, so with `server` on a pool of several */
           beforeId?: number;
+          /** @description the nextCursor of the previous page */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -3029,7 +3106,10 @@ export interface paths {
           content: {
             'application/json': {
               items: {
+                /** @description the event's id on its server */
                 id: number;
+                /** @description the server whose audit trail holds it */
+                server: string;
                 /** Format: date-time */
                 at: string;
                 actor: string;
@@ -3040,8 +3120,16 @@ export interface paths {
                   [key: string]: unknown;
                 };
               }[];
-              /** @description null on the last page */
+              /** @description null on the last page, and on a page of several servers' trails */
               nextBeforeId: number | null;
+              /** @description null on the last page */
+              nextCursor: string | null;
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
+                reason: string;
+              }[];
             };
           };
         };
@@ -3079,6 +3167,22 @@ export interface paths {
         };
         /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -3731,7 +3835,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every database's state in the 30/60/90 policy (active … eligible, archived) */
+    /** Every database's state in the 30/60/90 policy (active … eligible, archived), on every server of the pool */
     get: {
       parameters: {
         query?: {
@@ -3752,6 +3856,8 @@ export interface paths {
             'application/json': {
               items: {
                 database: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 /** @enum {string} */
                 status: 'active' | 'archived' | 'dropped';
                 /** @enum {string} */
@@ -3773,6 +3879,12 @@ export interface paths {
                 /** Format: date-time */
                 dropDueAt: string | null;
                 dropDue: boolean;
+              }[];
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
+                reason: string;
               }[];
             };
           };
@@ -3904,6 +4016,8 @@ export interface paths {
           content: {
             'application/json': {
               database: string;
+              /** @description the server of the pool it is on (docs/servers.md) */
+              server: string;
               /** @enum {string} */
               status: 'active' | 'archived' | 'dropped';
               /** @enum {string} */
@@ -4510,6 +4624,8 @@ export interface paths {
                   | 'idle'
                   | 'unregistered'
                   | 'credential-without-workspace';
+                /** @description the server whose registry or catalog it was found in */
+                server: string;
                 database: string | null;
                 owner: string | null;
                 workspaceId: string | null;
@@ -4533,6 +4649,12 @@ export interface paths {
                   | 'idle'
                   | 'unregistered'
                   | 'credential-without-workspace';
+                reason: string;
+              }[];
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
                 reason: string;
               }[];
             };

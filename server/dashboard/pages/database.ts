@@ -57,12 +57,13 @@ function actions(app: App, d: DatabaseRow, then: () => Promise<void>): Child[] {
   ];
 }
 
-function figures(d: DatabaseRow): HTMLElement {
+function figures(d: DatabaseRow, withServer: boolean): HTMLElement {
   const allowed = d.connectionsAllowed === false ? 'closed' : d.connectionsAllowed ? 'open' : '—';
   return h(
     'section',
     { class: 'stats' },
     stat('state', d.status, 'status'),
+    withServer ? stat('server', d.server, 'server') : null,
     stat('type', d.type),
     stat(d.type === 'team' ? 'team' : 'owner', d.team ?? d.owner ?? '—'),
     stat('size', bytes(d.sizeBytes), 'size'),
@@ -83,7 +84,11 @@ export async function databasePage(app: App, name: string): Promise<void> {
   let fromApi: DatabaseRow | undefined;
 
   const drawHead = () => {
-    const d = store.snapshot?.databases.items.find((row) => row.name === name) ?? fromApi;
+    // On its server: an archived copy a move left on another server has the same name.
+    const d =
+      store.snapshot?.databases.items.find(
+        (row) => row.name === name && (!fromApi || row.server === fromApi.server),
+      ) ?? fromApi;
     if (!d) return;
     head.replaceChildren(
       h(
@@ -92,7 +97,7 @@ export async function databasePage(app: App, name: string): Promise<void> {
         h('h1', {}, name),
         h('div', { class: 'actions' }, store.isAdmin ? actions(app, d, load) : []),
       ),
-      figures(d),
+      figures(d, store.manyServers),
     );
   };
 
@@ -140,7 +145,7 @@ export async function databasePage(app: App, name: string): Promise<void> {
       policySection(app, name, policy?.items[0], load),
       sessionsSection(app, name, sessions?.items ?? null, load),
       section('Backups', backupTable(app, backups.items, load)),
-      section('Events', eventTable(events.items)),
+      section('Events', eventTable(events.items, store.manyServers)),
     );
   };
 

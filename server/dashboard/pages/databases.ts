@@ -1,7 +1,8 @@
 /**
  * #/databases: the list with search, filters and sort, redrawn on each
  * snapshot. With more databases than a snapshot holds, a filtered or re-sorted
- * view asks the API (debounced), and takes connections from the snapshot.
+ * view asks the API (debounced), and takes connections from the snapshot. On a
+ * pool of several servers each row says its server.
  */
 import type { App } from '../app.js';
 import type { DatabaseList, DatabaseRow } from '../api/types.js';
@@ -18,6 +19,7 @@ const SEARCH_DEBOUNCE_MS = 250;
 
 const COLUMNS = [
   'name',
+  'server',
   'type',
   'owner / team',
   'state',
@@ -27,11 +29,15 @@ const COLUMNS = [
   'workspaces',
 ];
 
-function databaseRow(d: DatabaseRow): HTMLElement {
+/** A row's key: its name on its server (a move leaves an archived copy on the old server). */
+const keyOf = (d: DatabaseRow) => `${d.server}/${d.name}`;
+
+function databaseRow(d: DatabaseRow, withServer: boolean): HTMLElement {
   return h(
     'tr',
-    { 'data-name': d.name },
+    { 'data-name': d.name, 'data-server': d.server },
     h('td', {}, h('a', { href: `#/databases/${d.name}` }, d.name)),
+    withServer ? h('td', { class: 'server' }, d.server) : null,
     h('td', {}, d.type),
     h('td', {}, d.owner ?? d.team ?? '—'),
     h(
@@ -129,13 +135,14 @@ export async function databasesPage(app: App): Promise<void> {
         search(key);
         if (!searched) return tableArea.replaceChildren(h('p', {}, 'Searching…'));
       }
-      const live = new Map(source.items.map((d: DatabaseRow) => [d.name, d.connections]));
+      const live = new Map(source.items.map((d: DatabaseRow) => [keyOf(d), d.connections]));
       source = {
         total: searched.total,
-        items: searched.items.map((d) => ({ ...d, connections: live.get(d.name) })),
+        items: searched.items.map((d) => ({ ...d, connections: live.get(keyOf(d)) })),
       };
     }
     const rows = filterRows(source.items, filters);
+    const withServer = store.manyServers || new Set(source.items.map((d) => d.server)).size > 1;
     tableArea.replaceChildren(
       h(
         'p',
@@ -154,10 +161,14 @@ export async function databasesPage(app: App): Promise<void> {
           h(
             'tr',
             {},
-            COLUMNS.map((t) => h('th', {}, t)),
+            COLUMNS.filter((t) => withServer || t !== 'server').map((t) => h('th', {}, t)),
           ),
         ),
-        h('tbody', {}, rows.map(databaseRow)),
+        h(
+          'tbody',
+          {},
+          rows.map((d) => databaseRow(d, withServer)),
+        ),
       ),
     );
   };

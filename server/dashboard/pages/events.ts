@@ -1,4 +1,7 @@
-/** #/events: the audit trail, newest first, a page at a time ("Older"); new events come from the snapshots. */
+/**
+ * #/events: the audit trail of every server, newest first, a page at a time
+ * ("Older", by the API's cursor); new events come from the snapshots.
+ */
 import type { App } from '../app.js';
 import type { AuditEvent } from '../api/types.js';
 import { h, show } from '../ui/dom.js';
@@ -12,26 +15,34 @@ export async function eventsPage(app: App): Promise<void> {
   const { api, store } = app;
   layout(app, '#/events');
   const shown: AuditEvent[] = [];
-  let nextBeforeId: number | null = null;
+  /** Event ids are each server's own: an event is its server's id. */
+  const seen = new Set<string>();
+  const keyOf = (e: AuditEvent) => `${e.server}/${e.id}`;
+  let nextCursor: string | null = null;
   const area = h('div', {});
   const more = h('button', { id: 'more-events' }, 'Older');
   const draw = () => {
-    area.replaceChildren(eventTable(shown));
-    more.hidden = nextBeforeId === null;
+    const withServer = store.manyServers || new Set(shown.map((e) => e.server)).size > 1;
+    area.replaceChildren(eventTable(shown, withServer));
+    more.hidden = nextCursor === null;
   };
-  const older = async (beforeId?: number) => {
-    const page = await api.get('/api/v1/events', { query: { limit: PAGE_SIZE, beforeId } });
+  const older = async (cursor?: string) => {
+    const page = await api.get('/api/v1/events', { query: { limit: PAGE_SIZE, cursor } });
+    for (const e of page.items) seen.add(keyOf(e));
     shown.push(...page.items);
-    nextBeforeId = page.nextBeforeId;
+    nextCursor = page.nextCursor;
     draw();
   };
-  more.addEventListener('click', () => void act(() => older(nextBeforeId ?? undefined)));
+  more.addEventListener('click', () => void act(() => older(nextCursor ?? undefined)));
   show(h('h1', {}, 'Audit log'), area, more);
   await older();
   store.onSnapshot(() => {
-    const newest = shown[0]?.id ?? 0;
-    const fresh = (store.snapshot?.events ?? []).filter((e) => e.id > newest);
+    const newest = shown[0]?.at ?? '';
+    const fresh = (store.snapshot?.events ?? []).filter(
+      (e) => !seen.has(keyOf(e)) && e.at >= newest,
+    );
     if (!fresh.length) return;
+    for (const e of fresh) seen.add(keyOf(e));
     shown.unshift(...fresh);
     draw();
   });

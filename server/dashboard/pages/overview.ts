@@ -1,7 +1,11 @@
-/** #/: the totals, what needs attention, and the latest activity, redrawn on each snapshot. */
+/**
+ * #/: the totals, what needs attention (a server of the pool that could not be
+ * read, too), each server's share on a pool of several, and the latest
+ * activity, redrawn on each snapshot.
+ */
 import type { App } from '../app.js';
 import type { Snapshot, Summary } from '../api/types.js';
-import { h, show, stat } from '../ui/dom.js';
+import { h, section, show, stat, table } from '../ui/dom.js';
 import { eventTable, isFailure } from '../ui/event-table.js';
 import { notice } from '../ui/feedback.js';
 import { bytes, when } from '../ui/format.js';
@@ -9,7 +13,9 @@ import { layout } from '../ui/layout.js';
 
 function alertsOf(snapshot: Snapshot): HTMLElement[] {
   const s = snapshot.summary;
-  const alerts: HTMLElement[] = [];
+  const alerts: HTMLElement[] = s.unreachable.map((u) =>
+    notice(`server ${u.server} could not be read (its databases are missing here): ${u.reason}`),
+  );
   const closed = snapshot.databases.items.filter(
     (d) => d.status === 'active' && d.connectionsAllowed === false,
   );
@@ -48,8 +54,22 @@ function draw(snapshot: Snapshot | null, summary: Summary | null): void {
       { class: 'alerts' },
       alerts.length ? alerts : h('p', { class: 'ok' }, 'Nothing needs attention.'),
     ),
+    s.servers.length > 1
+      ? section(
+          'Servers',
+          table(
+            ['server', 'databases', 'workspaces', 'size'],
+            s.servers.map((one) => [
+              one.server,
+              String(one.databases),
+              String(one.activeAttachments),
+              bytes(one.totalSizeBytes),
+            ]),
+          ),
+        )
+      : null,
     snapshot ? h('h2', {}, 'Recent activity') : null,
-    snapshot ? eventTable(snapshot.events.slice(0, 10)) : null,
+    snapshot ? eventTable(snapshot.events.slice(0, 10), s.servers.length > 1) : null,
   );
 }
 

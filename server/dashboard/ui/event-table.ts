@@ -7,7 +7,9 @@ export function isFailure(event: AuditEvent): boolean {
   return event.action.endsWith('.failed');
 }
 
-export function eventTable(events: AuditEvent[]): HTMLElement {
+/** The events as a table; `withServer`: with the server whose trail each is from (a pool of several). */
+export function eventTable(events: AuditEvent[], withServer = false): HTMLElement {
+  const headers = ['when', ...(withServer ? ['server'] : []), 'actor', 'action', 'database'];
   return h(
     'table',
     { class: 'events' },
@@ -17,7 +19,7 @@ export function eventTable(events: AuditEvent[]): HTMLElement {
       h(
         'tr',
         {},
-        ['when', 'actor', 'action', 'database', 'detail'].map((t) => h('th', {}, t)),
+        [...headers, 'detail'].map((t) => h('th', {}, t)),
       ),
     ),
     h(
@@ -28,6 +30,7 @@ export function eventTable(events: AuditEvent[]): HTMLElement {
           'tr',
           { class: isFailure(e) ? 'failed' : undefined },
           h('td', { title: e.at }, when(e.at)),
+          withServer ? h('td', { class: 'server' }, e.server) : null,
           h('td', {}, e.actor),
           h('td', {}, e.action),
           h('td', {}, e.database ? h('a', { href: `#/databases/${e.database}` }, e.database) : '—'),

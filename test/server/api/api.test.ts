@@ -429,7 +429,12 @@ describe('events and settings', () => {
       `/api/v1/events?since=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`,
       admin(),
     );
-    expect(future.json).toEqual({ items: [], nextBeforeId: null });
+    expect(future.json).toEqual({
+      items: [],
+      nextBeforeId: null,
+      nextCursor: null,
+      unreachable: [],
+    });
   });
 
   it('reads and changes known settings only, validated, all or nothing', async () => {

@@ -92,7 +92,7 @@ describe('backups through the API', () => {
       ...admin(),
       body: { mode: 'new', as: 'dev_gracecopy' },
     });
-    expect(copied.json).toEqual({ id, database: 'dev_gracecopy', tables: 1 });
+    expect(copied.json).toEqual({ id, server: 'central', database: 'dev_gracecopy', tables: 1 });
     const exists = await api.call('POST', `/api/v1/backups/${id}/restore`, {
       ...admin(),
       body: { mode: 'new' },

@@ -5,6 +5,8 @@
  * up without a reload (the WebSocket feed), archive and restore from a
  * database's page, and the create form's credentials dialog that shows the
  * password once. The page loads nothing from anywhere but the control plane.
+ * Last, a second server joins the pool: the list says each database's server,
+ * and the page of a database on the member works.
  *
  * DEVDB_SCREENSHOTS=1 also writes docs/dashboard-*.png
  * (scripts/dashboard-screenshots.js runs this file so).
@@ -14,13 +16,16 @@ import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addServer,
   attachWorkspace,
   createApiToken,
   revokeApiToken,
   ensureIndividualDatabase,
   ensureTeamDatabase,
+  setServerState,
 } from '../../../provisioning/index.js';
 import { backupToolsStatus, serverVersion } from '../../../provisioning/backups/index.js';
+import { startTestDevDb } from '../../helpers/devdb.js';
 import { startApiHarness, type ApiHarness } from '../api/harness.js';
 
 const CHROMIUM = process.env.DEVDB_CHROMIUM ?? '/usr/bin/chromium';
@@ -329,6 +334,39 @@ describe('the dashboard in Chromium', () => {
       expect(status).toBe(401);
     } finally {
       await context.close();
+    }
+  });
+
+  it('on a pool of two servers, says where each database is, and opens one on the member', async () => {
+    const member = await startTestDevDb();
+    try {
+      await addServer(api.devdb.pool, { name: 'pg-b', adminUrl: member.provisionerUrl });
+      // The central server paused: the new database goes to the member.
+      await setServerState(api.devdb.pool, 'central', 'paused');
+      const created = await api.call('POST', '/api/v1/databases', {
+        token: api.tokens.admin,
+        body: {
+          type: 'individual',
+          owner: 'mia',
+          credential: { workspaceId: 'ws-mia-1', workspaceName: 'mia-main' },
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json.database.server).toBe('pg-b');
+      await page.goto(`${api.plane.url}/#/databases`);
+      await page.waitForSelector('tr[data-name=dev_mia][data-server=pg-b]');
+      expect(await page.textContent('table.databases thead')).toContain('server');
+      expect(await page.getAttribute('tr[data-name=dev_anna]', 'data-server')).toBe('central');
+      await page.click('a[href="#/databases/dev_mia"]');
+      await page.waitForFunction(() => document.body.textContent?.includes('mia-main'));
+      expect(await page.textContent('[data-stat=server] .value')).toBe('pg-b');
+      await page.click('nav a[href="#/"]');
+      await page.waitForSelector('section.card table');
+      expect(await page.textContent('main')).toContain('pg-b');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await setServerState(api.devdb.pool, 'central', 'active');
+      await member.stop();
     }
   });
 });

@@ -15,6 +15,7 @@ import {
 
 const row = (name: string, more: Partial<DatabaseRow> = {}): DatabaseRow => ({
   name,
+  server: 'central',
   type: 'individual',
   owner: name.replace(/^dev_/, ''),
   ownerId: null,
