@@ -2083,7 +2083,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Whether backups can run where DevDB runs: a pg_dump that fits the server, or what to install */
+    /** Whether backups can run where DevDB runs: a pg_dump that fits every server of the pool (the newest major), or what to install */
     get: {
       parameters: {
         query?: never;
