@@ -429,7 +429,13 @@ describe('a member down', () => {
       const list = await api('GET', '/api/v1/databases');
       expect(list.status).toBe(200);
       expect(list.json.unreachable).toMatchObject([
-        { server: 'pg-b', reason: expect.stringMatching(/cannot reach the DevDB server at/) },
+        // The CLI's words for it (provisioning/servers/router.ts describeUnreachable).
+        {
+          server: 'pg-b',
+          reason: expect.stringMatching(
+            /^pg-b \(127\.0\.0\.1:\d+\) unreachable: connection refused$/,
+          ),
+        },
       ]);
       expect(list.json.items.map((d: { server: string }) => d.server)).not.toContain('pg-b');
       for (const route of [
