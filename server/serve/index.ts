@@ -27,8 +27,9 @@ export { startServe, systemClock, type ServeOptions, type ServeRuntime } from '.
  */
 export function defaultExtensions(
   env: Readonly<Record<string, string | undefined>>,
+  options: { apiListen?: string } = {},
 ): ServeExtension[] {
-  return [...controlPlaneExtension(env)];
+  return [...controlPlaneExtension(env, options.apiListen)];
 }
 
 export { LOG_FORMAT_OPTION } from './log.js';
@@ -37,7 +38,7 @@ export { LOG_FORMAT_OPTION } from './log.js';
 export function startServeProcess(
   adminUrl: string,
   io: CliIO,
-  options: { logFormat?: LogFormat } = {},
+  options: { logFormat?: LogFormat; apiListen?: string } = {},
 ): Promise<ServeRuntime> {
   const env = { ...process.env, ...io.env };
   const log = createLogger({
@@ -48,7 +49,7 @@ export function startServeProcess(
   return startServe({
     adminUrl,
     jobs: DEFAULT_JOBS,
-    extensions: defaultExtensions(env),
+    extensions: defaultExtensions(env, options),
     log,
     env,
   });

@@ -47,6 +47,7 @@ import { UserError } from '../../errors.js';
 import { PARENT_EXITED, type CliIO } from '../../io.js';
 import { removeUpPidFile, runningUp, writeUpPidFile } from '../../up-process.js';
 import type { ServeRuntime } from '../../serve/index.js';
+import { API_LISTEN_OPTION } from '../../serve/api-listen.js';
 import { LOG_FORMAT_OPTION, type LogFormat } from '../../serve/log.js';
 import { findingLine } from './doctor.js';
 import { installProvider } from './provider.js';
@@ -69,6 +70,8 @@ export interface UpOptions {
   tlsCa?: string;
   /** Admit network clients without TLS (`host` lines; default with TLS: `hostssl`). */
   allowPlainNetwork?: boolean;
+  /** The control plane's address, host:port or off (default: DEVDB_API_LISTEN, else 127.0.0.1:7432). */
+  apiListen?: string;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -331,6 +334,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     const { startServeProcess } = await import('../../serve/index.js');
     runtime = await startServeProcess(adminUrlFor(credentials), io, {
       logFormat: options.logFormat,
+      apiListen: options.apiListen,
     });
   } catch (error) {
     await cluster.stop();
@@ -423,6 +427,7 @@ export const upCommand: CommandSpec<UpOptions> = {
       description:
         'admit clients from the network without TLS (pg_hba.conf host, not hostssl); --no-tls with a --listen beyond loopback needs it',
     },
+    API_LISTEN_OPTION,
     LOG_FORMAT_OPTION,
   ],
   async run(options, io) {
