@@ -99,9 +99,9 @@ export const text = (value: string): Block => ({ kind: 'text', text: value });
 export const formatSize = (bytes: number | null | undefined): string =>
   bytes === null || bytes === undefined ? '-' : formatBytes(bytes);
 
-/** UTC, to the second: `2025-01-31 09:15:00`. */
+/** UTC to the second, the zone shown: `2025-01-31 09:15:00Z` (JSON has ISO 8601's `…T09:15:00.000Z`). */
 export function formatDate(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 19);
+  return `${date.toISOString().replace('T', ' ').slice(0, 19)}Z`;
 }
 
 function formatCell(value: Cell, format?: Format, whenEmpty = '-'): string {
