@@ -46,7 +46,11 @@ const age = (from: Date, now: Date): string => {
   return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
 };
 
-export function backupsTable(backups: BackupRecord[], now = new Date()) {
+export function backupsTable(
+  backups: BackupRecord[],
+  options: { title?: string; whenNone?: string } = {},
+  now = new Date(),
+) {
   return table(
     backups,
     [
@@ -62,7 +66,7 @@ export function backupsTable(backups: BackupRecord[], now = new Date()) {
         value: (b) => (b.verifiedAt ? b.verifiedAt : b.verifyError ? 'FAILED' : 'no'),
       },
     ],
-    { whenNone: 'no backups' },
+    { whenNone: 'no backups', ...options },
   );
 }
 
