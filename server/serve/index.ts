@@ -3,6 +3,7 @@
  * runtime (runtime.ts) with DevDB's jobs (jobs/index.ts) and extensions,
  * logging to stderr in the chosen format, the admin URL's password masked.
  */
+import { runnableText } from '../invocation.js';
 import type { CliIO } from '../io.js';
 import { controlPlaneExtension } from './control-plane.js';
 import { DEFAULT_JOBS } from './jobs/index.js';
@@ -41,9 +42,12 @@ export function startServeProcess(
   options: { logFormat?: LogFormat; apiListen?: string } = {},
 ): Promise<ServeRuntime> {
   const env = { ...process.env, ...io.env };
+  const format = options.logFormat ?? 'text';
   const log = createLogger({
-    format: options.logFormat ?? 'text',
-    sink: io.stderr,
+    format,
+    // Text is for a person: the commands it names are written as they run here.
+    sink:
+      format === 'text' ? { write: (line) => io.stderr.write(runnableText(io, line)) } : io.stderr,
     secrets: urlSecrets(adminUrl),
   });
   return startServe({

@@ -13,6 +13,7 @@ import { withServerOf, type ConnectionOptions } from '../../admin-connection.js'
 import { backupDirFrom, recipientsFrom } from '../../backup-config.js';
 import type { OptionSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
+import { runnableText } from '../../invocation.js';
 import type { CliIO } from '../../io.js';
 import { table } from '../../render.js';
 
@@ -86,7 +87,10 @@ export async function backupDestination(
   const recipients = recipientsFrom(settings, io.env, options.recipient);
   if (recipients.length === 0) {
     io.stderr.write(
-      'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
+      runnableText(
+        io,
+        'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
+      ),
     );
   }
   return { dir, recipients };
