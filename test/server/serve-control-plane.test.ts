@@ -1,6 +1,5 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiListen, parseTrustedProxies } from '../../server/serve/control-plane.js';
@@ -9,7 +8,9 @@ import {
   startUp,
   startUpInTempDir,
   stopUp,
+  tempDataDir,
   untilOutput,
+  type TempDataDir,
   type TempUp,
 } from '../helpers/up-process.js';
 
@@ -37,19 +38,15 @@ async function holdPort(): Promise<{ server: Server; port: number }> {
 }
 
 describe('devdb up --api-listen', () => {
-  let root: string;
+  let temp: TempDataDir;
   let dataDir: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'devdb-api-listen-'));
-    await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
-    dataDir = path.join(root, 'data');
+    temp = await tempDataDir('devdb-api-listen-');
+    dataDir = temp.dataDir;
   });
 
-  afterAll(async () => {
-    await runDevdb(['stop', '--data-dir', dataDir]);
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => temp.remove());
 
   it('refuses an address that is not host:port or off, before anything starts', async () => {
     for (const command of ['up', 'serve']) {

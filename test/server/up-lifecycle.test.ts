@@ -1,31 +1,27 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPidFile } from '../../server/embedded/index.js';
 import { processAlive, waitUntilGone } from '../../server/up-process.js';
 import { runDevdb } from '../helpers/cli-io.js';
-import { CLI, startUp, stopUp } from '../helpers/up-process.js';
+import { CLI, startUp, stopUp, tempDataDir, type TempDataDir } from '../helpers/up-process.js';
 
 // Starting and stopping `devdb up` as a user does: through npm, from another
 // shell (stop/status), and on a port someone else holds.
 
+let temp: TempDataDir;
 let root: string;
 let dataDir: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'devdb-lifecycle-'));
-  await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
-  dataDir = path.join(root, 'data');
+  temp = await tempDataDir('devdb-lifecycle-');
+  ({ root, dataDir } = temp);
 });
 
-afterAll(async () => {
-  await runDevdb(['stop', '--data-dir', dataDir]); // whatever a failed test left running
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
 const status = async () =>
   JSON.parse((await runDevdb(['status', '--data-dir', dataDir, '--json'])).stdout);
