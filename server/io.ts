@@ -8,12 +8,23 @@ export interface TextSink {
   write(text: string): unknown;
 }
 
+/** How the `devdb` process was started: process.argv[1] (a PATH symlink keeps its name there) and process.execPath. */
+export interface Launch {
+  script: string;
+  node: string;
+}
+
 export interface CliIO {
   stdout: TextSink;
   stderr: TextSink;
   /** Whether stdout is a terminal: tables are coloured only then (and never with NO_COLOR). */
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * How the `devdb` process was started, for the commands it prints
+   * (server/invocation.ts). Absent when the program runs inside another process.
+   */
+  launch?: Launch;
   /**
    * Resolves with why to shut down, first after the call: a signal's name
    * (SIGINT/SIGTERM), or PARENT_EXITED.
@@ -66,6 +77,7 @@ export function processIO(): CliIO {
     stderr: process.stderr,
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    launch: { script: process.argv[1] ?? '', node: process.execPath },
     ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
     // `on`, not `once`: a second Ctrl-C while PostgreSQL stops must not kill it half-way.
     shutdownSignal: () =>

@@ -46,6 +46,7 @@ import { unprotectCommand } from './commands/policy/unprotect.js';
 import { moveCommand } from './commands/pool/move.js';
 import { serversCommand } from './commands/pool/servers.js';
 import { UserError } from './errors.js';
+import { runnableText } from './invocation.js';
 import type { CliIO } from './io.js';
 import { render, wantsColour, type Output } from './render.js';
 
@@ -180,7 +181,7 @@ function exitCodeFor(error: unknown, io: CliIO): number {
   }
   const expected = [UserError, InvalidNameError, ProvisioningError, MigrationError];
   if (expected.some((type) => error instanceof type)) {
-    io.stderr.write(`devdb: ${(error as Error).message}\n`);
+    io.stderr.write(`devdb: ${runnableText(io, (error as Error).message)}\n`);
     return error instanceof UserError ? error.exitCode : EXIT_CODES.error;
   }
   io.stderr.write(`devdb: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);

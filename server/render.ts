@@ -5,6 +5,7 @@
  * on a terminal without NO_COLOR (https://no-color.org).
  */
 import Table from 'cli-table3';
+import { runnableText } from './invocation.js';
 import type { CliIO } from './io.js';
 import { formatBytes } from '../provisioning/contract/index.js';
 import { describeUnreachable, type UnreachableServer } from '../provisioning/index.js';
@@ -107,9 +108,9 @@ export const text = (value: string): Block => ({ kind: 'text', text: value });
 export const formatSize = (bytes: number | null | undefined): string =>
   bytes === null || bytes === undefined ? '-' : formatBytes(bytes);
 
-/** UTC, to the second: `2025-01-31 09:15:00`. */
+/** UTC to the second, the zone shown: `2025-01-31 09:15:00Z` (JSON has ISO 8601's `…T09:15:00.000Z`). */
 export function formatDate(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 19);
+  return `${date.toISOString().replace('T', ' ').slice(0, 19)}Z`;
 }
 
 function formatCell(value: Cell, format?: Format, whenEmpty = '-'): string {
@@ -121,17 +122,21 @@ function formatCell(value: Cell, format?: Format, whenEmpty = '-'): string {
 
 interface Style {
   strong(text: string): string;
+  /** Commands in backticks as they run here (server/invocation.ts). */
+  runnable(text: string): string;
 }
 
-const plain: Style = { strong: (s) => s };
-const ansi: Style = { strong: (s) => `\x1b[1m${s}\x1b[22m` };
+const bold = (s: string) => `\x1b[1m${s}\x1b[22m`;
 
 /** Colour only for a person at a terminal, and never when NO_COLOR is set to anything. */
 export function wantsColour(io: Pick<CliIO, 'isTTY' | 'env'>): boolean {
   return io.isTTY && !io.env.NO_COLOR;
 }
 
-const styleFor = (io: CliIO): Style => (wantsColour(io) ? ansi : plain);
+const styleFor = (io: CliIO): Style => ({
+  strong: wantsColour(io) ? bold : (s) => s,
+  runnable: (s) => runnableText(io, s),
+});
 
 function isNumeric(column: RenderedColumn, rows: Cell[][], index: number): boolean {
   if (column.format === 'bytes') return true;
@@ -187,7 +192,9 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, style: Style): st
   const head = block.columns.map((c) => style.strong(c.header));
   const right = block.columns.map((c, i) => isNumeric(c, block.rows, i));
   const rows = block.rows.map((row) =>
-    row.map((value, i) => formatCell(value, block.columns[i]?.format, block.columns[i]?.whenEmpty)),
+    row.map((value, i) =>
+      style.runnable(formatCell(value, block.columns[i]?.format, block.columns[i]?.whenEmpty)),
+    ),
   );
   const fast = asciiGrid(head, rows, right);
   if (fast !== null) return `${fast}\n`;
@@ -201,10 +208,13 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, style: Style): st
   return `${grid.toString()}\n`;
 }
 
-function renderFields(block: Extract<Block, { kind: 'fields' }>): string {
+function renderFields(block: Extract<Block, { kind: 'fields' }>, style: Style): string {
   const width = Math.max(...block.fields.map((f) => f.label.length));
   return block.fields
-    .map((f) => `${f.label.padEnd(width)}  ${formatCell(f.value, f.format, f.whenEmpty)}\n`)
+    .map(
+      (f) =>
+        `${f.label.padEnd(width)}  ${style.runnable(formatCell(f.value, f.format, f.whenEmpty))}\n`,
+    )
     .join('');
 }
 
@@ -213,8 +223,8 @@ function renderBlock(block: Block, style: Style): string {
     block.kind === 'table'
       ? renderTable(block, style)
       : block.kind === 'fields'
-        ? renderFields(block)
-        : block.text;
+        ? renderFields(block, style)
+        : style.runnable(block.text);
   return block.kind !== 'text' && block.title ? `\n${style.strong(block.title)}\n${body}` : body;
 }
 

@@ -6,7 +6,12 @@ import { query, queryOne, type Queryable } from '../schema/index.js';
 
 export interface ConnectionRow {
   database: string;
+  /** The login role. */
   user: string;
+  /** Whose workspace the role is, from its live attachment; null for a role no workspace has (an admin's). */
+  owner: string | null;
+  workspaceName: string | null;
+  workspaceId: string | null;
   /** Client sessions of this user in this database. */
   sessions: number;
   /** … running a statement now. */
@@ -17,24 +22,27 @@ export interface ConnectionRow {
   oldestSince: Date | null;
 }
 
-/** Client sessions in DevDB's databases (or one), per database and user. */
+/** Client sessions in DevDB's databases (or one), per database and user, with the workspace the user is. */
 export function listConnections(
   db: Queryable,
   options: { database?: string } = {},
 ): Promise<ConnectionRow[]> {
   return query<ConnectionRow>(
     db,
-    `SELECT a.datname AS database, a.usename AS user, count(*)::int AS sessions,
+    `SELECT a.datname AS database, a.usename AS user, w.owner_username AS owner,
+            w.workspace_name AS "workspaceName", w.workspace_id AS "workspaceId",
+            count(*)::int AS sessions,
             count(*) FILTER (WHERE a.state = 'active')::int AS active,
             count(*) FILTER (WHERE a.state = 'idle')::int AS idle,
             count(*) FILTER (WHERE a.state LIKE 'idle in transaction%')::int AS "idleInTransaction",
             min(a.backend_start) AS "oldestSince"
        FROM pg_stat_activity a
        JOIN provisioning.databases d ON d.db_name = a.datname
+       LEFT JOIN provisioning.attachments w ON w.login_role = a.usename AND w.detached_at IS NULL
       WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
         AND ($1::text IS NULL OR a.datname = $1)
-      GROUP BY a.datname, a.usename
-      ORDER BY a.datname, a.usename`,
+      GROUP BY a.datname, a.usename, w.owner_username, w.workspace_name, w.workspace_id
+      ORDER BY a.datname, w.owner_username NULLS LAST, a.usename`,
     [options.database ?? null],
   );
 }

@@ -4,7 +4,7 @@
  * with the database's access re-applied and an event recorded.
  */
 import pg from 'pg';
-import { ProvisioningError } from '../contract/index.js';
+import { ProvisioningError, teamDatabaseName } from '../contract/index.js';
 import { ensureIndividualDatabase, ensureTeamDatabase } from '../databases/index.js';
 import { query } from '../schema/index.js';
 import { successfulBackup, type BackupRecord } from './registry.js';
@@ -55,10 +55,39 @@ async function ensureTarget(
 
 export interface RestoreOptions {
   id: number;
-  /** The database to create; default: the backup's own (which must not exist). */
+  /** The database to create: a new team database (`team_<team>`); default: the backup's own (which must not exist). */
   as?: string;
   identities: string[];
   actor?: string;
+}
+
+/** Whether `name` is exactly the database name of a valid team name. */
+function isTeamDatabaseName(name: string): boolean {
+  const team = /^team_(.+)$/.exec(name)?.[1]?.replaceAll('_', '-');
+  try {
+    return team !== undefined && teamDatabaseName(team) === name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a backup may be restored as (docs/backups.md, "Restore"): its own name,
+ * or a new team database, which an admin then gives to whom they choose. Never
+ * a `dev_<user>`: that name is a person's own database, so a copy there (of
+ * alice's data as `dev_bob`, or as `dev_alice_copy`, user alice-copy's) would be
+ * handed to that user, now or whenever they first start a workspace.
+ */
+function assertRestoreName(record: BackupRecord, target: string): void {
+  if (target === record.database || isTeamDatabaseName(target)) return;
+  const why = target.startsWith('dev_')
+    ? `is the personal database of a user (dev_<user>): restoring ${record.database} there would give its data to that user`
+    : 'is not a DevDB team database name';
+  throw new ProvisioningError(
+    `cannot restore backup ${record.id} as ${JSON.stringify(target)}: it ${why}; ` +
+      `restore a copy as a new team database (--as team_<name>, e.g. team_restored), or ${record.database} under its own name`,
+    '22023',
+  );
 }
 
 /**
@@ -72,6 +101,7 @@ export async function restoreBackup(
 ): Promise<{ id: number; database: string; tables: number }> {
   const record = await successfulBackup(ctx, options.id);
   const target = options.as ?? record.database;
+  assertRestoreName(record, target);
   const [exists] = await query(ctx.db, `SELECT FROM pg_database WHERE datname = $1`, [target]);
   if (exists) {
     throw new ProvisioningError(

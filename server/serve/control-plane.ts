@@ -3,8 +3,8 @@
  * serve` and `devdb up`: it listens for the life of the process, configured
  * from the environment (docs/api.md, "Where it listens"):
  *
- * - DEVDB_API_LISTEN: `host:port` (default 127.0.0.1:7432; port 0 picks a free
- *   one), or `off` for none;
+ * - DEVDB_API_LISTEN (or the commands' --api-listen, which wins): `host:port`
+ *   (default 127.0.0.1:7432; port 0 picks a free one), or `off` for none;
  * - DEVDB_API_TLS_CERT and DEVDB_API_TLS_KEY: PEM files, both or neither;
  * - DEVDB_API_PUBLIC_METRICS=1: /metrics without a token;
  * - DEVDB_API_TRUSTED_PROXIES: reverse proxies (addresses, CIDR ranges) whose
@@ -26,28 +26,21 @@ import {
 } from '../api/index.js';
 import { readIdentities } from '../backup-config.js';
 import { UserError } from '../errors.js';
+import { API_LISTEN_FORMS, listenAddress, type ControlPlaneListen } from './api-listen.js';
 import type { ExtensionContext, ServeExtension } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export interface ControlPlaneListen {
-  host: string;
-  port: number;
-}
-
-/** DEVDB_API_LISTEN as host and port; null when `off`. */
-export function parseApiListen(value: string | undefined): ControlPlaneListen | null {
-  const text = value?.trim() || `${DEFAULT_HOST}:${DEFAULT_PORT}`;
-  if (text === 'off') return null;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (!match || port > 65535) {
-    throw new UserError(
-      `DEVDB_API_LISTEN is ${JSON.stringify(value)}: it must be host:port ` +
-        `(e.g. 127.0.0.1:7432, 0.0.0.0:7432, [::1]:7432; port 0 picks a free one) or off`,
-    );
+/** DEVDB_API_LISTEN (or what `name` says) as host and port; null when `off`. */
+export function parseApiListen(
+  value: string | undefined,
+  name = 'DEVDB_API_LISTEN',
+): ControlPlaneListen | null {
+  const listen = listenAddress(value?.trim() || `${DEFAULT_HOST}:${DEFAULT_PORT}`);
+  if (listen === undefined) {
+    throw new UserError(`${name} is ${JSON.stringify(value)}: it must be ${API_LISTEN_FORMS}`);
   }
-  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+  return listen;
 }
 
 /** proxy-addr's names for whole ranges (Fastify's trustProxy takes them). */
@@ -116,9 +109,12 @@ function samplerReadiness(ctx: ExtensionContext, startedAt: Date): ReadinessChec
   };
 }
 
-/** The control plane extension, or none when DEVDB_API_LISTEN is `off`. */
-export function controlPlaneExtension(env: Env): ServeExtension[] {
-  const listen = parseApiListen(env.DEVDB_API_LISTEN);
+/** The control plane extension, or none when `apiListen` (--api-listen), else DEVDB_API_LISTEN, is `off`. */
+export function controlPlaneExtension(env: Env, apiListen?: string): ServeExtension[] {
+  const listen =
+    apiListen === undefined
+      ? parseApiListen(env.DEVDB_API_LISTEN)
+      : parseApiListen(apiListen, '--api-listen');
   if (!listen) return [];
   const tls = tlsFrom(env);
   const trustedProxies = parseTrustedProxies(env.DEVDB_API_TRUSTED_PROXIES);
@@ -143,8 +139,8 @@ export function controlPlaneExtension(env: Env): ServeExtension[] {
         }).catch((error: NodeJS.ErrnoException) => {
           if (error.code === 'EADDRINUSE') {
             throw new UserError(
-              `the control plane cannot listen on ${listen.host}:${listen.port}: the port is in use; ` +
-                'set DEVDB_API_LISTEN to another host:port, or off',
+              `the control plane cannot listen on ${listen.host}:${listen.port}: address in use; ` +
+                'choose another with --api-listen HOST:PORT (or DEVDB_API_LISTEN), or --api-listen off',
             );
           }
           throw error;

@@ -3,6 +3,7 @@
  * runtime (runtime.ts) with DevDB's jobs (jobs/index.ts) and extensions,
  * logging to stderr in the chosen format, the admin URL's password masked.
  */
+import { runnableText } from '../invocation.js';
 import type { CliIO } from '../io.js';
 import { controlPlaneExtension } from './control-plane.js';
 import { DEFAULT_JOBS } from './jobs/index.js';
@@ -27,8 +28,9 @@ export { startServe, systemClock, type ServeOptions, type ServeRuntime } from '.
  */
 export function defaultExtensions(
   env: Readonly<Record<string, string | undefined>>,
+  options: { apiListen?: string } = {},
 ): ServeExtension[] {
-  return [...controlPlaneExtension(env)];
+  return [...controlPlaneExtension(env, options.apiListen)];
 }
 
 export { LOG_FORMAT_OPTION } from './log.js';
@@ -37,18 +39,21 @@ export { LOG_FORMAT_OPTION } from './log.js';
 export function startServeProcess(
   adminUrl: string,
   io: CliIO,
-  options: { logFormat?: LogFormat } = {},
+  options: { logFormat?: LogFormat; apiListen?: string } = {},
 ): Promise<ServeRuntime> {
   const env = { ...process.env, ...io.env };
+  const format = options.logFormat ?? 'text';
   const log = createLogger({
-    format: options.logFormat ?? 'text',
-    sink: io.stderr,
+    format,
+    // Text is for a person: the commands it names are written as they run here.
+    sink:
+      format === 'text' ? { write: (line) => io.stderr.write(runnableText(io, line)) } : io.stderr,
     secrets: urlSecrets(adminUrl),
   });
   return startServe({
     adminUrl,
     jobs: DEFAULT_JOBS,
-    extensions: defaultExtensions(env),
+    extensions: defaultExtensions(env, options),
     log,
     env,
   });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runDevdb } from './cli-io.js';
 
 /** The built `devdb` executable (tests that need a process run it). */
 export const CLI = path.resolve('dist/server/cli.js');
@@ -51,6 +52,29 @@ export interface TempUp extends UpProcess {
   dataDir: string;
   /** Stops `devdb up` and removes its temp dir. */
   stop(): Promise<void>;
+}
+
+export interface TempDataDir {
+  root: string;
+  /** ROOT/data, not made yet: `devdb up` makes it. */
+  dataDir: string;
+  /** Stops whatever `devdb up` a failed test left running on it, and removes the temp dir. */
+  remove(): Promise<void>;
+}
+
+/** A temp dir for `devdb up` to keep its data in, as several starts in one suite share it. */
+export async function tempDataDir(prefix: string): Promise<TempDataDir> {
+  const root = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(root, 0o755); // as root, PostgreSQL runs unprivileged and must enter it
+  const dataDir = path.join(root, 'data');
+  return {
+    root,
+    dataDir,
+    remove: async () => {
+      await runDevdb(['stop', '--data-dir', dataDir]);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `devdb up` on a fresh data dir in a temp dir; `stop()` cleans up, also after a failed start. */

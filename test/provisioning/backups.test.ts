@@ -154,17 +154,23 @@ describe('backups (real pg_dump / pg_restore)', () => {
 
     const stranger = await generateAgeKeyPair();
     await expect(
-      restoreBackup(ctx, { id: sealed.id, as: 'dev_bob', identities: [stranger.identity] }),
+      restoreBackup(ctx, { id: sealed.id, as: 'team_bob', identities: [stranger.identity] }),
     ).rejects.toThrow(ProvisioningError);
-    const absent = await devdb.pool.query(`SELECT FROM pg_database WHERE datname = 'dev_bob'`);
+    // Another person's name is refused with the right key too: bob would get this data.
+    await expect(
+      restoreBackup(ctx, { id: sealed.id, as: 'dev_bob', identities: [keys.identity] }),
+    ).rejects.toThrow(/as "dev_bob": it is the personal database of a user/);
+    const absent = await devdb.pool.query(
+      `SELECT FROM pg_database WHERE datname IN ('dev_bob', 'team_bob')`,
+    );
     expect(absent.rowCount).toBe(0);
 
     const restored = await restoreBackup(ctx, {
       id: sealed.id,
-      as: 'dev_bob',
+      as: 'team_bob',
       identities: [keys.identity],
     });
-    expect(restored.database).toBe('dev_bob');
+    expect(restored.database).toBe('team_bob');
 
     sealedBytes[Math.floor(sealedBytes.length / 2)]! ^= 0x01;
     await writeFile(sealed.file, sealedBytes);

@@ -45,6 +45,7 @@ beforeAll(async () => {
     type: 'individual',
     owner: 'dora',
     workspaceId: 'ws-dora',
+    workspaceName: 'dora-laptop',
     connectionLimit: 3,
   });
   for (const owner of ['eve', 'fay']) await ensureIndividualDatabase(devdb.pool, { owner });
@@ -139,7 +140,7 @@ test('size: largest first, in IEC units, with a total row', async () => {
 });
 
 describe('connections', () => {
-  test('per database and user; --terminate ends them after confirmation', async () => {
+  test('per database and workspace (owner, name, id, login role); --terminate ends them after confirmation', async () => {
     const session = new pg.Client({
       connectionString: devdb.url(dora.user, dora.password, 'dev_dora'),
     });
@@ -147,8 +148,22 @@ describe('connections', () => {
     await session.connect();
     try {
       const rows = await json(['connections', 'dev_dora']);
-      expect(rows).toMatchObject([{ database: 'dev_dora', user: dora.user, sessions: 1, idle: 1 }]);
-      expect((await cli(['connections'])).stdout).toMatch(/│ dev_dora +│ ws_/);
+      expect(rows).toMatchObject([
+        {
+          database: 'dev_dora',
+          owner: 'dora',
+          workspaceName: 'dora-laptop',
+          workspaceId: 'ws-dora',
+          user: dora.user,
+          sessions: 1,
+          idle: 1,
+        },
+      ]);
+      const table = (await cli(['connections'])).stdout;
+      expect(table).toMatch(
+        /│ database +│ owner +│ workspace +│ workspace id +│ login role +│ sessions/,
+      );
+      expect(table).toContain(`│ dev_dora │ dora  │ dora-laptop │ ws-dora      │ ${dora.user} │`);
       expect((await cli(['connections', '--terminate'])).stderr).toMatch(
         /--terminate needs a database/,
       );
@@ -172,11 +187,24 @@ describe('connections', () => {
   });
 });
 
-test('create-team: creates team_NAME once, optionally seeded', async () => {
-  const created = await json(['create-team', 'platform', '--seed-from', 'dev_dora']);
-  expect(created).toMatchObject({ name: 'team_platform', created: true });
-  expect(created.repaired).toContain('seeded from dev_dora');
-  expect(await json(['create-team', 'platform'])).toMatchObject({ created: false });
+test('create-team: creates team_NAME once, optionally seeded; says repaired only for a repair', async () => {
+  const created = await cli(['create-team', 'platform', '--seed-from', 'dev_dora']);
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  expect(created.stdout).toBe('database  team_platform\ncreated   yes (seeded from dev_dora)\n');
+  expect(await json(['create-team', 'platform'])).toEqual({
+    name: 'team_platform',
+    created: false,
+    repaired: [],
+    done: [],
+  });
+  const drift = await devdb.superuser();
+  await drift.query('GRANT CONNECT ON DATABASE team_platform TO PUBLIC');
+  await drift.end();
+  const repaired = await cli(['create-team', 'platform']);
+  expect(repaired.stdout).toMatch(
+    /^database +team_platform\ncreated +no \(it existed\)\nrepaired +\S/,
+  );
+  expect(repaired.stdout).toMatch(/PUBLIC/);
   const su = await devdb.superuser('team_platform');
   expect((await su.query('SELECT count(*)::int AS n FROM big')).rows).toEqual([{ n: 5000 }]);
   expect((await cli(['create-team', 'Not A Team'])).stderr).toMatch(/invalid team name/);
@@ -202,6 +230,22 @@ test('events: the audit trail, filtered by database, time and count', async () =
   const bad = await cli(['events', '--since', 'yesterday']);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/must be a duration back from now \(30m, 12h, 7d, 2w\) or a date/);
+});
+
+test('times: ISO 8601 with the zone in --json, and the zone shown in tables', async () => {
+  const times: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string' && /^\d{4}-\d\d-\d\d[T ]\d\d:/.test(value)) times.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  for (const args of [['list'], ['inspect', 'dev_dora'], ['events', '--db', 'dev_dora'], ['users']])
+    collect(await json(args));
+  expect(times.length).toBeGreaterThan(3);
+  for (const time of times) expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  const shown = (await cli(['inspect', 'dev_dora'])).stdout.match(/\d{4}-\d\d-\d\d[T ][\d:]+\S*/g);
+  expect(shown?.length).toBeGreaterThan(2);
+  for (const time of shown!) expect(time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
 });
 
 test('rotate: a new password, the old one stops working, limits kept', async () => {

@@ -79,13 +79,49 @@ describe('devdb backup / backups / restore', () => {
 
     const prune = await devdbCli(['backup', 'prune', '--dry-run', '--json']);
     expect(JSON.parse(prune.stdout)).toMatchObject({ dryRun: true, kept: 2, pruned: [] });
+    // The heading first, then what it heads, then what stays.
+    const pruneText = await devdbCli(['backup', 'prune', '--dry-run']);
+    expect(pruneText.stdout).toBe('\nWould delete\nnothing\nkept  2\n');
+    // Two more of dev_carol today, one kept a day: the middle one goes (the first is verified).
+    for (let n = 0; n < 2; n++) expect((await devdbCli(['backup', 'dev_carol'])).code).toBe(0);
+    await devdbCli(['backup', 'settings', '--keep-daily', '1']);
+    const lines = (await devdbCli(['backup', 'prune', '--dry-run'])).stdout.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      '',
+      'Would delete',
+      expect.stringMatching(/^┌/),
+      expect.stringMatching(/│ id +│ database +│/),
+    ]);
+    expect(lines.filter((line) => line.includes('│ dev_carol '))).toHaveLength(1);
+    expect(lines.slice(-2)).toEqual(['kept  3', '']);
+    await devdbCli(['backup', 'settings', '--keep-daily', '7']);
 
+    // A copy goes to a new team database; another person's dev_<user> is refused before
+    // anything is read or made (it would hand carol's data to erin, or to user carol-copy).
+    for (const name of ['dev_erin', 'dev_carol_copy', 'carol_copy', 'team_Erin']) {
+      const refused = await devdbCli(
+        ['restore', 'dev_carol', '--from', String(taken[0]!.id), '--as', name],
+        { DEVDB_BACKUP_IDENTITY: identityFile },
+      );
+      expect(refused.code, name).toBe(1);
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `^devdb: cannot restore backup \\d+ as "${name}": it .*; restore a copy as a new team database \\(--as team_<name>, e\\.g\\. team_restored\\), or dev_carol under its own name\n$`,
+        ),
+      );
+      if (name.startsWith('dev_'))
+        expect(refused.stderr).toMatch(/would give its data to that user/);
+    }
+    const made = await devdb.pool.query(
+      `SELECT datname FROM pg_database WHERE datname IN ('dev_erin', 'dev_carol_copy', 'carol_copy', 'team_erin')`,
+    );
+    expect(made.rows).toEqual([]);
     const restore = await devdbCli(
-      ['restore', 'dev_carol', '--from', String(taken[0]!.id), '--as', 'dev_erin', '--json'],
+      ['restore', 'dev_carol', '--from', String(taken[0]!.id), '--as', 'team_carol_copy', '--json'],
       { DEVDB_BACKUP_IDENTITY: identityFile },
     );
     expect(restore.stderr).toBe('');
-    expect(JSON.parse(restore.stdout)).toMatchObject({ database: 'dev_erin' });
+    expect(JSON.parse(restore.stdout)).toMatchObject({ database: 'team_carol_copy' });
     const taken2 = await devdbCli(['restore', 'dev_carol', '--from', String(taken[0]!.id)]);
     expect(taken2.stderr).toMatch(/database dev_carol exists/);
 

@@ -42,6 +42,10 @@ describe('devdb migrate on a server devdb up did not start', () => {
 
     const created = await runDevdb(['create-team', 'platform', '--json'], { env });
     expect(created.code, created.stderr).toBe(0);
+    // A new database was made, not repaired: what was done is `done`.
+    const made = JSON.parse(created.stdout);
+    expect(made).toMatchObject({ name: 'team_platform', created: true, repaired: [] });
+    expect(made.done).toContain('database created');
     const listed = await runDevdb(['list', '--json'], { env });
     expect(JSON.parse(listed.stdout).map((d: { name: string }) => d.name)).toEqual([
       'team_platform',

@@ -314,7 +314,7 @@ describe('devdb orphans with Coder', () => {
     expect(result.stdout).toMatch(row('dev_bob', 'bob', ws.bob!, 'never', 'workspace deleted'));
     expect(result.stdout).toMatch(row('dev_oscar', 'oscar', '-', '-', 'unregistered'));
     expect(result.stdout).toMatch(
-      /│ dev_ivan +│ ivan +│ - +│ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d +│ idle 40 days/,
+      /│ dev_ivan +│ ivan +│ - +│ \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +│ idle 40 days/,
     );
     const rows = result.stdout.split('\n').filter((line) => /^│ (dev|team)_/.test(line));
     expect(rows).toHaveLength(EVERY_FINDING.length);

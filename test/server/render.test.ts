@@ -26,15 +26,15 @@ function rendered(options: Parameters<typeof captureIO>[0] = {}, json = false): 
 }
 
 describe('renderer', () => {
-  it('draws a table with a rule under the header only, numbers and sizes right-aligned', () => {
+  it('draws a table with a rule under the header only, numbers and sizes right-aligned, times with their zone', () => {
     expect(rendered()).toBe(
       [
-        '┌───────────┬─────────┬────────────┬─────────────────────┐',
-        '│ database  │    size │ workspaces │ last accessed       │',
-        '├───────────┼─────────┼────────────┼─────────────────────┤',
-        '│ dev_alice │ 7.4 MiB │          3 │ never               │',
-        '│ team_web  │   512 B │         12 │ 2025-01-31 09:15:00 │',
-        '└───────────┴─────────┴────────────┴─────────────────────┘',
+        '┌───────────┬─────────┬────────────┬──────────────────────┐',
+        '│ database  │    size │ workspaces │ last accessed        │',
+        '├───────────┼─────────┼────────────┼──────────────────────┤',
+        '│ dev_alice │ 7.4 MiB │          3 │ never                │',
+        '│ team_web  │   512 B │         12 │ 2025-01-31 09:15:00Z │',
+        '└───────────┴─────────┴────────────┴──────────────────────┘',
         '',
       ].join('\n'),
     );

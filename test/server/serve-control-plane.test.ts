@@ -1,7 +1,18 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiListen, parseTrustedProxies } from '../../server/serve/control-plane.js';
 import { runDevdb } from '../helpers/cli-io.js';
-import { startUpInTempDir, untilOutput, type TempUp } from '../helpers/up-process.js';
+import {
+  startUp,
+  startUpInTempDir,
+  stopUp,
+  tempDataDir,
+  untilOutput,
+  type TempDataDir,
+  type TempUp,
+} from '../helpers/up-process.js';
 
 // `devdb up` (and so `devdb serve`) answers HTTP: the control plane as a user
 // reaches it, over real HTTP, with a token made by the real CLI.
@@ -14,6 +25,80 @@ describe('DEVDB_API_LISTEN', () => {
     expect(parseApiListen('off')).toBeNull();
     expect(() => parseApiListen('7432')).toThrow(/host:port .*or off/);
     expect(() => parseApiListen('localhost:70000')).toThrow(/host:port/);
+  });
+});
+
+/** A port someone else holds on 127.0.0.1. */
+async function holdPort(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+  return { server, port };
+}
+
+describe('devdb up --api-listen', () => {
+  let temp: TempDataDir;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    temp = await tempDataDir('devdb-api-listen-');
+    dataDir = temp.dataDir;
+  });
+
+  afterAll(() => temp.remove());
+
+  it('refuses an address that is not host:port or off, before anything starts', async () => {
+    for (const command of ['up', 'serve']) {
+      const result = await runDevdb([command, '--data-dir', dataDir, '--api-listen', '7432']);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr).toMatch(
+        /^devdb: option '--api-listen <addr>' argument '7432' is invalid\. must be host:port .* or off\n/,
+      );
+    }
+  });
+
+  it('on a busy port: one line naming the flag, PostgreSQL stopped, exit 1', async () => {
+    const busy = await holdPort();
+    try {
+      // The flag wins over DEVDB_API_LISTEN (127.0.0.1:0 in vitest.config.ts, a free port).
+      const args = ['up', '--data-dir', dataDir, '--port', '0'];
+      const result = await runDevdb([...args, '--api-listen', `127.0.0.1:${busy.port}`]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('devdb: '))).toEqual([
+        `devdb: the control plane cannot listen on 127.0.0.1:${busy.port}: address in use; ` +
+          'choose another with --api-listen HOST:PORT (or DEVDB_API_LISTEN), or --api-listen off',
+      ]);
+    } finally {
+      busy.server.close();
+    }
+    const status = JSON.parse((await runDevdb(['status', '--data-dir', dataDir, '--json'])).stdout);
+    expect(status).toMatchObject({ running: false, pid: null });
+    await expect(readFile(path.join(dataDir, 'pgdata', 'postmaster.pid'))).rejects.toThrow(
+      /ENOENT/,
+    );
+  });
+
+  it('listens where the flag says, and not at all with off', async () => {
+    const free = await holdPort();
+    free.server.close(); // a port that was free a moment ago
+    let up = await startUp(dataDir, ['--api-listen', `127.0.0.1:${free.port}`]);
+    try {
+      await untilOutput(
+        up,
+        new RegExp(`Dashboard and REST API: http://127\\.0\\.0\\.1:${free.port}/`),
+      );
+      expect((await fetch(`http://127.0.0.1:${free.port}/healthz`)).status).toBe(200);
+    } finally {
+      await stopUp(up);
+    }
+    up = await startUp(dataDir, ['--api-listen', 'off']);
+    try {
+      expect(up.output()).not.toMatch(/Dashboard and REST API|control plane listening/);
+    } finally {
+      await stopUp(up);
+    }
   });
 });
 

@@ -161,13 +161,13 @@ describe('export DEVDB_ADMIN_URL=$(devdb admin-url) against devdb up (TLS on)', 
       '--from',
       String(taken!.id),
       '--as',
-      'dev_frank_copy',
+      'team_frank_copy',
       '--json',
     ]);
     expect(restore.stderr).not.toMatch(/root certificate|pg_restore/);
     expect(restore.code).toBe(0);
     // The restore compares the restored row counts with the backup's (docs/backups.md).
-    expect(JSON.parse(restore.stdout)).toMatchObject({ database: 'dev_frank_copy', tables: 1 });
+    expect(JSON.parse(restore.stdout)).toMatchObject({ database: 'team_frank_copy', tables: 1 });
   });
 
   it("provision's psql line and URL work as printed, verifying the server with the CA", async () => {

@@ -279,7 +279,9 @@ export function backupRoutes(
       body: object({
         mode: stringEnum(['new', 'in-place']),
         as: Type.Optional(
-          databaseName('mode new: the database to create (dev_<user> or team_<team>)'),
+          databaseName(
+            'mode new: the database to create: its own name, or a new team_<team> (never another dev_<user>)',
+          ),
         ),
       }),
       response: withErrors({ 200: restoreResult }, [404, 409, 413]),

@@ -292,7 +292,10 @@ const pruneCommand: CommandSpec<Connection & { dryRun?: boolean; json?: boolean 
     const title = dryRun ? 'Would delete' : 'Deleted';
     return {
       json: { dryRun, kept: result.kept, pruned: result.pruned },
-      blocks: [backupsTable(result.pruned), fields([{ label: 'kept', value: result.kept }], title)],
+      blocks: [
+        backupsTable(result.pruned, { title, whenNone: 'nothing' }),
+        fields([{ label: 'kept', value: result.kept }]),
+      ],
     };
   },
 };

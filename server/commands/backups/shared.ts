@@ -13,6 +13,7 @@ import { withServerOf, type ConnectionOptions } from '../../admin-connection.js'
 import { backupDirFrom, recipientsFrom } from '../../backup-config.js';
 import type { OptionSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
+import { runnableText } from '../../invocation.js';
 import type { CliIO } from '../../io.js';
 import { table } from '../../render.js';
 
@@ -47,7 +48,11 @@ const age = (from: Date, now: Date): string => {
 };
 
 /** Backups as a table; with a `server` column when they carry their server (a pool of several). */
-export function backupsTable(backups: (BackupRecord & { server?: string })[], now = new Date()) {
+export function backupsTable(
+  backups: (BackupRecord & { server?: string })[],
+  options: { title?: string; whenNone?: string } = {},
+  now = new Date(),
+) {
   return table(
     backups,
     [
@@ -66,7 +71,7 @@ export function backupsTable(backups: (BackupRecord & { server?: string })[], no
         value: (b) => (b.verifiedAt ? b.verifiedAt : b.verifyError ? 'FAILED' : 'no'),
       },
     ],
-    { whenNone: 'no backups' },
+    { whenNone: 'no backups', ...options },
   );
 }
 
@@ -86,7 +91,10 @@ export async function backupDestination(
   const recipients = recipientsFrom(settings, io.env, options.recipient);
   if (recipients.length === 0) {
     io.stderr.write(
-      'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
+      runnableText(
+        io,
+        'devdb: warning: no age recipients configured, backups are stored unencrypted (see `devdb backup keygen`)\n',
+      ),
     );
   }
   return { dir, recipients };

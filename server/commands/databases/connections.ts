@@ -1,6 +1,7 @@
 /**
  * `devdb connections [NAME] [--terminate]`: client sessions per database and
- * user, and ending them (docs/operations.md, "Admin commands").
+ * user — whose workspace each login role is — and ending them
+ * (docs/operations.md, "Admin commands").
  */
 import { listConnections, terminateSessions } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withServerOf } from '../../admin-connection.js';
@@ -20,7 +21,8 @@ type ConnectionsOptions = Connection & {
 
 export const connectionsCommand: CommandSpec<ConnectionsOptions> = {
   name: 'connections',
-  description: 'client sessions per database and user; --terminate ends them (asks, or --yes)',
+  description:
+    'client sessions per database and workspace (owner, name, id, login role); --terminate ends them (asks, or --yes)',
   arguments: [{ name: 'name', description: 'one database', optional: true }],
   options: [
     ...CONNECTION_OPTIONS,
@@ -41,7 +43,10 @@ export const connectionsCommand: CommandSpec<ConnectionsOptions> = {
           sessions,
           [
             { header: 'database', value: (c) => c.database },
-            { header: 'user', value: (c) => c.user },
+            { header: 'owner', value: (c) => c.owner },
+            { header: 'workspace', value: (c) => c.workspaceName },
+            { header: 'workspace id', value: (c) => c.workspaceId },
+            { header: 'login role', value: (c) => c.user },
             { header: 'sessions', value: (c) => c.sessions },
             { header: 'active', value: (c) => c.active },
             { header: 'idle', value: (c) => c.idle },

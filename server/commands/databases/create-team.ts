@@ -24,15 +24,19 @@ export const createTeamCommand: CommandSpec<
       (pool) => ensureTeamDatabase(pool, { team: name, seedFrom, actor: 'cli' }),
       { place: true, seed: seedFrom },
     );
+    // ensure_database lists what it did: on a new database that is its making, not a repair.
+    const repaired = result.created ? [] : result.repaired;
+    const seeded = result.repaired.find((step) => step.startsWith('seeded from '));
     return {
-      json: result,
+      json: { name: result.name, created: result.created, repaired, done: result.repaired },
       blocks: [
         fields([
           { label: 'database', value: result.name },
-          { label: 'created', value: result.created ? 'yes' : 'no (it existed)' },
-          ...(result.repaired.length
-            ? [{ label: 'repaired', value: result.repaired.join(', ') }]
-            : []),
+          {
+            label: 'created',
+            value: result.created ? `yes${seeded ? ` (${seeded})` : ''}` : 'no (it existed)',
+          },
+          ...(repaired.length ? [{ label: 'repaired', value: repaired.join(', ') }] : []),
         ]),
       ],
     };

@@ -28,7 +28,7 @@ export function provisionerInstructions(installed: InstalledProvider): string {
     `Installed ${PROVIDER_SOURCE} ${installed.version} in ${installed.mirrorDir}`,
     'For terraform (on a Coder provisioner: in its environment):',
     `  export TF_CLI_CONFIG_FILE=${installed.cliConfigFile}`,
-    '  export DEVDB_ADMIN_URL=...   # $(npx devdb admin-url), or the URL of your DevDB server',
+    "  export DEVDB_ADMIN_URL=...   # your DevDB server's URL (`devdb admin-url` prints it where DevDB runs)",
     `  node >= 20 on PATH (the provider is a single Node.js file: ${path.basename(installed.executable)})`,
     'In the configuration: terraform { required_providers { devdb = { source = "devdb/devdb" } } }',
     '',

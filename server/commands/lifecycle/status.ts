@@ -7,6 +7,7 @@ import pg from 'pg';
 import { readServerFacts, serverAccess, type ServerFacts } from '../../../provisioning/index.js';
 import { adminUrlFor, readCredentials } from '../../data-dir.js';
 import { JSON_OPTION, type CommandSpec } from '../../command.js';
+import { devdbCommand } from '../../invocation.js';
 import { fields, type Output } from '../../render.js';
 import { runningUp } from '../../up-process.js';
 import { DATA_DIR_OPTION, orphanPostmaster } from './shared.js';
@@ -32,7 +33,7 @@ export const statusCommand: CommandSpec<{ dataDir: string }> = {
   name: 'status',
   description: 'whether `devdb up` runs on a data dir: pid, port, PostgreSQL version, databases',
   options: [DATA_DIR_OPTION, JSON_OPTION],
-  async run(options): Promise<Output> {
+  async run(options, io): Promise<Output> {
     const dataDir = path.resolve(options.dataDir);
     const up = await runningUp(dataDir);
     const facts = up ? await serverFacts(dataDir, up.port) : undefined;
@@ -48,7 +49,7 @@ export const statusCommand: CommandSpec<{ dataDir: string }> = {
     const state = up
       ? 'running'
       : postmaster
-        ? `not running, but PostgreSQL (pid ${postmaster}) is: devdb stop --data-dir ${JSON.stringify(dataDir)}`
+        ? `not running, but PostgreSQL (pid ${postmaster}) is: ${devdbCommand(io, 'stop', '--data-dir', dataDir)}`
         : 'not running';
     return {
       json: status,

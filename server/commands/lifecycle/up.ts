@@ -44,9 +44,11 @@ import {
 } from '../../embedded/index.js';
 import { listenPort, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
+import { devdbCommand } from '../../invocation.js';
 import { PARENT_EXITED, type CliIO } from '../../io.js';
 import { removeUpPidFile, runningUp, writeUpPidFile } from '../../up-process.js';
 import type { ServeRuntime } from '../../serve/index.js';
+import { API_LISTEN_OPTION } from '../../serve/api-listen.js';
 import { LOG_FORMAT_OPTION, type LogFormat } from '../../serve/log.js';
 import { findingLine } from './doctor.js';
 import { installProvider } from './provider.js';
@@ -69,6 +71,8 @@ export interface UpOptions {
   tlsCa?: string;
   /** Admit network clients without TLS (`host` lines; default with TLS: `hostssl`). */
   allowPlainNetwork?: boolean;
+  /** The control plane's address, host:port or off (default: DEVDB_API_LISTEN, else 127.0.0.1:7432). */
+  apiListen?: string;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -127,7 +131,7 @@ async function prepareSchema(
       options.publicHost ??
       (options.listen === LOOPBACK || options.listen === 'localhost' ? LOOPBACK : hostname());
     await writePublicAddress(provisioner, { host: publicHost, port: credentials.port });
-    await logDoctorFindings(provisioner, io);
+    await logDoctorFindings(provisioner, options.dataDir, io);
     return await backupsLine(provisioner, io);
   } finally {
     await provisioner.end();
@@ -135,13 +139,15 @@ async function prepareSchema(
 }
 
 /** What a crash may have left (docs/operations.md, "devdb doctor"): reported, never fixed here. */
-async function logDoctorFindings(db: pg.Client, io: CliIO): Promise<void> {
+async function logDoctorFindings(db: pg.Client, dataDir: string, io: CliIO): Promise<void> {
   const findings = await diagnose(db);
   const lines = findings.length
     ? findings.map((f) => `doctor: ${findingLine(f)}`)
     : ['doctor: nothing to fix'];
   io.stderr.write(`${lines.join('\n')}\n`);
-  if (findings.length) io.stderr.write('doctor: run `devdb doctor --fix` to repair what it can\n');
+  if (!findings.length) return;
+  const fix = devdbCommand(io, 'doctor', '--fix', '--data-dir', dataDir);
+  io.stderr.write(`doctor: run \`${fix}\` to repair what it can\n`);
 }
 
 /**
@@ -251,7 +257,7 @@ async function waitForShutdown(
   return 0;
 }
 
-const stopHint = (dataDir: string) => `devdb stop --data-dir ${JSON.stringify(dataDir)}`;
+const stopHint = (io: CliIO, dataDir: string) => devdbCommand(io, 'stop', '--data-dir', dataDir);
 
 /** Starting problems (port taken, already running, unreadable dir) are the user's to fix: no stack trace. */
 async function asUserError<T>(work: Promise<T>): Promise<T> {
@@ -268,17 +274,17 @@ async function asUserError<T>(work: Promise<T>): Promise<T> {
 }
 
 /** A second `devdb up` on a data dir names the first one (not its postmaster) and how to stop it. */
-async function assertNotRunning(dataDir: string): Promise<void> {
+async function assertNotRunning(dataDir: string, io: CliIO): Promise<void> {
   const running = await runningUp(dataDir);
   if (running) {
     throw new UserError(
-      `DevDB is already running on ${dataDir} (devdb up, pid ${running.pid}, port ${running.port}); stop it with: ${stopHint(dataDir)}`,
+      `DevDB is already running on ${dataDir} (devdb up, pid ${running.pid}, port ${running.port}); stop it with: ${stopHint(io, dataDir)}`,
     );
   }
   const postmaster = await readPidFile(pgDataDir(dataDir));
   if (postmaster && (await procState(postmaster.pid)) === 'postgres') {
     throw new UserError(
-      `PostgreSQL (pid ${postmaster.pid}) is still running on ${dataDir} without its devdb up; stop it with: ${stopHint(dataDir)}`,
+      `PostgreSQL (pid ${postmaster.pid}) is still running on ${dataDir} without its devdb up; stop it with: ${stopHint(io, dataDir)}`,
     );
   }
 }
@@ -288,7 +294,7 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   // Listening from the very start: a signal that arrives while the cluster is
   // still starting stops it too instead of orphaning it.
   const signal = io.shutdownSignal();
-  await assertNotRunning(options.dataDir);
+  await assertNotRunning(options.dataDir, io);
   assertNetworkTls(options);
   const credentials = await asUserError(prepareCluster(options, io));
   await admitRemoteClients(pgDataDir(options.dataDir), options);
@@ -331,13 +337,13 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     const { startServeProcess } = await import('../../serve/index.js');
     runtime = await startServeProcess(adminUrlFor(credentials), io, {
       logFormat: options.logFormat,
+      apiListen: options.apiListen,
     });
   } catch (error) {
     await cluster.stop();
     await removeUpPidFile(options.dataDir);
     throw error;
   }
-  const dirFlag = `--data-dir ${JSON.stringify(options.dataDir)}`;
   const shownUrl = `postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`;
   io.stdout.write(
     [
@@ -348,11 +354,12 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
       `  DEVDB_ADMIN_URL=${withServerTls(shownUrl, credentials)}`,
       `Use it from scripts and Terraform with:`,
-      `  export DEVDB_ADMIN_URL=$(npx devdb admin-url ${dirFlag})`,
+      `  export DEVDB_ADMIN_URL=$(${devdbCommand(io, 'admin-url', '--data-dir', options.dataDir)})`,
       `Terraform provider devdb ${provider.version} installed; to use it:`,
       `  export TF_CLI_CONFIG_FILE=${provider.cliConfigFile}`,
-      ...dashboardLines(runtime.extensionUrl('api'), dirFlag),
-      `Press Ctrl-C to stop (or, from elsewhere: ${stopHint(options.dataDir)}).`,
+      ...dashboardLines(runtime.extensionUrl('api'), io, options.dataDir),
+      'Press Ctrl-C to stop, or from another shell:',
+      `  ${stopHint(io, options.dataDir)}`,
       '',
     ].join('\n'),
   );
@@ -372,11 +379,12 @@ function networkLines(options: UpOptions): string[] {
 }
 
 /** Where the dashboard is and how to log in (no token is made or shown here). */
-function dashboardLines(url: string | undefined, dirFlag: string): string[] {
+function dashboardLines(url: string | undefined, io: CliIO, dataDir: string): string[] {
   if (!url) return [];
+  const token = ['token', 'create', '--name', 'me', '--role', 'admin', '--data-dir', dataDir];
   return [
     `Dashboard and REST API: ${url}/`,
-    `  log in with a token: npx devdb token create --name me --role admin ${dirFlag}`,
+    `  log in with a token: ${devdbCommand(io, ...token)}`,
   ];
 }
 
@@ -423,6 +431,7 @@ export const upCommand: CommandSpec<UpOptions> = {
       description:
         'admit clients from the network without TLS (pg_hba.conf host, not hostssl); --no-tls with a --listen beyond loopback needs it',
     },
+    API_LISTEN_OPTION,
     LOG_FORMAT_OPTION,
   ],
   async run(options, io) {

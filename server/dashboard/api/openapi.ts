@@ -2748,7 +2748,7 @@ export interface paths {
           'application/json': {
             /** @enum {string} */
             mode: 'new' | 'in-place';
-            /** @description mode new: the database to create (dev_<user> or team_<team>) */
+            /** @description mode new: the database to create: its own name, or a new team_<team> (never another dev_<user>) */
             as?: string;
           };
         };

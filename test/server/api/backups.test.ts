@@ -90,9 +90,9 @@ describe('backups through the API', () => {
     expect(copy.status, copy.text).toBe(400);
     const copied = await api.call('POST', `/api/v1/backups/${id}/restore`, {
       ...admin(),
-      body: { mode: 'new', as: 'dev_gracecopy' },
+      body: { mode: 'new', as: 'team_gracecopy' },
     });
-    expect(copied.json).toEqual({ id, server: 'central', database: 'dev_gracecopy', tables: 1 });
+    expect(copied.json).toEqual({ id, server: 'central', database: 'team_gracecopy', tables: 1 });
     const exists = await api.call('POST', `/api/v1/backups/${id}/restore`, {
       ...admin(),
       body: { mode: 'new' },
