@@ -249,17 +249,19 @@ describe('the REST API over the pool', () => {
     // Into a new database on the backup's server, its name claimed there; one the pool has elsewhere is refused.
     const copy = await api('POST', `/api/v1/backups/${backup.json.id}/restore?server=pg-b`, {
       mode: 'new',
-      as: 'dev_beacopy',
+      as: 'team_beacopy',
     });
-    expect(copy.json).toMatchObject({ server: 'pg-b', database: 'dev_beacopy' });
-    expect(await placement('dev_beacopy')).toBe('pg-b');
-    expect(await copies(member, 'dev_beacopy')).toBe(1);
+    expect(copy.json).toMatchObject({ server: 'pg-b', database: 'team_beacopy' });
+    expect(await placement('team_beacopy')).toBe('pg-b');
+    expect(await copies(member, 'team_beacopy')).toBe(1);
+    // (A copy goes to a new team name only: never another person's dev_<user>.)
+    await central().pool.query(`SELECT provisioning.create_team_db('on-central')`);
     const taken = await api('POST', `/api/v1/backups/${backup.json.id}/restore?server=pg-b`, {
       mode: 'new',
-      as: 'dev_cal',
+      as: 'team_on_central',
     });
     expect(taken.status).toBe(409);
-    expect(taken.json.error.message).toMatch(/dev_cal is on server central/);
+    expect(taken.json.error.message).toMatch(/team_on_central is on server central/);
   });
 });
 
@@ -341,13 +343,13 @@ describe('the CLI over the pool', () => {
   });
 
   it("restores into a new database on the backup's server, refusing a name the pool has elsewhere", async () => {
-    const refused = await cli(['restore', 'dev_bea', '--from', '1', '--as', 'dev_cal']);
+    const refused = await cli(['restore', 'dev_bea', '--from', '1', '--as', 'team_on_central']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/dev_cal is on server central/);
-    const restored = await json(['restore', 'dev_bea', '--from', '1', '--as', 'dev_beatwo']);
-    expect(restored.database).toBe('dev_beatwo');
-    expect(await placement('dev_beatwo')).toBe('pg-b');
-    expect([await copies(central(), 'dev_beatwo'), await copies(member, 'dev_beatwo')]).toEqual([
+    expect(refused.stderr).toMatch(/team_on_central is on server central/);
+    const restored = await json(['restore', 'dev_bea', '--from', '1', '--as', 'team_beatwo']);
+    expect(restored.database).toBe('team_beatwo');
+    expect(await placement('team_beatwo')).toBe('pg-b');
+    expect([await copies(central(), 'team_beatwo'), await copies(member, 'team_beatwo')]).toEqual([
       0, 1,
     ]);
   });
@@ -454,7 +456,7 @@ describe('a member down', () => {
       // A change every server keeps alike fails, saying which server and what to do.
       const change = await api('PATCH', '/api/v1/policy/settings', { idleDays: 21 });
       expect(change.status).toBe(500);
-      expect(change.json.error.message).toMatch(/cannot reach the DevDB server at .*pg-b.*again/);
+      expect(change.json.error.message).toMatch(/pg-b \(127\.0\.0\.1:\d+\) unreachable: .*again/);
     } finally {
       await member.cluster.resume();
     }
