@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runDevdb } from './cli-io.js';
 
 /** The built `devdb` executable (tests that need a process run it). */
 export const CLI = path.resolve('dist/server/cli.js');
@@ -71,6 +70,10 @@ export async function tempDataDir(prefix: string): Promise<TempDataDir> {
     root,
     dataDir,
     remove: async () => {
+      // Loaded here, not at the top: cli-io loads the CLI, whose embedded binaries are
+      // chosen at import, and suites that import CLI pick their server first
+      // (selectBackupTestServer sets DEVDB_PG_BIN_DIR).
+      const { runDevdb } = await import('./cli-io.js');
       await runDevdb(['stop', '--data-dir', dataDir]);
       await rm(root, { recursive: true, force: true });
     },

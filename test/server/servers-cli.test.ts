@@ -72,7 +72,7 @@ test('servers add and list: the admin URL is never shown with its password', asy
     expect(output).not.toContain('adminUrl');
   }
   expect(table.stdout).toMatch(
-    /pg-2\s*│\s*active\s*│\s*reachable\s*│\s*\d{4}-\d\d-\d\d [\d:]+\s*│\s*127\.0\.0\.1:\d+/,
+    /pg-2\s*│\s*active\s*│\s*reachable\s*│\s*\d{4}-\d\d-\d\d [\d:]+Z?\s*│\s*127\.0\.0\.1:\d+/,
   );
 });
 
