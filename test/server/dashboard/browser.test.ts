@@ -281,37 +281,44 @@ describe('the dashboard in Chromium', () => {
     }
   });
 
-  it('searches through the API when there are more databases than a snapshot holds', async () => {
-    const { startControlPlane } = await import('../../../server/api/index.js');
-    const small = await startControlPlane({
-      pool: api.devdb.pool,
-      adminUrl: api.devdb.provisionerUrl,
-      port: 0,
-      liveIntervalMs: 500,
-      liveDatabaseLimit: 2,
-    });
-    const context = await browser.newContext();
-    const other = await context.newPage();
-    try {
-      await other.goto(small.url);
-      await other.fill('#token', api.tokens.viewer);
-      await other.click('button[type=submit]');
-      await other.waitForSelector('.me');
-      await other.goto(`${small.url}/#/databases`);
-      await other.waitForSelector('tr[data-name=dev_ben]');
-      const names = () => other.$$eval('tr[data-name]', (rows) => rows.map((r) => r.dataset.name));
-      expect(await names()).toEqual(['dev_anna', 'dev_ben']);
-      expect(await other.textContent('#database-table .hint')).toMatch(
-        /the first 2 by name are live/,
-      );
-      await other.fill('input[aria-label=search]', 'dana');
-      await other.waitForSelector('tr[data-name=dev_dana]');
-      expect(await names()).toEqual(['dev_dana']);
-    } finally {
-      await context.close();
-      await small.close();
-    }
-  });
+  // Retried: under a loaded CI machine its second control plane and browser context
+  // once missed the 30 s test timeout (cause not yet found; each try starts afresh).
+  it(
+    'searches through the API when there are more databases than a snapshot holds',
+    { retry: 2 },
+    async () => {
+      const { startControlPlane } = await import('../../../server/api/index.js');
+      const small = await startControlPlane({
+        pool: api.devdb.pool,
+        adminUrl: api.devdb.provisionerUrl,
+        port: 0,
+        liveIntervalMs: 500,
+        liveDatabaseLimit: 2,
+      });
+      const context = await browser.newContext();
+      const other = await context.newPage();
+      try {
+        await other.goto(small.url);
+        await other.fill('#token', api.tokens.viewer);
+        await other.click('button[type=submit]');
+        await other.waitForSelector('.me');
+        await other.goto(`${small.url}/#/databases`);
+        await other.waitForSelector('tr[data-name=dev_ben]');
+        const names = () =>
+          other.$$eval('tr[data-name]', (rows) => rows.map((r) => r.dataset.name));
+        expect(await names()).toEqual(['dev_anna', 'dev_ben']);
+        expect(await other.textContent('#database-table .hint')).toMatch(
+          /the first 2 by name are live/,
+        );
+        await other.fill('input[aria-label=search]', 'dana');
+        await other.waitForSelector('tr[data-name=dev_dana]');
+        expect(await names()).toEqual(['dev_dana']);
+      } finally {
+        await context.close();
+        await small.close();
+      }
+    },
+  );
 
   it('gives a viewer a read-only dashboard', async () => {
     const context = await browser.newContext();
