@@ -158,7 +158,6 @@ export {
   type BackupSettings,
   type BackupToolsStatus,
   backupToolsStatus,
-  checkBackupTools,
   cleanUpStaleRuns,
   completePendingDrops,
   databasesDueForBackup,
@@ -273,6 +272,7 @@ export {
 export {
   addServer,
   attachPlaced,
+  checkBackupTools,
   claimDatabase,
   describeServer,
   describeUnreachable,

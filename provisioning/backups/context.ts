@@ -10,13 +10,7 @@ import { Transform } from 'node:stream';
 import pg from 'pg';
 import { ProvisioningError } from '../contract/index.js';
 import { query, queryOne, serverAccess, type Queryable } from '../schema/index.js';
-import {
-  backupToolsStatus,
-  findPgClientTools,
-  majorOf,
-  type BackupToolsStatus,
-  type PgClientTools,
-} from './pg-tools.js';
+import { findPgClientTools, majorOf, type PgClientTools } from './pg-tools.js';
 
 /** What every backup operation needs: the `devdb` database and how to reach the server. */
 export interface BackupContext {
@@ -94,14 +88,6 @@ export async function toolsFor(
   const version = await serverVersion(ctx.db);
   const options = { env: ctx.env, versionedRoot: ctx.pgVersionedRoot };
   return { version, tools: await findPgClientTools(version.major, options) };
-}
-
-/** Whether backups of the server `db` is connected to can run on this machine. */
-export async function checkBackupTools(
-  ctx: Omit<BackupContext, 'adminUrl'>,
-): Promise<BackupToolsStatus> {
-  const { major } = await serverVersion(ctx.db);
-  return backupToolsStatus(major, { env: ctx.env, versionedRoot: ctx.pgVersionedRoot });
 }
 
 /** Counts bytes and hashes them as they pass. */

@@ -4,6 +4,7 @@
  * Other concepts and the top-level index import this folder through this file only.
  */
 export * from './address.js';
+export * from './backup-tools.js';
 export * from './move.js';
 export * from './router.js';
 export * from './servers.js';

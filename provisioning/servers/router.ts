@@ -72,6 +72,14 @@ export interface EachServer<T> {
   unreachable: UnreachableServer[];
 }
 
+/** How `router.each` runs: on which servers, and whether all at once. */
+export interface EachOptions {
+  /** Keeps the servers (by name) to run on; default all. */
+  only?: (server: string) => boolean;
+  /** All at once (the API's reads) rather than one after the other (the CLI's output order). */
+  parallel?: boolean;
+}
+
 /** One server of the pool, ready to use. */
 export interface RoutedServer {
   server: PoolServer;
@@ -155,25 +163,38 @@ export class ServerRouter {
   }
 
   /**
-   * Runs `fn` on every server, the central one first, one after the other,
-   * going on over those reached: a member whose probe fails, or whose
-   * connection is lost during `fn`, is listed in `unreachable` instead.
+   * Runs `fn` on every server (or those `only` keeps), the central one first,
+   * one after the other or, with `parallel`, all at once; `fn` is told how many
+   * servers run it. It goes on over those reached: a member whose probe fails,
+   * or whose connection is lost during `fn`, is listed in `unreachable`
+   * instead; the central server failing fails the whole (it holds the registry).
    */
-  async each<T>(fn: (routed: RoutedServer) => Promise<T>): Promise<EachServer<T>> {
-    const servers = await this.all();
+  async each<T>(
+    fn: (routed: RoutedServer, servers: number) => Promise<T>,
+    options: EachOptions = {},
+  ): Promise<EachServer<T>> {
+    const only = options.only ?? (() => true);
+    const servers = (await this.all()).filter((routed) => only(routed.server.name));
     const probes = await Promise.allSettled(servers.map((routed) => this.probe(routed)));
-    const found: EachServer<T> = { results: [], unreachable: [] };
-    for (const [i, routed] of servers.entries()) {
+    const runOne = async (routed: RoutedServer, i: number) => {
       const probe = probes[i]!;
       try {
         if (probe.status === 'rejected') throw probe.reason;
-        found.results.push({ server: routed.server.name, result: await fn(routed) });
+        return { server: routed.server.name, result: await fn(routed, servers.length) };
       } catch (error) {
         if (!isUnreachable(error, routed.server)) throw error;
-        found.unreachable.push(error.unreachable);
         // Lost during fn (its probe had passed): recorded as a failed probe is.
         if (probe.status === 'fulfilled') await this.recordUnreachable(error.unreachable);
+        return error.unreachable;
       }
+    };
+    const outcomes: ({ server: string; result: T } | UnreachableServer)[] = [];
+    if (options.parallel) outcomes.push(...(await Promise.all(servers.map(runOne))));
+    else for (const [i, routed] of servers.entries()) outcomes.push(await runOne(routed, i));
+    const found: EachServer<T> = { results: [], unreachable: [] };
+    for (const outcome of outcomes) {
+      if ('result' in outcome) found.results.push(outcome);
+      else found.unreachable.push(outcome);
     }
     return found;
   }

@@ -42,33 +42,21 @@ export function controlPlaneRouter(options: ControlPlaneOptions): ServerRouter {
 
 /**
  * Runs `read` on every server of the pool at once (or on those `only` keeps),
- * telling it how many servers are read. A member that cannot be reached is in
- * `unreachable` and the rest answer; the central server failing fails the
- * request (it holds the pool's registry).
+ * telling it how many servers are read: the router's `each` (probing members
+ * first). A member that cannot be reached is in `unreachable`, in the router's
+ * words, and the rest answer; the central server failing fails the request (it
+ * holds the pool's registry).
  */
 export async function eachServer<T>(
   router: ServerRouter,
   read: (routed: RoutedServer, servers: number) => Promise<T>,
-  only: (server: string) => boolean = () => true,
+  only?: (server: string) => boolean,
 ): Promise<PoolRead<T>> {
-  const servers = (await router.all()).filter((routed) => only(routed.server.name));
-  const pool: PoolRead<T> = { results: [], unreachable: [] };
-  const outcomes = await Promise.all(
-    servers.map(async (routed): Promise<PoolRead<T>['results'][number] | Unreachable> => {
-      const server = routed.server.name;
-      try {
-        return { server, result: await read(routed, servers.length) };
-      } catch (error) {
-        if (routed.server.central || !isConnectionError(error)) throw error;
-        return { server, reason: unreachableReason(error, routed) };
-      }
-    }),
-  );
-  for (const outcome of outcomes) {
-    if ('reason' in outcome) pool.unreachable.push(outcome);
-    else pool.results.push(outcome);
-  }
-  return pool;
+  const { results, unreachable } = await router.each(read, { only, parallel: true });
+  return {
+    results,
+    unreachable: unreachable.map((u) => ({ server: u.server, reason: describeUnreachable(u) })),
+  };
 }
 
 /** The router's words for a member it lost (`pg-b (host:port) unreachable: …`), as the CLI says them. */

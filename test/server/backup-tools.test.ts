@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupToolsStatus, serverVersion } from '../../provisioning/backups/index.js';
 import { startControlPlane, type RunningControlPlane } from '../../server/api/index.js';
-import { createApiToken } from '../../provisioning/index.js';
+import { addServer, createApiToken, removeServer } from '../../provisioning/index.js';
 import { runDevdb } from '../helpers/cli-io.js';
 import { startTestDevDb, writeDataDirCredentials, type TestDevDb } from '../helpers/devdb.js';
 import { fakePgToolsDir } from '../helpers/fake-pg-tools.js';
@@ -104,5 +104,43 @@ describe('when one fits', () => {
       env: { DEVDB_PG_BIN_DIR: newer },
     });
     expect(doctor).toEqual({ code: 0, stdout: 'nothing to fix\n', stderr: '' });
+  });
+});
+
+describe('over a pool whose member runs a newer major than the pg_dump here', () => {
+  let member: TestDevDb | undefined;
+  let fitsCentral: string;
+
+  beforeAll(async () => {
+    member = await startTestDevDb();
+    await addServer(devdb.pool, { name: 'pg-newer', adminUrl: member.provisionerUrl });
+    // The registry is what the rule reads: the member is recorded one major ahead.
+    await devdb.pool.query(
+      `UPDATE provisioning.servers SET major_version = major_version + 1 WHERE name = 'pg-newer'`,
+    );
+    fitsCentral = await fakePgToolsDir(here.serverMajor);
+  });
+
+  afterAll(async () => {
+    await removeServer(devdb.pool, 'pg-newer').catch(() => undefined);
+    await member?.stop();
+    if (fitsCentral) await rm(fitsCentral, { recursive: true, force: true });
+  });
+
+  it('/readyz, the status route and doctor give one answer: it cannot run, for the newest major', async () => {
+    const env = { DEVDB_PG_BIN_DIR: fitsCentral, PATH: '' };
+    const { ready, status } = await controlPlane(env);
+    const newest = here.serverMajor + 1;
+    expect(status.json).toMatchObject({ canRun: false, serverMajor: newest, pgDump: null });
+    const problem = status.json.problem as string;
+    expect(problem).toContain(`PostgreSQL ${newest} or newer`);
+    expect(ready.json.checks).toContainEqual({
+      name: 'backups',
+      ok: false,
+      degradesOnly: true,
+      detail: problem,
+    });
+    const doctor = await runDevdb(['doctor', '--data-dir', dataDir], { env });
+    expect(doctor.stderr).toContain(`devdb: backups cannot run here: ${problem}\n`);
   });
 });

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import {
   BACKUP_STATUSES,
-  backupToolsStatus,
+  checkBackupTools,
   claimDatabase,
   getBackup,
   listBackups,
@@ -172,10 +172,9 @@ export function backupRoutes(
       response: withErrors({ 200: toolsStatus }),
     },
     async handler() {
-      // One pg_dump backs up every server of the pool: at least the newest major among them.
-      const majors = (await router.all()).map((routed) => routed.server.majorVersion);
-      const env = { env: options.env };
-      const { serverMajor, tools, problem } = await backupToolsStatus(Math.max(...majors), env);
+      // The rule /readyz, doctor and up's banner use (provisioning/servers/backup-tools.ts).
+      const status = await checkBackupTools({ db: options.pool, env: options.env });
+      const { serverMajor, tools, problem } = status;
       const pgDump = tools ? { path: tools.pgDump, major: tools.major } : null;
       return { canRun: tools !== null, serverMajor, pgDump, problem };
     },

@@ -13,6 +13,7 @@ import {
 } from '../../../provisioning/index.js';
 import {
   CONNECTION_OPTIONS,
+  withAdminPool,
   withEachServer,
   type ConnectionOptions,
 } from '../../admin-connection.js';
@@ -65,13 +66,12 @@ function fixReport(outcomes: DoctorOutcome[]): Output {
 }
 
 /**
- * Backups from this machine need a pg_dump that fits each server (docs/backups.md,
- * "Which pg_dump"): said on stderr, once per PostgreSQL version, beside the findings.
+ * Backups from this machine need a pg_dump that fits every server of the pool
+ * (docs/backups.md, "Which pg_dump"): said on stderr beside the findings.
  */
 async function warnIfBackupsCannotRun(on: ConnectionOptions, io: CliIO): Promise<void> {
-  const { results } = await withEachServer(on, (db) => checkBackupTools({ db, env: io.env }));
-  const problems = new Set(results.map(({ result }) => result.problem).filter(Boolean));
-  for (const problem of problems) io.stderr.write(`devdb: backups cannot run here: ${problem}\n`);
+  const { problem } = await withAdminPool(on, (db) => checkBackupTools({ db, env: io.env }));
+  if (problem) io.stderr.write(`devdb: backups cannot run here: ${problem}\n`);
 }
 
 export const doctorCommand: CommandSpec<DoctorOptions> = {
