@@ -227,6 +227,7 @@ export {
   type Evaluation,
   evaluatePolicy,
   executeCleanupPlan,
+  type ExecuteOptions,
   planCleanup,
   POLICY_SETTING_KEYS,
   type PolicySettings,

@@ -379,6 +379,7 @@ export type OrphanFinding = Static<typeof orphanFinding>;
 export const cleanupAction = object({
   kind: stringEnum(CLEANUP_ACTIONS),
   database: Type.String(),
+  server: serverName(),
   workspaceId: Type.Optional(Type.String()),
   reason: Type.String(),
 });
@@ -394,10 +395,12 @@ export const cleanupPlanProperties = {
   skipped: Type.Array(
     object({
       database: Type.String(),
+      server: serverName(),
       workspaceId: Type.Optional(Type.String()),
       reason: Type.String(),
     }),
   ),
+  unreachable,
 };
 export const cleanupPlan = object(cleanupPlanProperties);
 export type CleanupPlan = Static<typeof cleanupPlan>;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  createApiToken,
   addServer,
   attachPlaced,
   setServerState,
@@ -223,6 +224,25 @@ describe('the control plane with pg-b down', () => {
       degradesOnly: true,
     });
     expect(body.checks).toContainEqual({ name: 'server pg-c', ok: true, degradesOnly: true });
+  });
+
+  test('cleanup through the API plans and runs over central and pg-c, naming pg-b unreachable', async () => {
+    const { token } = await createApiToken(central.pool, { name: 'pool-down', role: 'admin' });
+    const call = async (method: string) => {
+      const res = await fetch(`${plane.url}/api/v1/cleanup`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const reason = `pg-b (127.0.0.1:${pgB.endpoint.port}) unreachable: connection refused`;
+    for (const method of ['GET', 'POST']) {
+      const { status, body } = await call(method);
+      expect(status, JSON.stringify(body)).toBe(200);
+      expect(body.unreachable).toEqual([{ server: 'pg-b', reason }]);
+      const rows = [...(body.actions as { server: string }[]), ...(body.skipped as [])];
+      for (const row of rows) expect(['central', 'pg-c']).toContain(row.server);
+    }
   });
 
   test('/metrics: devdb_server_up 0 for pg-b, 1 for the others, with when each was last reached', async () => {

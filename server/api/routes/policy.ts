@@ -11,30 +11,22 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import {
-  executeCleanupPlan,
   listConnections,
   ORPHAN_KINDS,
   readPolicySettings,
   recordEvent,
-  withCleanupLock,
   writePolicySettings,
   policyStates,
   protectDatabase,
   terminateSessions,
   unprotectDatabase,
-  type RoutedServer,
   type ServerRouter,
 } from '../../../provisioning/index.js';
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
 import { UserError } from '../../errors.js';
 import { findOrphans } from '../../coder/orphans.js';
-import {
-  closeCoder,
-  coderSource,
-  finalBackupDropDatabase,
-  type CoderSource,
-} from '../../policy-wiring.js';
-import { planAll } from '../../commands/policy/cleanup.js';
+import { closeCoder, coderSource, type CoderSource } from '../../policy-wiring.js';
+import { cleanUpPool, planAll } from '../../cleanup-pool.js';
 import { maskedWebhook } from '../../commands/policy/policy.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -79,20 +71,6 @@ export function policyRoutes(
     } finally {
       await closeCoder(coder);
     }
-  }
-
-  /**
-   * Runs `fn` holding the cleanup lock of every server, in the pool's order
-   * (as `devdb cleanup` does); busy anywhere is a 409 saying whose.
-   */
-  async function withEveryCleanupLock<T>(
-    servers: RoutedServer[],
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    const [first, ...rest] = servers;
-    if (!first) return fn();
-    const what = 'cleanup (API)';
-    return withCleanupLock(first.db, { wait: false, what }, () => withEveryCleanupLock(rest, fn));
   }
 
   const publicSettings = async () => {
@@ -307,8 +285,10 @@ export function policyRoutes(
       tags: TAGS,
       response: withErrors({ 200: cleanupPlan }),
     },
-    handler: async () =>
-      withCoder(async (coder) => (await planAll(await router.all(), coder)).plan),
+    async handler() {
+      const { servers, unreachable } = await reachable();
+      return { ...(await withCoder((coder) => planAll(servers, coder))).plan, unreachable };
+    },
   });
 
   app.route({
@@ -326,24 +306,25 @@ export function policyRoutes(
     },
     async handler(request) {
       // One cleanup at a time (the CLI's, the policy job's): busy is a 409 saying whose.
-      // Every server of the pool, each with its own plan (as `devdb cleanup`).
-      const servers = await router.all();
-      return withEveryCleanupLock(servers, async () => {
-        const { plans, plan } = await withCoder((coder) => planAll(servers, coder));
-        const results = [];
-        for (const { server: routed, plan: own } of plans) {
-          const { db: on, adminUrl } = routed;
-          results.push(
-            ...(await executeCleanupPlan(on, own, {
-              dropDatabase: finalBackupDropDatabase({ db: on, adminUrl, env }),
-              actor: actorOf(request.principal),
-            })),
-          );
-        }
-        return { ...plan, results };
-      });
+      // Every server reached, each with its own plan (as `devdb cleanup`).
+      const { servers, unreachable } = await reachable();
+      const run = await withCoder((coder) =>
+        cleanUpPool(servers, coder, {
+          wait: false,
+          what: 'cleanup (API)',
+          actor: actorOf(request.principal),
+          env,
+        }),
+      );
+      return { ...run.plan, results: run.results, unreachable };
     },
   });
+
+  /** The servers of the pool that answer; those that do not are named, their databases left out. */
+  async function reachable() {
+    const { results, unreachable } = await eachServer(router, async (routed) => routed);
+    return { servers: results.map((r) => r.result), unreachable };
+  }
 }
 
 /** Coder half-configured or not answering (CoderError is a UserError): the admin fixes the server's environment. */

@@ -8,15 +8,11 @@
  */
 import {
   describeHolder,
-  executeCleanupPlan,
-  planCleanup,
   RunLockBusyError,
-  withCleanupLock,
   type CleanupAction,
   type CleanupPlan,
   type CleanupResult,
   type RoutedServer,
-  type RunLockHolder,
 } from '../../../provisioning/index.js';
 import { CONNECTION_OPTIONS, withRouter, type ConnectionOptions } from '../../admin-connection.js';
 import { CODER_OPTIONS, type CoderOptions } from '../../coder/config.js';
@@ -24,7 +20,8 @@ import { JSON_OPTION, type CommandSpec } from '../../command.js';
 import { confirmOrRefuse } from '../../confirm.js';
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { closeCoder, coderSource, POLICY_WIRING, type CoderSource } from '../../policy-wiring.js';
+import { cleanUpPool, planAll, type PoolCleanupOptions } from '../../cleanup-pool.js';
+import { closeCoder, coderSource, type CoderSource } from '../../policy-wiring.js';
 import { table, text, type Block, type Column } from '../../render.js';
 
 type Options = Omit<ConnectionOptions, 'env'> &
@@ -95,61 +92,37 @@ function progress(io: CliIO) {
   };
 }
 
-type Plans = { server: RoutedServer; plan: CleanupPlan }[];
-
 /**
- * One plan per server of the pool, shown and confirmed as one (docs/servers.md),
- * each with the workspaces Coder confirmed deleted among that server's attachments.
+ * The real run: waits for another cleanup saying so (or refuses with
+ * --no-wait), asks before it changes anything, one line per action on a terminal.
  */
-export async function planAll(
-  servers: RoutedServer[],
-  coder: CoderSource,
-): Promise<{ plans: Plans; plan: CleanupPlan }> {
-  const plans: Plans = [];
-  for (const server of servers) {
-    const deleted = await POLICY_WIRING.deletedWorkspaces(server.db, coder);
-    const note = servers.length > 1 ? `${server.server.name}: ${deleted.note}` : deleted.note;
-    const options = { deletedWorkspaces: deleted.attachments, coder: note };
-    plans.push({ server, plan: await planCleanup(server.db, options) });
-  }
-  const plan: CleanupPlan = {
-    now: plans[0]!.plan.now,
-    actions: plans.flatMap((p) => p.plan.actions),
-    skipped: plans.flatMap((p) => p.plan.skipped),
-    coder: plans.map((p) => p.plan.coder).join('\n'),
-  };
-  return { plans, plan };
-}
-
-/**
- * Runs `fn` holding the cleanup lock of every server, in the pool's order (so
- * two cleanups never wait on each other in a cycle). Waiting is said on stderr,
- * with who holds it and how long this one waited once it goes on.
- */
-async function withEveryCleanupLock<T>(
-  servers: RoutedServer[],
-  io: CliIO,
-  wait: boolean,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const [first, ...rest] = servers;
-  if (!first) return fn();
-  let waitingSince: number | undefined;
-  const onWait = (holder: RunLockHolder | null) => {
-    waitingSince = Date.now();
-    const where = servers.length > 1 ? ` on server ${first.server.name}` : '';
-    io.stderr.write(
-      `devdb: another cleanup is running${where} (${describeHolder(holder)}); waiting — --no-wait to refuse\n`,
-    );
+async function realRun(servers: RoutedServer[], coder: CoderSource, options: Options, io: CliIO) {
+  let waitingSince = 0;
+  const run: PoolCleanupOptions = {
+    wait: options.wait !== false,
+    onWait(holder, server) {
+      waitingSince = Date.now();
+      const where = servers.length > 1 ? ` on server ${server.server.name}` : '';
+      io.stderr.write(
+        `devdb: another cleanup is running${where} (${describeHolder(holder)}); waiting — --no-wait to refuse\n`,
+      );
+    },
+    onResume() {
+      const seconds = ((Date.now() - waitingSince) / 1000).toFixed(1);
+      io.stderr.write(`devdb: the other cleanup ended after ${seconds} s; going on\n`);
+    },
+    confirm: (plan) =>
+      confirmOrRefuse(io, {
+        yes: options.yes,
+        what: `devdb cleanup (${summary(plan)})`,
+        question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
+      }),
+    actor: 'cli',
+    env: { ...process.env, ...io.env },
+    onProgress: progress(io),
   };
   try {
-    return await withCleanupLock(first.db, { wait, onWait }, async () => {
-      if (waitingSince !== undefined) {
-        const seconds = ((Date.now() - waitingSince) / 1000).toFixed(1);
-        io.stderr.write(`devdb: the other cleanup ended after ${seconds} s; going on\n`);
-      }
-      return withEveryCleanupLock(rest, io, wait, fn);
-    });
+    return await cleanUpPool(servers, coder, run);
   } catch (error) {
     if (error instanceof RunLockBusyError) {
       throw new UserError(
@@ -192,37 +165,13 @@ export const cleanupCommand: CommandSpec<Options> = {
             return { plan: (await planAll(servers, coder)).plan, results: null, unreachable };
           }
           // Planned under the lock: after waiting for another cleanup, what it left.
-          return { ...(await execute(servers, coder)), unreachable };
+          return { ...(await realRun(servers, coder, options, io)), unreachable };
         } finally {
           await closeCoder(coder);
         }
       },
     );
 
-    async function execute(servers: RoutedServer[], coder: CoderSource) {
-      return withEveryCleanupLock(servers, io, options.wait !== false, async () => {
-        const { plans, plan } = await planAll(servers, coder);
-        if (plan.actions.length === 0) return { plan, results: [] };
-        await confirmOrRefuse(io, {
-          yes: options.yes,
-          what: `devdb cleanup (${summary(plan)})`,
-          question: `${planText(plan)}Cleanup will ${summary(plan)}. Go ahead?`,
-        });
-        const env = { ...process.env, ...io.env };
-        const results: CleanupResult[] = [];
-        for (const { server, plan: own } of plans) {
-          const { db, adminUrl } = server;
-          results.push(
-            ...(await executeCleanupPlan(db, own, {
-              dropDatabase: POLICY_WIRING.dropDatabase({ db, adminUrl, env }),
-              actor: 'cli',
-              onProgress: progress(io),
-            })),
-          );
-        }
-        return { plan, results };
-      });
-    }
     const failed = results?.some((r) => r.outcome === 'failed') ?? false;
     return {
       json: { dryRun, ...plan, results: results ?? [] },

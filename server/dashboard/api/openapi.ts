@@ -4798,12 +4798,22 @@ export interface paths {
                 /** @enum {string} */
                 kind: 'detach' | 'archive' | 'drop';
                 database: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 workspaceId?: string;
                 reason: string;
               }[];
               skipped: {
                 database: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 workspaceId?: string;
+                reason: string;
+              }[];
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
                 reason: string;
               }[];
             };
@@ -4917,12 +4927,22 @@ export interface paths {
                 /** @enum {string} */
                 kind: 'detach' | 'archive' | 'drop';
                 database: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 workspaceId?: string;
                 reason: string;
               }[];
               skipped: {
                 database: string;
+                /** @description the server of the pool it is on (docs/servers.md) */
+                server: string;
                 workspaceId?: string;
+                reason: string;
+              }[];
+              /** @description servers of the pool that could not be read: their rows are missing */
+              unreachable: {
+                server: string;
+                /** @description what failed, naming host:port (never a password) */
                 reason: string;
               }[];
               results: {
@@ -4930,6 +4950,8 @@ export interface paths {
                   /** @enum {string} */
                   kind: 'detach' | 'archive' | 'drop';
                   database: string;
+                  /** @description the server of the pool it is on (docs/servers.md) */
+                  server: string;
                   workspaceId?: string;
                   reason: string;
                 };
