@@ -50,5 +50,8 @@ export const AGENT_INSTALL_SCRIPT = [
   'fi',
 ].join('\n');
 
-/** The same for a Terraform string: `${` is written `$${` (not an interpolation). */
-export const AGENT_INSTALL_TERRAFORM = AGENT_INSTALL_SCRIPT.replaceAll('${', '$${');
+/**
+ * The same for a Terraform string: `${` is written `$${` (not an interpolation).
+ * split/join, not replaceAll: in a replacement string `$$` would be one `$`.
+ */
+export const AGENT_INSTALL_TERRAFORM = AGENT_INSTALL_SCRIPT.split('${').join('$${');

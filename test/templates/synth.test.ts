@@ -111,6 +111,13 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     return { start: find('start'), heartbeat: find('heartbeat'), status };
   }
 
+  it("writes the shell's `${` as Terraform's `$${` escape: no interpolation in the scripts", () => {
+    for (const s of Object.values(config.resource.coder_script) as { script: string }[]) {
+      expect(s.script).not.toMatch(/(^|[^$])\$\{/);
+    }
+    expect(agentScripts().start).toContain('${DEVDB_AGENT_URL:-}');
+  });
+
   it('puts ~/.local/bin on the PATH before each of start, heartbeat and status', () => {
     for (const [command, script] of Object.entries(agentScripts())) {
       const setup = script.indexOf(AGENT_PATH_SETUP);
