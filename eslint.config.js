@@ -164,6 +164,7 @@ export default tseslint.config(
       'node_modules/**',
       '**/.terraform/**',
       '.devdb/**',
+      '.devdb-*/**',
       'coverage/**',
       'provider/constructs/.gen/**',
     ],

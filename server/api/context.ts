@@ -74,6 +74,11 @@ export interface ControlPlaneOptions {
   liveMaxClientAgeMs?: number;
   /** Databases in a live snapshot (the first by name); default 500. */
   liveDatabaseLimit?: number;
+  /**
+   * Where the devdb-agent files served at /api/v1/agent are (agent-bundle/,
+   * agent-sea/); default: this package's dist/.
+   */
+  agentDistDir?: string;
   /** Fastify's logger option; default off (devdb serve passes its own). */
   logger?: boolean | Record<string, unknown>;
 }

@@ -32,6 +32,7 @@ import { toErrorResponse } from './errors.js';
 import { liveRoutes } from './live.js';
 import { controlPlaneRouter } from './pool.js';
 import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agent.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/databases.js';
 import { healthRoutes } from './routes/health.js';
@@ -78,6 +79,7 @@ const OPENAPI_INFO = {
     { name: 'policy' },
     { name: 'session' },
     { name: 'health' },
+    { name: 'agent' },
   ],
 };
 
@@ -201,6 +203,7 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
   adminRoutes(app, options, router);
   policyRoutes(app, options, router);
   healthRoutes(app, options, now);
+  agentRoutes(app, options);
   liveRoutes(app, options, router);
   dashboardRoutes(app);
   app.get(

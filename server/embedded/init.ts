@@ -1,7 +1,7 @@
 import { access, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { INITDB, serverMajorVersion } from './binaries.js';
+import { pgBinaries, serverMajorVersion } from './binaries.js';
 import { spawnPg } from './proc.js';
 import { type RunAs, assertReachable, unprivilegedUser } from './runas.js';
 
@@ -10,6 +10,8 @@ export interface InitOptions {
   superuser: string;
   superuserPassword: string;
   onLog?: (line: string) => void;
+  /** Another installation's bin directory (binaries.ts); null: the embedded 17; default: DEVDB_PG_BIN_DIR, else the embedded. */
+  binDir?: string | null;
 }
 
 /** A data directory is initialised once initdb has written PG_VERSION into it. */
@@ -31,7 +33,7 @@ export async function initCluster(opts: InitOptions): Promise<void> {
   const pwDir = await mkdtemp(path.join(tmpdir(), 'devdb-initdb-'));
   try {
     const pwfile = await writePwfile(pwDir, opts.superuserPassword, runAs);
-    await runInitdb(dataDir, opts.superuser, pwfile, runAs, opts.onLog);
+    await runInitdb(dataDir, opts.superuser, pwfile, runAs, opts.onLog, opts.binDir);
   } finally {
     await rm(pwDir, { recursive: true, force: true });
   }
@@ -78,8 +80,10 @@ async function runInitdb(
   pwfile: string,
   runAs: RunAs | undefined,
   onLog?: (line: string) => void,
+  binDir?: string | null,
 ): Promise<void> {
-  const major = await serverMajorVersion();
+  const binaries = pgBinaries(binDir);
+  const major = await serverMajorVersion(binaries.postgres);
   const args = [
     `--pgdata=${dataDir}`,
     `--username=${superuser}`,
@@ -88,14 +92,14 @@ async function runInitdb(
     '--encoding=UTF8',
     // The builtin provider's C.UTF-8 (PostgreSQL 17) is Unicode-aware and independent of
     // which glibc locales the host has installed; the libc locale is plain C, which always
-    // exists. Older servers (DEVDB_PG_BIN_DIR in tests) have no builtin provider: plain C.
+    // exists. Older servers (--pg-bin-dir, DEVDB_PG_BIN_DIR) have no builtin provider: plain C.
     '--locale=C',
     ...(major >= 17 ? ['--locale-provider=builtin', '--builtin-locale=C.UTF-8'] : []),
     // initdb --set is PostgreSQL 16+; scram-sha-256 is the default since 14 anyway.
     ...(major >= 16 ? ['--set=password_encryption=scram-sha-256'] : []),
     '--no-instructions',
   ];
-  const proc = spawnPg(INITDB, args, runAs, onLog);
+  const proc = spawnPg(binaries.initdb, args, runAs, onLog);
   const code = await proc.exited;
   if (code !== 0) throw new Error(`initdb failed (exit ${code}):\n${proc.tail()}`);
 }

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { POSTGRES } from './binaries.js';
+import { pgBinaries } from './binaries.js';
 import { isInitialised } from './init.js';
 import { processesUsing, procState, readPidFile } from './pidfile.js';
 import { ping } from './ping.js';
@@ -24,6 +24,8 @@ export interface ClusterOptions {
   preloadLibraries?: string[];
   /** Serve TLS with these PEM files (./tls.ts makes them); plain TCP only without. */
   tls?: { certFile: string; keyFile: string };
+  /** Another installation's bin directory (binaries.ts); null: the embedded 17; default: DEVDB_PG_BIN_DIR, else the embedded. */
+  binDir?: string | null;
 }
 
 export interface RunningCluster {
@@ -104,7 +106,7 @@ async function launch(
       : []),
     ...sslSettings(opts.tls).flatMap((setting) => ['-c', setting]),
   ];
-  const proc = spawnPg(POSTGRES, args, runAs, opts.onLog);
+  const proc = spawnPg(pgBinaries(opts.binDir).postgres, args, runAs, opts.onLog);
   const forget = killOnExit(proc.child);
   void proc.exited.then(forget);
   try {

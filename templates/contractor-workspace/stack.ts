@@ -17,6 +17,13 @@ import { Container } from '../../provider/constructs/.gen/providers/docker/conta
 import { Image } from '../../provider/constructs/.gen/providers/docker/image/index.js';
 import { DockerProvider } from '../../provider/constructs/.gen/providers/docker/provider/index.js';
 import { Volume } from '../../provider/constructs/.gen/providers/docker/volume/index.js';
+import { AGENT_INSTALL_TERRAFORM } from './agent-install.js';
+
+/**
+ * DevDB's control plane as the Docker workspaces on DevDB's host reach it
+ * (host.docker.internal is the host; `devdb up --api-listen 0.0.0.0:7432`).
+ */
+const DEFAULT_CONTROL_PLANE = 'http://host.docker.internal:7432';
 
 export interface ContractorWorkspaceOptions {
   /** The workspace container on Docker. Off for tests on machines without a Docker engine. */
@@ -65,27 +72,17 @@ export class ContractorWorkspace extends TerraformStack {
       // devdb-agent enrolls one with DEVDB_ENROLL_TOKEN.
       credentials: 'enrollment',
       agentOptions: {
-        // `$${` is Terraform's escape for a literal `${` (the shell's, not an interpolation).
-        // With node in the image: the bundle, fetched at every start when DEVDB_AGENT_URL is
-        // set. Without: the single executable, fetched once into the home volume (again
-        // only when DEVDB_AGENT_SEA_URL changes, e.g. to a new version's URL).
-        install: [
-          'if command -v node >/dev/null 2>&1; then',
-          '  if [ -n "$${DEVDB_AGENT_URL:-}" ]; then',
-          '    mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"',
-          '    chmod +x "$HOME/.local/bin/devdb-agent"',
-          '  fi',
-          'elif [ -n "$${DEVDB_AGENT_SEA_URL:-}" ] && [ "$(cat "$HOME/.local/bin/.devdb-agent-sea-url" 2>/dev/null)" != "$DEVDB_AGENT_SEA_URL" ]; then',
-          '  mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_SEA_URL" -o "$HOME/.local/bin/devdb-agent.part"',
-          '  chmod +x "$HOME/.local/bin/devdb-agent.part" && mv "$HOME/.local/bin/devdb-agent.part" "$HOME/.local/bin/devdb-agent"',
-          '  printf \'%s\\n\' "$DEVDB_AGENT_SEA_URL" > "$HOME/.local/bin/.devdb-agent-sea-url"',
-          'fi',
-        ].join('\n'),
+        // devdb-agent from DevDB's control plane, checked against its sha256 (agent-install.ts):
+        // with node in the image the bundle (DEVDB_AGENT_URL), without it the single
+        // executable (DEVDB_AGENT_SEA_URL); each fetched again only when the server's differs.
+        install: AGENT_INSTALL_TERRAFORM,
       },
     });
     agent.putMetadata([devdb.agent.metadataItem]);
     agent.addOverride('env.DEVDB_AGENT_URL', variables.agentUrl.stringValue);
     agent.addOverride('env.DEVDB_AGENT_SEA_URL', variables.agentSeaUrl.stringValue);
+    agent.addOverride('env.DEVDB_AGENT_SHA256', variables.agentSha256.stringValue);
+    agent.addOverride('env.DEVDB_AGENT_SEA_SHA256', variables.agentSeaSha256.stringValue);
 
     if (options.docker ?? true)
       this.workspaceContainer(agent, workspace, owner, variables.image.stringValue);
@@ -101,15 +98,27 @@ export class ContractorWorkspace extends TerraformStack {
       }),
       agentUrl: new TerraformVariable(this, 'devdb_agent_url', {
         type: 'string',
-        default: '',
+        default: `${DEFAULT_CONTROL_PLANE}/api/v1/agent/current/node`,
         description:
-          'Where workspaces whose image has node download devdb-agent (the bundle, dist/agent-bundle/devdb-agent) from, at every start. Empty: the image ships it.',
+          "Where workspaces whose image has node download devdb-agent (the bundle) from: by default DevDB's control plane (devdb up --api-listen 0.0.0.0:7432), which serves the agent of its own version. Checked against URL/sha256 (or devdb_agent_sha256) at every start; downloaded again only when it differs. Empty: the image ships it.",
       }),
       agentSeaUrl: new TerraformVariable(this, 'devdb_agent_sea_url', {
         type: 'string',
+        default: `${DEFAULT_CONTROL_PLANE}/api/v1/agent/current/linux-x64`,
+        description:
+          'Where workspaces whose image has no node download the single-executable devdb-agent (linux-x64, ~83 MiB; the control plane serves it once built with `npm run build:agent-sea`) into the home volume (~/.local/bin). Checked against URL/sha256 (or devdb_agent_sea_sha256) at every start; downloaded again only when it differs. Empty: such images must ship devdb-agent.',
+      }),
+      agentSha256: new TerraformVariable(this, 'devdb_agent_sha256', {
+        type: 'string',
         default: '',
         description:
-          'Where workspaces whose image has no node download the single-executable devdb-agent (linux-x64, `npm run build:agent-sea`: dist/agent-sea/devdb-agent, ~83 MiB) from, once, into the home volume (~/.local/bin); again only when this URL changes. Empty: such images must ship devdb-agent.',
+          "The bundle's sha256, pinned (e.g. when devdb_agent_url is not DevDB's control plane). Empty: the one the server publishes at devdb_agent_url/sha256.",
+      }),
+      agentSeaSha256: new TerraformVariable(this, 'devdb_agent_sea_sha256', {
+        type: 'string',
+        default: '',
+        description:
+          "The single executable's sha256, pinned. Empty: the one the server publishes at devdb_agent_sea_url/sha256.",
       }),
       image: new TerraformVariable(this, 'image', {
         type: 'string',

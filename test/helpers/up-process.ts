@@ -23,7 +23,7 @@ export function startUp(dataDir: string, extra: string[] = []): Promise<UpProces
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /DevDB is running: PostgreSQL 17 on [^:]+:(\d+)/.exec(output);
+      const match = /DevDB is running: PostgreSQL \d+ on [^:]+:(\d+)/.exec(output);
       if (match) {
         resolve({
           child,

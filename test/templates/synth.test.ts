@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATH_SETUP } from '../../provider/constructs/agent.js';
+import { startControlPlane } from '../../server/api/index.js';
 import { synthTemplate } from '../../templates/synth.js';
 
 const AGENT = path.resolve('dist/agent-bundle/devdb-agent');
@@ -110,6 +111,13 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     return { start: find('start'), heartbeat: find('heartbeat'), status };
   }
 
+  it("writes the shell's `${` as Terraform's `$${` escape: no interpolation in the scripts", () => {
+    for (const s of Object.values(config.resource.coder_script) as { script: string }[]) {
+      expect(s.script).not.toMatch(/(^|[^$])\$\{/);
+    }
+    expect(agentScripts().start).toContain('${DEVDB_AGENT_URL:-}');
+  });
+
   it('puts ~/.local/bin on the PATH before each of start, heartbeat and status', () => {
     for (const [command, script] of Object.entries(agentScripts())) {
       const setup = script.indexOf(AGENT_PATH_SETUP);
@@ -140,44 +148,60 @@ describe('npm run templates: the synthesized contractor-workspace', () => {
     }
   });
 
-  it('without node in the image, start downloads the single-executable agent once', async () => {
+  it('without node in the image, start installs the single executable the control plane serves, again when it changes', async () => {
     const home = path.join(dir, 'home-sea');
     const bin = path.join(dir, 'bin-no-node');
     await mkdir(home, { recursive: true });
     await mkdir(bin, { recursive: true });
     // The tools the script uses, and no node.
-    for (const tool of ['sh', 'curl', 'mkdir', 'chmod', 'mv', 'cat']) {
+    for (const tool of ['sh', 'curl', 'mkdir', 'chmod', 'mv', 'rm', 'cut', 'sha256sum']) {
       await symlink(await which(tool), path.join(bin, tool));
     }
-    // Stand-ins for two versions of dist/agent-sea/devdb-agent (the real one: test/agent/sea.test.ts).
-    const v1 = path.join(dir, 'sea-v1');
-    const v2 = path.join(dir, 'sea-v2');
-    await writeFile(v1, '#!/bin/sh\necho "sea v1 $1"\n');
-    await writeFile(v2, '#!/bin/sh\necho "sea v2 $1"\n');
+    // The control plane serving stand-ins for two builds of dist/agent-sea/devdb-agent
+    // (the real one: test/agent/sea.test.ts; the real server: test/server/agent-download.test.ts).
+    const dist = path.join(dir, 'dist');
+    const sea = path.join(dist, 'agent-sea', 'devdb-agent');
+    await mkdir(path.dirname(sea), { recursive: true });
+    await writeFile(sea, '#!/bin/sh\necho "sea v1 $1"\n');
+    const pool = { query: () => Promise.reject(new Error('no database')) } as never;
+    const plane = await startControlPlane({
+      pool,
+      adminUrl: 'postgresql://x/devdb',
+      port: 0,
+      agentDistDir: dist,
+    });
     const { start } = agentScripts();
-    const run = (url: string) =>
+    const run = (seaUrl: string) =>
       new Promise<{ code: number; output: string }>((resolve) => {
         const env = {
           HOME: home,
           PATH: bin,
-          DEVDB_AGENT_SEA_URL: url,
-          // The bundle's URL is not used without node (curl would fail on it).
-          DEVDB_AGENT_URL: `file://${path.join(dir, 'no-such-bundle')}`,
+          DEVDB_AGENT_SEA_URL: seaUrl,
+          // The bundle's URL is not used without node.
+          DEVDB_AGENT_URL: `${plane.url}/api/v1/agent/current/node`,
         };
         execFile('sh', ['-c', start], { env, encoding: 'utf8' }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
         );
       });
-    expect(await run(`file://${v1}`)).toEqual({ code: 0, output: 'sea v1 start\n' });
-    // Once: the next start does not fetch again (the source is gone, yet it still runs).
-    await rm(v1);
-    expect(await run(`file://${v1}`)).toEqual({ code: 0, output: 'sea v1 start\n' });
-    // A new URL (a new version) is fetched again.
-    expect(await run(`file://${v2}`)).toEqual({ code: 0, output: 'sea v2 start\n' });
-    expect((await readdir(path.join(home, '.local', 'bin'))).sort()).toEqual([
-      '.devdb-agent-sea-url',
-      'devdb-agent',
-    ]);
+    const seaUrl = `${plane.url}/api/v1/agent/current/linux-x64`;
+    try {
+      expect(await run(seaUrl)).toEqual({ code: 0, output: 'sea v1 start\n' });
+      expect(await run(seaUrl)).toEqual({ code: 0, output: 'sea v1 start\n' });
+      // A new build on the server (same URL) is fetched again.
+      await writeFile(sea, '#!/bin/sh\necho "sea v2 $1"\n');
+      expect(await run(seaUrl)).toEqual({ code: 0, output: 'sea v2 start\n' });
+    } finally {
+      await plane.close();
+    }
+    // The server gone: the installed one runs, and the script says why it did not check.
+    const offline = await run(seaUrl);
+    expect(offline.code).toBe(0);
+    expect(offline.output).toContain(
+      `devdb-agent: cannot fetch ${seaUrl}/sha256: keeping the devdb-agent installed\n`,
+    );
+    expect(offline.output).toContain('sea v2 start\n');
+    expect(await readdir(path.join(home, '.local', 'bin'))).toEqual(['devdb-agent']);
   });
 
   it('the HCL twin sets up the PATH the same way in the same three scripts', async () => {

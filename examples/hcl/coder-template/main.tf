@@ -27,13 +27,25 @@ variable "devdb_host" {
 }
 
 variable "devdb_agent_url" {
-  description = "Where workspaces whose image has node download devdb-agent (the bundle, dist/agent-bundle/devdb-agent) from, at every start. Empty: the image ships it."
+  description = "Where workspaces whose image has node download devdb-agent (the bundle) from: by default DevDB's control plane (devdb up --api-listen 0.0.0.0:7432), which serves the agent of its own version. Checked against URL/sha256 (or devdb_agent_sha256) at every start; downloaded again only when it differs. Empty: the image ships it."
+  type        = string
+  default     = "http://host.docker.internal:7432/api/v1/agent/current/node"
+}
+
+variable "devdb_agent_sea_url" {
+  description = "Where workspaces whose image has no node download the single-executable devdb-agent (linux-x64, ~83 MiB; the control plane serves it once built with `npm run build:agent-sea`) into the home volume (~/.local/bin). Checked against URL/sha256 (or devdb_agent_sea_sha256) at every start; downloaded again only when it differs. Empty: such images must ship devdb-agent."
+  type        = string
+  default     = "http://host.docker.internal:7432/api/v1/agent/current/linux-x64"
+}
+
+variable "devdb_agent_sha256" {
+  description = "The bundle's sha256, pinned (e.g. when devdb_agent_url is not DevDB's control plane). Empty: the one the server publishes at devdb_agent_url/sha256."
   type        = string
   default     = ""
 }
 
-variable "devdb_agent_sea_url" {
-  description = "Where workspaces whose image has no node download the single-executable devdb-agent (linux-x64, `npm run build:agent-sea`: dist/agent-sea/devdb-agent, ~83 MiB) from, once, into the home volume (~/.local/bin); again only when this URL changes. Empty: such images must ship devdb-agent."
+variable "devdb_agent_sea_sha256" {
+  description = "The single executable's sha256, pinned. Empty: the one the server publishes at devdb_agent_sea_url/sha256."
   type        = string
   default     = ""
 }
@@ -149,10 +161,12 @@ resource "coder_agent" "main" {
   dir            = "/home/coder"
   startup_script = "#!/bin/sh\nset -e\necho \"workspace ready\"\n"
   env = {
-    GIT_AUTHOR_NAME     = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
-    GIT_AUTHOR_EMAIL    = data.coder_workspace_owner.me.email
-    DEVDB_AGENT_URL     = var.devdb_agent_url
-    DEVDB_AGENT_SEA_URL = var.devdb_agent_sea_url
+    GIT_AUTHOR_NAME        = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
+    GIT_AUTHOR_EMAIL       = data.coder_workspace_owner.me.email
+    DEVDB_AGENT_URL        = var.devdb_agent_url
+    DEVDB_AGENT_SEA_URL    = var.devdb_agent_sea_url
+    DEVDB_AGENT_SHA256     = var.devdb_agent_sha256
+    DEVDB_AGENT_SEA_SHA256 = var.devdb_agent_sea_sha256
   }
 
   metadata {
@@ -249,17 +263,42 @@ resource "coder_script" "devdb_start" {
     #!/bin/sh
     set -eu
     export PATH="$HOME/.local/bin:$PATH"
-    # With node: the bundle, at every start. Without: the single executable, once
-    # into the home volume (again only when DEVDB_AGENT_SEA_URL changes).
-    if command -v node >/dev/null 2>&1; then
-      if [ -n "$${DEVDB_AGENT_URL:-}" ]; then
-        mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_URL" -o "$HOME/.local/bin/devdb-agent"
-        chmod +x "$HOME/.local/bin/devdb-agent"
+    # devdb-agent from DevDB's control plane, checked against its sha256 (docs/deploy.md):
+    # with node the bundle, without it the single executable; fetched again only when it differs.
+    devdb_agent_sha256() {
+      if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d " " -f 1
+      elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -d " " -f 1
+      else echo "devdb-agent: this image has neither sha256sum nor shasum: cannot check the download" >&2; return 1
       fi
-    elif [ -n "$${DEVDB_AGENT_SEA_URL:-}" ] && [ "$(cat "$HOME/.local/bin/.devdb-agent-sea-url" 2>/dev/null)" != "$DEVDB_AGENT_SEA_URL" ]; then
-      mkdir -p "$HOME/.local/bin" && curl -fsSL "$DEVDB_AGENT_SEA_URL" -o "$HOME/.local/bin/devdb-agent.part"
-      chmod +x "$HOME/.local/bin/devdb-agent.part" && mv "$HOME/.local/bin/devdb-agent.part" "$HOME/.local/bin/devdb-agent"
-      printf '%s\n' "$DEVDB_AGENT_SEA_URL" > "$HOME/.local/bin/.devdb-agent-sea-url"
+    }
+    devdb_agent_install() {
+      url=$1 want=$${2:-} dest="$HOME/.local/bin/devdb-agent"
+      mkdir -p "$HOME/.local/bin"
+      if [ -z "$want" ]; then
+        if ! want=$(curl -fsSL "$url/sha256"); then
+          if [ -x "$dest" ]; then echo "devdb-agent: cannot fetch $url/sha256: keeping the devdb-agent installed" >&2; return 0; fi
+          echo "devdb-agent: cannot fetch $url/sha256: is DevDB's control plane reachable from the workspace (devdb up --api-listen)?" >&2
+          return 1
+        fi
+        want=$${want%% *}
+      fi
+      case $want in
+        *[!0-9a-f]* | "") echo "devdb-agent: $url/sha256 did not answer a sha256 (got: $want)" >&2; return 1 ;;
+      esac
+      if [ -x "$dest" ] && [ "$(devdb_agent_sha256 "$dest")" = "$want" ]; then return 0; fi
+      if ! curl -fsSL "$url" -o "$dest.part"; then rm -f "$dest.part"; echo "devdb-agent: cannot download $url" >&2; return 1; fi
+      got=$(devdb_agent_sha256 "$dest.part")
+      if [ "$got" != "$want" ]; then
+        rm -f "$dest.part"
+        echo "devdb-agent: refused the download from $url: its sha256 is $got, expected $want; nothing installed" >&2
+        return 1
+      fi
+      chmod +x "$dest.part" && mv "$dest.part" "$dest"
+    }
+    if command -v node >/dev/null 2>&1; then
+      if [ -n "$${DEVDB_AGENT_URL:-}" ]; then devdb_agent_install "$DEVDB_AGENT_URL" "$${DEVDB_AGENT_SHA256:-}"; fi
+    elif [ -n "$${DEVDB_AGENT_SEA_URL:-}" ]; then
+      devdb_agent_install "$DEVDB_AGENT_SEA_URL" "$${DEVDB_AGENT_SEA_SHA256:-}"
     fi
     devdb-agent start
   EOT

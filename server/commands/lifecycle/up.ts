@@ -1,5 +1,6 @@
 /**
- * `devdb up`: DevDB on an embedded PostgreSQL 17, plus the jobs `devdb serve`
+ * `devdb up`: DevDB on an embedded PostgreSQL 17 (or, with --pg-bin-dir, on the
+ * machine's own PostgreSQL: server/pg-bin-dir.ts), plus the jobs `devdb serve`
  * runs (server/serve/), in this process. The first run initialises the cluster
  * and generates credentials; later runs reuse both. Stays in the foreground
  * until Ctrl-C / SIGTERM, then stops the jobs and shuts PostgreSQL down cleanly.
@@ -45,6 +46,14 @@ import {
 import { listenPort, type CommandSpec } from '../../command.js';
 import { UserError } from '../../errors.js';
 import { devdbCommand } from '../../invocation.js';
+import {
+  backupEnv,
+  choosePostgres,
+  debianServers,
+  EMBEDDED,
+  recordPostgres,
+  type ChosenPostgres,
+} from '../../pg-bin-dir.js';
 import { PARENT_EXITED, type CliIO } from '../../io.js';
 import { removeUpPidFile, runningUp, writeUpPidFile } from '../../up-process.js';
 import type { ServeRuntime } from '../../serve/index.js';
@@ -73,6 +82,12 @@ export interface UpOptions {
   allowPlainNetwork?: boolean;
   /** The control plane's address, host:port or off (default: DEVDB_API_LISTEN, else 127.0.0.1:7432). */
   apiListen?: string;
+  /**
+   * The bin directory of the PostgreSQL to run instead of the embedded 17
+   * (default: DEVDB_PG_BIN_DIR, else the one recorded in the data dir); `embedded`
+   * for the npm package's own (server/pg-bin-dir.ts).
+   */
+  pgBinDir?: string;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -83,7 +98,11 @@ function step(io: CliIO, message: string): () => void {
   return () => io.stderr.write(` done (${Date.now() - started} ms)\n`);
 }
 
-async function prepareCluster(options: UpOptions, io: CliIO): Promise<Credentials> {
+async function prepareCluster(
+  options: UpOptions,
+  postgres: ChosenPostgres,
+  io: CliIO,
+): Promise<Credentials> {
   await ensureDataDir(options.dataDir);
   const pgdata = pgDataDir(options.dataDir);
   const existing = await readCredentials(options.dataDir);
@@ -98,9 +117,10 @@ async function prepareCluster(options: UpOptions, io: CliIO): Promise<Credential
   const credentials = existing ?? newCredentials(LOOPBACK, options.port ?? 5432);
   // Credentials first: a crash after initdb must not leave a cluster nobody can log in to.
   await writeCredentials(options.dataDir, credentials);
-  const done = step(io, `Initialising PostgreSQL 17 in ${pgdata}`);
+  const done = step(io, `Initialising PostgreSQL ${postgres.major} in ${pgdata}`);
   await initCluster({
     dataDir: pgdata,
+    binDir: postgres.binDir,
     superuser: credentials.superuser.user,
     superuserPassword: credentials.superuser.password,
   });
@@ -111,8 +131,9 @@ async function prepareCluster(options: UpOptions, io: CliIO): Promise<Credential
 async function prepareSchema(
   credentials: Credentials,
   options: UpOptions,
+  postgres: ChosenPostgres,
   io: CliIO,
-): Promise<string> {
+): Promise<string[]> {
   await bootstrap(withServerTls(urlFor(credentials, 'superuser', 'postgres'), credentials), {
     provisionerPassword: credentials.provisioner.password,
   });
@@ -132,7 +153,7 @@ async function prepareSchema(
       (options.listen === LOOPBACK || options.listen === 'localhost' ? LOOPBACK : hostname());
     await writePublicAddress(provisioner, { host: publicHost, port: credentials.port });
     await logDoctorFindings(provisioner, options.dataDir, io);
-    return await backupsLine(provisioner, io);
+    return await backupsLines(provisioner, options.dataDir, postgres, io);
   } finally {
     await provisioner.end();
   }
@@ -153,13 +174,37 @@ async function logDoctorFindings(db: pg.Client, dataDir: string, io: CliIO): Pro
 /**
  * Whether this machine can back the server up (docs/backups.md, "Which
  * pg_dump"): the embedded PostgreSQL ships no pg_dump, so the banner says
- * which one backups use, or what to install.
+ * which one backups use, or what to install — and, when Debian's server
+ * package of an older major is installed (Debian 12 has 15 only), the command
+ * that runs DevDB on it, whose pg_dump fits.
  */
-async function backupsLine(db: pg.Client, io: CliIO): Promise<string> {
-  const { tools, problem } = await checkBackupTools({ db, env: io.env });
-  return tools
-    ? `Backups: pg_dump ${tools.major} (${tools.pgDump})`
-    : `Backups cannot run here: ${problem}`;
+async function backupsLines(
+  db: pg.Client,
+  dataDir: string,
+  postgres: ChosenPostgres,
+  io: CliIO,
+): Promise<string[]> {
+  const { tools, problem } = await checkBackupTools({ db, env: backupEnv(io.env, postgres) });
+  if (tools) return [`Backups: pg_dump ${tools.major} (${tools.pgDump})`];
+  const lines = [`Backups cannot run here: ${problem}`];
+  const debian = postgres.binDir === null ? (await debianServers())[0] : undefined;
+  if (debian && debian.major < postgres.major) {
+    const fresh = `${dataDir}-pg${debian.major}`;
+    lines.push(
+      `Debian's PostgreSQL ${debian.major} is installed (${debian.dir}), with a pg_dump that backs up a server it runs. A data dir PostgreSQL ${postgres.major} initialised cannot be run by ${debian.major}, so run DevDB on it with a fresh data dir (stop this one first; its databases stay in ${dataDir}):`,
+      `  ${devdbCommand(io, 'up', '--data-dir', fresh, '--pg-bin-dir', debian.dir)}`,
+    );
+  }
+  return lines;
+}
+
+/** The banner's name for the server: `PostgreSQL 15` and where its binaries are from. */
+function postgresLine(postgres: ChosenPostgres, dataDir: string): string[] {
+  if (postgres.binDir === null) return [];
+  const kept = postgres.source.startsWith('recorded')
+    ? postgres.source
+    : `${postgres.source}; kept in ${path.join(dataDir, 'postgres.json')} for the next start`;
+  return [`PostgreSQL binaries: ${postgres.binDir} (${kept})`];
 }
 
 /** The certificate and key PostgreSQL serves (docs/security.md, "TLS"), or none with --no-tls. */
@@ -296,13 +341,17 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   const signal = io.shutdownSignal();
   await assertNotRunning(options.dataDir, io);
   assertNetworkTls(options);
-  const credentials = await asUserError(prepareCluster(options, io));
+  const postgres = await choosePostgres(options.dataDir, options.pgBinDir, io.env);
+  const credentials = await asUserError(prepareCluster(options, postgres, io));
+  // The cluster is now this major's: later starts without --pg-bin-dir run the same.
+  await recordPostgres(options.dataDir, postgres);
   await admitRemoteClients(pgDataDir(options.dataDir), options);
   const tls = await asUserError(serverTls(options, io));
   const done = step(io, 'Starting PostgreSQL');
   const cluster = await asUserError(
     startCluster({
       dataDir: pgDataDir(options.dataDir),
+      binDir: postgres.binDir,
       port: options.port ?? credentials.port,
       listen: options.listen,
       // Slow queries per database (devdb slow-queries, the API); bootstrap creates the extension.
@@ -324,18 +373,20 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
     startedAt: new Date().toISOString(),
   });
   let provider: Awaited<ReturnType<typeof installProvider>>;
-  let backups: string;
+  let backups: string[];
   let runtime: ServeRuntime;
+  // Backups (the schedule, the API) use the chosen server's pg_dump first.
+  const serveIo: CliIO = { ...io, env: backupEnv(io.env, postgres) };
   try {
     credentials.port = cluster.port;
     credentials.host = cluster.host;
     credentials.sslrootcert = tls?.caFile;
     await writeCredentials(options.dataDir, credentials);
-    backups = await prepareSchema(credentials, options, io);
+    backups = await prepareSchema(credentials, options, postgres, io);
     provider = await installProvider(path.join(options.dataDir, 'terraform'));
     // The same jobs `devdb serve` runs, in this process (loaded here: see serve.ts).
     const { startServeProcess } = await import('../../serve/index.js');
-    runtime = await startServeProcess(adminUrlFor(credentials), io, {
+    runtime = await startServeProcess(adminUrlFor(credentials), serveIo, {
       logFormat: options.logFormat,
       apiListen: options.apiListen,
     });
@@ -347,10 +398,11 @@ export async function up(given: UpOptions, io: CliIO): Promise<number> {
   const shownUrl = `postgresql://${credentials.provisioner.user}:****@${cluster.host}:${cluster.port}/devdb`;
   io.stdout.write(
     [
-      `DevDB is running: PostgreSQL 17 on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
+      `DevDB is running: PostgreSQL ${postgres.major} on ${options.listen}:${cluster.port} (data in ${options.dataDir})`,
+      ...postgresLine(postgres, options.dataDir),
       tls ? `TLS: on; clients verify it with the CA ${tls.caFile}` : 'TLS: off (--no-tls)',
       ...networkLines(options),
-      backups,
+      ...backups,
       `Admin URL (password stored 0600 in ${path.join(options.dataDir, 'credentials.json')}):`,
       `  DEVDB_ADMIN_URL=${withServerTls(shownUrl, credentials)}`,
       `Use it from scripts and Terraform with:`,
@@ -390,7 +442,8 @@ function dashboardLines(url: string | undefined, io: CliIO, dataDir: string): st
 
 export const upCommand: CommandSpec<UpOptions> = {
   name: 'up',
-  description: 'run DevDB on an embedded PostgreSQL 17 (foreground; Ctrl-C stops it)',
+  description:
+    "run DevDB on PostgreSQL: the embedded 17, or --pg-bin-dir's (foreground; Ctrl-C stops it)",
   options: [
     {
       flags: '--data-dir <dir>',
@@ -430,6 +483,10 @@ export const upCommand: CommandSpec<UpOptions> = {
       flags: '--allow-plain-network',
       description:
         'admit clients from the network without TLS (pg_hba.conf host, not hostssl); --no-tls with a --listen beyond loopback needs it',
+    },
+    {
+      flags: '--pg-bin-dir <dir>',
+      description: `run this PostgreSQL installation's initdb/postgres (15-18) instead of the embedded 17, e.g. /usr/lib/postgresql/15/bin, whose pg_dump then backs it up; kept in the data dir for later starts; "${EMBEDDED}": the embedded one (default: $DEVDB_PG_BIN_DIR, else the one kept)`,
     },
     API_LISTEN_OPTION,
     LOG_FORMAT_OPTION,

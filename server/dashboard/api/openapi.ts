@@ -5286,6 +5286,417 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The devdb-agent files this server serves (its own version), by platform, with their sha256; no token needed */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              name: 'devdb-agent';
+              /** @description this DevDB's version: the agent served is that one */
+              version: string;
+              artifacts: {
+                /** @enum {string} */
+                platform: 'node' | 'linux-x64';
+                description: string;
+                /** @description path of the download on this server */
+                url: string;
+                /** @description hex digest of the file */
+                sha256: string;
+                bytes: number;
+              }[];
+              /** @description platforms this server has no file for, and how to build one */
+              notBuilt: {
+                /** @enum {string} */
+                platform: 'node' | 'linux-x64';
+                detail: string;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agent/{version}/{platform}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download devdb-agent for a platform (executable as saved); its sha256 is in the X-Checksum-Sha256 header and at …/sha256; no token needed */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the DevDB version; this server serves its own only, which `current` also names */
+          version: string;
+          /** @description `node` (the bundle) or `linux-x64` (the single executable) */
+          platform: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description the file */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': string;
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agent/{version}/{platform}/sha256': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The sha256 of a platform’s devdb-agent, in `sha256sum -c` format (`HEX  devdb-agent`); no token needed */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the DevDB version; this server serves its own only, which `current` also names */
+          version: string;
+          /** @description `node` (the bundle) or `linux-x64` (the single executable) */
+          platform: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description one line: the hex digest, two spaces, devdb-agent */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/plain': string;
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
