@@ -189,6 +189,8 @@ BEGIN
       PERFORM provisioning._raise_removal_failure(p_db, 'drop', SQLSTATE, SQLERRM);
     END;
   END IF;
+  -- Its snapshots go with it (snapshots.sql): they belong to its owner role.
+  PERFORM provisioning._drop_snapshots(v_conn, p_db);
   PERFORM provisioning._drop_read_role(v_conn, p_db);
   IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = p_db AND NOT r.rolcanlogin) THEN
     BEGIN
