@@ -290,31 +290,6 @@ BEGIN
                             'method', v_method, 'sessions_ended', v_ended, 'pruned', to_jsonb(v_pruned));
 END $$;
 
--- The live write attachments' per-database settings (their `SET role`, and a
--- team member's search_path), as _reapply_after_restore (lifecycle.sql) sets
--- them, on p_copy before it takes p_db's name: pg_db_role_setting is keyed by
--- the database's oid, so a copy has none, and a session opened right after the
--- swap must already act as the owner role. Only values DevDB makes are
--- written, never text read back from the catalog.
-CREATE OR REPLACE FUNCTION provisioning._snapshot_copy_settings(p_conn text, p_db text, p_copy text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  v_att provisioning.attachments;
-  v_type text := (SELECT d.db_type FROM provisioning.databases d WHERE d.db_name = p_db);
-BEGIN
-  FOR v_att IN SELECT * FROM provisioning.attachments a
-                WHERE a.db_name = p_db AND a.detached_at IS NULL AND a.access_level = 'write'
-                  AND EXISTS (SELECT FROM pg_roles r WHERE r.rolname = a.login_role)
-                ORDER BY a.login_role
-  LOOP
-    PERFORM provisioning._remote(p_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L',
-                                                v_att.login_role, p_copy, p_db));
-    IF v_type = 'team' THEN
-      PERFORM provisioning._set_personal_search_path(p_conn, v_att.login_role, p_copy, v_att.owner_username);
-    END IF;
-  END LOOP;
-END $$;
-
 -- Puts p_db back to snapshot p_snapshot, or (p_snapshot NULL) to where it
 -- started: a copy of its seed if it was seeded and the seed is still there,
 -- else empty. The new database is made beside it (devdb_swap_<id>), given
@@ -390,7 +365,9 @@ BEGIN
     PERFORM provisioning._remote(v_conn, format('SET ROLE %I; REVOKE ALL ON DATABASE %I FROM PUBLIC; %s RESET ROLE',
       p_db, v_swap, coalesce(v_grants, '')));
   END IF;
-  PERFORM provisioning._snapshot_copy_settings(v_conn, p_db, v_swap);
+  -- The attachments' per-database settings on the copy before it takes the name
+  -- (lifecycle.sql): a session opened right after the swap already acts as the owner role.
+  PERFORM provisioning._apply_attachment_settings(v_conn, p_db, v_swap);
 
   v_ended := provisioning._snapshot_free(v_conn, p_db, p_own_role);
   BEGIN

@@ -31,11 +31,25 @@ async function connect(att: Attachment, database: string): Promise<pg.Client> {
   return client;
 }
 
+/** What workspace_snapshots answers (each action fills its part). */
+interface Answer {
+  database: string;
+  snapshot: string;
+  snapshots: { name: string }[];
+  restores: { by: string; from: string }[];
+  will_end: unknown[];
+  blocking: unknown[];
+  sessions_ended: unknown[];
+  size_bytes: number;
+  pruned: string[];
+  restored_from: string;
+}
+
 /** The agent's call: the workspace's login role in `devdb`. */
-async function selfService(att: Attachment, action: string, name?: string): Promise<any> {
+async function selfService(att: Attachment, action: string, name?: string): Promise<Answer> {
   const client = await connect(att, 'devdb');
   try {
-    const { rows } = await client.query<{ r: unknown }>(
+    const { rows } = await client.query<{ r: Answer }>(
       'SELECT provisioning.workspace_snapshots($1, $2) AS r',
       [action, name ?? null],
     );
@@ -45,7 +59,7 @@ async function selfService(att: Attachment, action: string, name?: string): Prom
   }
 }
 
-async function sql(att: Attachment, text: string): Promise<any[]> {
+async function sql(att: Attachment, text: string): Promise<Record<string, unknown>[]> {
   const client = await connect(att, att.name);
   try {
     return (await client.query(text)).rows;
@@ -55,7 +69,9 @@ async function sql(att: Attachment, text: string): Promise<any[]> {
 }
 
 const rowsOf = async (att: Attachment) =>
-  (await sql(att, 'SELECT id, note FROM items ORDER BY id')).map((r) => `${r.id}:${r.note}`);
+  (await sql(att, 'SELECT id, note FROM items ORDER BY id')).map(
+    (r) => `${String(r.id)}:${String(r.note)}`,
+  );
 
 async function superQuery<R extends pg.QueryResultRow>(text: string, params: unknown[] = []) {
   const su = new pg.Client({ connectionString: devdb.cluster.url(undefined, undefined, 'devdb') });
@@ -84,8 +100,11 @@ beforeAll(async () => {
   await attach('bob', { type: 'individual', owner: 'bob', workspaceId: 'ws-bob' });
   await attach('carolTeam', { type: 'team', owner: 'carol', team: 'web', workspaceId: 'ws-c' });
   await attach('daveTeam', { type: 'team', owner: 'dave', team: 'web', workspaceId: 'ws-d' });
-  await sql(creds.alice!, `CREATE TABLE items (id int PRIMARY KEY, note text);
-    INSERT INTO items SELECT g, 'v1-' || g FROM generate_series(1, 100) g`);
+  await sql(
+    creds.alice!,
+    `CREATE TABLE items (id int PRIMARY KEY, note text);
+    INSERT INTO items SELECT g, 'v1-' || g FROM generate_series(1, 100) g`,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -102,18 +121,28 @@ describe('a workspace and its own database', () => {
     expect(preview.will_end).toHaveLength(1);
     expect(preview.blocking).toEqual([]);
     const taken = await selfService(alice, 'snapshot', 'before-migration');
-    expect(taken).toMatchObject({ database: 'dev_alice', snapshot: 'before-migration', pruned: [] });
+    expect(taken).toMatchObject({
+      database: 'dev_alice',
+      snapshot: 'before-migration',
+      pruned: [],
+    });
     expect(taken.sessions_ended).toHaveLength(1);
     expect(taken.size_bytes).toBeGreaterThan(1_000_000);
     await open.end().catch(() => undefined);
 
-    await sql(alice, `DELETE FROM items WHERE id > 50; UPDATE items SET note = 'changed';
-      CREATE TABLE extra (x int)`);
+    await sql(
+      alice,
+      `DELETE FROM items WHERE id > 50; UPDATE items SET note = 'changed';
+      CREATE TABLE extra (x int)`,
+    );
     const list = await selfService(alice, 'list');
     expect(list.snapshots.map((s: { name: string }) => s.name)).toEqual(['before-migration']);
 
     const restored = await selfService(alice, 'restore', 'before-migration');
-    expect(restored).toMatchObject({ database: 'dev_alice', restored_from: 'snapshot before-migration' });
+    expect(restored).toMatchObject({
+      database: 'dev_alice',
+      restored_from: 'snapshot before-migration',
+    });
     // Same URL, same credentials: the rows as they were, the later table gone.
     expect(await rowsOf(alice)).toEqual(before);
     expect(await sql(alice, `SELECT to_regclass('extra') AS t`)).toEqual([{ t: null }]);
@@ -175,9 +204,10 @@ describe('a workspace and its own database', () => {
       await client.end();
     }
     // Nor can it connect to the snapshot's copy.
-    const [{ copy_name }] = await superQuery<{ copy_name: string }>(
+    const copy = await superQuery<{ copy_name: string }>(
       `SELECT copy_name FROM provisioning.snapshots WHERE db_name = 'dev_alice'`,
     );
+    const copy_name = copy[0]?.copy_name;
     expect((await tryConnect(devdb.url(bob.user, bob.password, copy_name!))).ok).toBe(false);
     expect(
       (await tryConnect(devdb.url(creds.alice!.user, creds.alice!.password, copy_name!))).ok,
@@ -207,34 +237,47 @@ describe('a workspace and its own database', () => {
     expect((await selfService(dave, 'list')).restores[0]).toMatchObject({ by: carol.user });
     // Reset of a team database: empty again, with its shared schema.
     await selfService(dave, 'reset');
-    expect(await sql(dave, `SELECT to_regclass('shared.t') AS t, to_regnamespace('shared') IS NOT NULL AS s`)).toEqual([
-      { t: null, s: true },
-    ]);
+    expect(
+      await sql(
+        dave,
+        `SELECT to_regclass('shared.t') AS t, to_regnamespace('shared') IS NOT NULL AS s`,
+      ),
+    ).toEqual([{ t: null, s: true }]);
   }, 60_000);
 });
 
 describe('limits', () => {
   test('per database: the oldest pruned, or a clear refusal; bytes per server', async () => {
     const bob = creds.bob!;
-    await devdb.pool.query(`INSERT INTO provisioning.settings VALUES ('snapshots_per_database', '2')`);
+    await devdb.pool.query(
+      `INSERT INTO provisioning.settings VALUES ('snapshots_per_database', '2')`,
+    );
     try {
       await selfService(bob, 'snapshot', 'a');
       await selfService(bob, 'snapshot', 'b');
       const third = await selfService(bob, 'snapshot', 'c');
       expect(third.pruned).toEqual(['a']);
       expect((await listSnapshots(devdb.pool, 'dev_bob')).map((s) => s.name)).toEqual(['b', 'c']);
-      await devdb.pool.query(`INSERT INTO provisioning.settings VALUES ('snapshot_limit_action', 'refuse')`);
+      await devdb.pool.query(
+        `INSERT INTO provisioning.settings VALUES ('snapshot_limit_action', 'refuse')`,
+      );
       await expect(selfService(bob, 'snapshot', 'd')).rejects.toThrow(
         /database dev_bob has 2 snapshots, the most allowed \(snapshots_per_database\)/,
       );
-      await devdb.pool.query(`UPDATE provisioning.settings SET value = '10' WHERE key = 'snapshots_per_database'`);
-      await devdb.pool.query(`INSERT INTO provisioning.settings VALUES ('snapshot_max_bytes', '1')`);
+      await devdb.pool.query(
+        `UPDATE provisioning.settings SET value = '10' WHERE key = 'snapshots_per_database'`,
+      );
+      await devdb.pool.query(
+        `INSERT INTO provisioning.settings VALUES ('snapshot_max_bytes', '1')`,
+      );
       await expect(selfService(bob, 'snapshot', 'd')).rejects.toThrow(
         /over the limit of 1 \(snapshot_max_bytes\)/,
       );
       // Pruning never takes another database's snapshots (Alice's stays), and
       // prunes nothing when even that would not make room.
-      await devdb.pool.query(`UPDATE provisioning.settings SET value = 'prune' WHERE key = 'snapshot_limit_action'`);
+      await devdb.pool.query(
+        `UPDATE provisioning.settings SET value = 'prune' WHERE key = 'snapshot_limit_action'`,
+      );
       await expect(selfService(bob, 'snapshot', 'd')).rejects.toThrow(/snapshot_max_bytes/);
       expect((await listSnapshots(devdb.pool, 'dev_bob')).map((s) => s.name)).toEqual(['b', 'c']);
       expect((await listSnapshots(devdb.pool, 'dev_alice')).map((s) => s.name)).toEqual([
@@ -300,8 +343,12 @@ describe('kill -9 mid-restore', () => {
   }, 120_000);
 
   test('dropping the database drops its snapshots', async () => {
-    await detachWorkspace(devdb.pool, { workspaceId: 'ws-alice', onLastDetach: 'drop', finalBackup: false });
+    await detachWorkspace(devdb.pool, {
+      workspaceId: 'ws-alice',
+      onLastDetach: 'drop',
+      finalBackup: false,
+    });
     expect(await copies()).toEqual([]);
-    expect(await listSnapshots(devdb.pool)).toEqual([]);
+    expect(await listSnapshots(devdb.pool, 'dev_alice')).toEqual([]);
   }, 60_000);
 });
