@@ -2962,6 +2962,10 @@ export interface paths {
               activeAttachments: number;
               users: number;
               totalSizeBytes: number;
+              /** @description snapshots workspaces took (docs/snapshots.md) */
+              snapshots: number;
+              /** @description their bytes, not in totalSizeBytes */
+              snapshotBytes: number;
               neverAccessed: number;
               idleOver30Days: number;
               /** @description each server's share (users count once over the pool) */
