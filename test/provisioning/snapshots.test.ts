@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   attachWorkspace,
   detachWorkspace,
+  ensureTeamDatabase,
   listSnapshots,
   restoreSnapshot,
   setTeamSnapshots,
@@ -243,6 +244,38 @@ describe('a workspace and its own database', () => {
         `SELECT to_regclass('shared.t') AS t, to_regnamespace('shared') IS NOT NULL AS s`,
       ),
     ).toEqual([{ t: null, s: true }]);
+  }, 60_000);
+});
+
+describe('reset of a seeded database', () => {
+  test('goes back to a copy of its seed, its objects the owner role’s', async () => {
+    await ensureTeamDatabase(devdb.pool, { team: 'seed' });
+    const seed = await attachWorkspace(devdb.pool, devdb.endpoint, {
+      type: 'team',
+      owner: 'sam',
+      team: 'seed',
+      workspaceId: 'ws-seed',
+    });
+    await sql(seed, `CREATE TABLE shared.fixtures (x int); INSERT INTO shared.fixtures VALUES (7)`);
+    await detachWorkspace(devdb.pool, { workspaceId: 'ws-seed' });
+    await ensureTeamDatabase(devdb.pool, { team: 'seeded', seedFrom: 'team_seed' });
+    await setTeamSnapshots(devdb.pool, { database: 'team_seeded', allowed: true });
+    const erin = await attachWorkspace(devdb.pool, devdb.endpoint, {
+      type: 'team',
+      owner: 'erin',
+      team: 'seeded',
+      workspaceId: 'ws-erin',
+    });
+    await sql(erin, `DELETE FROM shared.fixtures; CREATE TABLE shared.mine (y int)`);
+    expect((await selfService(erin, 'reset')).restored_from).toBe('seed team_seed');
+    expect(await sql(erin, 'SELECT x FROM shared.fixtures')).toEqual([{ x: 7 }]);
+    expect(
+      await sql(
+        erin,
+        `SELECT to_regclass('shared.mine') AS mine,
+                (SELECT tableowner FROM pg_tables WHERE tablename = 'fixtures') AS owner`,
+      ),
+    ).toEqual([{ mine: null, owner: 'team_seeded' }]);
   }, 60_000);
 });
 
