@@ -13,7 +13,6 @@ import {
   detachWorkspace,
   ensureTeamDatabase,
   listSnapshots,
-  restoreSnapshot,
   setTeamSnapshots,
   type Attachment,
 } from '../../provisioning/index.js';
@@ -362,6 +361,12 @@ describe('kill -9 mid-restore', () => {
     await killAt('restore:copied');
     expect(await rowsOf(alice)).toEqual(changedRows); // the old one, working
     expect((await copies()).some((c) => c.startsWith('devdb_swap_'))).toBe(true);
+    const leftovers = await devdb.pool.query<{ object: string }>(
+      `SELECT object FROM provisioning.doctor() WHERE kind = 'left-over snapshot copy'`,
+    );
+    expect(leftovers.rows.map((r) => r.object)).toEqual(
+      (await copies()).filter((c) => c.startsWith('devdb_swap_')),
+    );
     await selfService(alice, 'restore', 'before-migration');
     expect(await rowsOf(alice)).toEqual(snapshotRows);
     expect(await copies()).toHaveLength(1);
@@ -370,7 +375,13 @@ describe('kill -9 mid-restore', () => {
     await killAt('restore:swapped');
     expect(await rowsOf(alice)).toEqual(snapshotRows); // the new one, working
     expect((await copies()).some((c) => c.startsWith('devdb_gone_'))).toBe(true);
-    await restoreSnapshot(devdb.pool, { database: 'dev_alice', name: 'before-migration' });
+    // `devdb doctor --fix` converges too (the next operation on the database would).
+    const fixed = await devdb.pool.query<{ outcome: string }>(
+      `SELECT outcome FROM provisioning.doctor_fix('test') WHERE kind = 'left-over snapshot copy'`,
+    );
+    expect(fixed.rows.map((r) => r.outcome)).toEqual([
+      expect.stringMatching(/^left-over copy devdb_gone_\d+ dropped$/),
+    ]);
     expect(await copies()).toHaveLength(1);
     expect(await rowsOf(alice)).toEqual(snapshotRows);
   }, 120_000);
