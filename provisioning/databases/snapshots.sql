@@ -163,6 +163,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_method text := CASE WHEN current_setting('server_version_num')::int >= 180000 THEN 'file_copy clone' ELSE 'file_copy' END;
 BEGIN
+  PERFORM provisioning._snapshot_long_statements(p_conn);
   IF v_method = 'file_copy clone' THEN
     PERFORM provisioning._remote(p_conn, 'SET file_copy_method = clone');
   END IF;
@@ -171,6 +172,15 @@ BEGIN
     p_source, p_source_owner, provisioning._pg16());
   PERFORM provisioning._remote(p_conn, format('SET ROLE %I; REVOKE ALL ON DATABASE %I FROM PUBLIC; RESET ROLE', p_db, p_target));
   RETURN v_method;
+END $$;
+
+-- A copy of a large database outlasts the loopback's statement_timeout (120 s):
+-- the copying statements get snapshot_statement_timeout (default 1 h).
+CREATE OR REPLACE FUNCTION provisioning._snapshot_long_statements(p_conn text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM provisioning._remote(p_conn, format('SET statement_timeout = %L',
+    coalesce((SELECT s.value FROM provisioning.settings s WHERE s.key = 'snapshot_statement_timeout'), '1h')));
 END $$;
 
 -- The database is one DevDB may copy: active and open (an admin's closing wins).
@@ -337,6 +347,7 @@ BEGIN
   IF v_snap.copy_name IS NOT NULL THEN
     PERFORM provisioning._snapshot_copy(v_conn, p_db, v_swap, v_snap.copy_name, p_db);
   ELSIF v_seed IS NOT NULL THEN
+    PERFORM provisioning._snapshot_long_statements(v_conn);
     v_seed_owner := provisioning._validate_seed(v_seed, p_db);
     PERFORM provisioning._copy_database_as(v_conn,
       format('CREATE DATABASE %I OWNER %I TEMPLATE %I STRATEGY FILE_COPY ALLOW_CONNECTIONS false', v_swap, p_db, v_seed),
