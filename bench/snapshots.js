@@ -26,11 +26,14 @@ import { withDevdbUp } from './lib.js';
 const run = promisify(execFile);
 const MB = Number(process.env.BENCH_SNAPSHOT_MB ?? 1024);
 const PG18 = path.resolve('node_modules/pg18/native/bin');
+// BENCH_SNAPSHOT_SERVERS=18 (a comma-separated list of majors) runs only those; TMPDIR
+// puts the data directories elsewhere (e.g. on an XFS mount, where clone shares blocks).
+const ONLY = process.env.BENCH_SNAPSHOT_SERVERS?.split(',');
 const SERVERS = [
-  { label: 'PostgreSQL 17 (embedded)', bin: undefined },
-  { label: 'PostgreSQL 18 (file_copy_method = clone)', bin: PG18 },
-  { label: 'PostgreSQL 15 (Debian)', bin: '/usr/lib/postgresql/15/bin' },
-];
+  { major: '17', label: 'PostgreSQL 17 (embedded)', bin: undefined },
+  { major: '18', label: 'PostgreSQL 18 (file_copy_method = clone)', bin: PG18 },
+  { major: '15', label: 'PostgreSQL 15 (Debian)', bin: '/usr/lib/postgresql/15/bin' },
+].filter((server) => !ONLY || ONLY.includes(server.major));
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
