@@ -13,7 +13,10 @@ import {
   detachWorkspace,
   ensureTeamDatabase,
   listSnapshots,
+  restoreDatabase,
+  restoreSnapshot,
   setTeamSnapshots,
+  takeSnapshot,
   type Attachment,
 } from '../../provisioning/index.js';
 import { startTestDevDb, tryConnect, type TestDevDb } from '../helpers/devdb.js';
@@ -247,7 +250,7 @@ describe('a workspace and its own database', () => {
 });
 
 describe('reset of a seeded database', () => {
-  test('goes back to a copy of its seed, its objects the owner role’s', async () => {
+  test('goes back to a copy of its seed, its objects the owner role’s; its snapshots are archived with it', async () => {
     await ensureTeamDatabase(devdb.pool, { team: 'seed' });
     const seed = await attachWorkspace(devdb.pool, devdb.endpoint, {
       type: 'team',
@@ -275,6 +278,16 @@ describe('reset of a seeded database', () => {
                 (SELECT tableowner FROM pg_tables WHERE tablename = 'fixtures') AS owner`,
       ),
     ).toEqual([{ mine: null, owner: 'team_seeded' }]);
+
+    // Archived with their database (kept, closed), and there again when it is restored.
+    await takeSnapshot(devdb.pool, { database: 'team_seeded', name: 'kept' });
+    await detachWorkspace(devdb.pool, { workspaceId: 'ws-erin', onLastDetach: 'archive' });
+    expect((await listSnapshots(devdb.pool, 'team_seeded')).map((s) => s.name)).toEqual(['kept']);
+    await expect(
+      restoreSnapshot(devdb.pool, { database: 'team_seeded', name: 'kept' }),
+    ).rejects.toThrow(/team_seeded is archived/);
+    await restoreDatabase(devdb.pool, 'team_seeded');
+    await restoreSnapshot(devdb.pool, { database: 'team_seeded', name: 'kept' });
   }, 60_000);
 });
 
