@@ -3401,6 +3401,14 @@ export interface paths {
             coder_timeout_seconds?: string | number | null;
             /** @description seeds of this many bytes or more are copied file by file (FILE_COPY; PostgreSQL 18 clones), smaller ones through the WAL */
             seed_file_copy_min_bytes?: string | number | null;
+            /** @description snapshots a database may have (0: workspaces take none) */
+            snapshots_per_database?: string | number | null;
+            /** @description bytes all snapshots on this server may take together (0: no limit) */
+            snapshot_max_bytes?: string | number | null;
+            /** @description at a limit: 'prune' the database's own oldest snapshots, or 'refuse' */
+            snapshot_limit_action?: string | number | null;
+            /** @description how long one copy of a snapshot, restore or reset may run */
+            snapshot_statement_timeout?: string | number | null;
             /** @description databases above which /metrics has no per-database series, only totals */
             metrics_max_database_labels?: string | number | null;
           };
