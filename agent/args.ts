@@ -12,6 +12,8 @@ export type Flags = Record<string, boolean | number>;
 export interface Parsed {
   command: string;
   flags: Flags;
+  /** Arguments that are not flags (a snapshot's name), for commands that take them. */
+  args: string[];
 }
 
 function usageError(message: string): AgentError {
@@ -26,13 +28,23 @@ function parseSeconds(flag: string, raw: string | undefined): number {
   return value;
 }
 
-export function parseArgs(argv: string[], specs: Record<string, FlagSpec>): Parsed {
+/** `positional`: how many arguments that are not flags each command takes (default none). */
+export function parseArgs(
+  argv: string[],
+  specs: Record<string, FlagSpec>,
+  positional: Record<string, number> = {},
+): Parsed {
   const [command = 'help', ...rest] = argv;
   const spec = specs[command];
   if (!spec) throw usageError(`unknown command "${command}"`);
   const flags: Flags = {};
+  const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
+    if (!arg.startsWith('-') && args.length < (positional[command] ?? 0)) {
+      args.push(arg);
+      continue;
+    }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     const kind = match ? spec[match[1]!] : undefined;
     if (!match || !kind) throw usageError(`unknown argument "${arg}" for ${command}`);
@@ -44,5 +56,5 @@ export function parseArgs(argv: string[], specs: Record<string, FlagSpec>): Pars
       flags[name] = parseSeconds(name, match[2] ?? rest[++i]);
     }
   }
-  return { command, flags };
+  return { command, flags, args };
 }

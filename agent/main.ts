@@ -6,6 +6,7 @@ import { parseArgs, type FlagSpec, type Flags } from './args.js';
 import { doctor } from './commands/doctor.js';
 import { env } from './commands/env.js';
 import { heartbeat } from './commands/heartbeat.js';
+import { reset, restore, snapshot, snapshots } from './commands/snapshots.js';
 import { start } from './commands/start.js';
 import { status } from './commands/status.js';
 import { uninstall } from './commands/uninstall.js';
@@ -27,6 +28,15 @@ const USAGE = `usage: devdb-agent <command> [flags]
   doctor     check settings, DNS, TCP, login, database, files, and that psql/pg_dump
              are of the server's major or newer; say what to fix
   uninstall  remove what start wrote
+  snapshot [NAME] [--json]
+             snapshot this workspace's database (NAME: a-z 0-9 . _ -, default
+             s<date>-<time>); ends this workspace's own sessions in it first
+  snapshots [--json]
+             list them (name, when, size) and the latest restores
+  restore NAME [--json]
+             put the database back to a snapshot, under the same name and URL
+  reset [--json]
+             put it back to where it started: its team seed, else empty
   version    print the agent's version (also --version)
 
 Reads DEVDB_HOST, DEVDB_PORT, DEVDB_NAME, DEVDB_USER, DEVDB_URL, and
@@ -39,15 +49,19 @@ Exit codes: 0 ok, 1 failed, 2 settings/usage, 3 DevDB unavailable, 4 credentials
 declare const DEVDB_AGENT_VERSION: string | undefined;
 const VERSION = typeof DEVDB_AGENT_VERSION === 'string' ? DEVDB_AGENT_VERSION : 'unknown';
 
-type Command = (flags: Flags) => Promise<number>;
+type Command = (flags: Flags, args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { flags: FlagSpec; run: Command }> = {
+const COMMANDS: Record<string, { flags: FlagSpec; args?: number; run: Command }> = {
   start: { flags: { timeout: 'seconds', watch: 'boolean', interval: 'seconds' }, run: start },
   heartbeat: { flags: { timeout: 'seconds' }, run: heartbeat },
   status: { flags: {}, run: status },
   env: { flags: { json: 'boolean' }, run: env },
   doctor: { flags: {}, run: doctor },
   uninstall: { flags: {}, run: uninstall },
+  snapshot: { flags: { json: 'boolean', timeout: 'seconds' }, args: 1, run: snapshot },
+  snapshots: { flags: { json: 'boolean', timeout: 'seconds' }, run: snapshots },
+  restore: { flags: { json: 'boolean', timeout: 'seconds' }, args: 1, run: restore },
+  reset: { flags: { json: 'boolean', timeout: 'seconds' }, run: reset },
   help: { flags: {}, run: async () => (print(USAGE), EXIT.ok) },
   version: { flags: {}, run: async () => (print(VERSION), EXIT.ok) },
 };
@@ -56,8 +70,9 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') argv = ['help'];
   if (argv[0] === '--version' || argv[0] === '-V') argv = ['version'];
   const specs = Object.fromEntries(Object.entries(COMMANDS).map(([k, c]) => [k, c.flags]));
-  const { command, flags } = parseArgs(argv, specs);
-  return COMMANDS[command]!.run(flags);
+  const positional = Object.fromEntries(Object.entries(COMMANDS).map(([k, c]) => [k, c.args ?? 0]));
+  const { command, flags, args } = parseArgs(argv, specs, positional);
+  return COMMANDS[command]!.run(flags, args);
 }
 
 function report(error: unknown): number {

@@ -15,6 +15,7 @@ const BENCHMARKS = [
   'bench/dashboard.js',
   'bench/seed.js',
   'bench/placement.js',
+  'bench/snapshots.js',
 ];
 
 let failed = 0;

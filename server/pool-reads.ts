@@ -50,6 +50,8 @@ export function addUpSummaries(perServer: { result: ServerSummary }[]): Summary 
     activeAttachments: sum((s) => s.activeAttachments),
     users: new Set(perServer.flatMap(({ result }) => result.users)).size,
     totalSizeBytes: sum((s) => s.totalSizeBytes),
+    snapshots: sum((s) => s.snapshots),
+    snapshotBytes: sum((s) => s.snapshotBytes),
     neverAccessed: sum((s) => s.neverAccessed),
     idleOver30Days: sum((s) => s.idleOver30Days),
   };

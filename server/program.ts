@@ -28,6 +28,7 @@ import { listCommand } from './commands/databases/list.js';
 import { rotateCommand } from './commands/databases/rotate.js';
 import { sizeCommand } from './commands/databases/size.js';
 import { slowQueriesCommand } from './commands/databases/slow-queries.js';
+import { snapshotsCommand } from './commands/databases/snapshots.js';
 import { summaryCommand } from './commands/databases/summary.js';
 import { usersCommand } from './commands/databases/users.js';
 import { adminUrlCommand } from './commands/lifecycle/admin-url.js';
@@ -90,6 +91,7 @@ const COMMANDS: CommandSpec[] = [
   backupCommand,
   backupsCommand,
   restoreCommand,
+  snapshotsCommand,
   tokenCommand,
   slowQueriesCommand,
 ];

@@ -248,6 +248,31 @@ export const KNOWN_SETTINGS: readonly SettingSpec[] = [
     default: String(64 * 1024 * 1024),
     validate: whole('seed_file_copy_min_bytes'),
   },
+  // Snapshots (docs/snapshots.md): this server's limits; snapshots.sql reads them.
+  {
+    key: 'snapshots_per_database',
+    description: 'snapshots a database may have (0: workspaces take none)',
+    default: '5',
+    validate: whole('snapshots_per_database'),
+  },
+  {
+    key: 'snapshot_max_bytes',
+    description: 'bytes all snapshots on this server may take together (0: no limit)',
+    default: '0',
+    validate: whole('snapshot_max_bytes'),
+  },
+  {
+    key: 'snapshot_limit_action',
+    description: "at a limit: 'prune' the database's own oldest snapshots, or 'refuse'",
+    default: 'prune',
+    validate: text('snapshot_limit_action', /^(prune|refuse)$/, '"prune" or "refuse"'),
+  },
+  {
+    key: 'snapshot_statement_timeout',
+    description: 'how long one copy of a snapshot, restore or reset may run',
+    default: '1h',
+    validate: text('snapshot_statement_timeout', DURATION, DURATION_RULE),
+  },
   {
     key: METRICS_MAX_DATABASE_LABELS,
     description: 'databases above which /metrics has no per-database series, only totals',

@@ -9,3 +9,4 @@ export * from './databases.js';
 export * from './lifecycle.js';
 export * from './maintenance.js';
 export * from './queries.js';
+export * from './snapshots.js';

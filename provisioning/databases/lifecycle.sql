@@ -189,6 +189,8 @@ BEGIN
       PERFORM provisioning._raise_removal_failure(p_db, 'drop', SQLSTATE, SQLERRM);
     END;
   END IF;
+  -- Its snapshots go with it (snapshots.sql): they belong to its owner role.
+  PERFORM provisioning._drop_snapshots(v_conn, p_db);
   PERFORM provisioning._drop_read_role(v_conn, p_db);
   IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = p_db AND NOT r.rolcanlogin) THEN
     BEGIN
@@ -378,26 +380,37 @@ CREATE OR REPLACE FUNCTION provisioning._reapply_after_restore(p_db text) RETURN
 LANGUAGE plpgsql AS $$
 DECLARE
   v_conn text := provisioning._remote_open(current_database());
-  v_type text;
-  v_att provisioning.attachments;
-  v_count int := 0;
+  v_count int := provisioning._apply_attachment_settings(v_conn, p_db, p_db);
 BEGIN
-  SELECT d.db_type INTO v_type FROM provisioning.databases d WHERE d.db_name = p_db;
-  FOR v_att IN SELECT * FROM provisioning.attachments a
-                WHERE a.db_name = p_db AND a.detached_at IS NULL AND a.access_level = 'write'
-                  AND EXISTS (SELECT FROM pg_roles r WHERE r.rolname = a.login_role)
-  LOOP
-    PERFORM provisioning._remote(v_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L',
-                                                v_att.login_role, p_db, p_db));
-    IF v_type = 'team' THEN
-      PERFORM provisioning._set_personal_search_path(v_conn, v_att.login_role, p_db, v_att.owner_username);
-    END IF;
-    v_count := v_count + 1;
-  END LOOP;
   IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname = provisioning.read_role_name(p_db)) THEN
     PERFORM provisioning._ensure_read_role(v_conn, p_db);
   END IF;
   PERFORM provisioning._remote_close(v_conn);
+  RETURN v_count;
+END $$;
+
+-- The live write attachments of p_db: their per-database settings (`SET role`
+-- to the owner role, a team member's search_path) in database p_target (p_db
+-- itself, or a snapshot restore's copy before it takes p_db's name,
+-- snapshots.sql). Only values DevDB makes. Returns how many login roles were set.
+CREATE OR REPLACE FUNCTION provisioning._apply_attachment_settings(p_conn text, p_db text, p_target text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_type text := (SELECT d.db_type FROM provisioning.databases d WHERE d.db_name = p_db);
+  v_att provisioning.attachments;
+  v_count int := 0;
+BEGIN
+  FOR v_att IN SELECT * FROM provisioning.attachments a
+                WHERE a.db_name = p_db AND a.detached_at IS NULL AND a.access_level = 'write'
+                  AND EXISTS (SELECT FROM pg_roles r WHERE r.rolname = a.login_role)
+  LOOP
+    PERFORM provisioning._remote(p_conn, format('ALTER ROLE %I IN DATABASE %I SET role = %L',
+                                                v_att.login_role, p_target, p_db));
+    IF v_type = 'team' THEN
+      PERFORM provisioning._set_personal_search_path(p_conn, v_att.login_role, p_target, v_att.owner_username);
+    END IF;
+    v_count := v_count + 1;
+  END LOOP;
   RETURN v_count;
 END $$;
 

@@ -68,6 +68,9 @@ export interface Summary {
   activeAttachments: number;
   users: number;
   totalSizeBytes: number;
+  /** Snapshots on the server (docs/snapshots.md), and their bytes (not in totalSizeBytes). */
+  snapshots: number;
+  snapshotBytes: number;
   /** No access recorded since it was created, over NEVER_ACCESSED_GRACE_HOURS ago (server's clock). */
   neverAccessed: number;
   /** Accessed before, but not in the last 30 days (never-accessed ones are neverAccessed). */
@@ -86,6 +89,10 @@ export async function summarize(db: Queryable): Promise<Summary> {
       WHERE last_accessed IS NULL AND created_at <= provisioning._now() - make_interval(hours => $1)`,
     [NEVER_ACCESSED_GRACE_HOURS],
   );
+  const [snapshots] = await query<{ n: number; bytes: number }>(
+    db,
+    `SELECT count(*)::int AS n, coalesce(sum(size_bytes), 0)::float8 AS bytes FROM provisioning.snapshots`,
+  );
   const tally = <K extends string>(values: readonly K[], of: (d: DatabaseRow) => K) =>
     Object.fromEntries(
       values.map((value) => [value, all.filter((d) => of(d) === value).length]),
@@ -97,6 +104,8 @@ export async function summarize(db: Queryable): Promise<Summary> {
     activeAttachments: all.reduce((n, d) => n + d.activeAttachments, 0),
     users: users?.n ?? 0,
     totalSizeBytes: all.reduce((n, d) => n + (d.sizeBytes ?? 0), 0),
+    snapshots: snapshots?.n ?? 0,
+    snapshotBytes: snapshots?.bytes ?? 0,
     neverAccessed: never?.n ?? 0,
     idleOver30Days: all.filter((d) => d.idleDays !== null && d.idleDays >= 30).length,
   };
@@ -217,13 +226,17 @@ export interface DatabaseSize {
   status: DatabaseStatus;
   /** On disk, under its archived name for an archived database; null when missing from the server. */
   sizeBytes: number | null;
+  /** Its snapshots' bytes (docs/snapshots.md), 0 without any. */
+  snapshotBytes: number;
 }
 
 /** DevDB's databases not dropped, largest first (what `devdb size` prints). */
 export function databaseSizes(db: Queryable): Promise<DatabaseSize[]> {
   return query<DatabaseSize>(
     db,
-    `SELECT d.db_name AS name, d.status, pg_database_size(pg.oid)::float8 AS "sizeBytes"
+    `SELECT d.db_name AS name, d.status, pg_database_size(pg.oid)::float8 AS "sizeBytes",
+            (SELECT coalesce(sum(s.size_bytes), 0) FROM provisioning.snapshots s
+              WHERE s.db_name = d.db_name)::float8 AS "snapshotBytes"
        FROM provisioning.databases d
        LEFT JOIN pg_database pg ON pg.datname = CASE WHEN d.status = 'archived'
          THEN coalesce(d.metadata #>> '{archived,physical_name}', provisioning._archived_name(d.db_name)) ELSE d.db_name END

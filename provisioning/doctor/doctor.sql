@@ -158,6 +158,42 @@ BEGIN
   RETURN 'repaired';
 END $$;
 
+-- Copies of a database that a killed snapshot, restore or reset left
+-- (snapshots.sql): devdb_swap_*, devdb_gone_*, or a devdb_snap_* the registry
+-- does not hold. One in progress shows here too; its fix waits for it (the
+-- database's lock) and then finds nothing left.
+CREATE OR REPLACE FUNCTION provisioning._doctor_leftover_copies()
+RETURNS TABLE (kind text, object text, problem text, fix text, fixable boolean)
+LANGUAGE sql STABLE AS $$
+  SELECT 'left-over snapshot copy', d.datname,
+         format('a copy of %s that a snapshot, restore or reset left behind (killed, or still running)',
+                pg_get_userbyid(d.datdba)),
+         format('drop it, under the lock of %s (its next snapshot, restore or reset would too)', pg_get_userbyid(d.datdba)),
+         true
+    FROM pg_database d
+   WHERE provisioning._is_snapshot_copy(d.datname)
+     AND NOT EXISTS (SELECT FROM provisioning.snapshots s WHERE s.copy_name = d.datname);
+$$;
+
+CREATE OR REPLACE FUNCTION provisioning._doctor_drop_leftover_copies(p_copy text, p_actor text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_db text := (SELECT pg_get_userbyid(d.datdba) FROM pg_database d WHERE d.datname = p_copy);
+  v_conn text;
+  v_done text[];
+BEGIN
+  IF v_db IS NULL THEN
+    RETURN 'left alone: it is gone';
+  END IF;
+  PERFORM provisioning._lock_database(v_db);
+  v_conn := provisioning._remote_open_bounded(current_database());
+  v_done := provisioning._snapshot_converge(v_conn, v_db);
+  PERFORM provisioning._remote_close(v_conn);
+  PERFORM provisioning._log(p_actor, 'doctor.drop_leftover_copies', v_db, NULL, jsonb_build_object('done', to_jsonb(v_done)));
+  RETURN CASE WHEN cardinality(v_done) = 0 THEN 'left alone: nothing left once the database was free'
+              ELSE array_to_string(v_done, '; ') END;
+END $$;
+
 CREATE OR REPLACE FUNCTION provisioning.doctor()
 RETURNS TABLE (kind text, object text, problem text, fix text, fixable boolean)
 LANGUAGE sql STABLE AS $$
@@ -168,6 +204,7 @@ LANGUAGE sql STABLE AS $$
     UNION ALL SELECT * FROM provisioning._doctor_orphan_owner_roles()
     UNION ALL SELECT * FROM provisioning._doctor_attachments_without_role()
     UNION ALL SELECT * FROM provisioning._doctor_access_drift()
+    UNION ALL SELECT * FROM provisioning._doctor_leftover_copies()
   ) f ORDER BY f.kind, f.object;
 $$;
 
@@ -268,6 +305,7 @@ BEGIN
     WHEN 'orphan owner role' THEN provisioning._doctor_drop_owner_role(p_object, p_actor)
     WHEN 'attachment without login role' THEN provisioning._doctor_record_detached(p_object, p_actor)
     WHEN 'access drift' THEN provisioning._doctor_repair_access(p_object, p_actor)
+    WHEN 'left-over snapshot copy' THEN provisioning._doctor_drop_leftover_copies(p_object, p_actor)
   END;
 END $$;
 

@@ -16,6 +16,9 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA provisioning FROM PUBLIC;
 -- Workspace login roles (through devdb_workspace) run the agent's report, nothing else.
 GRANT USAGE ON SCHEMA provisioning TO devdb_workspace;
 GRANT EXECUTE ON FUNCTION provisioning.report_access() TO devdb_workspace;
+-- …and their snapshots, restores and resets (snapshots.sql; docs/security.md,
+-- "Snapshots from the workspace"): one entry point, no database argument.
+GRANT EXECUTE ON FUNCTION provisioning.workspace_snapshots(text, text) TO devdb_workspace;
 
 -- The agent's enrollment role (migration 015) runs enroll(), nothing else
 -- (docs/security.md, "Enrollment: no password in Terraform state").

@@ -45,6 +45,7 @@ export const REPEATABLE_ORDER = [
   'servers.sql',
   'sessions.sql',
   'enrollment.sql',
+  'snapshots.sql',
   'entry-points.sql',
   'doctor.sql',
   'jobs.sql',

@@ -53,6 +53,9 @@ const BY_SQLSTATE: Record<string, number> = {
   '42501': 409,
   '55P03': 409,
   DV002: 409,
+  // A limit the admin set (snapshots per database, snapshot bytes).
+  '54000': 409,
+  program_limit_exceeded: 409,
   '22023': 400,
   '22P02': 400,
   '22001': 400,

@@ -37,6 +37,7 @@ import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/databases.js';
 import { healthRoutes } from './routes/health.js';
 import { policyRoutes } from './routes/policy.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 import { DEFAULT_REFUSAL_LIMITS, RefusalCounter } from './refusals.js';
 
 export type { ControlPlaneOptions, ReadinessCheck, SamplerStatus } from './context.js';
@@ -202,6 +203,7 @@ export async function buildControlPlane(options: ControlPlaneOptions): Promise<F
   backupRoutes(app, options, router);
   adminRoutes(app, options, router);
   policyRoutes(app, options, router);
+  snapshotRoutes(app, router);
   healthRoutes(app, options, now);
   agentRoutes(app, options);
   liveRoutes(app, options, router);

@@ -281,6 +281,8 @@ export const summary = object({
   activeAttachments: Type.Integer(),
   users: Type.Integer(),
   totalSizeBytes: Type.Number(),
+  snapshots: Type.Integer({ description: 'snapshots workspaces took (docs/snapshots.md)' }),
+  snapshotBytes: Type.Number({ description: 'their bytes, not in totalSizeBytes' }),
   neverAccessed: Type.Integer(),
   idleOver30Days: Type.Integer(),
   servers: Type.Array(

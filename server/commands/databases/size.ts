@@ -20,9 +20,16 @@ export const sizeCommand: CommandSpec<Connection> = {
         (a.server < b.server ? -1 : 1),
     );
     const totalBytes = sizes.reduce((n, d) => n + (d.sizeBytes ?? 0), 0);
+    const snapshotBytes = sizes.reduce((n, d) => n + d.snapshotBytes, 0);
     const rows = [
       ...sizes,
-      { name: `total (${sizes.length})`, server: '', status: null, sizeBytes: totalBytes },
+      {
+        name: `total (${sizes.length})`,
+        server: '',
+        status: null,
+        sizeBytes: totalBytes,
+        snapshotBytes,
+      },
     ];
     const sized = table(
       rows,
@@ -31,9 +38,10 @@ export const sizeCommand: CommandSpec<Connection> = {
         ...serverColumn<(typeof rows)[number]>(perServer.length + unreachable.length > 1),
         { header: 'status', value: (d) => d.status, whenEmpty: '' },
         { header: 'size', value: (d) => d.sizeBytes, format: 'bytes', whenEmpty: 'missing' },
+        { header: 'snapshots', value: (d) => d.snapshotBytes, format: 'bytes' },
       ],
       { whenNone: 'no databases' },
     );
-    return { json: { databases: sizes, totalBytes }, blocks: [sized], unreachable };
+    return { json: { databases: sizes, totalBytes, snapshotBytes }, blocks: [sized], unreachable };
   },
 };

@@ -21,6 +21,8 @@ export const summaryCommand: CommandSpec<Connection> = {
       { label: 'attached workspaces', value: s.activeAttachments },
       { label: 'users', value: s.users },
       { label: 'total size', value: s.totalSizeBytes, format: 'bytes' },
+      { label: 'snapshots', value: s.snapshots },
+      { label: 'snapshot size', value: s.snapshotBytes, format: 'bytes' },
       { label: 'never accessed', value: s.neverAccessed },
       { label: 'idle 30+ days', value: s.idleOver30Days },
     ]);
