@@ -1,8 +1,7 @@
-import type * as GrpcModule from '@grpc/grpc-js';
 import type { IConversionOptions, Method, Type } from 'protobufjs';
 import { descriptor } from '../proto/descriptor.js';
 
-// Builds the gRPC service definitions from the generated descriptor, with the
+// Builds the gRPC methods (path → message codecs) from the generated descriptor, with the
 // conversions the handlers expect: field names as written in the .proto, enums as
 // strings, 64-bit integers as numbers, defaults filled in, oneofs named.
 //
@@ -12,13 +11,25 @@ import { descriptor } from '../proto/descriptor.js';
 // resolves every type up front (~25 ms of each plugin launch). Here protobufjs/light
 // resolves a message type when a method first uses it.
 
-export type Grpc = typeof GrpcModule;
+/** One method: its path (`/tfplugin6.Provider/GetProviderSchema`) and message codecs. */
+export interface MethodDefinition {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize(value: object): Buffer;
+  requestDeserialize(bytes: Buffer): object;
+  responseSerialize(value: object): Buffer;
+  responseDeserialize(bytes: Buffer): object;
+}
+
+/** A service's methods by name. */
+export type ServiceDefinition = Record<string, MethodDefinition>;
 
 export interface ServiceDefinitions {
-  provider: GrpcModule.ServiceDefinition;
-  broker: GrpcModule.ServiceDefinition;
-  stdio: GrpcModule.ServiceDefinition;
-  controller: GrpcModule.ServiceDefinition;
+  provider: ServiceDefinition;
+  broker: ServiceDefinition;
+  stdio: ServiceDefinition;
+  controller: ServiceDefinition;
 }
 
 const CONVERSION: IConversionOptions = {
@@ -31,8 +42,8 @@ const CONVERSION: IConversionOptions = {
 export async function loadServiceDefinitions(): Promise<ServiceDefinitions> {
   const { default: protobuf } = await import('protobufjs/light.js');
   const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  const service = (name: string): GrpcModule.ServiceDefinition => {
-    const definition: Record<string, GrpcModule.MethodDefinition<object, object>> = {};
+  const service = (name: string): ServiceDefinition => {
+    const definition: ServiceDefinition = {};
     for (const method of root.lookupService(name).methodsArray) {
       const request = lazyType(method, 'resolvedRequestType');
       const response = lazyType(method, 'resolvedResponseType');
@@ -44,7 +55,6 @@ export async function loadServiceDefinitions(): Promise<ServiceDefinitions> {
         requestDeserialize: (bytes) => deserialize(request(), bytes),
         responseSerialize: (value) => serialize(response(), value),
         responseDeserialize: (bytes) => deserialize(response(), bytes),
-        originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
       };
     }
     return definition;
