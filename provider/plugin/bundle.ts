@@ -39,7 +39,7 @@ export async function bundleProvider(options: BundleOptions): Promise<string[]> 
     // provisioning/schema/migrate.ts reads import.meta only when it migrates, which the
     // provider never does (its comment says so): not a warning worth printing each build.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [nodeOnlyPg, lazyPg, noLong],
+    plugins: [nodeOnlyPg, lazyPg],
     write: false,
   });
   const code = result.outputFiles[0]!.text;
@@ -161,27 +161,5 @@ ${getters}
 `;
       return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
     });
-  },
-};
-
-/**
- * protobufjs loads long.js when it can (its util requires "long" in a try), and long.js
- * compiles a WebAssembly module as it loads: a cost of every launch's first call. The
- * plugin decodes 64-bit integers as numbers (transport/services.ts, `longs: Number`),
- * which protobufjs does without long.js, so the bundle holds none: `require("long")`
- * gives null, as when long.js is not installed.
- */
-const noLong: Plugin = {
-  name: 'no-long',
-  setup(build) {
-    build.onResolve({ filter: /^long$/ }, (args) =>
-      /[\\/]protobufjs[\\/]/.test(args.importer)
-        ? { path: 'long', namespace: 'devdb-no-long' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'devdb-no-long' }, () => ({
-      contents: 'module.exports = null;',
-      loader: 'js',
-    }));
   },
 };
