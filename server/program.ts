@@ -11,45 +11,11 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PROVIDER_VERSION as DEVDB_VERSION } from '../provider/devdb/package-layout.js';
-import { InvalidNameError, MigrationError, ProvisioningError } from '../provisioning/index.js';
 import type { CommandSpec, OptionSpec } from './command.js';
-import { provisionCommand } from './commands/access/provision.js';
-import { releaseCommand } from './commands/access/release.js';
-import { tokenCommand } from './commands/access/token.js';
-import { backupCommand } from './commands/backups/backup.js';
-import { backupsCommand } from './commands/backups/backups.js';
-import { restoreCommand } from './commands/backups/restore.js';
-import { connectionsCommand } from './commands/databases/connections.js';
-import { createTeamCommand } from './commands/databases/create-team.js';
-import { deleteCommand } from './commands/databases/delete.js';
-import { eventsCommand } from './commands/databases/events.js';
-import { inspectCommand } from './commands/databases/inspect.js';
-import { listCommand } from './commands/databases/list.js';
-import { rotateCommand } from './commands/databases/rotate.js';
-import { sizeCommand } from './commands/databases/size.js';
-import { slowQueriesCommand } from './commands/databases/slow-queries.js';
-import { snapshotsCommand } from './commands/databases/snapshots.js';
-import { summaryCommand } from './commands/databases/summary.js';
-import { usersCommand } from './commands/databases/users.js';
-import { adminUrlCommand } from './commands/lifecycle/admin-url.js';
-import { doctorCommand } from './commands/lifecycle/doctor.js';
-import { migrateCommand } from './commands/lifecycle/migrate.js';
-import { providerCommand } from './commands/lifecycle/provider.js';
-import { serveCommand } from './commands/lifecycle/serve.js';
-import { statusCommand } from './commands/lifecycle/status.js';
-import { stopCommand } from './commands/lifecycle/stop.js';
-import { upCommand } from './commands/lifecycle/up.js';
-import { cleanupCommand } from './commands/policy/cleanup.js';
-import { orphansCommand } from './commands/policy/orphans.js';
-import { policyCommand } from './commands/policy/policy.js';
-import { protectCommand } from './commands/policy/protect.js';
-import { unprotectCommand } from './commands/policy/unprotect.js';
-import { moveCommand } from './commands/pool/move.js';
-import { serversCommand } from './commands/pool/servers.js';
 import { UserError } from './errors.js';
 import { runnableText } from './invocation.js';
 import type { CliIO } from './io.js';
-import { render, wantsColour, type Output } from './render.js';
+import type { Output } from './render.js';
 
 export const EXIT_CODES = { ok: 0, error: 1, usage: 2, partial: 3, bug: 70 } as const;
 
@@ -60,44 +26,79 @@ function exitCodeOf(output: Output): number {
   return output.unreachable?.length ? EXIT_CODES.partial : EXIT_CODES.ok;
 }
 
-const COMMANDS: CommandSpec[] = [
-  upCommand,
-  serveCommand,
-  stopCommand,
-  statusCommand,
-  provisionCommand,
-  releaseCommand,
-  listCommand,
-  summaryCommand,
-  usersCommand,
-  inspectCommand,
-  orphansCommand,
-  sizeCommand,
-  connectionsCommand,
-  eventsCommand,
-  createTeamCommand,
-  deleteCommand,
-  rotateCommand,
-  policyCommand,
-  protectCommand,
-  unprotectCommand,
-  cleanupCommand,
-  serversCommand,
-  moveCommand,
-  doctorCommand,
-  migrateCommand,
-  providerCommand,
-  adminUrlCommand,
-  backupCommand,
-  backupsCommand,
-  restoreCommand,
-  snapshotsCommand,
-  tokenCommand,
-  slowQueriesCommand,
+/** A command's spec as the program holds it (the module types its options for its handler). */
+const spec = <Options>(command: CommandSpec<Options>) => command as unknown as CommandSpec;
+
+/**
+ * Every command, in the order of `devdb --help`, by name; a command's module (its flags,
+ * its handler and what they import) loads only when that command runs or its help is
+ * printed, so `devdb --version` and `devdb list` pay for no other command.
+ */
+const COMMANDS: [name: string, load: () => Promise<CommandSpec>][] = [
+  ['up', async () => spec((await import('./commands/lifecycle/up.js')).upCommand)],
+  ['serve', async () => spec((await import('./commands/lifecycle/serve.js')).serveCommand)],
+  ['stop', async () => spec((await import('./commands/lifecycle/stop.js')).stopCommand)],
+  ['status', async () => spec((await import('./commands/lifecycle/status.js')).statusCommand)],
+  [
+    'provision',
+    async () => spec((await import('./commands/access/provision.js')).provisionCommand),
+  ],
+  ['release', async () => spec((await import('./commands/access/release.js')).releaseCommand)],
+  ['list', async () => spec((await import('./commands/databases/list.js')).listCommand)],
+  ['summary', async () => spec((await import('./commands/databases/summary.js')).summaryCommand)],
+  ['users', async () => spec((await import('./commands/databases/users.js')).usersCommand)],
+  ['inspect', async () => spec((await import('./commands/databases/inspect.js')).inspectCommand)],
+  ['orphans', async () => spec((await import('./commands/policy/orphans.js')).orphansCommand)],
+  ['size', async () => spec((await import('./commands/databases/size.js')).sizeCommand)],
+  [
+    'connections',
+    async () => spec((await import('./commands/databases/connections.js')).connectionsCommand),
+  ],
+  ['events', async () => spec((await import('./commands/databases/events.js')).eventsCommand)],
+  [
+    'create-team',
+    async () => spec((await import('./commands/databases/create-team.js')).createTeamCommand),
+  ],
+  ['delete', async () => spec((await import('./commands/databases/delete.js')).deleteCommand)],
+  ['rotate', async () => spec((await import('./commands/databases/rotate.js')).rotateCommand)],
+  ['policy', async () => spec((await import('./commands/policy/policy.js')).policyCommand)],
+  ['protect', async () => spec((await import('./commands/policy/protect.js')).protectCommand)],
+  [
+    'unprotect',
+    async () => spec((await import('./commands/policy/unprotect.js')).unprotectCommand),
+  ],
+  ['cleanup', async () => spec((await import('./commands/policy/cleanup.js')).cleanupCommand)],
+  ['servers', async () => spec((await import('./commands/pool/servers.js')).serversCommand)],
+  ['move', async () => spec((await import('./commands/pool/move.js')).moveCommand)],
+  ['doctor', async () => spec((await import('./commands/lifecycle/doctor.js')).doctorCommand)],
+  ['migrate', async () => spec((await import('./commands/lifecycle/migrate.js')).migrateCommand)],
+  [
+    'provider',
+    async () => spec((await import('./commands/lifecycle/provider.js')).providerCommand),
+  ],
+  [
+    'admin-url',
+    async () => spec((await import('./commands/lifecycle/admin-url.js')).adminUrlCommand),
+  ],
+  ['backup', async () => spec((await import('./commands/backups/backup.js')).backupCommand)],
+  ['backups', async () => spec((await import('./commands/backups/backups.js')).backupsCommand)],
+  ['restore', async () => spec((await import('./commands/backups/restore.js')).restoreCommand)],
+  [
+    'snapshots',
+    async () => spec((await import('./commands/databases/snapshots.js')).snapshotsCommand),
+  ],
+  ['token', async () => spec((await import('./commands/access/token.js')).tokenCommand)],
+  [
+    'slow-queries',
+    async () => spec((await import('./commands/databases/slow-queries.js')).slowQueriesCommand),
+  ],
 ];
 
 export interface Program {
+  /** The program; each command's own options, arguments and subcommands once loaded. */
   command: Command;
+  /** Loads every command (as `devdb --help` does), for the tests that walk the tree. */
+  loadAll(): Promise<void>;
   /** Parses `args` (no node/script in front), runs the command, resolves with the exit code. Once per program. */
   run(args: readonly string[]): Promise<number>;
 }
@@ -148,7 +149,17 @@ function addCommand(
   io: CliIO,
   onExit: (code: number) => void,
 ): void {
-  const command = pointToHelp(parent.command(spec.name).description(spec.description));
+  defineCommand(parent.command(spec.name), spec, io, onExit);
+}
+
+/** Gives `command` (already named and in its parent's list) the spec's arguments, flags and handler. */
+function defineCommand(
+  command: Command,
+  spec: CommandSpec,
+  io: CliIO,
+  onExit: (code: number) => void,
+): void {
+  pointToHelp(command.description(spec.description));
   for (const argument of spec.arguments ?? []) {
     const name = `${argument.name}${argument.variadic ? '...' : ''}`;
     command.argument(argument.optional ? `[${name}]` : `<${name}>`, argument.description);
@@ -170,17 +181,21 @@ function addCommand(
     const named = (spec.arguments ?? []).map((argument, i) => [argument.name, args[i]]);
     const options = { ...command.opts(), ...Object.fromEntries(named) };
     const output = await run(options, io);
+    const { render } = await import('./render.js');
     render(output, io, { json: options.json === true });
     onExit(exitCodeOf(output));
   });
 }
 
 /** Errors a user can act on print as one line; anything else is a bug and keeps its stack. */
-function exitCodeFor(error: unknown, io: CliIO): number {
+async function exitCodeFor(error: unknown, io: CliIO): Promise<number> {
   // commander has printed its message already (see outputError).
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
+  // Loaded already when one of its errors was thrown (it is no cost of `--version`).
+  const { InvalidNameError, MigrationError, ProvisioningError } =
+    await import('../provisioning/index.js');
   const expected = [UserError, InvalidNameError, ProvisioningError, MigrationError];
   if (expected.some((type) => error instanceof type)) {
     io.stderr.write(`devdb: ${runnableText(io, (error as Error).message)}\n`);
@@ -192,7 +207,8 @@ function exitCodeFor(error: unknown, io: CliIO): number {
 
 export function buildProgram(io: CliIO): Program {
   let exitCode: number = EXIT_CODES.ok;
-  const hasColors = () => wantsColour(io);
+  // render.ts's wantsColour, without loading the renderer for `--version` or `--help`.
+  const hasColors = () => io.isTTY && !io.env.NO_COLOR;
   // Settings first: subcommands copy them when created.
   const command = new Command('devdb')
     .description('PostgreSQL databases for Coder workspaces')
@@ -211,16 +227,51 @@ export function buildProgram(io: CliIO): Program {
       getErrHasColors: hasColors,
     });
   pointToHelp(command);
-  for (const spec of COMMANDS) addCommand(command, spec, io, (code) => (exitCode = code));
+  const onExit = (code: number) => (exitCode = code);
+  // Every command by name now (the list, suggestions for a mistyped one); the rest of it
+  // when loaded.
+  const unloaded = new Map(
+    COMMANDS.map(([name, load]) => [name, { load, command: command.command(name) }]),
+  );
+  const load = async (name: string) => {
+    const entry = unloaded.get(name);
+    if (!entry) return;
+    unloaded.delete(name);
+    const spec = await entry.load();
+    if (spec.name !== name) throw new Error(`command ${name}: its module declares ${spec.name}`);
+    defineCommand(entry.command, spec, io, onExit);
+  };
+  const loadAll = async () => {
+    for (const name of [...unloaded.keys()]) await load(name);
+  };
   return {
     command,
+    loadAll,
     async run(args) {
       try {
+        await loadFor(args, load, loadAll);
         await command.parseAsync([...args], { from: 'user' });
         return exitCode;
       } catch (error) {
-        return exitCodeFor(error, io);
+        return await exitCodeFor(error, io);
       }
     },
   };
+}
+
+/**
+ * Loads what parsing `args` needs: `--version` nothing, `devdb NAME …` and
+ * `devdb help NAME` that command, anything else (`--help`, no command, a mistyped one)
+ * every command, as the program's help lists them all.
+ */
+async function loadFor(
+  args: readonly string[],
+  load: (name: string) => Promise<void>,
+  loadAll: () => Promise<void>,
+): Promise<void> {
+  const [first, second] = args;
+  if (first === '-v' || first === '--version') return;
+  const name = first === 'help' ? second : first;
+  if (name !== undefined && COMMANDS.some(([known]) => known === name)) return load(name);
+  return loadAll();
 }

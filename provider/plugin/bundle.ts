@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
@@ -38,7 +39,7 @@ export async function bundleProvider(options: BundleOptions): Promise<string[]> 
     // provisioning/schema/migrate.ts reads import.meta only when it migrates, which the
     // provider never does (its comment says so): not a warning worth printing each build.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [nodeOnlyPg],
+    plugins: [nodeOnlyPg, lazyPg],
     write: false,
   });
   const code = result.outputFiles[0]!.text;
@@ -114,6 +115,51 @@ const nodeOnlyPg: Plugin = {
         throw new Error(`${args.path}: no "${PG_PROBE}" to replace (pg changed?)`);
       }
       return { contents: source.replace(PG_PROBE, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The provider's code imports `pg` at the top of many modules, so the bundle would load
+ * it (and pg-pool, pg-protocol, pg-types…) on every launch, before the handshake line,
+ * although only the calls that reach a database use it: Terraform's schema and
+ * validation launches never do. Outside pg itself, `pg` becomes an object with the same
+ * property names whose getters load pg on first use (`pg.Pool`, `pg.types`…); esbuild
+ * turns the `require` inside the getter into a call made then. Only the default import
+ * (`import pg from 'pg'`) is supported: the build fails on a named one rather than
+ * loading pg eagerly again unnoticed.
+ */
+const LAZY_PG_NAMESPACE = 'devdb-lazy-pg';
+const lazyPg: Plugin = {
+  name: 'lazy-pg',
+  setup(build) {
+    build.onResolve({ filter: /^pg$/ }, async (args) => {
+      if (args.namespace === LAZY_PG_NAMESPACE || /[\\/]node_modules[\\/]/.test(args.importer)) {
+        return undefined;
+      }
+      // pg's CommonJS entry: one lazy module for every importer of the same pg.
+      const pg = await build.resolve('pg', {
+        kind: 'require-call',
+        resolveDir: args.resolveDir,
+        namespace: LAZY_PG_NAMESPACE,
+      });
+      if (pg.errors.length) return { errors: pg.errors };
+      return { path: pg.path, namespace: LAZY_PG_NAMESPACE };
+    });
+    build.onLoad({ filter: /.*/, namespace: LAZY_PG_NAMESPACE }, (args) => {
+      const names = Object.keys(createRequire(args.path)(args.path) as object);
+      const getters = names
+        .map(
+          (name) => `  get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; },`,
+        )
+        .join('\n');
+      const contents = `let pg;
+const load = () => (pg ??= require('pg'));
+export default {
+${getters}
+};
+`;
+      return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
     });
   },
 };

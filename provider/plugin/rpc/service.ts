@@ -83,14 +83,16 @@ export class ProviderService {
   ): Handler {
     return async (request) => {
       const diagnostics: Diagnostic[] = [];
-      const started = performance.now();
+      // process.hrtime, not the performance global: its first use loads node:perf_hooks
+      // (a cost of every launch's first call).
+      const started = process.hrtime.bigint();
       let response: object = {};
       try {
         response = await method(request, diagnostics);
       } catch (error) {
         diagnostics.push(errorToDiagnostic(error));
       }
-      const elapsed = Math.round(performance.now() - started);
+      const elapsed = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       this.log.debug(`${name} done`, { type: request.type_name, ms: elapsed, errors });
       if (name === 'StopProvider') return response;

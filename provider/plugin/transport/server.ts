@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as GrpcModule from '@grpc/grpc-js';
 import { createServerCertificate } from './certificate.js';
+import { createGrpcServer, type GrpcServer, type OpenStream, type Route } from './grpc.js';
 import { handshakeLine, readPluginEnvironment, NotUnderTerraformError } from './handshake.js';
 import type { Logger } from './log.js';
-import { loadServiceDefinitions, type Grpc } from './services.js';
+import { loadServiceDefinitions, type ServiceDefinition } from './services.js';
 
 // The plugin process: listen on a Unix socket, print the handshake line, serve gRPC.
 //
 // Start-up time is paid on every Terraform command several times over, so the socket
 // is bound and the handshake printed first (needing only Node's own modules), and
-// gRPC is loaded while Terraform connects: connections wait, paused, in a queue and
-// are handed to gRPC once it is ready.
+// HTTP/2 and the protocol's messages are loaded while Terraform connects: connections
+// wait, paused, in a queue and are handed to the gRPC server (./grpc.ts) once it is ready.
 
 export type UnaryHandler = (request: Record<string, unknown>) => Promise<object>;
 
@@ -58,106 +58,84 @@ export async function runPluginServer(options: PluginServerOptions): Promise<voi
   process.stdout.write(handshakeLine(socketPath, certificate?.der) + '\n');
   const handshakeAt = process.uptime() * 1000;
 
-  const grpc: Grpc = await import('@grpc/grpc-js');
-  const grpcLoadedAt = process.uptime() * 1000;
-  const server = new grpc.Server();
+  // Loaded here, after the handshake line (process.getBuiltinModule: a dynamic import()
+  // of a built-in stays one in the bundle, which the code-caching loader cannot run).
+  const http2 = process.getBuiltinModule('node:http2');
+  const routes = await serviceRoutes(options, (reason) => shutdown(reason));
+  const server = createGrpcServer(
+    http2,
+    routes,
+    certificate && environment.clientCertPem
+      ? {
+          keyPem: certificate.keyPem,
+          certPem: certificate.certPem,
+          clientCertPem: environment.clientCertPem,
+        }
+      : undefined,
+  );
   shutdown = exitOnce(server, listener, log);
-  await addServices(grpc, server, options, (reason) => shutdown(reason));
-  const credentials = certificate
-    ? grpc.ServerCredentials.createSsl(
-        Buffer.from(environment.clientCertPem ?? ''),
-        [
-          {
-            private_key: Buffer.from(certificate.keyPem),
-            cert_chain: Buffer.from(certificate.certPem),
-          },
-        ],
-        true,
-      )
-    : grpc.ServerCredentials.createInsecure();
-  const injector = server.createConnectionInjector(credentials);
-  accept = (socket) => {
-    // A TLS server takes over the paused socket's handle; plain HTTP/2 reads the stream.
-    if (!certificate) socket.resume();
-    injector.injectConnection(socket);
-  };
+  accept = (socket) => server.accept(socket);
   pending.splice(0).forEach(accept);
 
   log.debug('plugin serving', {
     socket: socketPath,
     tls: certificate !== undefined,
     handshake_ms: Math.round(handshakeAt),
-    grpc_loaded_ms: Math.round(grpcLoadedAt),
     ready_ms: Math.round(process.uptime() * 1000),
   });
 }
 
-async function addServices(
-  grpc: Grpc,
-  server: GrpcModule.Server,
+async function serviceRoutes(
   options: PluginServerOptions,
   shutdown: (reason: string) => void,
-): Promise<void> {
+): Promise<Map<string, Route>> {
   const services = await loadServiceDefinitions();
-  const openStreams = new Set<GrpcModule.ServerWritableStream<unknown, unknown>>();
-  server.addService(services.provider, unaryImplementations(grpc, options.handlers));
-  server.addService(services.broker, {
-    // Terraform opens the broker stream on every launch; this plugin offers no extra
-    // services through it, so hold it open and stay silent.
-    StartStream: (call: GrpcModule.ServerDuplexStream<unknown, unknown>) => {
-      call.on('data', () => undefined);
-      call.on('end', () => call.end());
-    },
-  });
-  server.addService(services.stdio, {
-    // Logs go to stderr directly; the stream stays open and silent.
-    StreamStdio: (call: GrpcModule.ServerWritableStream<unknown, unknown>) => {
-      openStreams.add(call);
-      call.on('cancelled', () => openStreams.delete(call));
-    },
-  });
-  server.addService(services.controller, {
-    // Terraform ends every launch with Shutdown and waits up to 2 s for the process to
-    // exit: answer, then exit straight away.
-    Shutdown: (_call: unknown, callback: GrpcModule.sendUnaryData<object>) => {
-      callback(null, {});
-      openStreams.forEach((call) => call.end());
-      setTimeout(() => shutdown('Shutdown'), 5);
-    },
-  });
-}
-
-function unaryImplementations(
-  grpc: Grpc,
-  handlers: Record<string, UnaryHandler>,
-): GrpcModule.UntypedServiceImplementation {
-  const implementations: GrpcModule.UntypedServiceImplementation = {};
-  for (const [name, handler] of Object.entries(handlers)) {
-    implementations[name] = (
-      call: GrpcModule.ServerUnaryCall<Record<string, unknown>, object>,
-      callback: GrpcModule.sendUnaryData<object>,
-    ) => {
-      handler(call.request).then(
-        (response) => callback(null, response),
-        (error: unknown) =>
-          callback({
-            code: grpc.status.INTERNAL,
-            details: String((error as Error)?.message ?? error),
-          }),
-      );
-    };
+  const routes = new Map<string, Route>();
+  const add = (service: ServiceDefinition, name: string, implementation: Omit<Route, 'method'>) => {
+    const method = service[name];
+    if (!method) throw new Error(`no method ${name} in the protocol description`);
+    routes.set(method.path, { method, ...implementation });
+  };
+  for (const [name, handler] of Object.entries(options.handlers)) {
+    add(services.provider, name, {
+      unary: (request) => handler(request as Record<string, unknown>),
+    });
   }
-  return implementations;
+  const openStreams = new Set<OpenStream>();
+  // Terraform opens the broker stream on every launch; this plugin offers no extra
+  // services through it, so hold it open and stay silent (ended when Terraform ends it).
+  add(services.broker, 'StartStream', {
+    stream: (call) => call.onClosed(() => call.end()),
+  });
+  // Logs go to stderr directly; the stream stays open and silent.
+  add(services.stdio, 'StreamStdio', {
+    stream: (call) => {
+      openStreams.add(call);
+      call.onClosed(() => openStreams.delete(call));
+    },
+  });
+  // Terraform ends every launch with Shutdown and waits up to 2 s for the process to
+  // exit: answer, then exit straight away.
+  add(services.controller, 'Shutdown', {
+    unary: async () => {
+      setTimeout(() => {
+        openStreams.forEach((call) => call.end());
+        setTimeout(() => shutdown('Shutdown'), 5);
+      }, 0);
+      return {};
+    },
+  });
+  return routes;
 }
 
-function exitOnce(server: GrpcModule.Server, listener: NetServer, log: Logger) {
+function exitOnce(server: GrpcServer, listener: NetServer, log: Logger) {
   let exiting = false;
   return (reason: string) => {
     if (exiting) return;
     exiting = true;
     log.debug('plugin exiting', { reason });
     listener.close();
-    server.forceShutdown();
+    server.close();
     process.exit(0);
   };
 }

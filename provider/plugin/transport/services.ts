@@ -1,50 +1,56 @@
-import type * as GrpcModule from '@grpc/grpc-js';
-import type { IConversionOptions, Method, Type } from 'protobufjs';
 import { descriptor } from '../proto/descriptor.js';
+import { Codec, type MessageType } from './codec.js';
 
-// Builds the gRPC service definitions from the generated descriptor, with the
+// Builds the gRPC methods (path → message codecs) from the generated descriptor, with the
 // conversions the handlers expect: field names as written in the .proto, enums as
 // strings, 64-bit integers as numbers, defaults filled in, oneofs named.
 //
-// This is what @grpc/proto-loader's fromJSON makes, minus what only a gRPC client or
-// reflection uses: proto-loader also loads protobufjs's descriptor extension, encodes
-// a FileDescriptorProto for every file and a DescriptorProto for every message, and
-// resolves every type up front (~25 ms of each plugin launch). Here protobufjs/light
-// resolves a message type when a method first uses it.
+// The messages are read and written by ./codec.ts, by reflection over the descriptor
+// (protobufjs compiled four functions per message type at every launch), each type
+// resolved when a method first uses it.
 
-export type Grpc = typeof GrpcModule;
-
-export interface ServiceDefinitions {
-  provider: GrpcModule.ServiceDefinition;
-  broker: GrpcModule.ServiceDefinition;
-  stdio: GrpcModule.ServiceDefinition;
-  controller: GrpcModule.ServiceDefinition;
+/** One method: its path (`/tfplugin6.Provider/GetProviderSchema`) and message codecs. */
+export interface MethodDefinition {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize(value: object): Buffer;
+  requestDeserialize(bytes: Buffer): object;
+  responseSerialize(value: object): Buffer;
+  responseDeserialize(bytes: Buffer): object;
 }
 
-const CONVERSION: IConversionOptions = {
-  enums: String,
-  longs: Number,
-  defaults: true,
-  oneofs: true,
-};
+/** A service's methods by name. */
+export type ServiceDefinition = Record<string, MethodDefinition>;
+
+export interface ServiceDefinitions {
+  provider: ServiceDefinition;
+  broker: ServiceDefinition;
+  stdio: ServiceDefinition;
+  controller: ServiceDefinition;
+}
 
 export async function loadServiceDefinitions(): Promise<ServiceDefinitions> {
-  const { default: protobuf } = await import('protobufjs/light.js');
-  const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  const service = (name: string): GrpcModule.ServiceDefinition => {
-    const definition: Record<string, GrpcModule.MethodDefinition<object, object>> = {};
-    for (const method of root.lookupService(name).methodsArray) {
-      const request = lazyType(method, 'resolvedRequestType');
-      const response = lazyType(method, 'resolvedResponseType');
-      definition[method.name] = {
-        path: `/${name}/${method.name}`,
-        requestStream: Boolean(method.requestStream),
-        responseStream: Boolean(method.responseStream),
-        requestSerialize: (value) => serialize(request(), value),
-        requestDeserialize: (bytes) => deserialize(request(), bytes),
-        responseSerialize: (value) => serialize(response(), value),
-        responseDeserialize: (bytes) => deserialize(response(), bytes),
-        originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
+  const codec = new Codec(descriptor);
+  const service = (name: string): ServiceDefinition => {
+    const definition: ServiceDefinition = {};
+    const scope = name.slice(0, name.lastIndexOf('.'));
+    for (const [method, json] of Object.entries(codec.methods(name))) {
+      // Resolved when the method is first used.
+      let types: { request: MessageType; response: MessageType } | undefined;
+      const resolved = () =>
+        (types ??= {
+          request: messageType(codec, json.requestType, scope),
+          response: messageType(codec, json.responseType, scope),
+        });
+      definition[method] = {
+        path: `/${name}/${method}`,
+        requestStream: Boolean(json.requestStream),
+        responseStream: Boolean(json.responseStream),
+        requestSerialize: (value) => codec.encode(resolved().request, value),
+        requestDeserialize: (bytes) => codec.decode(resolved().request, bytes),
+        responseSerialize: (value) => codec.encode(resolved().response, value),
+        responseDeserialize: (bytes) => codec.decode(resolved().response, bytes),
       };
     }
     return definition;
@@ -57,21 +63,8 @@ export async function loadServiceDefinitions(): Promise<ServiceDefinitions> {
   };
 }
 
-/** The method's request or response type, resolved when the method is first used. */
-function lazyType(method: Method, which: 'resolvedRequestType' | 'resolvedResponseType') {
-  return (): Type => {
-    if (!method.resolved) method.resolve();
-    const type = method[which];
-    if (!type) throw new Error(`${method.fullName}: unresolved ${which}`);
-    return type;
-  };
-}
-
-function serialize(type: Type, value: object): Buffer {
-  // A Buffer under Node: protobufjs allocates through util.Buffer.
-  return type.encode(type.fromObject(value)).finish() as Buffer;
-}
-
-function deserialize(type: Type, bytes: Buffer): object {
-  return type.toObject(type.decode(bytes), CONVERSION);
+function messageType(codec: Codec, name: string, scope: string): MessageType {
+  const type = codec.resolve(name, scope);
+  if (type.enum) throw new Error(`${name} is an enum, not a message`);
+  return type;
 }

@@ -32,7 +32,10 @@ function commandPaths(command: Command, parent: string[] = []): string[][] {
   });
 }
 
-const PATHS = [[], ...commandPaths(buildProgram(captureIO()).command)];
+// Every command loaded, as `devdb --help` loads them (a command's module loads when it runs).
+const program = buildProgram(captureIO());
+await program.loadAll();
+const PATHS = [[], ...commandPaths(program.command)];
 
 const goldenFile = (names: string[]) =>
   path.join(GOLDEN_DIR, `${names.length ? names.join('/') : 'devdb'}.txt`);
