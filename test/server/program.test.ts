@@ -104,6 +104,7 @@ describe('devdb program, in process', () => {
       'backup',
       'backups',
       'restore',
+      'snapshots',
       'token',
       'slow-queries',
     ]);
