@@ -81,6 +81,10 @@ export async function eventsPage(app: App): Promise<void> {
     for (const e of page.items) seen.add(keyOf(e));
     shown.push(...page.items);
     nextCursor = page.nextCursor;
+    // The filters this list answers (tests wait for it).
+    area.dataset.filters = new URLSearchParams(
+      Object.entries(queryOf(filters)).filter((e): e is [string, string] => e[1] !== undefined),
+    ).toString();
     draw();
   };
   more.addEventListener('click', () => void act(() => load(nextCursor ?? undefined)));
