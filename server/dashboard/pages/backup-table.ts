@@ -70,10 +70,10 @@ export function backupTable(app: App, backups: Backup[], reload: () => Promise<v
               'button',
               {
                 'data-restore-new': b.id,
-                'aria-label': `Restore backup ${b.id} as a new database`,
+                'aria-label': `Restore as new database from backup ${b.id}`,
                 onclick: () => restoreAsNew(b),
               },
-              'Restore as new…',
+              'Restore as new',
             ),
           )
         : '',
