@@ -239,7 +239,9 @@ describe('the dashboard in Chromium', () => {
     await page.click('nav a[href="#/settings"]');
     await page.selectOption('#setting-policy_auto_action', 'archive');
     await page.click('#save-settings');
-    await expect.poll(() => page.textContent('#flash')).toContain('Settings saved');
+    await expect
+      .poll(() => page.textContent('#flash'))
+      .toContain('Settings saved: policy_auto_action');
     const { rows } = await api.devdb.pool.query(
       `SELECT value FROM provisioning.settings WHERE key = 'policy_auto_action'`,
     );

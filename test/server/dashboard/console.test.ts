@@ -23,6 +23,7 @@ import {
   ensureTeamDatabase,
   recordEvent,
   sampleAll,
+  SCHEDULE_DEFAULTS,
 } from '../../../provisioning/index.js';
 import { selectBackupTestServer } from '../../helpers/backup-server.js';
 import type { ApiHarness } from '../api/harness.js';
@@ -124,6 +125,15 @@ async function axeViolations(): Promise<AxeViolation[]> {
     }));
   });
 }
+
+describe('the settings declaration', () => {
+  it("gives each job's schedule default as devdb serve's job has it", async () => {
+    const { DEFAULT_JOBS } = await import('../../../server/serve/jobs/index.js');
+    expect(Object.fromEntries(DEFAULT_JOBS.map((job) => [job.name, job.defaultSchedule]))).toEqual(
+      SCHEDULE_DEFAULTS,
+    );
+  });
+});
 
 describe('the dashboard as a console, in Chromium', () => {
   it('writes the audit log as sentences, details as values (durations in words), never JSON', async () => {
