@@ -11,6 +11,7 @@ import { eventTable, isFailure } from '../ui/event-table.js';
 import { notice } from '../ui/feedback.js';
 import { bytes, count, when } from '../ui/format.js';
 import { layout } from '../ui/layout.js';
+import { sentence } from '../ui/sentences.js';
 
 function alertsOf(snapshot: Snapshot): HTMLElement[] {
   const s = snapshot.summary;
@@ -26,9 +27,7 @@ function alertsOf(snapshot: Snapshot): HTMLElement[] {
   if (closed.length)
     alerts.push(notice(`closed to connections: ${closed.map((d) => d.name).join(', ')}`));
   for (const e of snapshot.events.filter(isFailure).slice(0, 5))
-    alerts.push(
-      notice(`${when(e.at)}: ${e.action} by ${e.actor}${e.database ? ` on ${e.database}` : ''}`),
-    );
+    alerts.push(notice(`${when(e.at)}: ${sentence(e)}`));
   return alerts;
 }
 

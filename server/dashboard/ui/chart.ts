@@ -24,10 +24,10 @@ export interface Point {
   value: number;
 }
 
-const WIDTH = 560;
-const HEIGHT = 150;
-const LEFT = 70;
-const BOTTOM = 20;
+const WIDTH = 400;
+const HEIGHT = 170;
+const LEFT = 64;
+const BOTTOM = 22;
 
 /** A figure: the chart under its heading, or a line saying why there is nothing to draw. */
 function figure(id: string, caption: string, body: Element | HTMLElement): HTMLElement {
@@ -97,7 +97,7 @@ export function barChart(
   if (!bars.length) return figure(id, caption, h('p', { class: 'hint' }, 'Nothing to show.'));
   const row = 24;
   const height = bars.length * row + 4;
-  const labelWidth = 130;
+  const labelWidth = 90;
   const room = WIDTH - labelWidth - 90;
   const max = Math.max(...bars.map((b) => b.value), 1);
   const words = bars.map((b) => `${b.label} ${format(b.value)}`).join(', ');

@@ -96,7 +96,8 @@ export function sentence(event: EventLike): string {
   const verb = VERBS[action];
   if (failed) {
     const what = verb ? verb(db, event.detail, ws) : `${words(action)} ${event.database ?? ''}`;
-    return `${event.actor} failed: ${what.trim()}`;
+    const why = typeof event.detail.message === 'string' ? ` (${event.detail.message})` : '';
+    return `${event.actor} was refused: ${what.trim()}${why}`;
   }
   if (verb) return `${event.actor} ${verb(db, event.detail, ws)}`;
   return `${event.actor}: ${words(action)}${event.database ? ` on ${event.database}` : ''}`;

@@ -89,7 +89,9 @@ describe('sentence', () => {
     expect(sentence(event('policy.state', { from: 'idle', to: 'stale' }))).toBe(
       'alice moved dev_bob from idle to stale in the policy',
     );
-    expect(sentence(event('database.archive.failed'))).toBe('alice failed: archived dev_bob');
+    expect(sentence(event('database.archive.failed', { status: 409, message: 'it is busy' }))).toBe(
+      'alice was refused: archived dev_bob (it is busy)',
+    );
     expect(sentence(event('something.new'))).toBe('alice: something new on dev_bob');
   });
 
