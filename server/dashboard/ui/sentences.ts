@@ -95,9 +95,9 @@ export function sentence(event: EventLike): string {
   const action = failed ? event.action.slice(0, -'.failed'.length) : event.action;
   const verb = VERBS[action];
   if (failed) {
-    const what = verb ? verb(db, event.detail, ws) : `${words(action)} ${event.database ?? ''}`;
-    const why = typeof event.detail.message === 'string' ? ` (${event.detail.message})` : '';
-    return `${event.actor} was refused: ${what.trim()}${why}`;
+    const on = event.database ? ` on ${event.database}` : '';
+    const why = typeof event.detail.message === 'string' ? `: ${event.detail.message}` : '';
+    return `${event.actor}'s ${words(action)}${on} was refused${why}`;
   }
   if (verb) return `${event.actor} ${verb(db, event.detail, ws)}`;
   return `${event.actor}: ${words(action)}${event.database ? ` on ${event.database}` : ''}`;

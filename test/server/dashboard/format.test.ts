@@ -90,7 +90,7 @@ describe('sentence', () => {
       'alice moved dev_bob from idle to stale in the policy',
     );
     expect(sentence(event('database.archive.failed', { status: 409, message: 'it is busy' }))).toBe(
-      'alice was refused: archived dev_bob (it is busy)',
+      "alice's database archive on dev_bob was refused: it is busy",
     );
     expect(sentence(event('something.new'))).toBe('alice: something new on dev_bob');
   });
