@@ -93,12 +93,12 @@ export function sentence(event: EventLike): string {
   const ws = event.workspaceId ?? '?';
   const failed = event.action.endsWith('.failed');
   const action = failed ? event.action.slice(0, -'.failed'.length) : event.action;
-  const verb = VERBS[action];
   if (failed) {
     const on = event.database ? ` on ${event.database}` : '';
     const why = typeof event.detail.message === 'string' ? `: ${event.detail.message}` : '';
     return `${event.actor}'s ${words(action)}${on} was refused${why}`;
   }
+  const verb = VERBS[action];
   if (verb) return `${event.actor} ${verb(db, event.detail, ws)}`;
   return `${event.actor}: ${words(action)}${event.database ? ` on ${event.database}` : ''}`;
 }
