@@ -233,6 +233,15 @@ describe('the dashboard as a console, in Chromium', () => {
       'Stale after',
     );
     await shot('settings');
+    // The policy's defaults as the declaration says them are the policy's own (in SQL).
+    const listed = (await api.call('GET', '/api/v1/settings', { token: api.tokens.admin })).json
+      .items as { policyField?: string; default: string | null }[];
+    const inForce = (await api.call('GET', '/api/v1/policy/settings', { token: api.tokens.admin }))
+      .json as Record<string, unknown>;
+    for (const s of listed.filter((one) => one.policyField)) {
+      const value = inForce[s.policyField!];
+      expect(s.default, s.policyField).toBe(value === null ? null : String(value));
+    }
   });
 
   it('says what is allowed beside a refused setting, and saves one that is allowed', async () => {
