@@ -1,7 +1,8 @@
 // `npm run screenshots:dashboard`: the dashboard's pages as PNGs in docs/
-// (docs/dashboard-overview.png, -databases.png, -database.png, -credentials.png),
-// taken by the Chromium test against a real DevDB. Needs Debian's chromium
-// (or DEVDB_CHROMIUM) and a build (the script runs one).
+// (docs/dashboard-overview.png, -databases.png, -database.png, -credentials.png
+// from browser.test.ts; -events.png, -settings.png, -trends.png, -fleet.png from
+// console.test.ts), taken by the Chromium tests against a real DevDB. Needs
+// Debian's chromium (or DEVDB_CHROMIUM) and a build (the script runs one).
 import { spawnSync } from 'node:child_process';
 
 const run = (command, args, env = {}) => {
@@ -13,5 +14,9 @@ const run = (command, args, env = {}) => {
 };
 
 run('npm', ['run', 'build', '--silent']);
-run('npx', ['vitest', 'run', 'test/server/dashboard/browser.test.ts'], { DEVDB_SCREENSHOTS: '1' });
+for (const file of ['browser', 'console']) {
+  run('npx', ['vitest', 'run', `test/server/dashboard/${file}.test.ts`], {
+    DEVDB_SCREENSHOTS: '1',
+  });
+}
 console.log('wrote docs/dashboard-*.png');

@@ -73,18 +73,23 @@ export interface Sample {
   accessed: boolean;
 }
 
-/** The samples kept of one database, oldest first (for trends). */
+/**
+ * The samples kept of one database, oldest first (for trends): since a time,
+ * or of the last `days` by the server's clock.
+ */
 export async function listSamples(
   db: Queryable,
   database: string,
-  options: { since?: Date } = {},
+  options: { since?: Date; days?: number } = {},
 ): Promise<Sample[]> {
   const { rows } = await db.query<Sample>(
     `SELECT db_name AS database, at, size_bytes::float8 AS "sizeBytes", size_at AS "sizeAt", connections,
             sessions::float8 AS sessions, xact_commit::float8 AS "xactCommit", accessed
        FROM provisioning.samples
-      WHERE db_name = $1 AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY at`,
-    [database, options.since ?? null],
+      WHERE db_name = $1 AND ($2::timestamptz IS NULL OR at >= $2)
+        AND ($3::int IS NULL OR at >= provisioning._now() - make_interval(days => $3))
+      ORDER BY at`,
+    [database, options.since ?? null, options.days ?? null],
   );
   return rows;
 }

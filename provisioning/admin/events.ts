@@ -21,8 +21,14 @@ export interface EventRecord {
 export interface EventQuery {
   /** Only events at or after this time. */
   since?: Date;
+  /** Only events before this time. */
+  until?: Date;
   /** Only this database's events. */
   database?: string;
+  /** Only this actor's events. */
+  actor?: string;
+  /** Only this action's events; a family by its first part (`backup`: backup.create, backup.restore, …). */
+  action?: string;
   /** At most this many (default 100, at most 10 000). */
   limit?: number;
   /** Only events older than this id: the next page after a page ending at it. */
@@ -43,8 +49,10 @@ function checkLimit(limit: number | undefined): number {
 /** Events newest first, filtered; page on with `beforeId` = the last id of a page. */
 export function listEvents(db: Queryable, options: EventQuery = {}): Promise<EventRecord[]> {
   const limit = checkLimit(options.limit);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime())) {
-    throw new ProvisioningError('invalid since: not a date', '22023');
+  for (const key of ['since', 'until'] as const) {
+    if (options[key] !== undefined && Number.isNaN(options[key].getTime())) {
+      throw new ProvisioningError(`invalid ${key}: not a date`, '22023');
+    }
   }
   return query<EventRecord>(
     db,
@@ -54,9 +62,20 @@ export function listEvents(db: Queryable, options: EventQuery = {}): Promise<Eve
       WHERE ($1::timestamptz IS NULL OR at >= $1)
         AND ($2::text IS NULL OR db_name = $2)
         AND ($3::bigint IS NULL OR id < $3)
+        AND ($5::timestamptz IS NULL OR at < $5)
+        AND ($6::text IS NULL OR actor = $6)
+        AND ($7::text IS NULL OR action = $7 OR starts_with(action, $7 || '.'))
       ORDER BY id DESC
       LIMIT $4`,
-    [options.since ?? null, options.database ?? null, options.beforeId ?? null, limit],
+    [
+      options.since ?? null,
+      options.database ?? null,
+      options.beforeId ?? null,
+      limit,
+      options.until ?? null,
+      options.actor ?? null,
+      options.action ?? null,
+    ],
   );
 }
 

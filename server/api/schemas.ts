@@ -35,6 +35,8 @@ import {
   ORPHAN_KINDS,
   POLICY_AUTO_ACTIONS,
   POLICY_STATES,
+  SETTING_GROUPS,
+  SETTING_UNITS,
   WORKSPACE_ACCESS,
 } from '../../provisioning/index.js';
 
@@ -253,8 +255,32 @@ export const auditEvent = object({
 });
 export type AuditEvent = Static<typeof auditEvent>;
 
+export const sample = object({
+  at: dateTime,
+  sizeBytes: nullable(Type.Number({ description: 'null until the sampler has measured it' })),
+  sizeAt: nullableDateTime,
+  connections: Type.Integer({ description: 'client sessions open at the time' }),
+  sessions: Type.Number({ description: "pg_stat_database's sessions counter (cumulative)" }),
+  xactCommit: Type.Number({ description: 'transactions committed (cumulative)' }),
+  accessed: Type.Boolean({ description: 'used since the sample before' }),
+});
+
 export const settingValue = object({
   key: Type.String(),
+  group: stringEnum(SETTING_GROUPS, { description: 'what it governs' }),
+  label: Type.String({ description: 'a human name for it' }),
+  unit: stringEnum(SETTING_UNITS),
+  allowed: Type.String({ description: 'what a value may be' }),
+  choices: Type.Optional(Type.Array(Type.String(), { description: 'the values a `choice` takes' })),
+  secret: Type.Optional(
+    Type.Boolean({ description: 'its value is shown masked (its origin only)' }),
+  ),
+  policyField: Type.Optional(
+    Type.String({
+      description:
+        'a policy setting, checked with the others: its name in PATCH /api/v1/policy/settings (PATCH /api/v1/settings passes it on)',
+    }),
+  ),
   value: nullable(Type.String()),
   set: Type.Boolean(),
   default: nullable(Type.String()),

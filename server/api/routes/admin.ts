@@ -11,11 +11,14 @@ import {
   EVENTS_LIMIT_MAX,
   KNOWN_SETTINGS,
   listEvents,
-  POLICY_SETTING_KEYS,
   readSettings,
   updateSettings,
+  type PolicySettingsChange,
+  type Queryable,
   type ServerRouter,
 } from '../../../provisioning/index.js';
+import { maskedWebhook } from '../../commands/policy/policy.js';
+import { changePolicySettings } from './policy.js';
 import { newestFirst, summarizeWithUsers } from '../../pool-reads.js';
 import { actorOf, type ControlPlaneOptions } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -53,10 +56,7 @@ const settingsPatch = Type.Unsafe<Record<string, string | number | null>>({
 });
 
 /** Settings every server of the pool keeps alike (`servers add` copies them to a member). */
-const SHARED_SETTINGS = new Set<string>([
-  ...Object.values(BACKUP_SETTING_KEYS),
-  ...Object.values(POLICY_SETTING_KEYS),
-]);
+const SHARED_SETTINGS = new Set<string>(Object.values(BACKUP_SETTING_KEYS));
 
 /**
  * Where each server's next page of events starts: `server:id` pairs, the id
@@ -107,7 +107,16 @@ export function adminRoutes(
       tags: ['events'],
       querystring: query({
         since: Type.Optional(requestDateTime),
+        until: Type.Optional(requestDateTime),
         database: Type.Optional(databaseName()),
+        actor: Type.Optional(Type.String({ maxLength: 200, description: 'only this actor' })),
+        action: Type.Optional(
+          Type.String({
+            maxLength: 100,
+            pattern: '^[a-z_]+(\\.[a-z_]+)*$',
+            description: 'only this action, or a family by its first part (`backup`)',
+          }),
+        ),
         server: Type.Optional(serverName("only this server's trail")),
         limit: Type.Integer({ minimum: 1, maximum: EVENTS_LIMIT_MAX, default: 100 }),
         beforeId: Type.Optional(
@@ -138,7 +147,7 @@ export function adminRoutes(
       ),
     },
     async handler(request) {
-      const { since, database, limit, beforeId, cursor } = request.query;
+      const { since, until, database, actor, action, limit, beforeId, cursor } = request.query;
       if (request.query.server !== undefined) await router.forServer(request.query.server);
       const after = cursor === undefined ? null : parseCursor(cursor);
       const wanted = (name: string) =>
@@ -150,8 +159,16 @@ export function adminRoutes(
         ({ db, server: s }, count) => {
           servers = count;
           const before = after?.get(s.name) ?? beforeId;
-          const sinceAt = since === undefined ? undefined : new Date(since);
-          return listEvents(db, { since: sinceAt, database, limit, beforeId: before });
+          const date = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso));
+          return listEvents(db, {
+            since: date(since),
+            until: date(until),
+            database,
+            actor,
+            action,
+            limit,
+            beforeId: before,
+          });
         },
         wanted,
       );
@@ -194,7 +211,7 @@ export function adminRoutes(
       tags: ['settings'],
       response: withErrors({ 200: itemsOf(settingValue) }),
     },
-    handler: async () => ({ items: await readSettings(db) }),
+    handler: async () => ({ items: await publicSettings(db) }),
   });
 
   app.route({
@@ -209,9 +226,24 @@ export function adminRoutes(
     },
     async handler(request) {
       const actor = actorOf(request.principal);
-      const items = await updateSettings(db, request.body, { actor });
-      // The backup and policy settings on every member too: each backs up and applies the policy alike.
-      const shared = Object.entries(request.body).filter(([key]) => SHARED_SETTINGS.has(key));
+      // The policy's keys go together to the policy (checked idle < stale < eligible), the rest here.
+      const policy: Record<string, unknown> = {};
+      const rest: typeof request.body = {};
+      for (const [key, value] of Object.entries(request.body)) {
+        const field = POLICY_FIELDS.get(key);
+        if (field) policy[field] = value;
+        else rest[key] = value;
+      }
+      // All or nothing: every value of the others checked before the policy's are written.
+      for (const [key, value] of Object.entries(rest)) {
+        if (value !== null) KNOWN_SETTINGS.find((s) => s.key === key)?.validate(value);
+      }
+      if (Object.keys(policy).length) {
+        await changePolicySettings(router, policy as PolicySettingsChange, actor);
+      }
+      await updateSettings(db, rest, { actor });
+      // The backup settings on every member too: each backs up alike.
+      const shared = Object.entries(rest).filter(([key]) => SHARED_SETTINGS.has(key));
       if (shared.length) {
         await everyServer(router, (routed) =>
           routed.server.central
@@ -221,7 +253,21 @@ export function adminRoutes(
               ),
         );
       }
-      return { items };
+      return { items: await publicSettings(db) };
     },
   });
+}
+
+/** The policy's settings by key: their names in a change of the policy settings. */
+const POLICY_FIELDS = new Map(
+  KNOWN_SETTINGS.flatMap((s) => (s.policyField ? [[s.key, s.policyField] as const] : [])),
+);
+
+/** The settings as the API shows them: a secret one (the webhook) by its origin only. */
+async function publicSettings(db: Queryable) {
+  return (await readSettings(db)).map((s) => ({
+    ...s,
+    choices: s.choices && [...s.choices],
+    value: s.secret ? maskedWebhook(s.value) : s.value,
+  }));
 }

@@ -20,6 +20,7 @@ import {
   individualDatabaseName,
   inspectDatabase,
   listAttachments,
+  listSamples,
   PG_STAT_STATEMENTS_HOWTO,
   restoreDatabase,
   retireDatabase,
@@ -50,6 +51,7 @@ import {
   page,
   paging,
   query,
+  sample,
   stringEnum,
   withErrors,
 } from '../schemas.js';
@@ -231,6 +233,28 @@ export function databaseRoutes(server: FastifyInstance, router: ServerRouter): v
       const stats = await databaseStats(db, request.params.name);
       if (!stats) throw unknownDatabase(request.params.name);
       return stats;
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/v1/databases/:name/samples',
+    config: { access: 'read' },
+    schema: {
+      summary:
+        "The sampler's samples of a database, oldest first (size, client sessions open, counters): its trends over the last `days`",
+      tags: TAGS,
+      params: nameParams,
+      querystring: query({
+        days: Type.Integer({ minimum: 1, maximum: 366, default: 7 }),
+      }),
+      response: withErrors({ 200: itemsOf(sample) }, [404]),
+    },
+    async handler(request) {
+      const { name } = request.params;
+      const { db } = await serverOf(name);
+      const items = await listSamples(db, name, { days: request.query.days });
+      return { items: items.map(({ database: _, ...rest }) => rest) };
     },
   });
 

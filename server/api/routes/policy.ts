@@ -20,6 +20,8 @@ import {
   protectDatabase,
   terminateSessions,
   unprotectDatabase,
+  type PolicySettingsChange,
+  type Queryable,
   type ServerRouter,
 } from '../../../provisioning/index.js';
 import { coderClientFor, resolveCoderAccess } from '../../coder/config.js';
@@ -52,6 +54,35 @@ import {
 
 const TAGS = ['policy'];
 
+/** The policy settings as the API shows them: the webhook by its origin only. */
+async function publicPolicySettings(db: Queryable) {
+  const settings = await readPolicySettings(db);
+  return { ...settings, webhookUrl: maskedWebhook(settings.webhookUrl) };
+}
+
+/**
+ * Changes the policy settings on every server of the pool (each applies the
+ * policy to the databases it holds), checked together (idle < stale <
+ * eligible), and records one `policy.settings` event naming what changed.
+ */
+export async function changePolicySettings(
+  router: ServerRouter,
+  change: PolicySettingsChange,
+  actor: string,
+): Promise<void> {
+  await everyServer(router, async (routed) => {
+    await writePolicySettings(routed.db, change);
+  });
+  const settings = await publicPolicySettings(router.central.db);
+  await recordEvent(router.central.db, {
+    actor,
+    action: 'policy.settings',
+    detail: Object.fromEntries(
+      Object.keys(change).map((key) => [key, settings[key as keyof typeof settings]]),
+    ),
+  });
+}
+
 export function policyRoutes(
   server: FastifyInstance,
   options: ControlPlaneOptions,
@@ -73,10 +104,7 @@ export function policyRoutes(
     }
   }
 
-  const publicSettings = async () => {
-    const settings = await readPolicySettings(db);
-    return { ...settings, webhookUrl: maskedWebhook(settings.webhookUrl) };
-  };
+  const publicSettings = () => publicPolicySettings(db);
 
   app.route({
     method: 'GET',
@@ -103,20 +131,8 @@ export function policyRoutes(
       response: withErrors({ 200: policySettings }, [413]),
     },
     async handler(request) {
-      // On every server of the pool: each applies the policy to the databases it holds.
-      await everyServer(router, async (routed) => {
-        await writePolicySettings(routed.db, request.body);
-      });
-      const settings = await publicSettings();
-      const changed = Object.keys(request.body);
-      await recordEvent(db, {
-        actor: actorOf(request.principal),
-        action: 'policy.settings',
-        detail: Object.fromEntries(
-          changed.map((key) => [key, settings[key as keyof typeof settings]]),
-        ),
-      });
-      return settings;
+      await changePolicySettings(router, request.body, actorOf(request.principal));
+      return publicSettings();
     },
   });
 

@@ -1107,6 +1107,160 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/databases/{name}/samples': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The sampler's samples of a database, oldest first (size, client sessions open, counters): its trends over the last `days` */
+    get: {
+      parameters: {
+        query?: {
+          days?: number;
+        };
+        header?: never;
+        path: {
+          /** @description a DevDB database name, e.g. dev_alice or team_frontend */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: date-time */
+                at: string;
+                /** @description null until the sampler has measured it */
+                sizeBytes: number | null;
+                /** Format: date-time */
+                sizeAt: string | null;
+                /** @description client sessions open at the time */
+                connections: number;
+                /** @description pg_stat_database's sessions counter (cumulative) */
+                sessions: number;
+                /** @description transactions committed (cumulative) */
+                xactCommit: number;
+                /** @description used since the sample before */
+                accessed: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description bad request: invalid JSON, an unknown field or a value out of range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid token or session */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the token may not do this (viewer), or the CSRF token is missing or wrong */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description too many failed logins from this address: wait, then try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description DevDB could not do it; the message says why */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description machine-readable, e.g. not_found, conflict */
+                code: string;
+                /** @description what went wrong and what to do about it */
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/databases/{name}/attachments': {
     parameters: {
       query?: never;
@@ -3086,8 +3240,13 @@ export interface paths {
       parameters: {
         query?: {
           since?: string;
+          until?: string;
           /** @description a DevDB database name, e.g. dev_alice or team_frontend */
           database?: string;
+          /** @description only this actor */
+          actor?: string;
+          /** @description only this action, or a family by its first part (`backup`) */
+          action?: string;
           /** @description only this server's trail */
           server?: string;
           limit?: number;
@@ -3269,6 +3428,41 @@ export interface paths {
             'application/json': {
               items: {
                 key: string;
+                /**
+                 * @description what it governs
+                 * @enum {string}
+                 */
+                group:
+                  | 'connections'
+                  | 'backups'
+                  | 'policy'
+                  | 'webhook'
+                  | 'coder'
+                  | 'schedules'
+                  | 'monitoring'
+                  | 'snapshots';
+                /** @description a human name for it */
+                label: string;
+                /** @enum {string} */
+                unit:
+                  | 'days'
+                  | 'seconds'
+                  | 'count'
+                  | 'bytes'
+                  | 'duration'
+                  | 'cron'
+                  | 'url'
+                  | 'path'
+                  | 'text'
+                  | 'choice';
+                /** @description what a value may be */
+                allowed: string;
+                /** @description the values a `choice` takes */
+                choices?: string[];
+                /** @description its value is shown masked (its origin only) */
+                secret?: boolean;
+                /** @description a policy setting, checked with the others: its name in PATCH /api/v1/policy/settings (PATCH /api/v1/settings passes it on) */
+                policyField?: string;
                 value: string | null;
                 set: boolean;
                 default: string | null;
@@ -3375,15 +3569,17 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description host name workspaces connect to (connection info) */
+            /** @description the host name in the connection info workspaces get */
             public_host?: string | number | null;
-            /** @description port workspaces connect to (connection info) */
+            /** @description the port in the connection info workspaces get */
             public_port?: string | number | null;
             /** @description how long an operation waits for a lock on a database */
             lock_timeout?: string | number | null;
             /** @description how long one step of an operation may run */
             statement_timeout?: string | number | null;
-            /** @description BACKUP_DIR: where backups are written (an absolute path on the DevDB host) */
+            /** @description seeds of this many bytes or more are copied file by file (FILE_COPY; PostgreSQL 18 clones), smaller ones through the WAL */
+            seed_file_copy_min_bytes?: string | number | null;
+            /** @description where backups are written on the DevDB host (BACKUP_DIR) */
             backup_dir?: string | number | null;
             /** @description age recipients backups are encrypted to; empty: unencrypted */
             backup_recipients?: string | number | null;
@@ -3395,20 +3591,56 @@ export interface paths {
             backup_keep_monthly?: string | number | null;
             /** @description days a final backup (taken before a drop) is kept */
             backup_final_keep_days?: string | number | null;
-            /** @description Coder's URL, for the orphan check (the token stays in CODER_SESSION_TOKEN) */
-            coder_url?: string | number | null;
-            /** @description seconds to wait for one answer from Coder's REST API */
-            coder_timeout_seconds?: string | number | null;
-            /** @description seeds of this many bytes or more are copied file by file (FILE_COPY; PostgreSQL 18 clones), smaller ones through the WAL */
-            seed_file_copy_min_bytes?: string | number | null;
+            /** @description databases the scheduled backups job backs up (and verifies) at the same time */
+            backup_concurrency?: string | number | null;
+            /** @description a database's newest backup is verified by a trial restore when none was verified within this */
+            backup_verify_days?: string | number | null;
+            /** @description days without access after which a database is idle (warn) */
+            policy_idle_days?: string | number | null;
+            /** @description days without access after which a database is stale (review); more than idle */
+            policy_stale_days?: string | number | null;
+            /** @description days without access after which cleanup may archive a database; more than stale */
+            policy_eligible_days?: string | number | null;
+            /** @description days an archived database is kept before it may be dropped (after a verified final backup) */
+            policy_archive_retention_days?: string | number | null;
+            /** @description notify: events and the webhook only; archive: also archive eligible databases and detach deleted workspaces; archive-and-drop: also drop archives past retention after a verified final backup */
+            policy_auto_action?: string | number | null;
             /** @description snapshots a database may have (0: workspaces take none) */
             snapshots_per_database?: string | number | null;
             /** @description bytes all snapshots on this server may take together (0: no limit) */
             snapshot_max_bytes?: string | number | null;
-            /** @description at a limit: 'prune' the database's own oldest snapshots, or 'refuse' */
+            /** @description prune: the database's own oldest snapshots go; refuse: the new one is refused */
             snapshot_limit_action?: string | number | null;
             /** @description how long one copy of a snapshot, restore or reset may run */
             snapshot_statement_timeout?: string | number | null;
+            /** @description every policy state change is POSTed here once; none: events only */
+            policy_webhook_url?: string | number | null;
+            /** @description Coder's URL, for the orphan check (the token stays in CODER_SESSION_TOKEN) */
+            coder_url?: string | number | null;
+            /** @description seconds to wait for one answer from Coder's REST API */
+            coder_timeout_seconds?: string | number | null;
+            /** @description when devdb serve runs its sampler job (default: every 5 minutes) */
+            schedule_sampler?: string | number | null;
+            /** @description when devdb serve runs its policy job (default: hourly) */
+            schedule_policy?: string | number | null;
+            /** @description when devdb serve runs its backups job (default: daily at 02:00) */
+            schedule_backups?: string | number | null;
+            /** @description when devdb serve runs its drops job (default: every 10 minutes) */
+            schedule_drops?: string | number | null;
+            /** @description when devdb serve runs its servers job (default: hourly) */
+            schedule_servers?: string | number | null;
+            /** @description when devdb serve runs its server_health job (default: every minute) */
+            schedule_server_health?: string | number | null;
+            /** @description the zone the cron patterns are read in (the same in every serve process) */
+            schedule_timezone?: string | number | null;
+            /** @description how often each serve process looks for due ticks */
+            schedule_poll_seconds?: string | number | null;
+            /** @description a running tick's lease: a dead holder's tick is taken over once it expires */
+            schedule_lease_seconds?: string | number | null;
+            /** @description the sampler's samples (size, sessions) are kept this long, for the charts */
+            sample_retention_days?: string | number | null;
+            /** @description idle databases whose size one sampler pass re-measures at most (used ones always) */
+            sampler_size_budget?: string | number | null;
             /** @description databases above which /metrics has no per-database series, only totals */
             metrics_max_database_labels?: string | number | null;
           };
@@ -3424,6 +3656,41 @@ export interface paths {
             'application/json': {
               items: {
                 key: string;
+                /**
+                 * @description what it governs
+                 * @enum {string}
+                 */
+                group:
+                  | 'connections'
+                  | 'backups'
+                  | 'policy'
+                  | 'webhook'
+                  | 'coder'
+                  | 'schedules'
+                  | 'monitoring'
+                  | 'snapshots';
+                /** @description a human name for it */
+                label: string;
+                /** @enum {string} */
+                unit:
+                  | 'days'
+                  | 'seconds'
+                  | 'count'
+                  | 'bytes'
+                  | 'duration'
+                  | 'cron'
+                  | 'url'
+                  | 'path'
+                  | 'text'
+                  | 'choice';
+                /** @description what a value may be */
+                allowed: string;
+                /** @description the values a `choice` takes */
+                choices?: string[];
+                /** @description its value is shown masked (its origin only) */
+                secret?: boolean;
+                /** @description a policy setting, checked with the others: its name in PATCH /api/v1/policy/settings (PATCH /api/v1/settings passes it on) */
+                policyField?: string;
                 value: string | null;
                 set: boolean;
                 default: string | null;

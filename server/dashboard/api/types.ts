@@ -92,3 +92,4 @@ export interface Snapshot {
 }
 export type PolicySettings = ResponseOf<'/api/v1/policy/settings', 'get'>;
 export type PolicySettingsChange = BodyOf<'/api/v1/policy/settings', 'patch'>;
+export type Sample = ResponseOf<'/api/v1/databases/{name}/samples', 'get'>['items'][number];

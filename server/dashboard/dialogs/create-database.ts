@@ -26,8 +26,16 @@ export function openCreateDialog(app: App): void {
     placeholder: 'workspace id (optional)',
     'aria-label': 'workspace id',
   });
+  const member = h('input', {
+    id: 'credential-owner',
+    name: 'member',
+    placeholder: 'Coder username',
+    autocomplete: 'off',
+  });
+  const memberLabel = h('label', { hidden: true }, 'Login belongs to ', member);
   type.addEventListener('change', () => {
     who.placeholder = type.value === 'team' ? 'team name' : 'Coder username';
+    memberLabel.hidden = type.value !== 'team';
   });
   const error = h('div', {});
   const submit = async (event: Event) => {
@@ -36,13 +44,15 @@ export function openCreateDialog(app: App): void {
     const body: CreateDatabase =
       type.value === 'team' ? { type: 'team', team: name } : { type: 'individual', owner: name };
     const workspaceId = workspace.value.trim();
-    if (workspaceId) body.credential = { workspaceId };
+    // A team login is a member's: whose, by Coder username (an individual's is its owner's).
+    const owner = type.value === 'team' ? member.value.trim() || undefined : name;
+    if (workspaceId) body.credential = { workspaceId, ...(type.value === 'team' ? { owner } : {}) };
     try {
       const result = await app.api.post('/api/v1/databases', { body });
       el.close();
       location.hash = `#/databases/${result.database.name}`;
       if ('credential' in result && result.credential) {
-        openCredentialsDialog(result.database.name, result.credential);
+        openCredentialsDialog(result.database.name, result.credential, owner);
       }
     } catch (failure) {
       error.replaceChildren(notice(errorText(failure)));
@@ -56,10 +66,11 @@ export function openCreateDialog(app: App): void {
       h('label', {}, 'Type ', type),
       h('label', {}, 'Owner or team ', who),
       h('label', {}, 'Login for workspace ', workspace),
+      memberLabel,
       h(
         'p',
         { class: 'hint' },
-        'With a workspace id, a login for it is made and its password is shown once.',
+        'With a workspace id, a login for it is made and its password is shown once; a team login belongs to a member.',
       ),
       error,
       h(

@@ -5,7 +5,12 @@
 import type { Credential } from '../api/types.js';
 import { dialog, h, table } from '../ui/dom.js';
 
-export function openCredentialsDialog(database: string, credential: Credential): void {
+/** `owner`: whose login it is (a team database's member). */
+export function openCredentialsDialog(
+  database: string,
+  credential: Credential,
+  owner?: string,
+): void {
   let secret: string | null = credential.password;
   credential.password = '';
   const password = h('input', {
@@ -25,11 +30,19 @@ export function openCredentialsDialog(database: string, credential: Credential):
     copied.textContent = 'copied';
   };
   const el = dialog(
-    h('h2', {}, `Login for ${database}`),
+    h('h2', {}, owner ? `Login for ${database}, of ${owner}` : `Login for ${database}`),
     h('p', {}, 'This password is shown once: DevDB keeps only a verifier. Copy it now.'),
     table(
-      ['user', 'host', 'port', 'url'],
-      [[credential.user, credential.host, String(credential.port), credential.url]],
+      ['user', 'owner', 'host', 'port', 'url'],
+      [
+        [
+          credential.user,
+          h('span', { id: 'credential-owner-name' }, owner ?? '—'),
+          credential.host,
+          String(credential.port),
+          credential.url,
+        ],
+      ],
     ),
     h(
       'div',

@@ -1,8 +1,8 @@
 /** Backups as a table, with verify and in-place restore for an admin (#/backups, a database's page). */
 import type { App } from '../app.js';
 import type { Backup } from '../api/types.js';
-import { badge, h, table } from '../ui/dom.js';
-import { actThen } from '../ui/feedback.js';
+import { badge, dialog, h, table } from '../ui/dom.js';
+import { actThen, errorText, flash, notice } from '../ui/feedback.js';
 import { bytes, when } from '../ui/format.js';
 
 /**
@@ -35,6 +35,7 @@ export function backupTable(app: App, backups: Backup[], reload: () => Promise<v
       reload,
     );
   };
+  const restoreAsNew = (b: Backup) => openRestoreAsNew(app, b);
   const headers = ['id', ...(withServer ? ['server'] : []), 'database', 'kind', 'status'];
   return table(
     [...headers, 'size', 'started', 'verified', ''],
@@ -51,10 +52,87 @@ export function backupTable(app: App, backups: Backup[], reload: () => Promise<v
         ? h(
             'span',
             { class: 'actions' },
-            h('button', { onclick: () => verify(b) }, 'Verify'),
-            h('button', { 'data-restore-backup': b.id, onclick: () => restore(b) }, 'Restore'),
+            h(
+              'button',
+              { 'aria-label': `Verify backup ${b.id}`, onclick: () => verify(b) },
+              'Verify',
+            ),
+            h(
+              'button',
+              {
+                'data-restore-backup': b.id,
+                'aria-label': `Restore backup ${b.id} over ${b.database}`,
+                onclick: () => restore(b),
+              },
+              'Restore',
+            ),
+            h(
+              'button',
+              {
+                'data-restore-new': b.id,
+                'aria-label': `Restore as new database from backup ${b.id}`,
+                onclick: () => restoreAsNew(b),
+              },
+              'Restore as new',
+            ),
           )
         : '',
     ]),
+  );
+}
+
+/**
+ * "Restore as new": the backup into a new database, next to the one it was
+ * taken of. The API takes a new team_<name>, or the database's own name once
+ * it is gone (never another dev_<user>); it says so when refused.
+ */
+function openRestoreAsNew(app: App, b: Backup): void {
+  const name = h('input', {
+    id: 'restore-as',
+    name: 'as',
+    required: true,
+    placeholder: 'team_restored',
+    autocomplete: 'off',
+    'aria-describedby': 'restore-as-help',
+  });
+  const error = h('div', {});
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const as = name.value.trim();
+    try {
+      const request = {
+        path: { id: b.id },
+        query: { server: b.server },
+        body: { mode: 'new' as const, as },
+      };
+      await app.api.post('/api/v1/backups/{id}/restore', request);
+      el.close();
+      location.hash = `#/databases/${as}`;
+      // After the page for it is drawn (the hash change redraws the frame).
+      setTimeout(() => flash(`Backup ${b.id} of ${b.database} restored as ${as}.`, 'ok'), 0);
+    } catch (failure) {
+      error.replaceChildren(notice(errorText(failure)));
+    }
+  };
+  const el = dialog(
+    h(
+      'form',
+      { id: 'restore-new-form', onsubmit: submit, 'aria-labelledby': 'restore-new-title' },
+      h('h2', { id: 'restore-new-title' }, `Restore backup ${b.id} of ${b.database} as new`),
+      h('label', { for: 'restore-as' }, 'New database name'),
+      name,
+      h(
+        'p',
+        { class: 'hint', id: 'restore-as-help' },
+        `A new team database (team_…), or ${b.database} itself once it no longer exists; never another person's dev_ database. ${b.database} is left as it is.`,
+      ),
+      error,
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', onclick: () => el.close() }, 'Cancel'),
+        h('button', { type: 'submit', class: 'primary' }, 'Restore'),
+      ),
+    ),
   );
 }

@@ -6,6 +6,13 @@ import { act, errorText, notice } from '../ui/feedback.js';
 import { when } from '../ui/format.js';
 import { layout } from '../ui/layout.js';
 
+/** Each message once: what was skipped for one reason, together (Coder not configured: every database). */
+function byReason<T extends { reason: string }>(items: T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(item.reason, [...(groups.get(item.reason) ?? []), item]);
+  return [...groups];
+}
+
 function planView(plan: CleanupPlan): HTMLElement {
   return h(
     'div',
@@ -17,8 +24,15 @@ function planView(plan: CleanupPlan): HTMLElement {
     plan.skipped.length ? h('h3', {}, 'Skipped') : null,
     plan.skipped.length
       ? table(
-          ['database', 'workspace', 'why'],
-          plan.skipped.map((k) => [k.database, k.workspaceId ?? '—', k.reason]),
+          ['why', 'databases'],
+          byReason(plan.skipped).map(([reason, skipped]) => [
+            reason,
+            skipped
+              .map((k) =>
+                k.workspaceId ? `${k.database} (workspace ${k.workspaceId})` : k.database,
+              )
+              .join(', '),
+          ]),
         )
       : null,
     plan.results
@@ -53,7 +67,13 @@ function orphansView(orphans: Orphans): HTMLElement[] {
         f.detail,
       ]),
     ),
-    ...orphans.skipped.map((k) => h('p', { class: 'hint' }, `${k.kind}: ${k.reason}`)),
+    ...byReason(orphans.skipped).map(([reason, skipped]) =>
+      h(
+        'p',
+        { class: 'hint' },
+        `Not checked (${skipped.map((k) => k.kind).join(', ')}): ${reason}`,
+      ),
+    ),
   ];
 }
 

@@ -9,6 +9,7 @@ import { h, section, show, stat, table, type Child } from '../ui/dom.js';
 import { eventTable } from '../ui/event-table.js';
 import { actThen, errorText, notice } from '../ui/feedback.js';
 import { bytes, when } from '../ui/format.js';
+import { trendsSection } from './database-trends.js';
 import { layout } from '../ui/layout.js';
 import { backupTable } from './backup-table.js';
 import { policySection } from './database-policy.js';
@@ -102,15 +103,17 @@ export async function databasePage(app: App, name: string): Promise<void> {
   };
 
   const load = async (): Promise<void> => {
-    const [detail, stats, attachments, events, backups, policy, sessions] = await Promise.all([
-      api.get('/api/v1/databases/{name}', { path }),
-      api.get('/api/v1/databases/{name}/stats', { path }).catch(() => null),
-      api.get('/api/v1/databases/{name}/attachments', { path }),
-      api.get('/api/v1/events', { query: { database: name, limit: 50 } }),
-      api.get('/api/v1/backups', { query: { database: name, limit: 50 } }),
-      api.get('/api/v1/policy', { query: { database: name } }).catch(() => null),
-      api.get('/api/v1/databases/{name}/sessions', { path }).catch(() => null),
-    ]);
+    const [detail, stats, attachments, events, backups, policy, sessions, samples] =
+      await Promise.all([
+        api.get('/api/v1/databases/{name}', { path }),
+        api.get('/api/v1/databases/{name}/stats', { path }).catch(() => null),
+        api.get('/api/v1/databases/{name}/attachments', { path }),
+        api.get('/api/v1/events', { query: { database: name, limit: 50 } }),
+        api.get('/api/v1/backups', { query: { database: name, limit: 50 } }),
+        api.get('/api/v1/policy', { query: { database: name } }).catch(() => null),
+        api.get('/api/v1/databases/{name}/sessions', { path }).catch(() => null),
+        api.get('/api/v1/databases/{name}/samples', { path, query: { days: 7 } }).catch(() => null),
+      ]);
     fromApi = {
       ...detail.database,
       connectionsAllowed: stats?.connectionsAllowed ?? null,
@@ -142,6 +145,7 @@ export async function databasePage(app: App, name: string): Promise<void> {
             )
           : h('p', { class: 'hint' }, 'not on the server'),
       ),
+      trendsSection(samples?.items ?? null),
       policySection(app, name, policy?.items[0], load),
       sessionsSection(app, name, sessions?.items ?? null, load),
       section('Backups', backupTable(app, backups.items, load)),

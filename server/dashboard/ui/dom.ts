@@ -64,7 +64,10 @@ export function table(headers: string[], rows: Child[][]): HTMLElement {
       h(
         'tr',
         {},
-        headers.map((t) => h('th', {}, t)),
+        // An empty header (a column of buttons) is named for screen readers.
+        headers.map((t) =>
+          h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'actions')),
+        ),
       ),
     ),
     h(

@@ -148,7 +148,9 @@ describe('the dashboard in Chromium', () => {
     expect(await page.textContent('[data-stat=status] .value')).toBe('active');
     expect(await state()).toBe('active');
     // The audit trail on the page has both, by this token.
-    await page.waitForFunction(() => document.body.textContent?.includes('database.restore'));
+    await page.waitForFunction(() =>
+      document.body.textContent?.includes('restored dev_carl from its archive'),
+    );
     expect(await page.textContent('table.events')).toContain('api:admin');
   });
 
@@ -224,8 +226,8 @@ describe('the dashboard in Chromium', () => {
 
   it('edits a setting', async () => {
     await page.click('nav a[href="#/settings"]');
-    await page.fill('input[aria-label=backup_keep_daily]', '9');
-    await page.click('form button[type=submit]');
+    await page.fill('#setting-backup_keep_daily', '9');
+    await page.click('#save-settings');
     await expect.poll(() => page.textContent('#flash')).toContain('Settings saved');
     const { rows } = await api.devdb.pool.query(
       `SELECT value FROM provisioning.settings WHERE key = 'backup_keep_daily'`,
@@ -235,9 +237,11 @@ describe('the dashboard in Chromium', () => {
 
   it("sets what devdb serve's policy job may do on its own", async () => {
     await page.click('nav a[href="#/settings"]');
-    await page.selectOption('select[aria-label=policy_auto_action]', 'archive');
-    await page.click('button:has-text("Save policy")');
-    await expect.poll(() => page.textContent('#flash')).toContain('Policy saved');
+    await page.selectOption('#setting-policy_auto_action', 'archive');
+    await page.click('#save-settings');
+    await expect
+      .poll(() => page.textContent('#flash'))
+      .toContain('Settings saved: policy_auto_action');
     const { rows } = await api.devdb.pool.query(
       `SELECT value FROM provisioning.settings WHERE key = 'policy_auto_action'`,
     );
@@ -258,8 +262,8 @@ describe('the dashboard in Chromium', () => {
 
   it('shows the audit log, and loaded nothing from elsewhere without errors', async () => {
     await page.click('nav a[href="#/events"]');
-    await page.waitForFunction(() => document.body.textContent?.includes('settings.update'));
-    expect(await page.textContent('table.events')).toContain('session.login');
+    await page.waitForFunction(() => document.body.textContent?.includes('changed the settings'));
+    expect(await page.textContent('table.events')).toContain('logged in to the dashboard');
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatBytes } from '../../../provisioning/contract/index.js';
-import { bytes, day, when } from '../../../server/dashboard/ui/format.js';
+import { bytes, day, duration, settingValue, when } from '../../../server/dashboard/ui/format.js';
+import { detailValue, sentence } from '../../../server/dashboard/ui/sentences.js';
 
 describe('bytes', () => {
   it('prints sizes in IEC units, as the CLI and the agent do', () => {
@@ -49,5 +50,54 @@ describe('day', () => {
     expect(day('2025-03-04T23:30:00Z')).toBe('2025-03-04');
     expect(day('2025-03-04T23:30:00-02:00')).toBe('2025-03-05');
     expect(day(null)).toBe('—');
+  });
+});
+
+describe('duration and setting values', () => {
+  it('says lengths of time in words, and settings in their units', () => {
+    expect(duration(850)).toBe('850 ms');
+    expect(duration(12_500)).toBe('12.5 s');
+    expect(duration(3 * 3600_000 + 20 * 60_000)).toBe('3 h 20 min');
+    expect(duration(849971729014)).toBe('9837 days 15 h');
+    expect(duration(null)).toBe('—');
+    expect(settingValue('30', 'days')).toBe('30 days');
+    expect(settingValue('1', 'days')).toBe('1 day');
+    expect(settingValue(String(64 * 1024 * 1024), 'bytes')).toBe('64.0 MiB');
+    expect(settingValue('10', 'seconds')).toBe('10 s');
+    expect(settingValue(null, 'url')).toBe('none');
+  });
+});
+
+describe('sentence', () => {
+  const event = (action: string, detail: Record<string, unknown> = {}, database = 'dev_bob') => ({
+    actor: 'alice',
+    action,
+    database,
+    workspaceId: null,
+    detail,
+  });
+
+  it('says who did what to which database', () => {
+    expect(
+      sentence(event('database.restore_backup', { backup_id: 12, from_database: 'dev_bob' })),
+    ).toBe('alice restored dev_bob from backup 12');
+    expect(
+      sentence(
+        event('database.restore_backup', { backup_id: 12, from_database: 'dev_bob' }, 'team_copy'),
+      ),
+    ).toBe('alice restored team_copy from backup 12 of dev_bob');
+    expect(sentence(event('policy.state', { from: 'idle', to: 'stale' }))).toBe(
+      'alice moved dev_bob from idle to stale in the policy',
+    );
+    expect(sentence(event('database.archive.failed', { status: 409, message: 'it is busy' }))).toBe(
+      "alice's database archive on dev_bob was refused: it is busy",
+    );
+    expect(sentence(event('something.new'))).toBe('alice: something new on dev_bob');
+  });
+
+  it('gives detail values in words, never JSON', () => {
+    expect(detailValue('session_time_ms', 849971729014)).toBe('9837 days 15 h');
+    expect(detailValue('bytes', 1536)).toBe('1.5 KiB');
+    expect(detailValue('changes', { backup_keep_daily: '9' })).toBe('backup keep daily: 9');
   });
 });
