@@ -123,12 +123,12 @@ export function readCoderTimeoutSeconds(db: Queryable): Promise<number> {
 export const SETTING_GROUPS = [
   'connections',
   'backups',
+  'snapshots',
   'policy',
   'webhook',
   'coder',
   'schedules',
   'monitoring',
-  'snapshots',
 ] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
 

@@ -3435,12 +3435,12 @@ export interface paths {
                 group:
                   | 'connections'
                   | 'backups'
+                  | 'snapshots'
                   | 'policy'
                   | 'webhook'
                   | 'coder'
                   | 'schedules'
-                  | 'monitoring'
-                  | 'snapshots';
+                  | 'monitoring';
                 /** @description a human name for it */
                 label: string;
                 /** @enum {string} */
@@ -3663,12 +3663,12 @@ export interface paths {
                 group:
                   | 'connections'
                   | 'backups'
+                  | 'snapshots'
                   | 'policy'
                   | 'webhook'
                   | 'coder'
                   | 'schedules'
-                  | 'monitoring'
-                  | 'snapshots';
+                  | 'monitoring';
                 /** @description a human name for it */
                 label: string;
                 /** @enum {string} */

@@ -17,6 +17,10 @@ import { layout } from '../ui/layout.js';
 const GROUPS: Record<Setting['group'], [title: string, about: string]> = {
   connections: ['Connections', 'Where workspaces connect, and how long operations wait.'],
   backups: ['Backups', 'Where backups go, how they are encrypted, and how many are kept.'],
+  snapshots: [
+    'Snapshots',
+    'How many snapshots workspaces may keep of their database, and how much room they take on this server.',
+  ],
   policy: [
     'Policy',
     'When an unused database becomes idle (warn), stale (review) and eligible (cleanup may act), and what devdb serve does on its own.',
@@ -25,10 +29,6 @@ const GROUPS: Record<Setting['group'], [title: string, about: string]> = {
   coder: ['Coder', 'How DevDB asks Coder which workspaces and users still exist.'],
   schedules: ['Schedules', 'When devdb serve runs its jobs (cron patterns, or "off").'],
   monitoring: ['Sampler and metrics', 'What the sampler keeps for the charts, and /metrics.'],
-  snapshots: [
-    'Snapshots',
-    'How many snapshots workspaces may keep of their database, and how much room they take on this server.',
-  ],
 };
 
 /** The word after a number input. */

@@ -213,12 +213,14 @@ describe('the dashboard as a console, in Chromium', () => {
     expect(groups).toEqual([
       'Connections',
       'Backups',
+      'Snapshots',
       'Policy',
       'Webhook',
       'Coder',
       'Schedules',
       'Sampler and metrics',
     ]);
+    expect(await text('fieldset[data-group=snapshots]')).toContain('Snapshots per database');
     const policy = await text('fieldset[data-group=policy]');
     expect(policy).toContain('Idle after');
     expect(policy).toContain('Stale after');
