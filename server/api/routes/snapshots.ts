@@ -2,7 +2,7 @@
  * Snapshots through the API (docs/snapshots.md): list them (every server, or
  * one database's, on its server), restore a database to one, delete one.
  * Workspaces take them themselves (devdb-agent); the dashboard's database page
- * will read the same list.
+ * reads the same list (server/dashboard/pages/database-snapshots.ts).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';

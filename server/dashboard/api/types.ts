@@ -68,6 +68,10 @@ export type Backup = ResponseOf<'/api/v1/backups', 'get'>['items'][number];
 export type Setting = ResponseOf<'/api/v1/settings', 'get'>['items'][number];
 export type SettingsChange = BodyOf<'/api/v1/settings', 'patch'>;
 export type PolicyState = ResponseOf<'/api/v1/policy', 'get'>['items'][number];
+export type DatabaseSnapshot = ResponseOf<
+  '/api/v1/databases/{name}/snapshots',
+  'get'
+>['items'][number];
 export type SessionGroup = ResponseOf<'/api/v1/databases/{name}/sessions', 'get'>['items'][number];
 export type Orphans = ResponseOf<'/api/v1/orphans', 'get'>;
 /** The cleanup plan (GET, the dry run), or what running it did (POST, with results). */

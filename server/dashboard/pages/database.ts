@@ -1,7 +1,7 @@
 /**
  * #/databases/NAME: one database. Its head (figures and an admin's actions)
  * redraws on each snapshot; the rest (attachments, statistics, policy,
- * sessions, backups, events) is read from the API on opening and after an action.
+ * sessions, backups, snapshots, events) is read from the API on opening and after an action.
  */
 import type { App } from '../app.js';
 import type { DatabaseRow } from '../api/types.js';
@@ -14,6 +14,7 @@ import { layout } from '../ui/layout.js';
 import { backupTable } from './backup-table.js';
 import { policySection } from './database-policy.js';
 import { sessionsSection } from './database-sessions.js';
+import { snapshotsSection } from './database-snapshots.js';
 
 /** What an admin can do to the database in its state; each runs `then` after it worked. */
 function actions(app: App, d: DatabaseRow, then: () => Promise<void>): Child[] {
@@ -103,7 +104,7 @@ export async function databasePage(app: App, name: string): Promise<void> {
   };
 
   const load = async (): Promise<void> => {
-    const [detail, stats, attachments, events, backups, policy, sessions, samples] =
+    const [detail, stats, attachments, events, backups, policy, sessions, samples, snapshots] =
       await Promise.all([
         api.get('/api/v1/databases/{name}', { path }),
         api.get('/api/v1/databases/{name}/stats', { path }).catch(() => null),
@@ -113,6 +114,7 @@ export async function databasePage(app: App, name: string): Promise<void> {
         api.get('/api/v1/policy', { query: { database: name } }).catch(() => null),
         api.get('/api/v1/databases/{name}/sessions', { path }).catch(() => null),
         api.get('/api/v1/databases/{name}/samples', { path, query: { days: 7 } }).catch(() => null),
+        api.get('/api/v1/databases/{name}/snapshots', { path }).catch(() => null),
       ]);
     fromApi = {
       ...detail.database,
@@ -149,6 +151,7 @@ export async function databasePage(app: App, name: string): Promise<void> {
       policySection(app, name, policy?.items[0], load),
       sessionsSection(app, name, sessions?.items ?? null, load),
       section('Backups', backupTable(app, backups.items, load)),
+      snapshotsSection(app, name, snapshots?.items ?? null, load),
       section('Events', eventTable(events.items, store.manyServers)),
     );
   };

@@ -24,6 +24,7 @@ import {
   recordEvent,
   sampleAll,
   SCHEDULE_DEFAULTS,
+  takeSnapshot,
 } from '../../../provisioning/index.js';
 import { selectBackupTestServer } from '../../helpers/backup-server.js';
 import type { ApiHarness } from '../api/harness.js';
@@ -415,6 +416,43 @@ describe('the dashboard as a console, in Chromium', () => {
     const repeated = lines.filter((l, i) => /Coder/.test(l) && lines.indexOf(l) !== i);
     expect(repeated).toEqual([]);
     expect(main.match(/Coder is not configured/g)?.length ?? 0).toBeLessThanOrEqual(1);
+  });
+
+  it("lists a database's snapshots, and an admin puts it back to one or deletes one", async () => {
+    const anna = await api.devdb.superuser('dev_anna');
+    try {
+      await anna.query("CREATE TABLE notes (body text); INSERT INTO notes VALUES ('kept')");
+    } finally {
+      await anna.end();
+    }
+    await takeSnapshot(api.devdb.pool, { database: 'dev_anna', name: 'before', actor: 'test' });
+    await takeSnapshot(api.devdb.pool, { database: 'dev_anna', name: 'spare', actor: 'test' });
+    const after = await api.devdb.superuser('dev_anna');
+    try {
+      await after.query('DELETE FROM notes');
+    } finally {
+      await after.end();
+    }
+    await open('#/databases/dev_anna', '#snapshots table');
+    const rows = () => page.locator('#snapshots tbody tr').allInnerTexts();
+    expect((await rows()).map((r) => r.split('\t')[0])).toEqual(['before', 'spare']);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('button[aria-label="Restore dev_anna to snapshot before"]');
+    await expect
+      .poll(() => text('#flash'), { timeout: 30_000 })
+      .toContain('Put back to snapshot before.');
+    const back = await api.devdb.superuser('dev_anna');
+    try {
+      expect((await back.query('SELECT body FROM notes')).rows).toEqual([{ body: 'kept' }]);
+    } finally {
+      await back.end();
+    }
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('button[aria-label="Delete snapshot spare"]');
+    await expect
+      .poll(() => text('#flash'), { timeout: 30_000 })
+      .toContain('Snapshot spare deleted.');
+    await expect.poll(async () => (await rows()).map((r) => r.split('\t')[0])).toEqual(['before']);
   });
 
   it('passes axe-core on every page with no serious or critical violation', async () => {
