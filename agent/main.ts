@@ -33,6 +33,8 @@ const USAGE = `usage: devdb-agent <command> [flags]
              s<date>-<time>); ends this workspace's own sessions in it first
   snapshots [--json]
              list them (name, when, size) and the latest restores
+  snapshots delete NAME [--json]
+             delete one (frees room under the admin's limits)
   restore NAME [--json]
              put the database back to a snapshot, under the same name and URL
   reset [--json]
@@ -59,7 +61,7 @@ const COMMANDS: Record<string, { flags: FlagSpec; args?: number; run: Command }>
   doctor: { flags: {}, run: doctor },
   uninstall: { flags: {}, run: uninstall },
   snapshot: { flags: { json: 'boolean', timeout: 'seconds' }, args: 1, run: snapshot },
-  snapshots: { flags: { json: 'boolean', timeout: 'seconds' }, run: snapshots },
+  snapshots: { flags: { json: 'boolean', timeout: 'seconds' }, args: 2, run: snapshots },
   restore: { flags: { json: 'boolean', timeout: 'seconds' }, args: 1, run: restore },
   reset: { flags: { json: 'boolean', timeout: 'seconds' }, run: reset },
   help: { flags: {}, run: async () => (print(USAGE), EXIT.ok) },

@@ -1,5 +1,5 @@
 /**
- * `devdb-agent snapshot [NAME]`, `snapshots`, `restore NAME`, `reset`: the
+ * `devdb-agent snapshot [NAME]`, `snapshots [delete NAME]`, `restore NAME`, `reset`: the
  * workspace's own database, through its own login (docs/snapshots.md). Each
  * calls provisioning.workspace_snapshots() in the central database, which finds
  * the database from the login role's attachment — there is no database to
@@ -28,7 +28,7 @@ interface Listed {
   restores: { at: string; by: string; action: string; from: string }[];
 }
 
-type Action = 'list' | 'sessions' | 'snapshot' | 'restore' | 'reset';
+type Action = 'list' | 'sessions' | 'snapshot' | 'restore' | 'reset' | 'delete';
 
 async function call<T>(client: pg.Client, action: Action, name?: string): Promise<T> {
   try {
@@ -116,7 +116,32 @@ export async function snapshot(flags: Flags, args: string[]): Promise<number> {
   });
 }
 
-export async function snapshots(flags: Flags): Promise<number> {
+/** `snapshots delete NAME`: the workspace frees its own snapshot (a limit may be set to refuse). */
+async function deleteOwn(flags: Flags, name: string | undefined): Promise<number> {
+  if (!name) {
+    throw new AgentError(
+      'snapshots delete needs the name of a snapshot',
+      '`devdb-agent snapshots` lists them; then `devdb-agent snapshots delete NAME`',
+      EXIT.usage,
+    );
+  }
+  return withOwnLogin(flags, async (client) => {
+    const done = await call<{ database: string; snapshot: string }>(client, 'delete', name);
+    if (flags.json) print(JSON.stringify(done, null, 2));
+    else print(`snapshot ${done.snapshot} of ${done.database} deleted`);
+    return EXIT.ok;
+  });
+}
+
+export async function snapshots(flags: Flags, args: string[]): Promise<number> {
+  if (args[0] === 'delete') return deleteOwn(flags, args[1]);
+  if (args[0] !== undefined) {
+    throw new AgentError(
+      `snapshots takes no argument but \`delete NAME\` (got ${JSON.stringify(args[0])})`,
+      '`devdb-agent snapshots` lists them; `devdb-agent snapshots delete NAME` deletes one',
+      EXIT.usage,
+    );
+  }
   return withOwnLogin(flags, async (client) => {
     const listed = await call<Listed>(client, 'list');
     if (flags.json) {

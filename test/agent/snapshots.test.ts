@@ -71,3 +71,22 @@ test('restore without a name, or of a snapshot that is not there, says what to d
   expect(missing.stderr).toMatch(/database dev_alice has no snapshot named 'nope'/);
   expect(outputs.join('\n')).not.toContain(ws.creds.password);
 });
+
+test('snapshots delete NAME frees the workspace’s own snapshot; without a name it says what to do', async () => {
+  const taken = await runAgent(['snapshot', 'spare'], env, 60_000);
+  expect(taken.code, taken.stderr).toBe(0);
+  const deleted = await runAgent(['snapshots', 'delete', 'spare', '--json'], env);
+  expect(deleted.code, deleted.stderr).toBe(0);
+  expect(JSON.parse(deleted.stdout)).toMatchObject({ database: 'dev_alice', snapshot: 'spare' });
+  const listed = await runAgent(['snapshots', '--json'], env);
+  const names = (JSON.parse(listed.stdout) as { snapshots: { name: string }[] }).snapshots;
+  expect(names.map((s) => s.name)).not.toContain('spare');
+  const bare = await runAgent(['snapshots', 'delete'], env);
+  expect(bare.code).toBe(2);
+  expect(bare.stderr).toMatch(/snapshots delete needs the name of a snapshot/);
+  const other = await runAgent(['snapshots', 'spare'], env);
+  expect(other.code).toBe(2);
+  const missing = await runAgent(['snapshots', 'delete', 'spare'], env);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/has no snapshot named 'spare'/);
+}, 120_000);
